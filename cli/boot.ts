@@ -1,0 +1,140 @@
+// `devirt boot`: run a kernel on the reference machine the way `qemu-system-riscv64 -M virt`
+// would. stdout carries exactly what the guest printed; the command's own messages go to stderr.
+
+import * as fs from 'fs';
+import * as path from 'path';
+import { Command } from 'commander';
+import { Machine, MachineError } from '../reference/machine/machine';
+import { ElfError, Symbolizer } from '../reference/tools/elf';
+import { disassemble } from '../reference/tools/disasm';
+import { FileBackend } from '../reference/machine/devices/virtio-blk';
+import { CliError, EXIT } from './exit-codes';
+import { parseCount, parseSize } from './size';
+
+export const DEFAULT_FIRMWARE = path.resolve(__dirname, '../../reference/firmware/build/microvisor.elf');
+
+interface BootFlags {
+  kernel: string; bios?: string; drive?: string; mem?: string; maxInsns?: string; trace?: boolean; append?: string;
+}
+
+function readImage(file: string, flag: string): Uint8Array {
+  try {
+    const st = fs.statSync(file);
+    if (!st.isFile()) throw new CliError(`${flag}: ${file} is not a file`);
+    return new Uint8Array(fs.readFileSync(file));
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    throw new CliError(`${flag}: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+export function registerBoot(program: Command): void {
+  program
+    .command('boot')
+    .description('boot a kernel on the reference machine (QEMU virt layout)')
+    .requiredOption('--kernel <file>', 'kernel image (ELF or raw binary)')
+    .option('--bios <none|file>', 'firmware: "none" runs the kernel in M-mode from reset; default: the Microvisor')
+    .option('--drive <file>', 'raw disk image for a virtio-blk device')
+    .option('--mem <size>', 'RAM size, e.g. 128M (default 128M)')
+    .option('--max-insns <n>', 'stop after this many instructions (exit 124)')
+    .option('--append <args>', 'kernel command line (/chosen/bootargs)')
+    .option('--trace', 'print a symbolized, disassembled instruction trace on stderr')
+    .action(async (flags: BootFlags) => {
+      process.exitCode = await boot(flags);
+    });
+}
+
+async function boot(flags: BootFlags): Promise<number> {
+  const ramSize = flags.mem ? parseSize(flags.mem, '--mem') : 128 * 1024 * 1024;
+  const maxInsns = flags.maxInsns ? parseCount(flags.maxInsns, '--max-insns') : Infinity;
+  const kernel = readImage(flags.kernel, '--kernel');
+  let bios: Uint8Array | null;
+  let biosName = flags.bios ?? DEFAULT_FIRMWARE;
+  if (flags.bios === 'none') bios = null;
+  else if (flags.bios) bios = readImage(flags.bios, '--bios');
+  else if (fs.existsSync(DEFAULT_FIRMWARE)) bios = readImage(DEFAULT_FIRMWARE, '--bios');
+  else { bios = null; biosName = 'none'; process.stderr.write('devirt: default firmware not built; booting with --bios none\n'); }
+  let drive: FileBackend | null = null;
+  if (flags.drive) {
+    if (!fs.existsSync(flags.drive)) throw new CliError(`--drive: ${flags.drive} does not exist`);
+    drive = new FileBackend(flags.drive);
+  }
+
+  const out: number[] = [];
+  const flushOut = () => { if (out.length) { fs.writeSync(1, Buffer.from(out)); out.length = 0; } };
+  let m: Machine;
+  try {
+    m = new Machine({
+      ramSize, bios, kernel, drive, biosName, kernelName: flags.kernel, bootargs: flags.append,
+      captureConsole: false,
+      onConsole: (b) => { out.push(b); if (out.length >= 4096 || b === 10) flushOut(); },
+    });
+  } catch (e) {
+    if (e instanceof ElfError || e instanceof MachineError) throw new CliError(e.message);
+    throw e;
+  }
+  if (flags.trace) {
+    const sym = new Symbolizer(m.symbols);
+    m.hart.tracer = (h, pc) => {
+      const bits = h.peekInstruction(pc);
+      const s = sym.lookup(pc);
+      const text = bits === null ? '<fetch fault>' : disassemble(bits, pc);
+      const raw = bits === null ? '' : ((bits & 3) === 3 ? bits.toString(16).padStart(8, '0') : (bits & 0xffff).toString(16).padStart(4, '0'));
+      process.stderr.write(`${'MSxU'[h.priv === 3 ? 0 : h.priv === 1 ? 1 : 3]} 0x${pc.toString(16).padStart(16, '0')} (${raw}) ${text}${s ? `  <${s}>` : ''}\n`);
+    };
+  }
+
+  // Guest input: bytes from stdin go to the UART as they arrive.
+  const input: number[] = [];
+  let inputEnded = false;
+  let wake: (() => void) | null = null;
+  const stdin = process.stdin;
+  if (stdin.isTTY) stdin.setRawMode?.(true);
+  stdin.on('data', (d: Buffer) => { for (const b of d) input.push(b); wake?.(); });
+  stdin.on('end', () => { inputEnded = true; wake?.(); });
+  stdin.on('error', () => { inputEnded = true; wake?.(); });
+
+  const CHUNK = 2_000_000;
+  let executed = 0;
+  try {
+    for (;;) {
+      if (input.length) m.uart.pushInput(Uint8Array.from(input.splice(0, input.length)));
+      const budget = Math.min(CHUNK, maxInsns - executed);
+      if (budget <= 0) {
+        flushOut();
+        process.stderr.write(`devirt: stopped after --max-insns ${maxInsns} instructions (pc 0x${m.hart.getPc().toString(16)})\n`);
+        return EXIT.hang;
+      }
+      const before = m.hart.instret;
+      const r = m.run({ maxInsns: budget });
+      executed += m.hart.instret - before;
+      if (r.reason === 'finisher' || r.reason === 'tohost') {
+        flushOut();
+        const f = m.finisherState;
+        if (r.reason === 'finisher' && f?.kind === 'reset') {
+          process.stderr.write('devirt: guest requested a reset; stopping\n');
+          return EXIT.ok;
+        }
+        return r.code ?? 0;
+      }
+      if (r.reason === 'idle') {
+        flushOut();
+        if (inputEnded || !stdin.readable) {
+          process.stderr.write(`devirt: guest is waiting for an interrupt that can never come (wfi at pc 0x${m.hart.getPc().toString(16)}, no timer armed, no input)\n`);
+          return EXIT.hang;
+        }
+        await new Promise<void>((resolve) => { wake = resolve; if (input.length || inputEnded) resolve(); });
+        wake = null;
+        continue;
+      }
+      // Let stdin events in between chunks.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  } finally {
+    flushOut();
+    stdin.pause();
+    if (stdin.isTTY) stdin.setRawMode?.(false);
+    stdin.destroy();
+    drive?.close();
+  }
+}

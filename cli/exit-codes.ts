@@ -1,0 +1,14 @@
+// Exit codes of the devirt command line (documented in the README).
+export const EXIT = {
+  ok: 0,
+  failures: 1,
+  usage: 2,
+  internal: 3,
+  /** The guest did not finish: --max-insns reached, or idle with nothing left to wake it. */
+  hang: 124,
+} as const;
+
+/** An error that the command line reports as one line with a distinct exit code. */
+export class CliError extends Error {
+  constructor(message: string, readonly exitCode: number = EXIT.usage) { super(message); }
+}

@@ -1,0 +1,33 @@
+// The `devirt` command line. Each subcommand lives in its own module and registers itself here.
+
+import { Command, CommanderError } from 'commander';
+import { registerBoot } from './boot';
+import { CliError, EXIT } from './exit-codes';
+
+const program = new Command();
+program
+  .name('devirt')
+  .description('conformance suite and reference implementation for devirtualizable virtual machines')
+  .version(require('../../package.json').version)
+  .exitOverride()
+  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+registerBoot(program);
+for (const mod of ['./run', './vectors']) {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const m = require(mod);
+    for (const k of Object.keys(m)) if (k.startsWith('register') && typeof m[k] === 'function') m[k](program);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw e;
+  }
+}
+
+function fail(e: unknown): void {
+  if (e instanceof CommanderError) { process.exitCode = e.exitCode === 0 ? 0 : EXIT.usage; return; }
+  if (e instanceof CliError) { process.stderr.write(`devirt: ${e.message}\n`); process.exitCode = e.exitCode; return; }
+  process.stderr.write(`devirt: internal error: ${(e as Error)?.stack ?? e}\n`);
+  process.exitCode = EXIT.internal;
+}
+
+program.parseAsync(process.argv).catch(fail);

@@ -1,0 +1,281 @@
+// The reference platform: one hart, RAM, boot ROM and QEMU virt's devices, wired together,
+// plus the image loading rules of QEMU's `virt` machine (-bios, -kernel, -drive).
+
+import { Bus } from './bus';
+import { Hart, StopReason } from './hart';
+import { Irq } from './trap-causes';
+import { encode } from '../tools/disasm';
+import { ElfImage, isElf, parseElf } from '../tools/elf';
+import * as P from './platform';
+import { Clint } from './devices/clint';
+import { Plic } from './devices/plic';
+import { Uart16550 } from './devices/uart16550';
+import { SifiveTest } from './devices/sifive-test';
+import { GoldfishRtc } from './devices/goldfish-rtc';
+import { Doorbell } from './devices/doorbell';
+import { VirtioMmio } from './devices/virtio-mmio';
+import { VirtioBlk, BlockBackend } from './devices/virtio-blk';
+
+export class MachineError extends Error {}
+
+export interface MachineOptions {
+  /** RAM size in bytes (QEMU's default for virt is 128 MiB). */
+  ramSize?: number;
+  /** Firmware image (ELF or raw binary loaded at RAM base), or null for `-bios none`. */
+  bios?: Uint8Array | null;
+  /** Kernel image (ELF, or raw binary). */
+  kernel?: Uint8Array | null;
+  /** Name of the kernel for error messages. */
+  kernelName?: string;
+  biosName?: string;
+  /** Backing store of a virtio-blk disk (the highest virtio slot, as QEMU fills them). */
+  drive?: BlockBackend | null;
+  bootargs?: string;
+  /** Where the UART's transmitted bytes go (besides `console`). */
+  onConsole?: (byte: number) => void;
+  /** Keep the console text in memory (default true). */
+  captureConsole?: boolean;
+}
+
+export interface RunResult {
+  reason: StopReason;
+  code?: number;
+  cause?: bigint;
+  tval?: bigint;
+  epc?: bigint;
+}
+
+const MiB = 1024 * 1024;
+
+export class Machine {
+  readonly hart: Hart;
+  readonly bus = new Bus();
+  readonly clint: Clint;
+  readonly plic: Plic;
+  readonly uart: Uart16550;
+  readonly finisher: SifiveTest;
+  readonly doorbell: Doorbell;
+  readonly virtio: VirtioMmio[] = [];
+  readonly ramSize: number;
+  readonly fdtAddress: number;
+  readonly fdt: Uint8Array;
+  /** Symbols of the kernel (and firmware) ELF, for tracing and HTIF. */
+  readonly symbols: { name: string; value: number; size: number; isFunction: boolean }[] = [];
+  private consoleChunks: string[] = [];
+  private consoleCache: string | null = '';
+  private finish: { kind: 'pass' | 'fail' | 'reset'; code: number } | null = null;
+  private tohost = -1;
+  private tohostExit: number | null = null;
+  /** Everything the guest prints, by the UART or by HTIF. */
+  private readonly consoleOut: (byte: number) => void;
+
+  constructor(opts: MachineOptions = {}) {
+    const ramSize = opts.ramSize ?? 128 * MiB;
+    if (!Number.isInteger(ramSize) || ramSize < MiB || ramSize > 2048 * MiB || ramSize % 4096 !== 0) {
+      throw new MachineError(`bad memory size ${ramSize}: must be a multiple of 4 KiB between 1 MiB and 2 GiB`);
+    }
+    this.ramSize = ramSize;
+    this.hart = new Hart(P.RAM_BASE, ramSize, this.bus);
+    const hart = this.hart;
+    const capture = opts.captureConsole ?? true;
+    const pins = {
+      setMeip: (l: boolean) => hart.setHwBit(Irq.MEI, l),
+      setSeip: (l: boolean) => hart.setHwBit(Irq.SEI, l),
+      setMsip: (l: boolean) => hart.setHwBit(Irq.MSI, l),
+      timerChanged: () => this.syncTimer(),
+      raiseRnmi: (cause: number) => hart.raiseRnmi(BigInt(cause)),
+    };
+    const time = { mtime: () => hart.mtime() };
+    this.clint = new Clint(pins, time);
+    this.plic = new Plic(pins);
+    this.consoleOut = (b: number) => {
+      if (capture) { this.consoleChunks.push(String.fromCharCode(b)); this.consoleCache = null; }
+      opts.onConsole?.(b);
+    };
+    this.uart = new Uart16550(this.plic.source(P.UART0_IRQ), this.consoleOut);
+    this.finisher = new SifiveTest((f) => { this.finish = f; hart.stopReason = 'finisher'; hart.kick(); });
+    this.doorbell = new Doorbell(pins, (level: boolean) => hart.setHwBit(Irq.DOORBELL, level));
+    const rtc = new GoldfishRtc(time, this.plic.source(P.RTC_IRQ));
+    for (const d of [this.clint, this.plic, this.uart, this.finisher, rtc, this.doorbell]) this.bus.attach(d);
+    const dma = {
+      readBytes: (pa: number, len: number) => {
+        const off = pa - P.RAM_BASE;
+        return off >= 0 && off + len <= ramSize ? hart.ram.slice(off, off + len) : null;
+      },
+      writeBytes: (pa: number, data: Uint8Array) => hart.writeRam(pa, data),
+    };
+    const withDevice: number[] = [];
+    for (let i = 0; i < P.VIRTIO_COUNT; i++) {
+      // QEMU fills virtio slots from the highest one down.
+      const blk = opts.drive && i === P.VIRTIO_COUNT - 1 ? new VirtioBlk(opts.drive) : null;
+      if (blk) withDevice.push(i);
+      const dev = new VirtioMmio(P.VIRTIO_BASE + i * P.VIRTIO_STRIDE, blk, dma, this.plic.source(P.VIRTIO_IRQ0 + i));
+      this.virtio.push(dev);
+      this.bus.attach(dev);
+    }
+
+    // Images, as QEMU virt loads them.
+    const entryOf = (img: Uint8Array, name: string, rawBase: number): number => {
+      if (isElf(img)) {
+        const elf = parseElf(img, name);
+        this.loadElf(elf, name);
+        this.symbols.push(...elf.symbols);
+        return elf.entry;
+      }
+      if (!this.loadRaw(rawBase, img)) throw new MachineError(`${name}: ${img.length} bytes do not fit in RAM at 0x${rawBase.toString(16)}`);
+      return rawBase;
+    };
+    let resetTarget = P.RAM_BASE;
+    let kernelEntry = 0;
+    if (opts.bios) {
+      resetTarget = entryOf(opts.bios, opts.biosName ?? 'bios', P.RAM_BASE);
+      if (opts.kernel) kernelEntry = entryOf(opts.kernel, opts.kernelName ?? 'kernel', P.KERNEL_BASE);
+    } else if (opts.kernel) {
+      resetTarget = entryOf(opts.kernel, opts.kernelName ?? 'kernel', P.RAM_BASE);
+      kernelEntry = resetTarget;
+    }
+    const tohost = this.symbols.find((s) => s.name === 'tohost');
+    if (tohost) { this.tohost = tohost.value; hart.watchRam(tohost.value, () => this.htif()); }
+
+    this.fdt = P.buildDeviceTree({ ramSize, bootargs: opts.bootargs, virtioSlotsWithDevices: withDevice });
+    const dramEnd = P.RAM_BASE + Math.min(ramSize, 3072 * MiB);
+    this.fdtAddress = Math.floor((dramEnd - this.fdt.length) / (2 * MiB)) * 2 * MiB;
+    hart.writeRam(this.fdtAddress, this.fdt);
+    this.bus.rom = { base: P.MROM_BASE, bytes: resetRom(resetTarget, this.fdtAddress, kernelEntry) };
+    hart.rnmiVector = P.RNMI_VECTOR;
+    hart.rnmiExceptionVector = P.RNMI_EXCEPTION_VECTOR;
+    hart.reset(P.MROM_BASE);
+  }
+
+  private loadElf(elf: ElfImage, name: string): void {
+    for (const s of elf.segments) {
+      if (s.memsz === 0) continue;
+      const off = s.paddr - P.RAM_BASE;
+      if (off < 0 || off + s.memsz > this.ramSize) {
+        throw new MachineError(`${name}: segment at 0x${s.paddr.toString(16)} (${s.memsz} bytes) lies outside RAM 0x${P.RAM_BASE.toString(16)}..0x${(P.RAM_BASE + this.ramSize).toString(16)}`);
+      }
+      const full = new Uint8Array(s.memsz);
+      full.set(s.data);
+      this.hart.writeRam(s.paddr, full);
+    }
+  }
+
+  private loadRaw(pa: number, data: Uint8Array): boolean {
+    return this.hart.writeRam(pa, data);
+  }
+
+  /** The CLINT's mtimecmp or mtime changed. */
+  private syncTimer(): void {
+    this.hart.mtimecmp = this.clint.mtimecmp(0);
+    this.hart.mtimeOffset = this.clint.mtimeOffset ?? 0;
+    this.hart.updateTimerBits();
+    this.hart.kick();
+  }
+
+  /** A write reached the HTIF tohost word (riscv-tests convention, as QEMU's spike machine). */
+  private htif(): void {
+    const v = this.readU64(this.tohost);
+    if (v === 0n) return;
+    const dev = Number(v >> 56n), cmd = Number((v >> 48n) & 0xffn), payload = v & ((1n << 48n) - 1n);
+    if (dev === 0 && cmd === 0) {
+      if (payload & 1n) {
+        this.tohostExit = Number(payload >> 1n);
+        this.hart.stopReason = 'tohost';
+        this.hart.kick();
+        return;
+      }
+      // A pointer to a syscall block: [which, arg0, arg1, arg2]; only write(2) is needed.
+      const p = Number(payload);
+      const which = this.readU64(p);
+      if (which === 64n) {
+        const buf = Number(this.readU64(p + 16)), len = Number(this.readU64(p + 24));
+        const bytes = this.readBytes(BigInt(buf), Math.min(len, 1 << 20));
+        for (const b of bytes) this.consoleOut(b);
+        this.writeU64(p, BigInt(len));
+      } else {
+        this.writeU64(p, -38n & ((1n << 64n) - 1n));
+      }
+    } else if (dev === 1 && cmd === 1) {
+      this.consoleOut(Number(payload & 0xffn));
+    }
+    this.writeU64(this.tohost, 0n);
+    const fromhost = this.symbols.find((s) => s.name === 'fromhost');
+    if (fromhost) this.writeU64(fromhost.value, (BigInt(dev) << 56n) | (BigInt(cmd) << 48n) | 1n);
+  }
+
+  // ---- API used by the harness, the CLI and the tests ------------------------------------------
+  get console(): string {
+    if (this.consoleCache === null) { this.consoleCache = this.consoleChunks.join(''); this.consoleChunks = [this.consoleCache]; }
+    return this.consoleCache;
+  }
+
+  loadBytes(pa: bigint, data: Uint8Array): void {
+    const a = Number(pa);
+    if (!this.hart.writeRam(a, data)) throw new MachineError(`cannot load ${data.length} bytes at 0x${pa.toString(16)}: outside RAM`);
+  }
+
+  readBytes(pa: bigint, len: number): Uint8Array {
+    const off = Number(pa) - P.RAM_BASE;
+    if (off < 0 || off + len > this.ramSize) throw new MachineError(`cannot read ${len} bytes at 0x${pa.toString(16)}: outside RAM`);
+    return this.hart.ram.slice(off, off + len);
+  }
+
+  private readU64(pa: number): bigint {
+    const b = this.readBytes(BigInt(pa), 8);
+    return new DataView(b.buffer).getBigUint64(0, true);
+  }
+  private writeU64(pa: number, v: bigint): void {
+    const b = new Uint8Array(8);
+    new DataView(b.buffer).setBigUint64(0, BigInt.asUintN(64, v), true);
+    this.hart.writeRam(pa, b);
+  }
+
+  /** Run until a stop or `maxInsns` more instructions. */
+  run(opts: { maxInsns: number; stopOnTrap?: boolean }): RunResult {
+    this.hart.stopOnTrap = opts.stopOnTrap ?? false;
+    const reason = this.hart.run(opts.maxInsns);
+    const r: RunResult = { reason };
+    if (reason === 'finisher' && this.finish) {
+      r.code = this.finish.kind === 'pass' ? 0 : this.finish.kind === 'fail' ? this.finish.code : 0;
+    } else if (reason === 'tohost') {
+      r.code = this.tohostExit ?? 0;
+    } else if (reason === 'trap' && this.hart.lastTrap) {
+      r.cause = this.hart.lastTrap.cause; r.tval = this.hart.lastTrap.tval; r.epc = this.hart.lastTrap.epc;
+    }
+    return r;
+  }
+
+  /** What the finisher said, if it said anything. */
+  get finisherState(): { kind: 'pass' | 'fail' | 'reset'; code: number } | null { return this.finish; }
+}
+
+/**
+ * The reset code in the boot ROM: a0 = hartid, a1 = device tree, a2 = the fw_dynamic
+ * information block (as QEMU's virt, so firmware can find the next stage), RNMIs enabled
+ * (mnstatus.NMIE, the platform's Smrnmi), then jump to the image's entry.
+ */
+function resetRom(target: number, fdt: number, kernelEntry: number): Uint8Array {
+  const t0 = 5, a0 = 10, a1 = 11, a2 = 12;
+  const code = [
+    encode('auipc', { rd: t0, imm: 0 }),
+    encode('addi', { rd: a2, rs1: t0, imm: 0x40 }),
+    encode('csrrs', { rd: a0, rs1: 0, csr: 0xf14 }),
+    encode('ld', { rd: a1, rs1: t0, imm: 0x38 }),
+    encode('csrrsi', { rd: 0, imm: 8, csr: 0x744 }),
+    encode('ld', { rd: t0, rs1: t0, imm: 0x30 }),
+    encode('jalr', { rd: 0, rs1: t0, imm: 0 }),
+  ];
+  const rom = new Uint8Array(0xf000);
+  const dv = new DataView(rom.buffer);
+  code.forEach((w, i) => dv.setUint32(i * 4, w, true));
+  dv.setBigUint64(0x30, BigInt(target), true);
+  dv.setBigUint64(0x38, BigInt(fdt), true);
+  // fw_dynamic_info: magic "OSBI", version 2, next_addr, next_mode (1 = S), options, boot_hart.
+  dv.setBigUint64(0x40, 0x4942534fn, true);
+  dv.setBigUint64(0x48, 2n, true);
+  dv.setBigUint64(0x50, BigInt(kernelEntry), true);
+  dv.setBigUint64(0x58, 1n, true);
+  dv.setBigUint64(0x60, 0n, true);
+  dv.setBigUint64(0x68, 0n, true);
+  return rom;
+}
