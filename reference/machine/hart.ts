@@ -481,7 +481,8 @@ export class Hart {
           this.excEpc = null;
           this.raise(this.priv === 3 ? Exc.EcallM : this.priv === 1 ? Exc.EcallS : Exc.EcallU, 0n);
           break;
-        case Op.EBREAK: this.raise(Exc.Breakpoint, BigInt.asUintN(64, BigInt(pc))); break;
+        // mtval is 0 for ebreak, as on QEMU (the specification allows 0 or the pc).
+        case Op.EBREAK: this.excEpc = null; this.raise(Exc.Breakpoint, 0n); break;
         default:
           this.system(op, rd, rs1, rs2, imm, pc, len);
           break;

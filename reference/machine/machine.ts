@@ -33,6 +33,8 @@ export interface MachineOptions {
   bootargs?: string;
   /** Where the UART's transmitted bytes go (besides `console`). */
   onConsole?: (byte: number) => void;
+  /** Write the device tree into RAM (default true; unit-style vectors that own all RAM turn it off). */
+  deviceTree?: boolean;
   /** Keep the console text in memory (default true). */
   captureConsole?: boolean;
 }
@@ -125,14 +127,16 @@ export class Machine {
       if (!this.loadRaw(rawBase, img)) throw new MachineError(`${name}: ${img.length} bytes do not fit in RAM at 0x${rawBase.toString(16)}`);
       return rawBase;
     };
-    let resetTarget = P.RAM_BASE;
+    // As on QEMU virt, the reset vector always jumps to the start of RAM, where the firmware
+    // (or, with -bios none, the kernel) is expected to begin; the kernel's ELF entry reaches the
+    // firmware through the fw_dynamic block.
+    const resetTarget = P.RAM_BASE;
     let kernelEntry = 0;
     if (opts.bios) {
-      resetTarget = entryOf(opts.bios, opts.biosName ?? 'bios', P.RAM_BASE);
+      entryOf(opts.bios, opts.biosName ?? 'bios', P.RAM_BASE);
       if (opts.kernel) kernelEntry = entryOf(opts.kernel, opts.kernelName ?? 'kernel', P.KERNEL_BASE);
     } else if (opts.kernel) {
-      resetTarget = entryOf(opts.kernel, opts.kernelName ?? 'kernel', P.RAM_BASE);
-      kernelEntry = resetTarget;
+      kernelEntry = entryOf(opts.kernel, opts.kernelName ?? 'kernel', P.RAM_BASE);
     }
     const tohost = this.symbols.find((s) => s.name === 'tohost');
     if (tohost) { this.tohost = tohost.value; hart.watchRam(tohost.value, () => this.htif()); }
@@ -140,7 +144,7 @@ export class Machine {
     this.fdt = P.buildDeviceTree({ ramSize, bootargs: opts.bootargs, virtioSlotsWithDevices: withDevice });
     const dramEnd = P.RAM_BASE + Math.min(ramSize, 3072 * MiB);
     this.fdtAddress = Math.floor((dramEnd - this.fdt.length) / (2 * MiB)) * 2 * MiB;
-    hart.writeRam(this.fdtAddress, this.fdt);
+    if (opts.deviceTree ?? true) hart.writeRam(this.fdtAddress, this.fdt);
     this.bus.rom = { base: P.MROM_BASE, bytes: resetRom(resetTarget, this.fdtAddress, kernelEntry) };
     hart.rnmiVector = P.RNMI_VECTOR;
     hart.rnmiExceptionVector = P.RNMI_EXCEPTION_VECTOR;

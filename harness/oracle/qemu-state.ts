@@ -1,0 +1,102 @@
+// QEMU as an independent oracle for "state" vectors: a batch of vectors is packed into a blob,
+// QEMU runs harness/oracle/qemu-state/build/runner.elf with the blob at 0x84000000, and the
+// runner prints each vector's final registers, trap CSRs and observed memory.
+
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { hex64, regionBytes, StateInputs } from '../../reference/state';
+
+export const RUNNER = path.resolve(__dirname, '../../../harness/oracle/qemu-state/build/runner.elf');
+export const QEMU = 'qemu-system-riscv64';
+const BLOB_ADDR = 0x84000000;
+const BLOB_LIMIT = 0x87000000 - BLOB_ADDR;
+
+export interface QemuStateResult {
+  x: Record<string, string>;
+  mcause: string;
+  mtval: string;
+  mepc: string;
+  memory: { base: string; bytes: string }[];
+}
+
+/** QEMU's cpu model matching the reference's misa (ACIMSU). */
+export const QEMU_CPU = 'rv64,f=off,d=off,h=off,v=false';
+
+function u64(v: bigint | number): Buffer {
+  const b = Buffer.alloc(8);
+  b.writeBigUInt64LE(BigInt.asUintN(64, BigInt(v)));
+  return b;
+}
+
+export function packBatch(batch: { inputs: StateInputs; observe: { base: string; length: number }[] }[]): Buffer {
+  const parts: Buffer[] = [u64(batch.length)];
+  for (const { inputs, observe } of batch) {
+    if ((inputs.hart.priv ?? 'M') !== 'M' || Object.keys(inputs.hart.csrs ?? {}).length > 0) {
+      throw new Error('the QEMU state oracle runs M-mode vectors without CSR setup only');
+    }
+    parts.push(u64(inputs.memory.length));
+    for (const r of inputs.memory) {
+      const bytes = regionBytes(r);
+      parts.push(u64(BigInt(r.base)), u64(bytes.length));
+      const padded = Buffer.alloc(Math.ceil(bytes.length / 8) * 8);
+      Buffer.from(bytes).copy(padded);
+      parts.push(padded);
+    }
+    parts.push(u64(BigInt(inputs.hart.pc)));
+    for (let i = 0; i < 32; i++) parts.push(u64(i === 0 ? 0n : BigInt(inputs.hart.x?.['x' + i] ?? '0')));
+    parts.push(u64(observe.length));
+    for (const o of observe) parts.push(u64(BigInt(o.base)), u64(o.length));
+  }
+  const blob = Buffer.concat(parts);
+  if (blob.length > BLOB_LIMIT) throw new Error(`batch of ${batch.length} vectors is too large for the QEMU runner`);
+  return blob;
+}
+
+export function parseLine(line: string, observe: { base: string; length: number }[]): QemuStateResult {
+  const f = line.trim().split(' ');
+  const x: Record<string, string> = {};
+  for (let i = 1; i < 32; i++) x['x' + i] = '0x' + f[1 + i];
+  return {
+    x, mcause: '0x' + f[33], mtval: '0x' + f[34], mepc: '0x' + f[35],
+    memory: observe.map((o, k) => ({ base: o.base, bytes: f[36 + k] ?? '' })),
+  };
+}
+
+/** Run a batch on QEMU; resolves to one result per vector, or rejects with QEMU's complaint. */
+export async function runOnQemu(batch: { inputs: StateInputs; observe: { base: string; length: number }[] }[], timeoutMs = 120_000): Promise<QemuStateResult[]> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'devirt-qemu-'));
+  const blobFile = path.join(dir, 'blob.bin');
+  fs.writeFileSync(blobFile, packBatch(batch));
+  const args = ['-M', 'virt', '-cpu', QEMU_CPU, '-m', '128M', '-nographic', '-bios', 'none', '-kernel', RUNNER,
+    '-device', `loader,file=${blobFile},addr=0x${BLOB_ADDR.toString(16)},force-raw=on`];
+  try {
+    const out = await new Promise<string>((resolve, reject) => {
+      const p = spawn(QEMU, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      const chunks: Buffer[] = [];
+      let err = '';
+      p.stdout.on('data', (d: Buffer) => chunks.push(d));
+      p.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+      const timer = setTimeout(() => { p.kill('SIGKILL'); reject(new Error(`QEMU timed out after ${timeoutMs} ms`)); }, timeoutMs);
+      p.on('error', (e) => { clearTimeout(timer); reject(e); });
+      p.on('close', (code) => {
+        clearTimeout(timer);
+        if (code !== 0) reject(new Error(`QEMU exited with ${code}: ${err.trim().split('\n')[0] ?? ''}`));
+        else resolve(Buffer.concat(chunks).toString('latin1'));
+      });
+    });
+    const lines = out.split('\n').filter((l) => l.startsWith('V '));
+    if (!out.includes('END')) throw new Error(`QEMU runner did not finish the batch (${lines.length} of ${batch.length} vectors reported)`);
+    return lines.map((l, i) => parseLine(l, batch[i].observe));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function qemuAvailable(): boolean {
+  const paths = (process.env.PATH ?? '').split(path.delimiter);
+  return paths.some((p) => fs.existsSync(path.join(p, QEMU))) && fs.existsSync(RUNNER);
+}
+
+export { hex64 };

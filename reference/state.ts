@@ -1,0 +1,36 @@
+// The "state" form of a vector: an initial hart and memory, run until a stop, and the
+// observation of the final state. Pure data helpers, shared by the reference runner, the
+// generators and the QEMU oracle (which must not load the reference machine).
+
+export interface StateMemoryRegion { base: string; words?: string[]; bytes?: string }
+export interface StateInputs {
+  kind: 'state';
+  ramSize?: number;
+  memory: StateMemoryRegion[];
+  hart: { pc: string; priv?: 'M' | 'S' | 'U'; x?: Record<string, string>; csrs?: Record<string, string> };
+  stop: { maxInsns: number; onTrap: boolean };
+}
+export interface StateObservation {
+  x: Record<string, string>;
+  pc: string;
+  priv: 'M' | 'S' | 'U';
+  csrs: Record<string, string>;
+  memory: { base: string; bytes: string }[];
+  console: string;
+  exit: { kind: 'finisher' | 'tohost' | 'trap' | 'limit' | 'idle'; code?: number; cause?: string; tval?: string; epc?: string };
+  instret: number;
+  cycles: number;
+}
+
+export const hex64 = (v: bigint) => '0x' + BigInt.asUintN(64, v).toString(16).padStart(16, '0');
+
+export function regionBytes(r: StateMemoryRegion): Uint8Array {
+  if (r.words) {
+    const out = new Uint8Array(r.words.length * 4);
+    const dv = new DataView(out.buffer);
+    r.words.forEach((w, i) => dv.setUint32(i * 4, Number(BigInt(w)), true));
+    return out;
+  }
+  return Uint8Array.from(Buffer.from(r.bytes ?? '', 'hex'));
+}
+

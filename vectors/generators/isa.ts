@@ -1,0 +1,230 @@
+// The `isa` suite: every RV64IMAC + Zicsr + Zifencei instruction with directed edge operands,
+// and seeded random instruction streams. Each vector is a tiny program in M-mode that ends at an
+// ebreak (observed without entering a handler); the expectation is the final architectural state.
+
+import { encode } from '../../reference/tools/disasm';
+import { INSTRUCTIONS, InstructionRow } from '../../reference/machine/isa/opcodes';
+import { hex64, StateInputs } from '../../reference/state';
+import { EDGE_VALUES, Prng } from './prng';
+
+export const CODE_BASE = 0x80000000;
+export const DATA_BASE = 0x80010000;
+export const DATA_SIZE = 256;
+
+export interface VectorDraft {
+  title: string;
+  tags: string[];
+  spec: string;
+  inputs: StateInputs;
+  /** Memory to observe and compare. */
+  observe?: { base: string; length: number }[];
+  seed?: string;
+}
+
+const EBREAK = encode('ebreak');
+const hexw = (w: number) => '0x' + (w >>> 0).toString(16).padStart(8, '0');
+const SPEC_SECTION: Record<string, string> = {
+  I: 'riscv-unpriv 20191213 ch.2/5 RV32I/RV64I Base Integer Instruction Set',
+  M: 'riscv-unpriv 20191213 ch.7 "M" Standard Extension for Integer Multiplication and Division',
+  A: 'riscv-unpriv 20191213 ch.8 "A" Standard Extension for Atomic Instructions',
+  Zicsr: 'riscv-unpriv 20191213 ch.9 "Zicsr" Control and Status Register Instructions',
+  Zifencei: 'riscv-unpriv 20191213 ch.3 "Zifencei" Instruction-Fetch Fence',
+};
+const TAG: Record<string, string> = { I: 'rv64i', M: 'm', A: 'a', Zicsr: 'zicsr', Zifencei: 'zifencei' };
+
+function program(words: number[], x: Record<string, bigint>, extra: Partial<StateInputs> = {}, data?: Uint8Array): StateInputs {
+  const memory: StateInputs['memory'] = [{ base: hex64(BigInt(CODE_BASE)), words: [...words, EBREAK].map(hexw) }];
+  if (data) memory.push({ base: hex64(BigInt(DATA_BASE)), bytes: Buffer.from(data).toString('hex') });
+  const xs: Record<string, string> = {};
+  for (const [k, v] of Object.entries(x)) if (k !== 'x0') xs[k] = hex64(v);
+  return { kind: 'state', memory, hart: { pc: hex64(BigInt(CODE_BASE)), priv: 'M', x: xs }, stop: { maxInsns: words.length + 8, onTrap: true }, ...extra };
+}
+
+function dataPattern(): Uint8Array {
+  const d = new Uint8Array(DATA_SIZE);
+  for (let i = 0; i < DATA_SIZE; i++) d[i] = (i * 0x9d + 0x5b) & 0xff;
+  return d;
+}
+
+const rows = (fmt: string[], ext?: string) => INSTRUCTIONS.filter((r) => fmt.includes(r.format) && (ext === undefined || r.ext === ext));
+const fmtVal = (v: bigint) => hex64(v);
+
+function draft(row: InstructionRow, title: string, inputs: StateInputs, observe?: VectorDraft['observe']): VectorDraft {
+  return { title: `${row.name}: ${title}`, tags: [TAG[row.ext] ?? 'rv64i', 'zicsr'].filter((t, i, a) => a.indexOf(t) === i && (t !== 'zicsr' || row.ext === 'Zicsr')), spec: `${SPEC_SECTION[row.ext]}/${row.name.toUpperCase()}`, inputs, observe };
+}
+
+/** Directed vectors: each instruction against the edge operand table. */
+export function* directedIsa(): Generator<VectorDraft> {
+  // Register-register operations (I, M): all pairs of edge values, plus register aliasing forms.
+  for (const row of rows(['R'])) {
+    if (row.ext === 'A') continue;
+    for (const a of EDGE_VALUES) for (const b of EDGE_VALUES) {
+      yield draft(row, `x7 = ${fmtVal(a)} op ${fmtVal(b)}`, program([encode(row.name, { rd: 7, rs1: 5, rs2: 6 })], { x5: a, x6: b }));
+    }
+    for (const a of EDGE_VALUES.slice(0, 8)) {
+      yield draft(row, `rd = rs1 = rs2 = ${fmtVal(a)}`, program([encode(row.name, { rd: 9, rs1: 9, rs2: 9 })], { x9: a }));
+      yield draft(row, `rd = x0 discards ${fmtVal(a)}`, program([encode(row.name, { rd: 0, rs1: 9, rs2: 10 })], { x9: a, x10: 3n }));
+    }
+  }
+  // Register-immediate operations.
+  const imms = [0, 1, -1, 2047, -2048, 0x7ff, 0x555, -0x556, 31, 32];
+  for (const row of rows(['I'])) {
+    for (const a of EDGE_VALUES) for (const imm of imms) {
+      yield draft(row, `x7 = ${fmtVal(a)} op ${imm}`, program([encode(row.name, { rd: 7, rs1: 5, imm })], { x5: a }));
+    }
+  }
+  // Shifts by immediate: every amount for a few values (RV64 6-bit, W forms 5-bit).
+  for (const row of rows(['SH6', 'SH5'])) {
+    const max = row.format === 'SH6' ? 63 : 31;
+    for (const a of [0x8000000000000001n, 0xfedcba9876543210n, 0x0000000080000000n, 0x7fffffffffffffffn]) {
+      for (let s = 0; s <= max; s++) {
+        yield draft(row, `${fmtVal(a)} by ${s}`, program([encode(row.name, { rd: 8, rs1: 8, imm: s })], { x8: a }));
+      }
+    }
+  }
+  // Upper immediates.
+  for (const row of rows(['U'])) {
+    for (const imm of [0, 0x1000, 0x7ffff000, 0x80000000 | 0, 0xfffff000 | 0, 0x12345000]) {
+      yield draft(row, `imm ${hexw(imm)}`, program([encode(row.name, { rd: 11, imm })], {}));
+    }
+  }
+  // Branches: signed and unsigned boundaries, taken and not taken (taken skips an addi).
+  for (const row of rows(['B'])) {
+    for (const a of EDGE_VALUES) for (const b of EDGE_VALUES.slice(0, 9)) {
+      const words = [encode(row.name, { rs1: 5, rs2: 6, imm: 8 }), encode('addi', { rd: 7, rs1: 0, imm: 1 })];
+      yield draft(row, `${fmtVal(a)} vs ${fmtVal(b)}`, program(words, { x5: a, x6: b }));
+    }
+    const back = [encode('addi', { rd: 5, rs1: 5, imm: -1 }), encode(row.name, { rs1: 5, rs2: 0, imm: -4 })];
+    yield draft(row, 'backward branch loop', program(back, { x5: 5n }, { stop: { maxInsns: 40, onTrap: true } }));
+  }
+  // Jumps: link values, JALR clears bit 0, rd = rs1.
+  yield draft(rows(['J'])[0], 'forward +8, link in ra', program([encode('jal', { rd: 1, imm: 8 }), encode('addi', { rd: 7, rs1: 0, imm: 1 })], {}));
+  yield draft(rows(['J'])[0], 'rd = x0', program([encode('jal', { rd: 0, imm: 8 }), encode('addi', { rd: 7, rs1: 0, imm: 1 })], {}));
+  for (const [off, rs1v] of [[8, CODE_BASE], [9, CODE_BASE], [7, CODE_BASE + 1], [-4 + 12, CODE_BASE]] as const) {
+    yield draft(rows(['JALR'])[0], `target ${hexw(rs1v)}+${off}`, program([encode('jalr', { rd: 1, rs1: 5, imm: off }), encode('addi', { rd: 7, rs1: 0, imm: 1 })], { x5: BigInt(rs1v) }));
+  }
+  yield draft(rows(['JALR'])[0], 'rd = rs1', program([encode('jalr', { rd: 5, rs1: 5, imm: 8 }), encode('addi', { rd: 7, rs1: 0, imm: 1 })], { x5: BigInt(CODE_BASE) }));
+  // Loads and stores: each offset alignment in the data region, sign and zero extension.
+  const data = dataPattern();
+  const observe = [{ base: hex64(BigInt(DATA_BASE)), length: DATA_SIZE }];
+  for (const row of rows(['LOAD'])) {
+    for (const off of [0, 1, 2, 3, 4, 5, 6, 7, 0x7f, 0x80, 0xf8, 0xfe]) {
+      yield draft(row, `offset ${off}`, program([encode(row.name, { rd: 12, rs1: 13, imm: off })], { x13: BigInt(DATA_BASE) }, {}, data));
+    }
+    yield draft(row, 'negative offset', program([encode(row.name, { rd: 12, rs1: 13, imm: -16 })], { x13: BigInt(DATA_BASE + 64) }, {}, data));
+    yield draft(row, 'rd = rs1', program([encode(row.name, { rd: 13, rs1: 13, imm: 8 })], { x13: BigInt(DATA_BASE) }, {}, data));
+    yield draft(row, 'unmapped address: load access fault', program([encode(row.name, { rd: 12, rs1: 13, imm: 0 })], { x13: 0x40000000n }));
+  }
+  for (const row of rows(['S'])) {
+    for (const off of [0, 1, 2, 3, 4, 5, 6, 7, 0x80, 0xf8]) {
+      for (const v of [0x0123456789abcdefn, 0xfedcba9876543210n]) {
+        yield draft(row, `offset ${off} value ${fmtVal(v)}`, program([encode(row.name, { rs1: 13, rs2: 14, imm: off })], { x13: BigInt(DATA_BASE), x14: v }, {}, data), observe);
+      }
+    }
+    yield draft(row, 'unmapped address: store access fault', program([encode(row.name, { rs1: 13, rs2: 14, imm: 0 })], { x13: 0x40000000n, x14: 1n }));
+  }
+  // Atomics: LR/SC pairs, each AMO with edge operands, misalignment.
+  for (const row of rows(['AMO', 'LR'])) {
+    const wide = row.name.endsWith('.d');
+    if (row.name.startsWith('lr.')) {
+      yield draft(row, 'loads and reserves', program([encode(row.name, { rd: 12, rs1: 13 })], { x13: BigInt(DATA_BASE + 8) }, {}, data));
+      yield draft(row, 'misaligned: load address misaligned', program([encode(row.name, { rd: 12, rs1: 13 })], { x13: BigInt(DATA_BASE + 2) }, {}, data));
+      continue;
+    }
+    if (row.name.startsWith('sc.')) {
+      const lr = wide ? 'lr.d' : 'lr.w';
+      yield draft(row, 'after lr to the same address succeeds', program([encode(lr, { rd: 12, rs1: 13 }), encode(row.name, { rd: 15, rs1: 13, rs2: 14 })], { x13: BigInt(DATA_BASE + 8), x14: 0x1122334455667788n }, {}, data), observe);
+      yield draft(row, 'without lr fails', program([encode(row.name, { rd: 15, rs1: 13, rs2: 14 })], { x13: BigInt(DATA_BASE + 8), x14: 7n }, {}, data), observe);
+      yield draft(row, 'after lr to another address fails', program([encode(lr, { rd: 12, rs1: 16 }), encode(row.name, { rd: 15, rs1: 13, rs2: 14 })], { x13: BigInt(DATA_BASE + 8), x16: BigInt(DATA_BASE + 16), x14: 7n }, {}, data), observe);
+      yield draft(row, 'second sc after one lr fails', program([encode(lr, { rd: 12, rs1: 13 }), encode(row.name, { rd: 15, rs1: 13, rs2: 14 }), encode(row.name, { rd: 17, rs1: 13, rs2: 14 })], { x13: BigInt(DATA_BASE + 8), x14: 9n }, {}, data), observe);
+      continue;
+    }
+    for (const v of EDGE_VALUES.slice(0, 12)) {
+      yield draft(row, `memory op ${fmtVal(v)}`, program([encode(row.name, { rd: 12, rs1: 13, rs2: 14 })], { x13: BigInt(DATA_BASE + 16), x14: v }, {}, data), observe);
+    }
+    yield draft(row, 'misaligned: store/AMO address misaligned', program([encode(row.name, { rd: 12, rs1: 13, rs2: 14 })], { x13: BigInt(DATA_BASE + 4 + (wide ? 0 : 2)), x14: 1n }, {}, data), observe);
+    yield draft(row, 'rd = rs2', program([encode(row.name, { rd: 14, rs1: 13, rs2: 14 })], { x13: BigInt(DATA_BASE + 24), x14: 0x8000000000000001n }, {}, data), observe);
+  }
+  // System instructions in M-mode.
+  yield draft(INSTRUCTIONS.find((r) => r.name === 'ecall')!, 'from M-mode: cause 11', program([encode('ecall')], {}));
+  yield draft(INSTRUCTIONS.find((r) => r.name === 'fence')!, 'is a no-op', program([encode('fence', { imm: 0xff }), encode('addi', { rd: 7, rs1: 0, imm: 1 })], {}));
+  yield draft(INSTRUCTIONS.find((r) => r.name === 'fence.i')!, 'makes a stored instruction visible', program([
+    encode('sw', { rs1: 13, rs2: 14, imm: 12 }), encode('fence.i'), encode('addi', { rd: 7, rs1: 0, imm: 1 }), encode('addi', { rd: 7, rs1: 0, imm: 2 }),
+  ], { x13: BigInt(CODE_BASE), x14: BigInt(encode('addi', { rd: 7, rs1: 0, imm: 5 })) }));
+  for (const bitsV of [0x00000000, 0xffffffff, 0x0000007f, 0x02000033 | (3 << 25)]) {
+    yield { title: `illegal encoding ${hexw(bitsV)}: illegal instruction, mtval = bits`, tags: ['rv64i'], spec: 'riscv-priv 1.12 3.1.15 Machine Cause Register/illegal instruction', inputs: program([bitsV], {}) };
+  }
+}
+
+// ---- seeded random streams ---------------------------------------------------------------------
+
+const ALU_R = ['add', 'sub', 'sll', 'slt', 'sltu', 'xor', 'srl', 'sra', 'or', 'and', 'addw', 'subw', 'sllw', 'srlw', 'sraw',
+  'mul', 'mulh', 'mulhsu', 'mulhu', 'div', 'divu', 'rem', 'remu', 'mulw', 'divw', 'divuw', 'remw', 'remuw'];
+const ALU_I = ['addi', 'slti', 'sltiu', 'xori', 'ori', 'andi', 'addiw'];
+const SHIFT_I = ['slli', 'srli', 'srai'];
+const SHIFT_IW = ['slliw', 'srliw', 'sraiw'];
+const LOADS = ['lb', 'lh', 'lw', 'ld', 'lbu', 'lhu', 'lwu'];
+const STORES = ['sb', 'sh', 'sw', 'sd'];
+const BRANCHES = ['beq', 'bne', 'blt', 'bge', 'bltu', 'bgeu'];
+const AMOS = ['amoswap', 'amoadd', 'amoxor', 'amoand', 'amoor', 'amomin', 'amomax', 'amominu', 'amomaxu'];
+/** x31 holds the data base for memory operations and is never written; x30 is scratch for addresses. */
+const BASE_REG = 31, ADDR_REG = 30;
+
+/** A random straight-line-ish stream: forward branches and jumps only, so it always ends. */
+export function randomStream(seed: number, length: number): VectorDraft {
+  const rng = new Prng(BigInt(seed) * 0x100000001b3n + 0xcbf29ce484222325n);
+  const reg = () => 1 + rng.below(29);
+  const words: number[] = [];
+  while (words.length < length) {
+    const remaining = length - words.length;
+    const k = rng.below(100);
+    if (k < 35) words.push(encode(rng.pick(ALU_R), { rd: reg(), rs1: reg(), rs2: reg() }));
+    else if (k < 50) words.push(encode(rng.pick(ALU_I), { rd: reg(), rs1: reg(), imm: rng.below(4096) - 2048 }));
+    else if (k < 55) words.push(encode(rng.pick(SHIFT_I), { rd: reg(), rs1: reg(), imm: rng.below(64) }));
+    else if (k < 58) words.push(encode(rng.pick(SHIFT_IW), { rd: reg(), rs1: reg(), imm: rng.below(32) }));
+    else if (k < 60) words.push(encode(rng.pick(['lui', 'auipc']), { rd: reg(), imm: (rng.below(1 << 20) << 12) | 0 }));
+    else if (k < 70) words.push(encode(rng.pick(LOADS), { rd: reg(), rs1: BASE_REG, imm: rng.below(DATA_SIZE - 8) }));
+    else if (k < 80) words.push(encode(rng.pick(STORES), { rs1: BASE_REG, rs2: reg(), imm: rng.below(DATA_SIZE - 8) }));
+    else if (k < 88 && remaining > 2) {
+      const skip = 1 + rng.below(Math.min(4, remaining - 1));
+      words.push(encode(rng.pick(BRANCHES), { rs1: reg(), rs2: reg(), imm: 4 * (skip + 1) }));
+    } else if (k < 91 && remaining > 2) {
+      const skip = 1 + rng.below(Math.min(3, remaining - 1));
+      words.push(encode('jal', { rd: reg(), imm: 4 * (skip + 1) }));
+    } else if (k < 97 && remaining > 2) {
+      const wide = rng.below(2) === 1;
+      const off = wide ? 8 * rng.below(DATA_SIZE / 8) : 4 * rng.below(DATA_SIZE / 4);
+      words.push(encode('addi', { rd: ADDR_REG, rs1: BASE_REG, imm: off }));
+      words.push(encode(`${rng.pick(AMOS)}.${wide ? 'd' : 'w'}`, { rd: reg(), rs1: ADDR_REG, rs2: reg() }));
+    } else if (remaining > 3) {
+      const wide = rng.below(2) === 1;
+      const off = wide ? 8 * rng.below(DATA_SIZE / 8) : 4 * rng.below(DATA_SIZE / 4);
+      words.push(encode('addi', { rd: ADDR_REG, rs1: BASE_REG, imm: off }));
+      words.push(encode(wide ? 'lr.d' : 'lr.w', { rd: reg(), rs1: ADDR_REG }));
+      words.push(encode(wide ? 'sc.d' : 'sc.w', { rd: reg(), rs1: ADDR_REG, rs2: reg() }));
+    } else {
+      words.push(encode('xor', { rd: reg(), rs1: reg(), rs2: reg() }));
+    }
+  }
+  const x: Record<string, bigint> = {};
+  for (let r = 1; r < 30; r++) x['x' + r] = rng.interesting64();
+  x['x' + BASE_REG] = BigInt(DATA_BASE);
+  const data = new Uint8Array(DATA_SIZE);
+  for (let i = 0; i < DATA_SIZE; i++) data[i] = rng.below(256);
+  return {
+    title: `random stream of ${length} instructions, seed ${seed}`,
+    tags: ['rv64i', 'm', 'a', 'random'],
+    spec: 'riscv-unpriv 20191213 ch.2,5,7,8 (mixed stream)',
+    inputs: program(words, x, {}, data),
+    observe: [{ base: hex64(BigInt(DATA_BASE)), length: DATA_SIZE }],
+    seed: String(seed),
+  };
+}
+
+export function* randomIsa(count: number, firstSeed = 1): Generator<VectorDraft> {
+  for (let i = 0; i < count; i++) {
+    const seed = firstSeed + i;
+    const length = 50 + ((seed * 7919) % 951); // 50..1000
+    yield randomStream(seed, length);
+  }
+}
