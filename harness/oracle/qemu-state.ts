@@ -13,11 +13,13 @@ export const QEMU = 'qemu-system-riscv64';
 const BLOB_ADDR = 0x84000000;
 const BLOB_LIMIT = 0x87000000 - BLOB_ADDR;
 
+/** The CSRs the runner prints after a vector's trap into M-mode, in order (runner.c). */
+export const ORACLE_CSRS = ['mcause', 'mtval', 'mepc', 'mstatus', 'scause', 'stval', 'sepc', 'stvec', 'sscratch', 'satp', 'mie', 'mip', 'medeleg', 'mideleg'] as const;
+
 export interface QemuStateResult {
   x: Record<string, string>;
-  mcause: string;
-  mtval: string;
-  mepc: string;
+  /** Values after QEMU entered the M-mode trap (so mstatus shows MPP/MPIE of the trap). */
+  csrs: Record<string, string>;
   memory: { base: string; bytes: string }[];
 }
 
@@ -58,10 +60,10 @@ export function parseLine(line: string, observe: { base: string; length: number 
   const f = line.trim().split(' ');
   const x: Record<string, string> = {};
   for (let i = 1; i < 32; i++) x['x' + i] = '0x' + f[1 + i];
-  return {
-    x, mcause: '0x' + f[33], mtval: '0x' + f[34], mepc: '0x' + f[35],
-    memory: observe.map((o, k) => ({ base: o.base, bytes: f[36 + k] ?? '' })),
-  };
+  const csrs: Record<string, string> = {};
+  ORACLE_CSRS.forEach((name, k) => { csrs[name] = '0x' + f[33 + k]; });
+  const first = 33 + ORACLE_CSRS.length;
+  return { x, csrs, memory: observe.map((o, k) => ({ base: o.base, bytes: f[first + k] ?? '' })) };
 }
 
 /** Run a batch on QEMU; resolves to one result per vector, or rejects with QEMU's complaint. */

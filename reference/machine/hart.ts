@@ -705,7 +705,10 @@ export class Hart {
     const epc = this.excEpc ?? BigInt.asUintN(64, BigInt(this.pc));
     this.excEpc = null;
     const causeBits = interrupt ? (1n << 63n) | BigInt(cause) : BigInt(cause);
-    if (this.stopOnTrap && !interrupt) {
+    const delegated = cause < 32 && (((interrupt ? this.mideleg : this.medeleg) >>> cause) & 1) === 1;
+    if (this.stopOnTrap && !(this.priv <= 1 && delegated)) {
+      // Vectors observe the first trap that would reach M-mode, without entering it; traps
+      // delegated to S still run the vector's own handler.
       this.lastTrap = { cause: causeBits, tval, epc };
       this.stopReason = 'trap';
       this.cycleLimit = 0;
@@ -714,7 +717,6 @@ export class Hart {
     this.cycles += EVENT_COST.trapEntry;
     this.reservation = -1;
     this.waiting = false;
-    const delegated = cause < 32 && (((interrupt ? this.mideleg : this.medeleg) >>> cause) & 1) === 1;
     let ms = this.mstatus;
     if (this.priv <= 1 && delegated) {
       this.sepc = epc; this.scause = causeBits; this.stval = tval;

@@ -1,8 +1,9 @@
 // QEMU-side runner for the harness's QEMU oracle. The harness packs a batch of "state" vectors
 // into a blob that QEMU's generic loader puts at BLOB; for each vector this runner copies its
 // memory regions into place, enters it in M-mode at its pc with its registers, and when the
-// vector traps (its final ebreak, or any exception) prints the registers, mcause, mtval, mepc
-// and the observed memory regions as hex on the UART. A final line "END" closes the batch.
+// vector's first trap reaches M-mode (its final ebreak, or any exception or interrupt not
+// delegated) prints the registers, ORACLE_CSRS (see qemu-state.ts) and the observed memory
+// regions as hex on the UART. A final line "END" closes the batch.
 //
 // Blob layout (little-endian 64-bit words): count; then per vector: nregions, {base, len,
 // bytes padded to 8}..., pc, x[32], nobserve, {base, len}...
@@ -35,9 +36,22 @@ static void putbyte(u8 b) {
     putc_("0123456789abcdef"[b & 15]);
 }
 
-static u64 csr_mcause(void) { u64 v; __asm__ volatile("csrr %0, mcause" : "=r"(v)); return v; }
-static u64 csr_mtval(void) { u64 v; __asm__ volatile("csrr %0, mtval" : "=r"(v)); return v; }
-static u64 csr_mepc(void) { u64 v; __asm__ volatile("csrr %0, mepc" : "=r"(v)); return v; }
+#define CSRR(name) ({ u64 v_; __asm__ volatile("csrr %0, " #name : "=r"(v_)); v_; })
+#define CSRW(name, v) __asm__ volatile("csrw " #name ", %0" :: "r"((u64)(v)))
+
+// Every vector starts from the reset values the reference machine has.
+static void reset_csrs(void) {
+    CSRW(mstatus, 0); CSRW(medeleg, 0); CSRW(mideleg, 0); CSRW(mie, 0); CSRW(mip, 0);
+    CSRW(satp, 0); CSRW(stvec, 0); CSRW(sscratch, 0); CSRW(sepc, 0); CSRW(scause, 0); CSRW(stval, 0);
+    CSRW(mcounteren, 0); CSRW(scounteren, 0); CSRW(menvcfg, 0); CSRW(senvcfg, 0);
+    CSRW(mepc, 0); CSRW(mcause, 0); CSRW(mtval, 0);
+    CSRW(pmpcfg0, 0); CSRW(pmpcfg2, 0);
+    CSRW(pmpaddr0, 0); CSRW(pmpaddr1, 0); CSRW(pmpaddr2, 0); CSRW(pmpaddr3, 0);
+    CSRW(pmpaddr4, 0); CSRW(pmpaddr5, 0); CSRW(pmpaddr6, 0); CSRW(pmpaddr7, 0);
+    CSRW(pmpaddr8, 0); CSRW(pmpaddr9, 0); CSRW(pmpaddr10, 0); CSRW(pmpaddr11, 0);
+    CSRW(pmpaddr12, 0); CSRW(pmpaddr13, 0); CSRW(pmpaddr14, 0); CSRW(pmpaddr15, 0);
+    __asm__ volatile("sfence.vma");
+}
 
 int main(void) {
     u64 *p = (u64 *)BLOB;
@@ -59,16 +73,18 @@ int main(void) {
         u64 nobserve = *p++;
         u64 *observe = p;
         p += 2 * nobserve;
+        reset_csrs();
         // MPP = M, MPIE = 0, then enter.
-        __asm__ volatile("csrc mstatus, %0" :: "r"(0x1880UL));
-        __asm__ volatile("csrs mstatus, %0" :: "r"(0x1800UL));
-        __asm__ volatile("csrw mepc, %0" :: "r"(pc));
+        CSRW(mstatus, 0x1800UL);
+        CSRW(mepc, pc);
         enter_vector(runner_ctx, regs);
+        u64 csrs[] = { CSRR(mcause), CSRR(mtval), CSRR(mepc), CSRR(mstatus), CSRR(scause), CSRR(stval),
+                       CSRR(sepc), CSRR(stvec), CSRR(sscratch), CSRR(satp), CSRR(mie), CSRR(mip),
+                       CSRR(medeleg), CSRR(mideleg) };
+        __asm__ volatile("csrw mtvec, %0" :: "r"((u64)trap_entry));
         putc_('V'); putc_(' '); puthex(v);
         for (int i = 1; i < 32; i++) { putc_(' '); puthex(regs[i]); }
-        putc_(' '); puthex(csr_mcause());
-        putc_(' '); puthex(csr_mtval());
-        putc_(' '); puthex(csr_mepc());
+        for (unsigned i = 0; i < sizeof csrs / sizeof csrs[0]; i++) { putc_(' '); puthex(csrs[i]); }
         for (u64 o = 0; o < nobserve; o++) {
             u8 *m = (u8 *)observe[2 * o];
             putc_(' ');
