@@ -531,7 +531,7 @@ export class Hart {
       if (v === -1) { x[rd] = -1; x[rd + 1] = -1; } else { x[rd] = v | 0; x[rd + 1] = 0; }
       return;
     } else if (op === Op.MULHU && ah === 0 && bh === 0) {
-      mulu32(al, bl); x[rd] = MUL_HI[0]; x[rd + 1] = 0; return;
+      x[rd] = 0; x[rd + 1] = 0; return; // the product is below 2^64
     }
     const sa = toBig(al, ah), sb = toBig(bl, bh), ua = toBigU(al, ah), ub = toBigU(bl, bh);
     let r: bigint;

@@ -94,8 +94,11 @@ export function* directedIsa(): Generator<VectorDraft> {
       const words = [encode(row.name, { rs1: 5, rs2: 6, imm: 8 }), encode('addi', { rd: 7, rs1: 0, imm: 1 })];
       yield draft(row, `${fmtVal(a)} vs ${fmtVal(b)}`, program(words, { x5: a, x6: b }));
     }
-    const back = [encode('addi', { rd: 5, rs1: 5, imm: -1 }), encode(row.name, { rs1: 5, rs2: 0, imm: -4 })];
-    yield draft(row, 'backward branch loop', program(back, { x5: 5n }, { stop: { maxInsns: 40, onTrap: true } }));
+    // Backward: taken on the first pass, not on the second.
+    const down = row.name === 'bge' || row.name === 'bgeu';
+    const limit = row.name === 'beq' ? 1n : 2n;
+    const back = [encode('addi', { rd: 5, rs1: 5, imm: down ? -1 : 1 }), encode(row.name, { rs1: 5, rs2: 6, imm: -4 })];
+    yield draft(row, 'backward branch taken once', program(back, { x5: down ? 3n : 0n, x6: limit }));
   }
   // Jumps: link values, JALR clears bit 0, rd = rs1.
   yield draft(rows(['J'])[0], 'forward +8, link in ra', program([encode('jal', { rd: 1, imm: 8 }), encode('addi', { rd: 7, rs1: 0, imm: 1 })], {}));
@@ -113,7 +116,7 @@ export function* directedIsa(): Generator<VectorDraft> {
     }
     yield draft(row, 'negative offset', program([encode(row.name, { rd: 12, rs1: 13, imm: -16 })], { x13: BigInt(DATA_BASE + 64) }, {}, data));
     yield draft(row, 'rd = rs1', program([encode(row.name, { rd: 13, rs1: 13, imm: 8 })], { x13: BigInt(DATA_BASE) }, {}, data));
-    yield draft(row, 'unmapped address: load access fault', program([encode(row.name, { rd: 12, rs1: 13, imm: 0 })], { x13: 0x40000000n }));
+    yield draft(row, 'unmapped address: load access fault', program([encode(row.name, { rd: 12, rs1: 13, imm: 0 })], { x13: 0x300000n }));
   }
   for (const row of rows(['S'])) {
     for (const off of [0, 1, 2, 3, 4, 5, 6, 7, 0x80, 0xf8]) {
@@ -121,7 +124,7 @@ export function* directedIsa(): Generator<VectorDraft> {
         yield draft(row, `offset ${off} value ${fmtVal(v)}`, program([encode(row.name, { rs1: 13, rs2: 14, imm: off })], { x13: BigInt(DATA_BASE), x14: v }, {}, data), observe);
       }
     }
-    yield draft(row, 'unmapped address: store access fault', program([encode(row.name, { rs1: 13, rs2: 14, imm: 0 })], { x13: 0x40000000n, x14: 1n }));
+    yield draft(row, 'unmapped address: store access fault', program([encode(row.name, { rs1: 13, rs2: 14, imm: 0 })], { x13: 0x300000n, x14: 1n }));
   }
   // Atomics: LR/SC pairs, each AMO with edge operands, misalignment.
   for (const row of rows(['AMO', 'LR'])) {
@@ -174,45 +177,53 @@ const BASE_REG = 31, ADDR_REG = 30;
 export function randomStream(seed: number, length: number): VectorDraft {
   const rng = new Prng(BigInt(seed) * 0x100000001b3n + 0xcbf29ce484222325n);
   const reg = () => 1 + rng.below(29);
-  const words: number[] = [];
-  while (words.length < length) {
-    const remaining = length - words.length;
+  // The stream is a list of blocks; branches and jumps land only on block boundaries, so an
+  // address set up for an AMO or LR/SC is never skipped.
+  const blocks: number[][] = [];
+  let size = 0;
+  const pendingJumps: { block: number; name: string; rd: number; rs1: number; rs2: number; skip: number }[] = [];
+  while (size < length) {
     const k = rng.below(100);
-    if (k < 35) words.push(encode(rng.pick(ALU_R), { rd: reg(), rs1: reg(), rs2: reg() }));
-    else if (k < 50) words.push(encode(rng.pick(ALU_I), { rd: reg(), rs1: reg(), imm: rng.below(4096) - 2048 }));
-    else if (k < 55) words.push(encode(rng.pick(SHIFT_I), { rd: reg(), rs1: reg(), imm: rng.below(64) }));
-    else if (k < 58) words.push(encode(rng.pick(SHIFT_IW), { rd: reg(), rs1: reg(), imm: rng.below(32) }));
-    else if (k < 60) words.push(encode(rng.pick(['lui', 'auipc']), { rd: reg(), imm: (rng.below(1 << 20) << 12) | 0 }));
-    else if (k < 70) words.push(encode(rng.pick(LOADS), { rd: reg(), rs1: BASE_REG, imm: rng.below(DATA_SIZE - 8) }));
-    else if (k < 80) words.push(encode(rng.pick(STORES), { rs1: BASE_REG, rs2: reg(), imm: rng.below(DATA_SIZE - 8) }));
-    else if (k < 88 && remaining > 2) {
-      const skip = 1 + rng.below(Math.min(4, remaining - 1));
-      words.push(encode(rng.pick(BRANCHES), { rs1: reg(), rs2: reg(), imm: 4 * (skip + 1) }));
-    } else if (k < 91 && remaining > 2) {
-      const skip = 1 + rng.below(Math.min(3, remaining - 1));
-      words.push(encode('jal', { rd: reg(), imm: 4 * (skip + 1) }));
-    } else if (k < 97 && remaining > 2) {
-      const wide = rng.below(2) === 1;
-      const off = wide ? 8 * rng.below(DATA_SIZE / 8) : 4 * rng.below(DATA_SIZE / 4);
-      words.push(encode('addi', { rd: ADDR_REG, rs1: BASE_REG, imm: off }));
-      words.push(encode(`${rng.pick(AMOS)}.${wide ? 'd' : 'w'}`, { rd: reg(), rs1: ADDR_REG, rs2: reg() }));
-    } else if (remaining > 3) {
-      const wide = rng.below(2) === 1;
-      const off = wide ? 8 * rng.below(DATA_SIZE / 8) : 4 * rng.below(DATA_SIZE / 4);
-      words.push(encode('addi', { rd: ADDR_REG, rs1: BASE_REG, imm: off }));
-      words.push(encode(wide ? 'lr.d' : 'lr.w', { rd: reg(), rs1: ADDR_REG }));
-      words.push(encode(wide ? 'sc.d' : 'sc.w', { rd: reg(), rs1: ADDR_REG, rs2: reg() }));
+    let b: number[];
+    if (k < 35) b = [encode(rng.pick(ALU_R), { rd: reg(), rs1: reg(), rs2: reg() })];
+    else if (k < 50) b = [encode(rng.pick(ALU_I), { rd: reg(), rs1: reg(), imm: rng.below(4096) - 2048 })];
+    else if (k < 55) b = [encode(rng.pick(SHIFT_I), { rd: reg(), rs1: reg(), imm: rng.below(64) })];
+    else if (k < 58) b = [encode(rng.pick(SHIFT_IW), { rd: reg(), rs1: reg(), imm: rng.below(32) })];
+    else if (k < 60) b = [encode(rng.pick(['lui', 'auipc']), { rd: reg(), imm: (rng.below(1 << 20) << 12) | 0 })];
+    else if (k < 70) b = [encode(rng.pick(LOADS), { rd: reg(), rs1: BASE_REG, imm: rng.below(DATA_SIZE - 8) })];
+    else if (k < 80) b = [encode(rng.pick(STORES), { rs1: BASE_REG, rs2: reg(), imm: rng.below(DATA_SIZE - 8) })];
+    else if (k < 91) {
+      const jump = k >= 88;
+      pendingJumps.push({ block: blocks.length, name: jump ? 'jal' : rng.pick(BRANCHES), rd: reg(), rs1: reg(), rs2: reg(), skip: 1 + rng.below(4) });
+      b = [0];
     } else {
-      words.push(encode('xor', { rd: reg(), rs1: reg(), rs2: reg() }));
+      const wide = rng.below(2) === 1;
+      const off = wide ? 8 * rng.below(DATA_SIZE / 8) : 4 * rng.below(DATA_SIZE / 4);
+      b = [encode('addi', { rd: ADDR_REG, rs1: BASE_REG, imm: off })];
+      if (k < 97) b.push(encode(`${rng.pick(AMOS)}.${wide ? 'd' : 'w'}`, { rd: reg(), rs1: ADDR_REG, rs2: reg() }));
+      else b.push(encode(wide ? 'lr.d' : 'lr.w', { rd: reg(), rs1: ADDR_REG }), encode(wide ? 'sc.d' : 'sc.w', { rd: reg(), rs1: ADDR_REG, rs2: reg() }));
     }
+    blocks.push(b);
+    size += b.length;
   }
+  // Resolve forward branches and jumps to block starts (the end of the stream counts as one).
+  const starts: number[] = [];
+  let at = 0;
+  for (const b of blocks) { starts.push(at); at += b.length; }
+  starts.push(at);
+  for (const j of pendingJumps) {
+    const target = starts[Math.min(j.block + 1 + j.skip, blocks.length)];
+    const imm = 4 * (target - starts[j.block]);
+    blocks[j.block][0] = j.name === 'jal' ? encode('jal', { rd: j.rd, imm }) : encode(j.name, { rs1: j.rs1, rs2: j.rs2, imm });
+  }
+  const words = blocks.flat();
   const x: Record<string, bigint> = {};
   for (let r = 1; r < 30; r++) x['x' + r] = rng.interesting64();
   x['x' + BASE_REG] = BigInt(DATA_BASE);
   const data = new Uint8Array(DATA_SIZE);
   for (let i = 0; i < DATA_SIZE; i++) data[i] = rng.below(256);
   return {
-    title: `random stream of ${length} instructions, seed ${seed}`,
+    title: `random stream of ${words.length} instructions, seed ${seed}`,
     tags: ['rv64i', 'm', 'a', 'random'],
     spec: 'riscv-unpriv 20191213 ch.2,5,7,8 (mixed stream)',
     inputs: program(words, x, {}, data),
