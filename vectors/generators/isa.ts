@@ -239,3 +239,70 @@ export function* randomIsa(count: number, firstSeed = 1): Generator<VectorDraft>
     yield randomStream(seed, length);
   }
 }
+
+// ---- RV64C ------------------------------------------------------------------------------------
+
+import { COMPRESSED, decode16, Decoded } from '../../reference/machine/isa/decode';
+import { Op } from '../../reference/machine/isa/opcodes';
+
+const C_NOP = 0x0001;
+const MEMORY_CROWS = new Set(['c.lw', 'c.ld', 'c.sw', 'c.sd', 'c.lwsp', 'c.ldsp', 'c.swsp', 'c.sdsp']);
+const CONTROL_CROWS = new Set(['c.j', 'c.beqz', 'c.bnez', 'c.jr', 'c.jalr']);
+const C_DATA_SIZE = 512;
+
+/** Every halfword of a compressed row, decoded (reserved ones decode as illegal). */
+function halfwordsOf(row: (typeof COMPRESSED)[number]): number[] {
+  const out: number[] = [];
+  for (let h = 0; h < 0x10000; h++) if ((h & row.mask) === row.match) out.push(h);
+  return out;
+}
+
+function halfProgram(halves: number[], x: Record<string, bigint>, data?: Uint8Array): StateInputs {
+  const bytes = Buffer.alloc(halves.length * 2 + 4);
+  halves.forEach((h, i) => bytes.writeUInt16LE(h, i * 2));
+  bytes.writeUInt32LE(EBREAK, halves.length * 2);
+  const memory: StateInputs['memory'] = [{ base: hex64(BigInt(CODE_BASE)), bytes: bytes.toString('hex') }];
+  if (data) memory.push({ base: hex64(BigInt(DATA_BASE)), bytes: Buffer.from(data).toString('hex') });
+  const xs: Record<string, string> = {};
+  for (const [k, v] of Object.entries(x)) xs[k] = hex64(v);
+  return { kind: 'state', memory, hart: { pc: hex64(BigInt(CODE_BASE)), priv: 'M', x: xs }, stop: { maxInsns: halves.length + 8, onTrap: true } };
+}
+
+/** Each RV64C form: sampled encodings with operands from the edge table, and its reserved encodings. */
+export function* compressedIsa(perRow = 48): Generator<VectorDraft> {
+  const rng = new Prng(0xc0ffeen);
+  const data = new Uint8Array(C_DATA_SIZE);
+  for (let i = 0; i < C_DATA_SIZE; i++) data[i] = (i * 0x3b + 0x11) & 0xff;
+  const observe = [{ base: hex64(BigInt(DATA_BASE)), length: C_DATA_SIZE }];
+  const spec = 'riscv-unpriv 20191213 ch.16 "C" Standard Extension for Compressed Instructions';
+  const d: Decoded = { op: Op.ILLEGAL, rd: 0, rs1: 0, rs2: 0, imm: 0, len: 2 };
+  for (const row of COMPRESSED) {
+    const all = halfwordsOf(row);
+    const legal = all.filter((h) => decode16(h, d).op !== Op.ILLEGAL && d.cname === row.name);
+    const reserved = all.filter((h) => decode16(h, d).op === Op.ILLEGAL);
+    for (const h of reserved.slice(0, 4)) {
+      yield { title: `${row.name}: reserved encoding 0x${h.toString(16).padStart(4, '0')} is illegal`, tags: ['c'], spec: `${spec}/${row.name}`, inputs: halfProgram([h], {}) };
+    }
+    if (CONTROL_CROWS.has(row.name)) {
+      // Targets that stay inside the program: the next halfword or the final ebreak.
+      for (const h of legal) {
+        decode16(h, d);
+        const isReg = row.name === 'c.jr' || row.name === 'c.jalr';
+        if (!isReg && d.imm !== 4 && d.imm !== 6) continue;
+        const x: Record<string, bigint> = {};
+        for (let r = 1; r < 32; r++) x['x' + r] = isReg ? BigInt(CODE_BASE + 6) : (r % 3 === 0 ? 0n : BigInt(r));
+        yield { title: `${row.name}: 0x${h.toString(16).padStart(4, '0')}`, tags: ['c'], spec: `${spec}/${row.name}`, inputs: halfProgram([h, C_NOP, C_NOP], x) };
+      }
+      continue;
+    }
+    for (let k = 0; k < perRow && legal.length; k++) {
+      const h = legal[rng.below(legal.length)];
+      const x: Record<string, bigint> = {};
+      const memoryRow = MEMORY_CROWS.has(row.name);
+      for (let r = 1; r < 32; r++) x['x' + r] = memoryRow ? BigInt(DATA_BASE + (r & 7) * 8) : rng.interesting64();
+      if (memoryRow) x.x2 = BigInt(DATA_BASE);
+      yield { title: `${row.name}: 0x${h.toString(16).padStart(4, '0')} case ${k}`, tags: ['c'], spec: `${spec}/${row.name}`, inputs: halfProgram([h], x, memoryRow ? data : undefined), observe: memoryRow ? observe : undefined };
+    }
+  }
+  yield { title: 'c: the all-zero halfword is illegal', tags: ['c'], spec: `${spec}/defined illegal instruction`, inputs: halfProgram([0x0000], {}) };
+}
