@@ -4,10 +4,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Command } from 'commander';
-import { Machine, MachineError } from '../reference/machine/machine';
+import { InternalError, Machine, MachineError } from '../reference/machine/machine';
 import { ElfError, Symbolizer } from '../reference/tools/elf';
 import { disassemble } from '../reference/tools/disasm';
-import { FileBackend } from '../reference/machine/devices/virtio-blk';
 import { CliError, EXIT } from './exit-codes';
 import { parseCount, parseSize } from './size';
 
@@ -54,10 +53,10 @@ async function boot(flags: BootFlags): Promise<number> {
   else if (flags.bios) bios = readImage(flags.bios, '--bios');
   else if (fs.existsSync(DEFAULT_FIRMWARE)) bios = readImage(DEFAULT_FIRMWARE, '--bios');
   else { bios = null; biosName = 'none'; process.stderr.write('devirt: default firmware not built; booting with --bios none\n'); }
-  let drive: FileBackend | null = null;
+  let drive: null = null;
   if (flags.drive) {
     if (!fs.existsSync(flags.drive)) throw new CliError(`--drive: ${flags.drive} does not exist`);
-    drive = new FileBackend(flags.drive);
+    throw new CliError('--drive: virtio-blk is not available in this build');
   }
 
   const out: number[] = [];
@@ -75,11 +74,10 @@ async function boot(flags: BootFlags): Promise<number> {
   }
   if (flags.trace) {
     const sym = new Symbolizer(m.symbols);
-    m.hart.tracer = (h, pc) => {
-      const bits = h.peekInstruction(pc);
+    m.hart.tracer = (h, pc, bits) => {
       const s = sym.lookup(pc);
-      const text = bits === null ? '<fetch fault>' : disassemble(bits, pc);
-      const raw = bits === null ? '' : ((bits & 3) === 3 ? bits.toString(16).padStart(8, '0') : (bits & 0xffff).toString(16).padStart(4, '0'));
+      const text = disassemble(bits, pc);
+      const raw = (bits & 3) === 3 ? (bits >>> 0).toString(16).padStart(8, '0') : (bits & 0xffff).toString(16).padStart(4, '0');
       process.stderr.write(`${'MSxU'[h.priv === 3 ? 0 : h.priv === 1 ? 1 : 3]} 0x${pc.toString(16).padStart(16, '0')} (${raw}) ${text}${s ? `  <${s}>` : ''}\n`);
     };
   }
@@ -106,7 +104,13 @@ async function boot(flags: BootFlags): Promise<number> {
         return EXIT.hang;
       }
       const before = m.hart.instret;
-      const r = m.run({ maxInsns: budget });
+      let r;
+      try {
+        r = m.run({ maxInsns: budget });
+      } catch (e) {
+        if (e instanceof InternalError) throw new CliError(e.message, EXIT.internal);
+        throw e;
+      }
       executed += m.hart.instret - before;
       if (r.reason === 'finisher' || r.reason === 'tohost') {
         flushOut();
@@ -135,6 +139,6 @@ async function boot(flags: BootFlags): Promise<number> {
     stdin.pause();
     if (stdin.isTTY) stdin.setRawMode?.(false);
     stdin.destroy();
-    drive?.close();
+    (drive as { close?: () => void } | null)?.close?.();
   }
 }

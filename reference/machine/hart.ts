@@ -340,7 +340,7 @@ export class Hart {
       const rs1 = (d >>> 15) & 0x3f;
       const rs2 = (d >>> 21) & 0x3f;
       const len = (d >>> 27) & 1 ? 2 : 4;
-      if (this.tracer !== null) this.tracer(this, pc, 0, len);
+      if (this.tracer !== null) this.tracer(this, pc, this.insnBits(pc, len), len);
       this.cycles += OP_COST[op];
       switch (op) {
         case Op.LUI: x[rd] = imm; x[rd + 1] = imm >> 31; this.pc = pc + len; break;

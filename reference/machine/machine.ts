@@ -4,19 +4,25 @@
 import { Bus } from './bus';
 import { Hart, StopReason } from './hart';
 import { Irq } from './trap-causes';
-import { encode } from '../tools/disasm';
+import type { MmioDevice } from './device';
+import { disassemble, encode } from '../tools/disasm';
 import { ElfImage, isElf, parseElf } from '../tools/elf';
-import * as P from './platform';
-import { Clint } from './devices/clint';
-import { Plic } from './devices/plic';
-import { Uart16550 } from './devices/uart16550';
-import { SifiveTest } from './devices/sifive-test';
-import { GoldfishRtc } from './devices/goldfish-rtc';
-import { Doorbell } from './devices/doorbell';
-import { VirtioMmio } from './devices/virtio-mmio';
-import { VirtioBlk, BlockBackend } from './devices/virtio-blk';
+import * as P from './devices/minimal';
+import { Clint, Doorbell, EmptyVirtioSlot, GoldfishRtc, Plic, SifiveTest, Uart16550 } from './devices/minimal';
+import { buildDeviceTree } from './devices/minimal-fdt';
+
+/** Storage behind a virtio-blk device. */
+export interface BlockBackend { read(offset: number, length: number): Uint8Array; write(offset: number, data: Uint8Array): void; flush(): void; readonly size: number; close?(): void }
 
 export class MachineError extends Error {}
+
+/** A fault inside the emulator itself (never the guest's doing), located by pc and instruction. */
+export class InternalError extends Error {
+  constructor(readonly pc: bigint, readonly instruction: string, cause: Error) {
+    super(`internal error at pc 0x${pc.toString(16)} (${instruction}): ${cause.message}`);
+    this.stack = `${this.message}\n${cause.stack ?? ''}`;
+  }
+}
 
 export interface MachineOptions {
   /** RAM size in bytes (QEMU's default for virt is 128 MiB). */
@@ -57,7 +63,7 @@ export class Machine {
   readonly uart: Uart16550;
   readonly finisher: SifiveTest;
   readonly doorbell: Doorbell;
-  readonly virtio: VirtioMmio[] = [];
+  readonly virtio: MmioDevice[] = [];
   readonly ramSize: number;
   readonly fdtAddress: number;
   readonly fdt: Uint8Array;
@@ -95,23 +101,14 @@ export class Machine {
       opts.onConsole?.(b);
     };
     this.uart = new Uart16550(this.plic.source(P.UART0_IRQ), this.consoleOut);
-    this.finisher = new SifiveTest((f) => { this.finish = f; hart.stopReason = 'finisher'; hart.kick(); });
+    this.finisher = new SifiveTest((f: { kind: 'pass' | 'fail' | 'reset'; code: number }) => { this.finish = f; hart.stopReason = 'finisher'; hart.kick(); });
     this.doorbell = new Doorbell(pins, (level: boolean) => hart.setHwBit(Irq.DOORBELL, level));
     const rtc = new GoldfishRtc(time, this.plic.source(P.RTC_IRQ));
     for (const d of [this.clint, this.plic, this.uart, this.finisher, rtc, this.doorbell]) this.bus.attach(d);
-    const dma = {
-      readBytes: (pa: number, len: number) => {
-        const off = pa - P.RAM_BASE;
-        return off >= 0 && off + len <= ramSize ? hart.ram.slice(off, off + len) : null;
-      },
-      writeBytes: (pa: number, data: Uint8Array) => hart.writeRam(pa, data),
-    };
     const withDevice: number[] = [];
+    if (opts.drive) throw new MachineError('--drive: virtio-blk is not available in this build');
     for (let i = 0; i < P.VIRTIO_COUNT; i++) {
-      // QEMU fills virtio slots from the highest one down.
-      const blk = opts.drive && i === P.VIRTIO_COUNT - 1 ? new VirtioBlk(opts.drive) : null;
-      if (blk) withDevice.push(i);
-      const dev = new VirtioMmio(P.VIRTIO_BASE + i * P.VIRTIO_STRIDE, blk, dma, this.plic.source(P.VIRTIO_IRQ0 + i));
+      const dev = new EmptyVirtioSlot(P.VIRTIO_BASE + i * P.VIRTIO_STRIDE);
       this.virtio.push(dev);
       this.bus.attach(dev);
     }
@@ -123,6 +120,9 @@ export class Machine {
         this.loadElf(elf, name);
         this.symbols.push(...elf.symbols);
         return elf.entry;
+      }
+      if (!looksLikeRawImage(img, name)) {
+        throw new MachineError(`${name}: not an ELF file, and not a raw image (raw images need a .bin, .img or Image name, or the RISC-V image header)`);
       }
       if (!this.loadRaw(rawBase, img)) throw new MachineError(`${name}: ${img.length} bytes do not fit in RAM at 0x${rawBase.toString(16)}`);
       return rawBase;
@@ -141,26 +141,29 @@ export class Machine {
     const tohost = this.symbols.find((s) => s.name === 'tohost');
     if (tohost) { this.tohost = tohost.value; hart.watchRam(tohost.value, () => this.htif()); }
 
-    this.fdt = P.buildDeviceTree({ ramSize, bootargs: opts.bootargs, virtioSlotsWithDevices: withDevice });
+    this.fdt = buildDeviceTree({ ramSize, bootargs: opts.bootargs, virtioSlotsWithDevices: withDevice });
     const dramEnd = P.RAM_BASE + Math.min(ramSize, 3072 * MiB);
     this.fdtAddress = Math.floor((dramEnd - this.fdt.length) / (2 * MiB)) * 2 * MiB;
     if (opts.deviceTree ?? true) hart.writeRam(this.fdtAddress, this.fdt);
     this.bus.rom = { base: P.MROM_BASE, bytes: resetRom(resetTarget, this.fdtAddress, kernelEntry) };
-    hart.rnmiVector = P.RNMI_VECTOR;
-    hart.rnmiExceptionVector = P.RNMI_EXCEPTION_VECTOR;
     hart.reset(P.MROM_BASE);
   }
 
   private loadElf(elf: ElfImage, name: string): void {
+    const ramEnd = P.RAM_BASE + this.ramSize;
     for (const s of elf.segments) {
       if (s.memsz === 0) continue;
-      const off = s.paddr - P.RAM_BASE;
-      if (off < 0 || off + s.memsz > this.ramSize) {
-        throw new MachineError(`${name}: segment at 0x${s.paddr.toString(16)} (${s.memsz} bytes) lies outside RAM 0x${P.RAM_BASE.toString(16)}..0x${(P.RAM_BASE + this.ramSize).toString(16)}`);
+      const start = s.paddr, end = s.paddr + s.memsz;
+      if (end <= P.RAM_BASE || start >= ramEnd) {
+        throw new MachineError(`${name}: segment at 0x${s.paddr.toString(16)} (${s.memsz} bytes) lies outside RAM 0x${P.RAM_BASE.toString(16)}..0x${ramEnd.toString(16)}`);
       }
+      // A segment that starts below RAM usually carries the ELF headers there (linkers put
+      // them in the first page); QEMU loads the part in RAM, and so does the reference.
       const full = new Uint8Array(s.memsz);
       full.set(s.data);
-      this.hart.writeRam(s.paddr, full);
+      const from = Math.max(start, P.RAM_BASE), to = Math.min(end, ramEnd);
+      if (end > ramEnd) throw new MachineError(`${name}: segment at 0x${s.paddr.toString(16)} (${s.memsz} bytes) runs past the end of RAM at 0x${ramEnd.toString(16)}`);
+      this.hart.writeRam(from, full.subarray(from - start, to - start));
     }
   }
 
@@ -237,7 +240,18 @@ export class Machine {
   /** Run until a stop or `maxInsns` more instructions. */
   run(opts: { maxInsns: number; stopOnTrap?: boolean }): RunResult {
     this.hart.stopOnTrap = opts.stopOnTrap ?? false;
-    const reason = this.hart.run(opts.maxInsns);
+    let reason: StopReason;
+    try {
+      reason = this.hart.run(opts.maxInsns);
+    } catch (e) {
+      const pc = this.hart.getPc();
+      let text = 'instruction unreadable';
+      try {
+        const bits = this.hart.peekInstruction(this.hart.pc);
+        if (bits !== null) text = disassemble(bits, this.hart.pc);
+      } catch { /* the description is best effort */ }
+      throw new InternalError(pc, text, e as Error);
+    }
     const r: RunResult = { reason };
     if (reason === 'finisher' && this.finish) {
       r.code = this.finish.kind === 'pass' ? 0 : this.finish.kind === 'fail' ? this.finish.code : 0;
@@ -282,4 +296,15 @@ function resetRom(target: number, fdt: number, kernelEntry: number): Uint8Array 
   dv.setBigUint64(0x60, 0n, true);
   dv.setBigUint64(0x68, 0n, true);
   return rom;
+}
+
+/**
+ * QEMU accepts raw images as -kernel and -bios; so does the reference, but only when the file
+ * says it is one, so that a mistyped path to a text file is an error rather than a hang.
+ */
+function looksLikeRawImage(img: Uint8Array, name: string): boolean {
+  if (/\.(bin|img|raw)$|Image$/.test(name)) return true;
+  // The RISC-V Linux image header: "RISCV\0\0\0" at 0x30 (deprecated) or "RSC\x05" at 0x38.
+  const at = (o: number, s: string) => img.length >= o + s.length && [...s].every((c, i) => img[o + i] === c.charCodeAt(0));
+  return at(0x30, 'RISCV') || at(0x38, 'RSC\x05');
 }
