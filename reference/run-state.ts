@@ -13,8 +13,13 @@ const PRIV = { M: 3, S: 1, U: 0 } as const;
 const PRIV_NAME: Record<number, 'M' | 'S' | 'U'> = { 3: 'M', 1: 'S', 0: 'U' };
 
 /** Build a machine in the vector's initial state (no firmware, no kernel: the vector is the program). */
+const pool = new Map<number, Machine>();
+
 export function prepareState(inputs: StateInputs): Machine {
-  const m = new Machine({ ramSize: inputs.ramSize ?? 1024 * 1024, bios: null, kernel: null, deviceTree: false });
+  const ramSize = inputs.ramSize ?? 1024 * 1024;
+  let m = pool.get(ramSize);
+  if (m === undefined) { m = new Machine({ ramSize, bios: null, kernel: null, deviceTree: false }); pool.set(ramSize, m); }
+  else m.resetEmpty();
   for (const r of inputs.memory) m.loadBytes(BigInt(r.base), regionBytes(r));
   const h = m.hart;
   for (const [name, v] of Object.entries(inputs.hart.csrs ?? {})) {

@@ -166,6 +166,9 @@ export class Hart {
     this.pmp.reset();
     this.reservation = -1;
     this.waiting = false;
+    this.cycles = 0; this.instret = 0; this.mcycleOffset = 0; this.minstretOffset = 0;
+    this.mtimeOffset = 0; this.mtimecmp = Infinity; this.mipHw = 0;
+    this.stopReason = null; this.lastTrap = null;
     this.satpChanged();
     this.envcfgChanged();
     this.flushTranslations();
@@ -1088,6 +1091,16 @@ export class Hart {
     this.onWatch = cb;
     this.codeFlag[off >>> 12] |= 2;
     this.codeFlag[(off + 7) >>> 12] |= 2;
+  }
+
+  /** Zero RAM and forget everything decoded from it (for reusing a machine between vectors). */
+  clearMemory(): void {
+    this.ram.fill(0);
+    this.decPages.length = 0;
+    this.codeFlag.fill(0);
+    this.watchOff = -1;
+    this.onWatch = null;
+    this.fetchVa = NaN;
   }
 
   // ---- DMA and loaders ---------------------------------------------------------------------------------

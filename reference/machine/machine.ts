@@ -263,6 +263,22 @@ export class Machine {
     return r;
   }
 
+  /**
+   * Return to power-on with empty RAM and no images, keeping the allocations: the harness runs
+   * thousands of small vectors and reuses one machine for them.
+   */
+  resetEmpty(): void {
+    this.hart.clearMemory();
+    this.bus.resetDevices();
+    this.finish = null;
+    this.tohost = -1;
+    this.tohostExit = null;
+    this.consoleChunks = [];
+    this.consoleCache = '';
+    this.hart.reset(P.MROM_BASE);
+    this.syncTimer();
+  }
+
   /** What the finisher said, if it said anything. */
   get finisherState(): { kind: 'pass' | 'fail' | 'reset'; code: number } | null { return this.finish; }
 }

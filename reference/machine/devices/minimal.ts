@@ -29,10 +29,12 @@ export class Clint implements MmioDevice {
   private cmpLo = 0;
   private cmpHi = 0;
   mtimeOffset = 0;
+  // QEMU raises MTIP only once software has written mtimecmp; until then the comparator is idle.
+  private armed = false;
   constructor(private readonly pins: HartPins, private readonly time: TimeSource) {}
-  reset(): void { this.msip = 0; this.cmpLo = 0; this.cmpHi = 0; this.mtimeOffset = 0; }
-  /** mtimecmp as a double (exact below 2^53, and far enough above it). */
-  mtimecmp(_hart: number): number { return this.cmpHi * 4294967296 + this.cmpLo; }
+  reset(): void { this.msip = 0; this.cmpLo = 0; this.cmpHi = 0; this.mtimeOffset = 0; this.armed = false; }
+  /** mtimecmp as a double (exact below 2^53, and far enough above it); Infinity before any write. */
+  mtimecmp(_hart: number): number { return this.armed ? this.cmpHi * 4294967296 + this.cmpLo : Infinity; }
   read(off: number, width: 1 | 2 | 4): number {
     const word = (() => {
       const o = off & ~3;
@@ -51,8 +53,8 @@ export class Clint implements MmioDevice {
     if (o === 0) {
       this.msip = mergeWord(this.msip, off, width, value) & 1;
       this.pins.setMsip(this.msip !== 0);
-    } else if (o === 0x4000) { this.cmpLo = mergeWord(this.cmpLo, off, width, value); this.pins.timerChanged(); }
-    else if (o === 0x4004) { this.cmpHi = mergeWord(this.cmpHi, off, width, value); this.pins.timerChanged(); }
+    } else if (o === 0x4000) { this.cmpLo = mergeWord(this.cmpLo, off, width, value); this.armed = true; this.pins.timerChanged(); }
+    else if (o === 0x4004) { this.cmpHi = mergeWord(this.cmpHi, off, width, value); this.armed = true; this.pins.timerChanged(); }
     else if (o === 0xbff8 || o === 0xbffc) {
       const now = this.time.mtime();
       let lo = now % 4294967296, hi = Math.floor(now / 4294967296);
