@@ -19,6 +19,20 @@ export interface VectorDraft {
   /** Memory to observe and compare. */
   observe?: { base: string; length: number }[];
   seed?: string;
+  /** Other outcomes the specification allows (the reference's own outcome is the primary one). */
+  alternatives?: { exit: { kind: 'trap'; cause: string; tval: string; epc: string }; note: string }[];
+}
+
+const ACCESS_SIZE: Record<string, number> = { lb: 1, lbu: 1, sb: 1, lh: 2, lhu: 2, sh: 2, lw: 4, lwu: 4, sw: 4, ld: 8, sd: 8 };
+
+/** A misaligned load or store may also trap, as address-misaligned or as an access fault. */
+function misalignedAlternatives(name: string, address: number, epc: number): VectorDraft['alternatives'] {
+  const size = ACCESS_SIZE[name];
+  if (address % size === 0) return undefined;
+  const store = name.startsWith('s');
+  const trap = (cause: number) => ({ kind: 'trap' as const, cause: hex64(BigInt(cause)), tval: hex64(BigInt(address)), epc: hex64(BigInt(epc)) });
+  const note = 'riscv-unpriv 20191213 2.6: misaligned accesses may be handled in hardware, or raise address-misaligned or access-fault exceptions';
+  return [{ exit: trap(store ? 6 : 4), note }, { exit: trap(store ? 7 : 5), note }];
 }
 
 const EBREAK = encode('ebreak');
@@ -33,7 +47,10 @@ const SPEC_SECTION: Record<string, string> = {
 const TAG: Record<string, string> = { I: 'rv64i', M: 'm', A: 'a', Zicsr: 'zicsr', Zifencei: 'zifencei' };
 
 function program(words: number[], x: Record<string, bigint>, extra: Partial<StateInputs> = {}, data?: Uint8Array): StateInputs {
-  const memory: StateInputs['memory'] = [{ base: hex64(BigInt(CODE_BASE)), words: [...words, EBREAK].map(hexw) }];
+  const all = [...words, EBREAK];
+  // Short programs read best as words; long streams are stored as little-endian bytes.
+  const code = all.length <= 16 ? { words: all.map(hexw) } : { bytes: Buffer.from(new Uint32Array(all).buffer).toString('hex') };
+  const memory: StateInputs['memory'] = [{ base: hex64(BigInt(CODE_BASE)), ...code }];
   if (data) memory.push({ base: hex64(BigInt(DATA_BASE)), bytes: Buffer.from(data).toString('hex') });
   const xs: Record<string, string> = {};
   for (const [k, v] of Object.entries(x)) if (k !== 'x0') xs[k] = hex64(v);
@@ -112,7 +129,7 @@ export function* directedIsa(): Generator<VectorDraft> {
   const observe = [{ base: hex64(BigInt(DATA_BASE)), length: DATA_SIZE }];
   for (const row of rows(['LOAD'])) {
     for (const off of [0, 1, 2, 3, 4, 5, 6, 7, 0x7f, 0x80, 0xf8, 0xfe]) {
-      yield draft(row, `offset ${off}`, program([encode(row.name, { rd: 12, rs1: 13, imm: off })], { x13: BigInt(DATA_BASE) }, {}, data));
+      yield { ...draft(row, `offset ${off}`, program([encode(row.name, { rd: 12, rs1: 13, imm: off })], { x13: BigInt(DATA_BASE) }, {}, data)), alternatives: misalignedAlternatives(row.name, DATA_BASE + off, CODE_BASE) };
     }
     yield draft(row, 'negative offset', program([encode(row.name, { rd: 12, rs1: 13, imm: -16 })], { x13: BigInt(DATA_BASE + 64) }, {}, data));
     yield draft(row, 'rd = rs1', program([encode(row.name, { rd: 13, rs1: 13, imm: 8 })], { x13: BigInt(DATA_BASE) }, {}, data));
@@ -121,7 +138,7 @@ export function* directedIsa(): Generator<VectorDraft> {
   for (const row of rows(['S'])) {
     for (const off of [0, 1, 2, 3, 4, 5, 6, 7, 0x80, 0xf8]) {
       for (const v of [0x0123456789abcdefn, 0xfedcba9876543210n]) {
-        yield draft(row, `offset ${off} value ${fmtVal(v)}`, program([encode(row.name, { rs1: 13, rs2: 14, imm: off })], { x13: BigInt(DATA_BASE), x14: v }, {}, data), observe);
+        yield { ...draft(row, `offset ${off} value ${fmtVal(v)}`, program([encode(row.name, { rs1: 13, rs2: 14, imm: off })], { x13: BigInt(DATA_BASE), x14: v }, {}, data), observe), alternatives: misalignedAlternatives(row.name, DATA_BASE + off, CODE_BASE) };
       }
     }
     yield draft(row, 'unmapped address: store access fault', program([encode(row.name, { rs1: 13, rs2: 14, imm: 0 })], { x13: 0x300000n, x14: 1n }));

@@ -1,0 +1,156 @@
+// Regeneration of the vector suites: generators produce drafts, the reference computes each
+// expectation, and the vectors are written as compact, canonical JSON, one file per group.
+// The output is a pure function of the generator code and seeds: `regen` twice gives the same
+// bytes, and `verify` checks exactly that against the committed files.
+
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { runState } from '../reference/run-state';
+import type { StateInputs, StateObservation } from '../reference/state';
+import { compressedIsa, directedIsa, randomIsa, VectorDraft } from './generators/isa';
+
+export const GENERATOR_VERSION = '1';
+export const REFERENCE_VERSION: string = require('../../package.json').version;
+export const VECTORS_DIR = path.resolve(__dirname, '../../vectors');
+
+export interface ExpectedState {
+  /** Registers whose final value differs from the initial one; every other register is unchanged. */
+  x: Record<string, string>;
+  pc: string;
+  exit: StateObservation['exit'];
+  memory?: { base: string; bytes: string }[];
+  instret: number;
+  /** Acceptable alternatives where the specification allows more than one outcome. */
+  anyOf?: { exit: StateObservation['exit']; note: string }[];
+}
+
+export interface Vector {
+  id: string;
+  suite: string;
+  title: string;
+  tags: string[];
+  spec: string;
+  provenance: { generator: string; generatorVersion: string; seed?: string; referenceVersion: string; expected: 'reference' | 'reference+qemu' | 'spec' };
+  inputs: StateInputs;
+  observe?: { base: string; length: number }[];
+  expected: ExpectedState;
+}
+
+/** Canonical JSON: keys sorted, no whitespace; ids hash it, files store it. */
+export function canonical(v: unknown): string {
+  if (v === null || typeof v !== 'object') return JSON.stringify(v);
+  if (Array.isArray(v)) return '[' + v.map(canonical).join(',') + ']';
+  const o = v as Record<string, unknown>;
+  return '{' + Object.keys(o).filter((k) => o[k] !== undefined).sort().map((k) => JSON.stringify(k) + ':' + canonical(o[k])).join(',') + '}';
+}
+
+export function vectorId(suite: string, inputs: StateInputs, observe?: unknown): string {
+  return `${suite}-${createHash('sha256').update(canonical({ inputs, observe })).digest('hex').slice(0, 16)}`;
+}
+
+const hex = (n: number) => '0x' + n.toString(16).padStart(16, '0');
+
+export function completeVector(suite: string, generator: string, d: VectorDraft): Vector {
+  const obs = runState(d.inputs, d.observe ?? []);
+  const initial = d.inputs.hart.x ?? {};
+  const x: Record<string, string> = {};
+  for (let i = 1; i < 32; i++) {
+    const k = 'x' + i;
+    const before = initial[k] ?? hex(0);
+    if (BigInt(obs.x[k]) !== BigInt(before)) x[k] = obs.x[k];
+  }
+  const expected: ExpectedState = { x, pc: obs.pc, exit: obs.exit, instret: obs.instret };
+  if (obs.memory.length) expected.memory = obs.memory;
+  if (d.alternatives) expected.anyOf = d.alternatives;
+  return {
+    id: vectorId(suite, d.inputs, d.observe),
+    suite, title: d.title, tags: d.tags, spec: d.spec,
+    provenance: { generator, generatorVersion: GENERATOR_VERSION, seed: d.seed, referenceVersion: REFERENCE_VERSION, expected: 'reference' },
+    inputs: d.inputs, observe: d.observe, expected,
+  };
+}
+
+export interface Group { suite: string; file: string; generator: string; drafts: () => Iterable<VectorDraft> }
+
+function* chunked<T>(items: Iterable<T>, key: (t: T) => string): Generator<[string, T[]]> {
+  const groups = new Map<string, T[]>();
+  for (const it of items) {
+    const k = key(it);
+    let g = groups.get(k);
+    if (!g) { g = []; groups.set(k, g); }
+    g.push(it);
+  }
+  yield* groups;
+}
+
+/** Every group of every suite, in a fixed order. */
+export function allGroups(): Group[] {
+  const groups: Group[] = [];
+  for (const [name, drafts] of chunked(directedIsa(), (d) => d.title.split(':')[0].replace(/[^a-z0-9.]/g, '_'))) {
+    groups.push({ suite: 'isa', file: `isa/${name}.json`, generator: 'isa/directed', drafts: () => drafts });
+  }
+  for (const [name, drafts] of chunked(compressedIsa(), (d) => d.title.split(':')[0].replace(/[^a-z0-9.]/g, '_'))) {
+    groups.push({ suite: 'isa', file: `isa/rvc/${name}.json`, generator: 'isa/compressed', drafts: () => drafts });
+  }
+  const streams = [...randomIsa(1000)];
+  for (let i = 0; i < streams.length; i += 100) {
+    const part = streams.slice(i, i + 100);
+    groups.push({ suite: 'isa', file: `isa/random/seeds-${String(i + 1).padStart(4, '0')}.json`, generator: 'isa/random', drafts: () => part });
+  }
+  return groups;
+}
+
+/** Fields every vector of a file shares are stated once, in the file's `defaults`. */
+const LIFTED = ['suite', 'spec', 'tags', 'provenance'] as const;
+
+export function renderGroup(g: Group): string {
+  const vectors = [...g.drafts()].map((d) => completeVector(g.suite, g.generator, d));
+  const defaults: Record<string, unknown> = {};
+  for (const k of LIFTED) {
+    const first = canonical(vectors[0][k]);
+    if (vectors.every((v) => canonical(v[k]) === first)) defaults[k] = vectors[0][k];
+  }
+  const rows = vectors.map((v) => {
+    const row: Record<string, unknown> = { ...v };
+    for (const k of Object.keys(defaults)) delete row[k];
+    return compactHex(canonical(row));
+  });
+  // One vector per line: compact, and regeneration diffs stay reviewable line by line.
+  return `{"defaults":${compactHex(canonical(defaults))},"vectors":[\n` + rows.join(',\n') + '\n]}\n';
+}
+
+/** Drop leading zeros of hex numbers ("0x0000000000000003" -> "0x3"); values are compared as numbers. */
+function compactHex(json: string): string {
+  return json.replace(/"0x0*([0-9a-f]+)"/g, '"0x$1"');
+}
+
+/** Read a vector file back into full vectors (defaults applied). */
+export function readGroupFile(text: string): Vector[] {
+  const doc = JSON.parse(text) as { defaults?: Record<string, unknown>; vectors: Record<string, unknown>[] };
+  return doc.vectors.map((v) => ({ ...(doc.defaults ?? {}), ...v }) as unknown as Vector);
+}
+
+export function regen(dir = VECTORS_DIR): { files: number; vectors: number } {
+  let files = 0, vectors = 0;
+  for (const g of allGroups()) {
+    const text = renderGroup(g);
+    const file = path.join(dir, g.file);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, text);
+    files++;
+    vectors += text.split('\n').length - 3;
+  }
+  return { files, vectors };
+}
+
+/** Files whose committed bytes differ from a fresh regeneration. */
+export function verify(dir = VECTORS_DIR): string[] {
+  const differing: string[] = [];
+  for (const g of allGroups()) {
+    const file = path.join(dir, g.file);
+    const committed = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : null;
+    if (committed !== renderGroup(g)) differing.push(g.file);
+  }
+  return differing;
+}
