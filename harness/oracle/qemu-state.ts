@@ -67,7 +67,7 @@ export function parseLine(line: string, observe: { base: string; length: number 
 }
 
 /** Run a batch on QEMU; resolves to one result per vector, or rejects with QEMU's complaint. */
-export async function runOnQemu(batch: { inputs: StateInputs; observe: { base: string; length: number }[] }[], timeoutMs = 120_000): Promise<QemuStateResult[]> {
+export async function runOnQemu(batch: { inputs: StateInputs; observe: { base: string; length: number }[] }[], timeoutMs = 30_000): Promise<QemuStateResult[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'devirt-qemu-'));
   const blobFile = path.join(dir, 'blob.bin');
   fs.writeFileSync(blobFile, packBatch(batch));
