@@ -34,3 +34,28 @@ export function regionBytes(r: StateMemoryRegion): Uint8Array {
   return Uint8Array.from(Buffer.from(r.bytes ?? '', 'hex'));
 }
 
+
+/** An event the harness injects at an instruction count (transparency and maintenance schedules). */
+export interface ScheduleEvent { at: number; action: 'virtualize' | 'devirtualize' | 'doorbell'; cause?: number }
+
+/** The "image" form of a vector: whole programs booted as on QEMU virt. */
+export interface ImageInputs {
+  kind: 'image';
+  /** sha256 of the kernel image, stored as vectors/images/<sha256>.elf */
+  kernel: string;
+  /** 'none' or the sha256 of a firmware image. */
+  bios: string;
+  drive?: string;
+  ramSize?: number;
+  maxInsns: number;
+  schedule?: ScheduleEvent[];
+}
+
+export interface ImageObservation {
+  console: string;
+  exit: { kind: 'finisher' | 'tohost' | 'trap' | 'limit' | 'idle'; code?: number };
+  instret: number;
+  cycles: number;
+  /** Events that were delivered, with the instruction count at which each was. */
+  delivered: { at: number; action: string }[];
+}

@@ -1,0 +1,39 @@
+// Run an "image" vector on the reference: boot its firmware and kernel as QEMU virt would, and
+// deliver its schedule of maintenance events through the management doorbell at exact
+// instruction counts.
+
+import * as fs from 'fs';
+import * as path from 'path';
+import { Machine } from './machine/machine';
+import type { ImageInputs, ImageObservation } from './state';
+
+/** Doorbell causes understood by the Microvisor (conformance/maintenance-sbi.md). */
+export const DOORBELL_CAUSE = { virtualize: 1, devirtualize: 2 } as const;
+
+export function loadImage(imagesDir: string, hash: string): Uint8Array {
+  const file = path.join(imagesDir, `${hash}.elf`);
+  if (!fs.existsSync(file)) throw new Error(`image ${hash} not found in ${imagesDir}`);
+  return new Uint8Array(fs.readFileSync(file));
+}
+
+export function runImage(inputs: ImageInputs, imagesDir: string): ImageObservation {
+  const kernel = loadImage(imagesDir, inputs.kernel);
+  const bios = inputs.bios === 'none' ? null : loadImage(imagesDir, inputs.bios);
+  const m = new Machine({ ramSize: inputs.ramSize, kernel, bios, kernelName: inputs.kernel, biosName: inputs.bios });
+  const schedule = [...(inputs.schedule ?? [])].sort((a, b) => a.at - b.at);
+  const delivered: ImageObservation['delivered'] = [];
+  let exit: ImageObservation['exit'] = { kind: 'limit' };
+  for (let i = 0; ; i++) {
+    const next = schedule[i];
+    const until = next ? Math.min(next.at, inputs.maxInsns) : inputs.maxInsns;
+    const r = m.run({ maxInsns: Math.max(0, until - m.hart.instret) });
+    // A guest idle in wfi can still be woken by the next scheduled doorbell.
+    const wakeable = r.reason === 'idle' && next !== undefined;
+    if (r.reason !== 'limit' && !wakeable) { exit = { kind: r.reason === 'break' ? 'limit' : r.reason, code: r.code }; break; }
+    if (!next || m.hart.instret >= inputs.maxInsns) break;
+    const cause = next.action === 'doorbell' ? (next.cause ?? 0) : DOORBELL_CAUSE[next.action];
+    m.doorbell.ring(cause);
+    delivered.push({ at: m.hart.instret, action: next.action });
+  }
+  return { console: m.console, exit, instret: m.hart.instret, cycles: m.hart.cycles, delivered };
+}
