@@ -16,10 +16,18 @@ export function loadImage(imagesDir: string, hash: string): Uint8Array {
   return new Uint8Array(fs.readFileSync(file));
 }
 
-export function runImage(inputs: ImageInputs, imagesDir: string): ImageObservation {
+export function runImage(inputs: ImageInputs, imagesDir: string, opts: { stampLines?: boolean } = {}): ImageObservation {
   const kernel = loadImage(imagesDir, inputs.kernel);
   const bios = inputs.bios === 'none' ? null : loadImage(imagesDir, inputs.bios);
-  const m = new Machine({ ramSize: inputs.ramSize, kernel, bios, kernelName: inputs.kernel, biosName: inputs.bios });
+  const lines: NonNullable<ImageObservation['lines']> = [];
+  let current = '';
+  let m: Machine | null = null;
+  // Stamps let the overhead gate measure cycles between markers the guest prints.
+  const onConsole = opts.stampLines ? (b: number) => {
+    if (b === 10) { lines.push({ text: current, cycles: m!.hart.cycles, instret: m!.hart.instret }); current = ''; }
+    else current += String.fromCharCode(b);
+  } : undefined;
+  m = new Machine({ ramSize: inputs.ramSize, kernel, bios, kernelName: inputs.kernel, biosName: inputs.bios, onConsole });
   const schedule = [...(inputs.schedule ?? [])].sort((a, b) => a.at - b.at);
   const delivered: ImageObservation['delivered'] = [];
   let exit: ImageObservation['exit'] = { kind: 'limit' };
@@ -35,5 +43,7 @@ export function runImage(inputs: ImageInputs, imagesDir: string): ImageObservati
     m.doorbell.ring(cause);
     delivered.push({ at: m.hart.instret, action: next.action });
   }
-  return { console: m.console, exit, instret: m.hart.instret, cycles: m.hart.cycles, delivered };
+  const obs: ImageObservation = { console: m.console, exit, instret: m.hart.instret, cycles: m.hart.cycles, delivered };
+  if (opts.stampLines) obs.lines = lines;
+  return obs;
 }

@@ -58,4 +58,6 @@ export interface ImageObservation {
   cycles: number;
   /** Events that were delivered, with the instruction count at which each was. */
   delivered: { at: number; action: string }[];
+  /** Each console line with the cycle and instruction counts when its newline was written. */
+  lines?: { text: string; cycles: number; instret: number }[];
 }
