@@ -249,6 +249,8 @@ export class Hart {
 
   envcfgChanged(): void {
     this.stce = (this.menvcfg >> 63n) === 1n;
+    // With Sstc enabled, STIP is the comparator's alone; a software-written bit no longer counts.
+    if (this.stce) this.mipSw &= ~(1 << Irq.STI);
     this.stimecmpNum = Number(BigInt.asUintN(64, this.stimecmp));
     this.updateTimerBits();
     this.kick();
