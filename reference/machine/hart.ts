@@ -640,15 +640,18 @@ export class Hart {
     const size = wide ? 8 : 4;
     const kind = op - (wide ? Op.LR_D : Op.LR_W);
     const isLr = kind === 0;
-    const pa = this.atomicAddress(rs1, size, isLr ? Access.Load : Access.Store);
+    const access = isLr ? Access.Load : Access.Store;
+    const va = this.exactAddress(rs1, 0, access);
+    const pa = this.atomicAddress(va, size, access);
     if (kind === 1) { // SC
       let ok = this.reservation === pa;
       this.reservation = -1;
-      if (ok) this.writePhys(pa, size, x[rs2], x[rs2 + 1], 0);
+      if (ok) this.writePhys(pa, size, x[rs2], x[rs2 + 1], va);
       x[rd] = ok ? 0 : 1; x[rd + 1] = 0;
       return;
     }
-    const lo = this.readPhys(pa, size, Access.Load, 0);
+    // An AMO that faults on its read is a store/AMO access fault (privileged spec, table 3.6).
+    const lo = this.readPhys(pa, size, access, va);
     const hi = wide ? this.rhi : lo >> 31;
     if (isLr) { this.reservation = pa; x[rd] = lo; x[rd + 1] = hi; return; }
     const bl = x[rs2], bh = wide ? x[rs2 + 1] : bl >> 31;
@@ -668,13 +671,12 @@ export class Hart {
         nl = takeA || eq ? lo : bl; nh = takeA || eq ? hi : bh;
       }
     }
-    this.writePhys(pa, size, nl, nh, 0);
+    this.writePhys(pa, size, nl, nh, va);
     x[rd] = lo; x[rd + 1] = hi;
   }
 
   /** Translate and check an LR/SC/AMO address; misaligned ones trap (they never complete). */
-  private atomicAddress(rs1: number, size: number, access: Access): number {
-    const va = this.exactAddress(rs1, 0, access);
+  private atomicAddress(va: number, size: number, access: Access): number {
     if (va % size !== 0) {
       this.raise(access === Access.Load ? Exc.LoadMisaligned : Exc.StoreMisaligned, BigInt.asUintN(64, BigInt(va)));
     }
@@ -955,7 +957,7 @@ export class Hart {
       lo = this.bus.read(pa, size as 1 | 2 | 4);
     }
     if (Number.isNaN(lo) || Number.isNaN(hi)) {
-      this.raise(access === Access.Fetch ? Exc.InsnAccessFault : Exc.LoadAccessFault, BigInt.asUintN(64, BigInt(va)));
+      this.raise(access === Access.Fetch ? Exc.InsnAccessFault : access === Access.Store ? Exc.StoreAccessFault : Exc.LoadAccessFault, BigInt.asUintN(64, BigInt(va)));
     }
     this.rhi = hi | 0;
     this.kick();

@@ -1,0 +1,72 @@
+// `devirt vectors crosscheck --oracle qemu`: run every vector QEMU can run on QEMU and report
+// each divergence from the committed expectation. A divergence is either fixed or documented:
+// the vector carries a tag `qemu-divergence:KEY` and conformance/qemu-divergences.md explains
+// KEY with the specification text that decides it. Anything else is unexplained and fails.
+
+import * as fs from 'fs';
+import * as path from 'path';
+import { checkState, Difference } from '../../conformance/state-check';
+import { readGroupFile, Vector, VECTORS_DIR } from '../../vectors/build';
+import { runOnQemu } from './qemu-state';
+
+export interface CrosscheckReport {
+  checked: number;
+  agreed: number;
+  skipped: number;
+  documented: { id: string; title: string; key: string; difference: Difference }[];
+  unexplained: { id: string; title: string; difference: Difference }[];
+}
+
+export function listVectorFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) { if (e.name !== 'schema' && e.name !== 'images' && e.name !== 'generators') walk(p); }
+      else if (e.name.endsWith('.json')) out.push(p);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+function qemuRunnable(v: Vector): boolean {
+  return v.inputs?.kind === 'state' && (v.inputs.hart.priv ?? 'M') === 'M' && Object.keys(v.inputs.hart.csrs ?? {}).length === 0;
+}
+
+export async function crosscheck(opts: { dir?: string; batch?: number; jobs?: number; filter?: string; onProgress?: (done: number, total: number) => void } = {}): Promise<CrosscheckReport> {
+  const dir = opts.dir ?? VECTORS_DIR;
+  const all: Vector[] = [];
+  for (const f of listVectorFiles(dir)) {
+    const text = fs.readFileSync(f, 'utf8');
+    if (!text.startsWith('{"defaults"')) continue;
+    all.push(...readGroupFile(text));
+  }
+  const selected = all.filter((v) => qemuRunnable(v) && (!opts.filter || v.title.includes(opts.filter) || v.id.includes(opts.filter)));
+  const report: CrosscheckReport = { checked: 0, agreed: 0, skipped: all.length - selected.length, documented: [], unexplained: [] };
+  const size = opts.batch ?? 400;
+  const batches: Vector[][] = [];
+  for (let i = 0; i < selected.length; i += size) batches.push(selected.slice(i, i + size));
+  let next = 0, done = 0;
+  const worker = async () => {
+    while (next < batches.length) {
+      const batch = batches[next++];
+      const results = await runOnQemu(batch.map((v) => ({ inputs: v.inputs, observe: v.observe ?? [] })));
+      batch.forEach((v, k) => {
+        const q = results[k];
+        const actual = { x: q.x, exit: { kind: 'trap', cause: q.csrs.mcause, tval: q.csrs.mtval, epc: q.csrs.mepc }, memory: q.memory };
+        // The oracle sees only traps into M-mode; a vector that ends otherwise is not comparable.
+        const diff = v.expected.exit.kind === 'trap' ? checkState(v.expected, v.inputs.hart.x ?? {}, actual) : null;
+        report.checked++;
+        if (!diff) { report.agreed++; return; }
+        const key = v.tags.find((t) => t.startsWith('qemu-divergence:'));
+        if (key) report.documented.push({ id: v.id, title: v.title, key: key.slice('qemu-divergence:'.length), difference: diff });
+        else report.unexplained.push({ id: v.id, title: v.title, difference: diff });
+      });
+      done += batch.length;
+      opts.onProgress?.(done, selected.length);
+    }
+  };
+  await Promise.all(Array.from({ length: opts.jobs ?? 2 }, worker));
+  return report;
+}
