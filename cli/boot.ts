@@ -4,7 +4,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Command } from 'commander';
-import { InternalError, Machine, MachineError } from '../reference/machine/machine';
+import { BlockBackend, InternalError, Machine, MachineError } from '../reference/machine/machine';
+import { FileBlockBackend } from '../reference/machine/devices/block-file';
 import { ElfError, Symbolizer } from '../reference/tools/elf';
 import { disassemble } from '../reference/tools/disasm';
 import { CliError, EXIT } from './exit-codes';
@@ -34,7 +35,7 @@ export function registerBoot(program: Command): void {
     .requiredOption('--kernel <file>', 'kernel image (ELF or raw binary)')
     .option('--bios <none|file>', 'firmware: "none" runs the kernel in M-mode from reset; default: the Microvisor')
     .option('--drive <file>', 'raw disk image for a virtio-blk device')
-    .option('--mem <size>', 'RAM size, e.g. 128M (default 128M)')
+    .option('--mem <size>', 'RAM size as QEMU -m: 128M, 1G, 134217728B; a bare number is MiB (default 128M)')
     .option('--max-insns <n>', 'stop after this many instructions (exit 124)')
     .option('--append <args>', 'kernel command line (/chosen/bootargs)')
     .option('--trace', 'print a symbolized, disassembled instruction trace on stderr')
@@ -48,16 +49,32 @@ async function boot(flags: BootFlags): Promise<number> {
   const maxInsns = flags.maxInsns ? parseCount(flags.maxInsns, '--max-insns') : Infinity;
   const kernel = readImage(flags.kernel, '--kernel');
   let bios: Uint8Array | null;
-  let biosName = flags.bios ?? DEFAULT_FIRMWARE;
+  const biosName = flags.bios ?? DEFAULT_FIRMWARE;
   if (flags.bios === 'none') bios = null;
   else if (flags.bios) bios = readImage(flags.bios, '--bios');
   else if (fs.existsSync(DEFAULT_FIRMWARE)) bios = readImage(DEFAULT_FIRMWARE, '--bios');
-  else { bios = null; biosName = 'none'; process.stderr.write('devirt: default firmware not built; booting with --bios none\n'); }
-  let drive: null = null;
-  if (flags.drive) {
-    if (!fs.existsSync(flags.drive)) throw new CliError(`--drive: ${flags.drive} does not exist`);
-    throw new CliError('--drive: virtio-blk is not available in this build');
+  else throw new CliError(`default firmware ${DEFAULT_FIRMWARE} is not built; pass --bios none or --bios FILE`);
+  const drive = flags.drive ? openDrive(flags.drive) : null;
+  try {
+    return await bootWith(flags, { ramSize, maxInsns, kernel, bios, biosName, drive });
+  } finally {
+    // Everything the guest wrote reaches the disk file, however the run ended.
+    drive?.close?.();
   }
+}
+
+function openDrive(file: string): BlockBackend {
+  if (!fs.existsSync(file)) throw new CliError(`--drive: ${file} does not exist`);
+  try {
+    return new FileBlockBackend(file);
+  } catch (e) {
+    throw new CliError(`--drive: cannot open ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+interface BootInputs { ramSize: number; maxInsns: number; kernel: Uint8Array; bios: Uint8Array | null; biosName: string; drive: BlockBackend | null }
+
+async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, biosName, drive }: BootInputs): Promise<number> {
 
   const out: number[] = [];
   const flushOut = () => { if (out.length) { fs.writeSync(1, Buffer.from(out)); out.length = 0; } };
@@ -116,8 +133,9 @@ async function boot(flags: BootFlags): Promise<number> {
         flushOut();
         const f = m.finisherState;
         if (r.reason === 'finisher' && f?.kind === 'reset') {
-          process.stderr.write('devirt: guest requested a reset; stopping\n');
-          return EXIT.ok;
+          // As QEMU without -no-reboot: the machine starts again from the reset vector.
+          m.reboot();
+          continue;
         }
         return r.code ?? 0;
       }
@@ -139,6 +157,5 @@ async function boot(flags: BootFlags): Promise<number> {
     stdin.pause();
     if (stdin.isTTY) stdin.setRawMode?.(false);
     stdin.destroy();
-    (drive as { close?: () => void } | null)?.close?.();
   }
 }

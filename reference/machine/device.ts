@@ -45,3 +45,24 @@ export interface DmaMemory {
 export interface TimeSource {
   mtime(): number;
 }
+
+/** The bytes of a 32-bit register that a 1-, 2- or 4-byte read at `off` sees (little-endian). */
+export function readSubword(word: number, off: number, width: 1 | 2 | 4): number {
+  if (width === 4) return word >>> 0;
+  const shift = (off & 3) * 8;
+  return (word >>> shift) & (width === 1 ? 0xff : 0xffff);
+}
+
+/** A 32-bit register after a 1-, 2- or 4-byte write of `value` at `off`. */
+export function mergeSubword(old: number, off: number, width: 1 | 2 | 4, value: number): number {
+  if (width === 4) return value >>> 0;
+  const shift = (off & 3) * 8, mask = (width === 1 ? 0xff : 0xffff) << shift;
+  return ((old & ~mask) | ((value << shift) & mask)) >>> 0;
+}
+
+/** A one-shot timer in mtime ticks that the machine fires between instructions. */
+export interface DeviceTimer {
+  /** Fire at mtime `at` (or at once if already past); replaces any earlier setting. */
+  set(at: number): void;
+  cancel(): void;
+}

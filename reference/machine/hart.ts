@@ -83,6 +83,9 @@ export class Hart {
   mtimecmp = Infinity;
   mtimeOffset = 0;
   stimecmpNum = Infinity;
+  /** A device's next timed event (mtime ticks; Infinity for none) and its handler, run at or after it. */
+  deviceDeadline = Infinity;
+  onDeviceDeadline: (() => void) | null = null;
 
   // ---- memory --------------------------------------------------------------------------------
   readonly ram: Uint8Array;
@@ -215,6 +218,7 @@ export class Hart {
     let next = Infinity;
     if (this.mtimecmp > now) next = this.mtimecmp;
     if (this.stce && this.stimecmpNum > now && this.stimecmpNum < next) next = this.stimecmpNum;
+    if (this.deviceDeadline < next) next = Math.max(this.deviceDeadline, now);
     if (next === Infinity) return Infinity;
     return (next - this.mtimeOffset) * CYCLES_PER_TICK;
   }
@@ -282,6 +286,7 @@ export class Hart {
     this.stopReason = null;
     while (this.stopReason === null) {
       if (this.instret >= target) return 'limit';
+      if (this.mtime() >= this.deviceDeadline) this.onDeviceDeadline?.();
       this.updateTimerBits();
       if (this.waiting) {
         if ((this.mipSw | this.mipHw) & this.mie || this.rnmiPending) {

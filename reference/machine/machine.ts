@@ -4,15 +4,21 @@
 import { Bus } from './bus';
 import { Hart, StopReason } from './hart';
 import { Irq } from './trap-causes';
-import type { MmioDevice } from './device';
+import type { DeviceTimer, DmaMemory } from './device';
 import { disassemble, encode } from '../tools/disasm';
-import { ElfImage, isElf, parseElf } from '../tools/elf';
-import * as P from './devices/minimal';
-import { Clint, Doorbell, EmptyVirtioSlot, GoldfishRtc, Plic, SifiveTest, Uart16550 } from './devices/minimal';
-import { buildDeviceTree } from './devices/minimal-fdt';
+import { ElfError, ElfImage, isElf, parseElf } from '../tools/elf';
+import * as P from './devices/memory-map';
+import { Clint } from './devices/clint';
+import { Plic } from './devices/plic';
+import { Uart16550 } from './devices/uart16550';
+import { FinisherEvent, SifiveTest } from './devices/sifive-test';
+import { GoldfishRtc } from './devices/goldfish-rtc';
+import { Doorbell } from './devices/doorbell';
+import { EmptyVirtioSlot, VirtioMmio } from './devices/virtio-mmio';
+import { BlockBackend, VirtioBlk } from './devices/virtio-blk';
+import { buildDeviceTree } from './devices/device-tree';
 
-/** Storage behind a virtio-blk device. */
-export interface BlockBackend { read(offset: number, length: number): Uint8Array; write(offset: number, data: Uint8Array): void; flush(): void; readonly size: number; close?(): void }
+export type { BlockBackend } from './devices/virtio-blk';
 
 export class MachineError extends Error {}
 
@@ -63,7 +69,10 @@ export class Machine {
   readonly uart: Uart16550;
   readonly finisher: SifiveTest;
   readonly doorbell: Doorbell;
-  readonly virtio: MmioDevice[] = [];
+  readonly rtc: GoldfishRtc;
+  /** The eight virtio-mmio slots, slot 0 at 0x10001000; a drive fills the highest (slot 7). */
+  readonly virtio: (EmptyVirtioSlot | VirtioMmio)[] = [];
+  readonly drive: BlockBackend | null;
   readonly ramSize: number;
   readonly fdtAddress: number;
   readonly fdt: Uint8Array;
@@ -71,7 +80,10 @@ export class Machine {
   readonly symbols: { name: string; value: number; size: number; isFunction: boolean }[] = [];
   private consoleChunks: string[] = [];
   private consoleCache: string | null = '';
-  private finish: { kind: 'pass' | 'fail' | 'reset'; code: number } | null = null;
+  private finish: FinisherEvent | null = null;
+  /** Reloads the images and the device tree into RAM, for power-on and for a guest-requested reset. */
+  private readonly loadImages: () => void;
+  private readonly loaded: { pa: number; bytes: Uint8Array }[] = [];
   private tohost = -1;
   private tohostExit: number | null = null;
   /** Everything the guest prints, by the UART or by HTIF. */
@@ -101,14 +113,31 @@ export class Machine {
       opts.onConsole?.(b);
     };
     this.uart = new Uart16550(this.plic.source(P.UART0_IRQ), this.consoleOut);
-    this.finisher = new SifiveTest((f: { kind: 'pass' | 'fail' | 'reset'; code: number }) => { this.finish = f; hart.stopReason = 'finisher'; hart.kick(); });
+    this.finisher = new SifiveTest((f: FinisherEvent) => { this.finish = f; hart.stopReason = 'finisher'; hart.kick(); });
     this.doorbell = new Doorbell(pins, (level: boolean) => hart.setHwBit(Irq.DOORBELL, level));
-    const rtc = new GoldfishRtc(time, this.plic.source(P.RTC_IRQ));
-    for (const d of [this.clint, this.plic, this.uart, this.finisher, rtc, this.doorbell]) this.bus.attach(d);
-    const withDevice: number[] = [];
-    if (opts.drive) throw new MachineError('--drive: virtio-blk is not available in this build');
+    // The RTC alarm is the one device event in time; the hart fires it between instructions.
+    const rtcTimer: DeviceTimer = {
+      set: (at: number) => { hart.deviceDeadline = at; hart.kick(); },
+      cancel: () => { hart.deviceDeadline = Infinity; },
+    };
+    hart.onDeviceDeadline = () => { hart.deviceDeadline = Infinity; this.rtc.fire(); };
+    this.rtc = new GoldfishRtc(time, this.plic.source(P.RTC_IRQ), rtcTimer);
+    for (const d of [this.clint, this.plic, this.uart, this.finisher, this.rtc, this.doorbell]) this.bus.attach(d);
+    // Device DMA sees guest-physical RAM; writes go through the hart so stale decoded code is dropped.
+    const dma: DmaMemory = {
+      readBytes: (pa, length) => {
+        const off = pa - P.RAM_BASE;
+        return off >= 0 && length >= 0 && off + length <= ramSize ? hart.ram.subarray(off, off + length) : null;
+      },
+      writeBytes: (pa, data) => hart.writeRam(pa, data),
+    };
+    this.drive = opts.drive ?? null;
+    const driveSlot = P.VIRTIO_COUNT - 1;
     for (let i = 0; i < P.VIRTIO_COUNT; i++) {
-      const dev = new EmptyVirtioSlot(P.VIRTIO_BASE + i * P.VIRTIO_STRIDE);
+      const base = P.virtioSlotBase(i);
+      const dev = i === driveSlot && this.drive
+        ? new VirtioMmio(base, new VirtioBlk(this.drive), this.plic.source(P.virtioSlotIrq(i)), dma)
+        : new EmptyVirtioSlot(base);
       this.virtio.push(dev);
       this.bus.attach(dev);
     }
@@ -116,7 +145,14 @@ export class Machine {
     // Images, as QEMU virt loads them.
     const entryOf = (img: Uint8Array, name: string, rawBase: number): number => {
       if (isElf(img)) {
-        const elf = parseElf(img, name);
+        let elf: ElfImage;
+        try {
+          elf = parseElf(img, name);
+        } catch (e) {
+          // A truncated or corrupt file is bad input, whatever part of the reader noticed it.
+          if (e instanceof ElfError) throw e;
+          throw new MachineError(`${name}: malformed ELF (${(e as Error).message})`);
+        }
         this.loadElf(elf, name);
         this.symbols.push(...elf.symbols);
         return elf.entry;
@@ -141,11 +177,20 @@ export class Machine {
     const tohost = this.symbols.find((s) => s.name === 'tohost');
     if (tohost) { this.tohost = tohost.value; hart.watchRam(tohost.value, () => this.htif()); }
 
-    this.fdt = buildDeviceTree({ ramSize, bootargs: opts.bootargs, virtioSlotsWithDevices: withDevice });
-    const dramEnd = P.RAM_BASE + Math.min(ramSize, 3072 * MiB);
+    this.fdt = buildDeviceTree({ ramSize, bootargs: opts.bootargs });
+    // As QEMU: the highest 2 MiB-aligned address below the end of RAM (or 3 GiB, whichever is lower)
+    // that leaves room for the tree.
+    const dramEnd = Math.min(P.RAM_BASE + ramSize, 3072 * MiB);
     this.fdtAddress = Math.floor((dramEnd - this.fdt.length) / (2 * MiB)) * 2 * MiB;
-    if (opts.deviceTree ?? true) hart.writeRam(this.fdtAddress, this.fdt);
+    if (opts.deviceTree ?? true) this.place(this.fdtAddress, this.fdt);
     this.bus.rom = { base: P.MROM_BASE, bytes: resetRom(resetTarget, this.fdtAddress, kernelEntry) };
+    // What a reset puts back, as QEMU's ROM blobs: the loaded images and the device tree.
+    const saved = this.loaded;
+    this.loadImages = () => {
+      hart.clearMemory();
+      for (const s of saved) hart.writeRam(s.pa, s.bytes);
+      if (tohost) hart.watchRam(tohost.value, () => this.htif());
+    };
     hart.reset(P.MROM_BASE);
   }
 
@@ -154,21 +199,30 @@ export class Machine {
     for (const s of elf.segments) {
       if (s.memsz === 0) continue;
       const start = s.paddr, end = s.paddr + s.memsz;
-      if (end <= P.RAM_BASE || start >= ramEnd) {
-        throw new MachineError(`${name}: segment at 0x${s.paddr.toString(16)} (${s.memsz} bytes) lies outside RAM 0x${P.RAM_BASE.toString(16)}..0x${ramEnd.toString(16)}`);
+      const where = `segment at 0x${BigInt.asUintN(64, BigInt(s.paddr)).toString(16)} (${s.memsz} bytes)`;
+      if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || end <= P.RAM_BASE || start >= ramEnd) {
+        throw new MachineError(`${name}: ${where} lies outside RAM 0x${P.RAM_BASE.toString(16)}..0x${ramEnd.toString(16)}`);
       }
+      if (end > ramEnd) throw new MachineError(`${name}: ${where} runs past the end of RAM at 0x${ramEnd.toString(16)}`);
       // A segment that starts below RAM usually carries the ELF headers there (linkers put
       // them in the first page); QEMU loads the part in RAM, and so does the reference.
-      const full = new Uint8Array(s.memsz);
-      full.set(s.data);
-      const from = Math.max(start, P.RAM_BASE), to = Math.min(end, ramEnd);
-      if (end > ramEnd) throw new MachineError(`${name}: segment at 0x${s.paddr.toString(16)} (${s.memsz} bytes) runs past the end of RAM at 0x${ramEnd.toString(16)}`);
-      this.hart.writeRam(from, full.subarray(from - start, to - start));
+      const from = Math.max(start, P.RAM_BASE);
+      const inRam = new Uint8Array(end - from);
+      const skip = from - start;
+      if (skip < s.data.length) inRam.set(s.data.subarray(skip));
+      this.place(from, inRam);
     }
   }
 
   private loadRaw(pa: number, data: Uint8Array): boolean {
-    return this.hart.writeRam(pa, data);
+    return this.place(pa, data);
+  }
+
+  /** Put image bytes in RAM and remember them for a reset. */
+  private place(pa: number, data: Uint8Array): boolean {
+    if (!this.hart.writeRam(pa, data)) return false;
+    this.loaded.push({ pa, bytes: data });
+    return true;
   }
 
   /** The CLINT's mtimecmp or mtime changed. */
@@ -279,8 +333,21 @@ export class Machine {
     this.syncTimer();
   }
 
+  /**
+   * The guest asked for a reset (finisher 0x7777): power-on state for the hart and every device,
+   * RAM reloaded with the images and device tree as at start, and the backing disk kept.
+   */
+  reboot(): void {
+    this.loadImages();
+    this.bus.resetDevices();
+    this.finish = null;
+    this.tohostExit = null;
+    this.hart.reset(P.MROM_BASE);
+    this.syncTimer();
+  }
+
   /** What the finisher said, if it said anything. */
-  get finisherState(): { kind: 'pass' | 'fail' | 'reset'; code: number } | null { return this.finish; }
+  get finisherState(): FinisherEvent | null { return this.finish; }
 }
 
 /**

@@ -1,0 +1,134 @@
+// NS16550A UART as QEMU's serial model presents it on virt: 8 byte-wide registers (DLAB selects
+// the divisor latch at 0 and 1), a 16-byte receive FIFO, and RDA / character-timeout / THRE
+// interrupts. Transmission is instantaneous: THR is empty again as soon as it is written, and
+// a THRE interrupt is pending after every byte, so kernels that wait for THRE never stall.
+//
+// Input comes from the host (devirt boot's stdin) at the guest's pace: bytes queue outside the
+// UART and enter the receive FIFO only as room appears, so the guest never sees an overrun and
+// no input is lost however fast it arrives. Without real time there is no 4-character timeout:
+// data in the FIFO below the trigger level raises the character-timeout interrupt at once.
+
+import { IrqLine, MmioDevice } from '../device';
+import { UART0_BASE, UART0_SIZE } from './memory-map';
+
+const RBR_THR_DLL = 0, IER_DLM = 1, IIR_FCR = 2, LCR = 3, MCR = 4, LSR = 5, MSR = 6, SCR = 7;
+
+export const IER_RDI = 0x01, IER_THRI = 0x02, IER_RLSI = 0x04, IER_MSI = 0x08;
+export const IIR_NONE = 0x01, IIR_THRI = 0x02, IIR_RDI = 0x04, IIR_CTI = 0x0c, IIR_FIFO = 0xc0;
+export const FCR_FE = 0x01, FCR_RFR = 0x02, FCR_XFR = 0x04;
+export const LCR_DLAB = 0x80;
+export const LSR_DR = 0x01, LSR_THRE = 0x20, LSR_TEMT = 0x40;
+/** DCD, DSR and CTS asserted: a terminal is always attached (QEMU's reset value). */
+export const MSR_IDLE = 0xb0;
+const FIFO_SIZE = 16;
+const TRIGGER_LEVELS = [1, 4, 8, 14];
+
+export class Uart16550 implements MmioDevice {
+  readonly name = 'uart';
+  readonly base = UART0_BASE;
+  readonly size = UART0_SIZE;
+  private ier = 0; private lcr = 0; private mcr = 0; private scr = 0; private dll = 0; private dlm = 0;
+  private fcr = 0;
+  private readonly rx: number[] = [];
+  /** Bytes from the host not yet in the FIFO; `hostHead` is the next one. */
+  private host: number[] = [];
+  private hostHead = 0;
+  private thrPending = false;
+
+  constructor(private readonly irq: IrqLine, private readonly output: (b: number) => void) {}
+
+  reset(): void {
+    this.ier = 0; this.lcr = 0; this.mcr = 0; this.scr = 0; this.dll = 0; this.dlm = 0; this.fcr = 0;
+    this.rx.length = 0; this.thrPending = false;
+    this.update();
+  }
+
+  /** Queue bytes typed on the host terminal. */
+  pushInput(bytes: Uint8Array): void {
+    if (this.hostHead > 4096) { this.host = this.host.slice(this.hostHead); this.hostHead = 0; }
+    for (const b of bytes) this.host.push(b);
+    this.refill();
+    this.update();
+  }
+
+  /** Host bytes still waiting to enter the receive FIFO. */
+  get inputBacklog(): number { return this.host.length - this.hostHead; }
+
+  private get fifoEnabled(): boolean { return (this.fcr & FCR_FE) !== 0; }
+
+  private refill(): void {
+    const room = this.fifoEnabled ? FIFO_SIZE : 1;
+    while (this.rx.length < room && this.hostHead < this.host.length) this.rx.push(this.host[this.hostHead++]);
+  }
+
+  private interruptId(): number {
+    if (this.ier & IER_RDI && this.rx.length) {
+      if (!this.fifoEnabled || this.rx.length >= TRIGGER_LEVELS[this.fcr >> 6]) return IIR_RDI;
+      return IIR_CTI;
+    }
+    if (this.ier & IER_THRI && this.thrPending) return IIR_THRI;
+    return IIR_NONE;
+  }
+
+  private update(): void { this.irq.set(this.interruptId() !== IIR_NONE); }
+
+  read(off: number): number {
+    const dlab = (this.lcr & LCR_DLAB) !== 0;
+    switch (off) {
+      case RBR_THR_DLL: {
+        if (dlab) return this.dll;
+        const b = this.rx.shift() ?? 0;
+        this.refill();
+        this.update();
+        return b;
+      }
+      case IER_DLM: return dlab ? this.dlm : this.ier;
+      case IIR_FCR: {
+        const id = this.interruptId();
+        // Reading IIR while it reports THRE acknowledges that interrupt.
+        if (id === IIR_THRI) { this.thrPending = false; this.update(); }
+        return id | (this.fifoEnabled ? IIR_FIFO : 0);
+      }
+      case LCR: return this.lcr;
+      case MCR: return this.mcr;
+      case LSR: return LSR_THRE | LSR_TEMT | (this.rx.length ? LSR_DR : 0);
+      case MSR: return MSR_IDLE;
+      case SCR: return this.scr;
+    }
+    return 0;
+  }
+
+  write(off: number, _w: 1 | 2 | 4, value: number): void {
+    const dlab = (this.lcr & LCR_DLAB) !== 0;
+    const v = value & 0xff;
+    switch (off) {
+      case RBR_THR_DLL:
+        if (dlab) { this.dll = v; break; }
+        this.output(v);
+        // The byte left at once: THR is empty again and says so.
+        this.thrPending = true;
+        break;
+      case IER_DLM: {
+        if (dlab) { this.dlm = v; break; }
+        const changed = (this.ier ^ v) & 0x0f;
+        this.ier = v & 0x0f;
+        // Enabling THRI while THR is empty raises THRE again (QEMU; drivers rely on it).
+        if (changed & IER_THRI) this.thrPending = (this.ier & IER_THRI) !== 0;
+        break;
+      }
+      case IIR_FCR: {
+        if (v === this.fcr) break;
+        const toggled = (v ^ this.fcr) & FCR_FE;
+        // Changing FIFO mode clears both FIFOs; RFR clears the receive FIFO.
+        if (toggled || (v & FCR_RFR)) this.rx.length = 0;
+        this.fcr = v & 0xc9;
+        this.refill();
+        break;
+      }
+      case LCR: this.lcr = v; break;
+      case MCR: this.mcr = v & 0x1f; break;
+      case SCR: this.scr = v; break;
+    }
+    this.update();
+  }
+}

@@ -1,0 +1,168 @@
+// virtio-mmio transport, version 2 (virtio 1.x section 4.2.2), and the empty slots QEMU virt
+// shows where no device is plugged. Registers other than the device's configuration space are
+// 32 bits wide; accesses of other widths read 0 and are ignored, as on QEMU.
+//
+// QEMU 7.2 defaults to the legacy (version 1) transport; the platform is version 2 throughout,
+// which is QEMU run with `-global virtio-mmio.force-legacy=false` (conformance/platform.md).
+
+import { DmaMemory, IrqLine, MmioDevice } from '../device';
+import { Virtqueue, VirtioError } from './virtqueue';
+
+export const VIRTIO_MAGIC = 0x74726976; // "virt"
+export const VIRTIO_VERSION = 2;
+export const VIRTIO_VENDOR_QEMU = 0x554d4551; // "QEMU", what QEMU's slots report
+
+export const REG = {
+  MagicValue: 0x000, Version: 0x004, DeviceID: 0x008, VendorID: 0x00c,
+  DeviceFeatures: 0x010, DeviceFeaturesSel: 0x014, DriverFeatures: 0x020, DriverFeaturesSel: 0x024,
+  QueueSel: 0x030, QueueNumMax: 0x034, QueueNum: 0x038, QueueReady: 0x044, QueueNotify: 0x050,
+  InterruptStatus: 0x060, InterruptACK: 0x064, Status: 0x070,
+  QueueDescLow: 0x080, QueueDescHigh: 0x084, QueueDriverLow: 0x090, QueueDriverHigh: 0x094,
+  QueueDeviceLow: 0x0a0, QueueDeviceHigh: 0x0a4, ConfigGeneration: 0x0fc, Config: 0x100,
+} as const;
+
+export const STATUS = { ACKNOWLEDGE: 1, DRIVER: 2, DRIVER_OK: 4, FEATURES_OK: 8, DEVICE_NEEDS_RESET: 0x40, FAILED: 0x80 } as const;
+export const INT_USED_BUFFER = 1, INT_CONFIG_CHANGE = 2;
+export const VIRTIO_F_RING_INDIRECT_DESC = 28n;
+export const VIRTIO_F_VERSION_1 = 32n;
+
+/** What a device type (block, ...) provides to the transport. */
+export interface VirtioDevice {
+  readonly deviceId: number;
+  /** Every feature bit offered, transport bits (VERSION_1, INDIRECT_DESC) included. */
+  readonly features: bigint;
+  readonly queueMax: number;
+  readonly queueCount: number;
+  configRead(off: number, width: 1 | 2 | 4): number;
+  configWrite(off: number, width: 1 | 2 | 4, value: number): void;
+  /** Consume what the driver made available on `queue`; true if any buffer was used. */
+  process(queue: Virtqueue, mem: DmaMemory): boolean;
+  reset(): void;
+}
+
+/** A virtio-mmio slot with no device behind it: magic, version and vendor, all else 0. */
+export class EmptyVirtioSlot implements MmioDevice {
+  readonly name = 'virtio_mmio';
+  readonly size = 0x1000;
+  constructor(readonly base: number) {}
+  read(off: number, width: 1 | 2 | 4): number {
+    if (width !== 4) return 0;
+    if (off === REG.MagicValue) return VIRTIO_MAGIC;
+    if (off === REG.Version) return VIRTIO_VERSION;
+    if (off === REG.VendorID) return VIRTIO_VENDOR_QEMU;
+    return 0;
+  }
+  write(): void { /* nothing answers */ }
+}
+
+export class VirtioMmio implements MmioDevice {
+  readonly name = 'virtio_mmio';
+  readonly size = 0x1000;
+  private status = 0;
+  private isr = 0;
+  private deviceFeaturesSel = 0;
+  private driverFeaturesSel = 0;
+  private driverFeatures = 0n;
+  private queueSel = 0;
+  private configGeneration = 0;
+  readonly queues: Virtqueue[];
+  /** Why the device stopped (DEVICE_NEEDS_RESET), for diagnostics. */
+  lastError: string | null = null;
+
+  constructor(readonly base: number, readonly device: VirtioDevice, private readonly irq: IrqLine, private readonly mem: DmaMemory) {
+    this.queues = Array.from({ length: device.queueCount }, (_, i) => new Virtqueue(i, device.queueMax));
+  }
+
+  reset(): void {
+    this.status = 0; this.isr = 0; this.deviceFeaturesSel = 0; this.driverFeaturesSel = 0;
+    this.driverFeatures = 0n; this.queueSel = 0; this.lastError = null;
+    for (const q of this.queues) q.reset();
+    this.device.reset();
+    this.irq.set(false);
+  }
+
+  private get queue(): Virtqueue | undefined { return this.queues[this.queueSel]; }
+
+  read(off: number, width: 1 | 2 | 4): number {
+    if (off >= REG.Config) return this.device.configRead(off - REG.Config, width);
+    if (width !== 4) return 0;
+    const q = this.queue;
+    switch (off) {
+      case REG.MagicValue: return VIRTIO_MAGIC;
+      case REG.Version: return VIRTIO_VERSION;
+      case REG.DeviceID: return this.device.deviceId;
+      case REG.VendorID: return VIRTIO_VENDOR_QEMU;
+      case REG.DeviceFeatures:
+        return this.deviceFeaturesSel < 2 ? Number((this.device.features >> BigInt(32 * this.deviceFeaturesSel)) & 0xffffffffn) : 0;
+      case REG.QueueNumMax: return q ? q.max : 0;
+      case REG.QueueReady: return q?.ready ? 1 : 0;
+      case REG.InterruptStatus: return this.isr;
+      case REG.Status: return this.status;
+      case REG.ConfigGeneration: return this.configGeneration;
+    }
+    return 0;
+  }
+
+  write(off: number, width: 1 | 2 | 4, value: number): void {
+    if (off >= REG.Config) { this.device.configWrite(off - REG.Config, width, value); return; }
+    if (width !== 4) return;
+    const v = value >>> 0;
+    const q = this.queue;
+    const low = (old: number) => (Math.floor(old / 4294967296) * 4294967296) + v;
+    const high = (old: number) => v * 4294967296 + (old % 4294967296);
+    switch (off) {
+      case REG.DeviceFeaturesSel: this.deviceFeaturesSel = v; break;
+      case REG.DriverFeaturesSel: this.driverFeaturesSel = v; break;
+      case REG.DriverFeatures:
+        if (this.driverFeaturesSel < 2 && !(this.status & STATUS.FEATURES_OK)) {
+          const shift = BigInt(32 * this.driverFeaturesSel);
+          this.driverFeatures = (this.driverFeatures & ~(0xffffffffn << shift)) | (BigInt(v) << shift);
+        }
+        break;
+      case REG.QueueSel: this.queueSel = v; break;
+      case REG.QueueNum: if (q && v >= 1 && v <= q.max) q.num = v; break;
+      case REG.QueueReady: if (q) q.ready = (v & 1) === 1 && q.num > 0; break;
+      case REG.QueueDescLow: if (q) q.desc = low(q.desc); break;
+      case REG.QueueDescHigh: if (q) q.desc = high(q.desc); break;
+      case REG.QueueDriverLow: if (q) q.driver = low(q.driver); break;
+      case REG.QueueDriverHigh: if (q) q.driver = high(q.driver); break;
+      case REG.QueueDeviceLow: if (q) q.device = low(q.device); break;
+      case REG.QueueDeviceHigh: if (q) q.device = high(q.device); break;
+      case REG.QueueNotify: this.notify(v); break;
+      case REG.InterruptACK: this.isr &= ~v; this.irq.set(this.isr !== 0); break;
+      case REG.Status: this.writeStatus(v & 0xff); break;
+    }
+  }
+
+  private writeStatus(v: number): void {
+    if (v === 0) { this.reset(); return; }
+    // FEATURES_OK sticks only for a subset of the offered features that includes VERSION_1
+    // (virtio 1.x 2.2.2 and 3.1.1: the device re-reads status to learn whether it was accepted).
+    if ((v & STATUS.FEATURES_OK) && !(this.status & STATUS.FEATURES_OK)) {
+      const ok = (this.driverFeatures & ~this.device.features) === 0n && ((this.driverFeatures >> VIRTIO_F_VERSION_1) & 1n) === 1n;
+      if (!ok) v &= ~STATUS.FEATURES_OK;
+    }
+    this.status = (v & ~STATUS.DEVICE_NEEDS_RESET) | (this.status & STATUS.DEVICE_NEEDS_RESET);
+  }
+
+  /** Features the driver accepted (valid once FEATURES_OK is set). */
+  get negotiatedFeatures(): bigint { return this.driverFeatures; }
+
+  private notify(index: number): void {
+    const q = this.queues[index];
+    if (!q || !q.ready || !(this.status & STATUS.DRIVER_OK) || (this.status & STATUS.DEVICE_NEEDS_RESET)) return;
+    try {
+      if (this.device.process(q, this.mem) && !q.interruptSuppressed(this.mem)) {
+        this.isr |= INT_USED_BUFFER;
+        this.irq.set(true);
+      }
+    } catch (e) {
+      if (!(e instanceof VirtioError)) throw e;
+      // The guest broke the ring: stop the device and tell the driver, as virtio 1.x 2.1.2 allows.
+      this.lastError = e.message;
+      this.status |= STATUS.DEVICE_NEEDS_RESET;
+      this.isr |= INT_CONFIG_CHANGE;
+      this.irq.set(true);
+    }
+  }
+}
