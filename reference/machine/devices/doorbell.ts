@@ -31,7 +31,7 @@ export class Doorbell implements MmioDevice {
     else this.raise(true);
   }
 
-  read(off: number): number {
+  read(off: number, _width: 1 | 2 | 4 = 4): number {
     if (off === DOORBELL_CAUSE) return this.cause;
     if (off === DOORBELL_MODE) return this.mode;
     return 0;

@@ -64,7 +64,7 @@ export class GoldfishRtc implements MmioDevice {
     this.update();
   }
 
-  read(off: number): number {
+  read(off: number, _width: 1 | 2 | 4 = 4): number {
     switch (off) {
       case RTC_TIME_LOW: { const t = this.now(); this.timeHigh = Number(t >> 32n); return Number(t & LOW32); }
       case RTC_TIME_HIGH: return this.timeHigh;

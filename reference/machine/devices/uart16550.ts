@@ -72,7 +72,7 @@ export class Uart16550 implements MmioDevice {
 
   private update(): void { this.irq.set(this.interruptId() !== IIR_NONE); }
 
-  read(off: number): number {
+  read(off: number, _width: 1 | 2 | 4 = 4): number {
     const dlab = (this.lcr & LCR_DLAB) !== 0;
     switch (off) {
       case RBR_THR_DLL: {
