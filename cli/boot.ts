@@ -99,28 +99,24 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
     };
   }
 
-  // Guest input: bytes from stdin go to the UART as they arrive.
-  const input: number[] = [];
-  let inputEnded = false;
-  let wake: (() => void) | null = null;
-  const stdin = process.stdin;
-  if (stdin.isTTY) stdin.setRawMode?.(true);
-  stdin.on('data', (d: Buffer) => { for (const b of d) input.push(b); wake?.(); });
-  stdin.on('end', () => { inputEnded = true; wake?.(); });
-  stdin.on('error', () => { inputEnded = true; wake?.(); });
+  const stdinIsTty = process.stdin.isTTY === true;
+  const input = stdinIsTty ? new TerminalInput() : null;
+  // Piped or redirected stdin is read as the guest asks for it, so runs are reproducible.
+  if (!stdinIsTty) m.uart.setInputSource(readStdinSync);
 
   const CHUNK = 2_000_000;
-  let executed = 0;
+  const progress = () => m.hart.instret + m.hart.stalledTraps;
+  const start = progress();
   try {
     for (;;) {
-      if (input.length) m.uart.pushInput(Uint8Array.from(input.splice(0, input.length)));
-      const budget = Math.min(CHUNK, maxInsns - executed);
+      if (input?.quit) { flushOut(); process.stderr.write('devirt: terminated (Ctrl-A x)\n'); return EXIT.hang; }
+      if (input?.pending.length) m.uart.pushInput(Uint8Array.from(input.pending.splice(0)));
+      const budget = Math.min(CHUNK, maxInsns - (progress() - start));
       if (budget <= 0) {
         flushOut();
         process.stderr.write(`devirt: stopped after --max-insns ${maxInsns} instructions (pc 0x${m.hart.getPc().toString(16)})\n`);
         return EXIT.hang;
       }
-      const before = m.hart.instret;
       let r;
       try {
         r = m.run({ maxInsns: budget });
@@ -128,7 +124,6 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
         if (e instanceof InternalError) throw new CliError(e.message, EXIT.internal);
         throw e;
       }
-      executed += m.hart.instret - before;
       if (r.reason === 'finisher' || r.reason === 'tohost') {
         flushOut();
         const f = m.finisherState;
@@ -141,21 +136,66 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
       }
       if (r.reason === 'idle') {
         flushOut();
-        if (inputEnded || !stdin.readable) {
-          process.stderr.write(`devirt: guest is waiting for an interrupt that can never come (wfi at pc 0x${m.hart.getPc().toString(16)}, no timer armed, no input)\n`);
-          return EXIT.hang;
-        }
-        await new Promise<void>((resolve) => { wake = resolve; if (input.length || inputEnded) resolve(); });
-        wake = null;
-        continue;
+        // Only input can wake the guest now.
+        if (input === null ? m.uart.pullInput() : await input.next()) continue;
+        process.stderr.write(`devirt: guest is waiting for an interrupt that can never come (wfi at pc 0x${m.hart.getPc().toString(16)}, no timer armed, no input)\n`);
+        return EXIT.hang;
       }
-      // Let stdin events in between chunks.
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      // Let terminal input in between chunks.
+      if (input) await new Promise<void>((resolve) => setImmediate(resolve));
     }
   } finally {
     flushOut();
-    stdin.pause();
-    if (stdin.isTTY) stdin.setRawMode?.(false);
-    stdin.destroy();
+    input?.close();
+  }
+}
+
+/** Blocking read of whatever stdin has next (a pipe or file); null at end of input. */
+function readStdinSync(): Uint8Array | null {
+  const buf = Buffer.alloc(4096);
+  for (;;) {
+    try {
+      const n = fs.readSync(0, buf, 0, buf.length, null);
+      return n === 0 ? null : new Uint8Array(buf.subarray(0, n));
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5); continue; }
+      if (code === 'EOF') return null;
+      throw new CliError(`cannot read stdin: ${code ?? (e as Error).message}`);
+    }
+  }
+}
+
+/** Keys typed on an interactive terminal, delivered to the UART between chunks as they arrive. */
+class TerminalInput {
+  readonly pending: number[] = [];
+  quit = false;
+  private escape = false;
+  private ended = false;
+  private wake: (() => void) | null = null;
+  constructor() {
+    const stdin = process.stdin;
+    stdin.setRawMode?.(true);
+    stdin.on('data', (d: Buffer) => {
+      for (const b of d) {
+        // Ctrl-A x leaves, as in QEMU's -nographic console (raw mode swallows Ctrl-C).
+        if (this.escape && (b === 0x78 || b === 0x58)) { this.quit = true; this.ended = true; }
+        else if (!(this.escape = b === 0x01)) this.pending.push(b);
+      }
+      this.wake?.();
+    });
+    stdin.on('end', () => { this.ended = true; this.wake?.(); });
+    stdin.on('error', () => { this.ended = true; this.wake?.(); });
+  }
+  /** Wait for a key; false once the terminal has closed. */
+  async next(): Promise<boolean> {
+    if (!this.pending.length && !this.ended) await new Promise<void>((resolve) => { this.wake = resolve; });
+    this.wake = null;
+    return this.pending.length > 0;
+  }
+  close(): void {
+    process.stdin.setRawMode?.(false);
+    process.stdin.pause();
+    process.stdin.destroy();
   }
 }

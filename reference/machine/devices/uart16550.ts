@@ -34,6 +34,7 @@ export class Uart16550 implements MmioDevice {
   private host: number[] = [];
   private hostHead = 0;
   private thrPending = false;
+  private source: (() => Uint8Array | null) | null = null;
 
   constructor(private readonly irq: IrqLine, private readonly output: (b: number) => void) {}
 
@@ -41,6 +42,26 @@ export class Uart16550 implements MmioDevice {
     this.ier = 0; this.lcr = 0; this.mcr = 0; this.scr = 0; this.dll = 0; this.dlm = 0; this.fcr = 0;
     this.rx.length = 0; this.thrPending = false;
     this.update();
+  }
+
+  /**
+   * Input that is read only when the guest looks for it: when it reads RBR, LSR or IIR with the
+   * FIFO and the backlog empty, `pull` is asked for more (it may block); null means end of input.
+   * Output then depends only on what the input contains, never on when it arrived.
+   */
+  setInputSource(pull: (() => Uint8Array | null) | null): void { this.source = pull; }
+
+  /** Ask the input source for more bytes now (the machine is idle waiting for them). False at end of input. */
+  pullInput(): boolean {
+    if (this.source === null) return false;
+    const bytes = this.source();
+    if (bytes === null) { this.source = null; return false; }
+    this.pushInput(bytes);
+    return true;
+  }
+
+  private pullIfDry(): void {
+    if (this.source !== null && this.rx.length === 0 && this.hostHead === this.host.length) this.pullInput();
   }
 
   /** Queue bytes typed on the host terminal. */
@@ -74,6 +95,7 @@ export class Uart16550 implements MmioDevice {
 
   read(off: number, _width: 1 | 2 | 4 = 4): number {
     const dlab = (this.lcr & LCR_DLAB) !== 0;
+    if ((off === RBR_THR_DLL && !dlab) || off === LSR || off === IIR_FCR) this.pullIfDry();
     switch (off) {
       case RBR_THR_DLL: {
         if (dlab) return this.dll;
