@@ -13,7 +13,9 @@ program
   .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
 registerBoot(program);
-for (const mod of ['./run', './vectors']) {
+// `devirt boot` registers alone: the other subcommands pull in the vector and harness code,
+// which would slow every boot's startup for nothing.
+for (const mod of process.argv[2] === 'boot' ? [] : ['./run', './vectors']) {
   try {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const m = require(mod);
