@@ -70,18 +70,21 @@ void show_trap(const char *label, struct trap_record *r) {
 }
 
 /* ---- privilege switches --------------------------------------------------------------------- */
-extern void enter_mode(long arg, long (*fn)(long), uint64_t sp, long mode) __attribute__((noreturn));
+extern void enter_mode(long arg, uint64_t fn, uint64_t sp, long mode, uint64_t trampoline) __attribute__((noreturn));
+extern char mode_trampoline[];
 extern long rt_setjmp(uint64_t *ctx);
 extern void rt_longjmp(uint64_t *ctx, long v) __attribute__((noreturn));
 extern char __mode_stack_top[];
 static uint64_t mode_ctx[14];
 static volatile int in_mode;
 
-long run_in_mode(int mode, long (*fn)(long), long arg) {
+long run_in_mode(int mode, long (*fn)(long), long arg) { return run_in_mode_at(mode, fn, arg, 0); }
+
+long run_in_mode_at(int mode, long (*fn)(long), long arg, uint64_t alias) {
   long r = rt_setjmp(mode_ctx);
   if (r == 0 && !in_mode) {
     in_mode = 1;
-    enter_mode(arg, fn, (uint64_t)__mode_stack_top, mode);
+    enter_mode(arg, (uint64_t)fn + alias, (uint64_t)__mode_stack_top + alias, mode, (uint64_t)mode_trampoline + alias);
   }
   in_mode = 0;
   return r;
@@ -95,14 +98,20 @@ void mode_exit(long code) {
 }
 
 /* ---- trap handlers ---------------------------------------------------------------------------- */
+/* Length of the instruction at the trapped epc, read with MPRV so that it is translated as the
+ * trapped mode saw it (mstatus.MPP holds that mode while the handler runs). */
 static uint64_t insn_length(uint64_t epc) {
-  return ((*(volatile uint16_t *)epc) & 3) == 3 ? 4 : 2;
+  uint64_t half;
+  __asm__ volatile("csrs mstatus, %1\n\tlhu %0, 0(%2)\n\tcsrc mstatus, %1"
+                   : "=&r"(half) : "r"(MSTATUS_MPRV), "r"(epc) : "memory");
+  return (half & 3) == 3 ? 4 : 2;
 }
 
 /* Resume after a recorded exception: fetch faults return to the caller (ra), others skip. */
-static void skip(struct frame *f, uint64_t cause) {
+static void skip(struct frame *f, uint64_t cause, int in_m) {
   if (cause == 1 || cause == 12 || cause == 0) f->epc = f->x[1];
-  else f->epc += insn_length(f->epc);
+  else if (in_m) f->epc += insn_length(f->epc);
+  else f->epc += ((*(volatile uint16_t *)f->epc) & 3) == 3 ? 4 : 2; /* S: same translation */
 }
 
 static void record(struct trap_record *r, struct frame *f) {
@@ -117,7 +126,7 @@ void m_trap(struct frame *f) {
     rt_longjmp(mode_ctx, (long)f->x[10]);
   } else if (cause < 64 && ((m_expected >> cause) & 1)) {
     record(&m_rec, f);
-    skip(f, cause);
+    skip(f, cause, 1);
     return;
   }
   printf_("unexpected M trap: mcause=%x mepc=%x mtval=%x\n", cause, f->epc, f->tval);
@@ -132,7 +141,7 @@ void s_trap(struct frame *f) {
     mode_exit((long)f->x[10]); /* pass the exit on to M */
   } else if (cause < 64 && ((s_expected >> cause) & 1)) {
     record(&s_rec, f);
-    skip(f, cause);
+    skip(f, cause, 0);
     return;
   }
   printf_("unexpected S trap: scause=%x sepc=%x stval=%x\n", cause, f->epc, f->tval);

@@ -57,6 +57,8 @@ void *memcpy(void *d, const void *s, size_t n);
 
 /* Run fn(arg) in privilege `mode`; returns fn's result (or the a0 of an exit ecall). */
 long run_in_mode(int mode, long (*fn)(long), long arg);
+/* The same, with code and stack reached through virtual addresses `alias` above their own. */
+long run_in_mode_at(int mode, long (*fn)(long), long arg, uint64_t alias);
 /* From S or U: end run_in_mode with `code`. */
 void mode_exit(long code) __attribute__((noreturn));
 

@@ -61,18 +61,19 @@ s_trap_entry:
   RESTORE_REGS
   sret
 
-# enter_mode(arg, fn, sp, mode): run fn(arg) in `mode` on stack `sp`, through mret. The
-# function returns into mode_return, which asks M (by ecall) to resume the caller of run_in_mode.
+# enter_mode(arg, fn, sp, mode, trampoline): run fn(arg) in `mode` on stack `sp`, through mret
+# to `trampoline` (mode_trampoline, or an alias of it under paging). The function returns into
+# mode_return, which asks M (by ecall) to resume the caller of run_in_mode.
   .globl enter_mode
 enter_mode:
   li t0, 3 << 11
   csrc mstatus, t0
   slli t1, a3, 11
   csrs mstatus, t1
-  la t0, mode_trampoline
-  csrw mepc, t0
+  csrw mepc, a4
   mv sp, a2
   mret
+  .globl mode_trampoline
 mode_trampoline:
   jalr a1
   .globl mode_return
