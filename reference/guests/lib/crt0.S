@@ -1,3 +1,5 @@
+# The file name symbol, fixed (not the preprocessor's temporary file).
+  .file "crt0.S"
 # Reset entry for -bios none: one stack, zeroed .bss, the M trap vector, PMP opened for S and U
 # (with PMP implemented and no entry set, S and U may touch nothing), then main(); its return
 # value goes to the sifive_test finisher.

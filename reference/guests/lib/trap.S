@@ -1,3 +1,5 @@
+# The file name symbol, fixed (not the preprocessor's temporary file).
+  .file "trap.S"
 # Trap entries for M and S. Each swaps sp with its scratch register (which holds the top of a
 # trap stack, so a trap from any mode lands on a known stack), saves all registers in a frame,
 # calls the C handler with the frame, and returns to frame->epc, which the handler may change.

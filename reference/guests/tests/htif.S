@@ -1,3 +1,5 @@
+# The file name symbol, fixed (not the preprocessor's temporary file).
+  .file "htif.S"
 # The HTIF convention of riscv-tests: a `tohost` symbol the host watches. Console output is
 # device 1, command 1 (one byte each, acknowledged by the host clearing tohost); the run ends
 # with tohost = (status << 1) | 1. This program prints a line and exits with status 3, so that
