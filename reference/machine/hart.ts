@@ -17,7 +17,7 @@ import { Pmp, PageVerdict } from './pmp';
 import { Access, Exc, Irq } from './trap-causes';
 import { csrAllowed, csrRead, csrRmwBase, csrWrite } from './csr';
 import { MS_MIE, MS_MPIE, MS_MPP, MS_MPP_SHIFT, MS_MPRV, MS_MXR, MS_SIE, MS_SPIE, MS_SPP, MS_SUM, MS_TSR, MS_TVM, MS_TW } from './mstatus';
-import { MUL_HI, mulu32, toBig, toBigU, loOf, hiOf } from './int64';
+import { MUL_HI, WIDE, divu64, mulhu64, mulu32, toBig, toBigU, loOf, hiOf } from './int64';
 
 export const TRAP = { trap: true } as const;
 const TWO32 = 4294967296;
@@ -551,6 +551,7 @@ export class Hart {
     } else if (op === Op.MULHU && ah === 0 && bh === 0) {
       x[rd] = 0; x[rd + 1] = 0; return; // the product is below 2^64
     }
+    if (this.mulDivWide(op, rd, al, ah, bl, bh)) return;
     const sa = toBig(al, ah), sb = toBig(bl, bh), ua = toBigU(al, ah), ub = toBigU(bl, bh);
     let r: bigint;
     switch (op) {
@@ -563,6 +564,37 @@ export class Hart {
       default: r = ub === 0n ? ua : ua % ub; break;
     }
     x[rd] = loOf(r); x[rd + 1] = hiOf(r);
+  }
+
+  /**
+   * The full-width M operations on 32-bit halves (no BigInt): high products always, divisions when
+   * divu64 can do them exactly. Returns false to leave the case to the BigInt code.
+   */
+  private mulDivWide(op: number, rd: number, al: number, ah: number, bl: number, bh: number): boolean {
+    const x = this.x;
+    if (op === Op.MULHU || op === Op.MULH || op === Op.MULHSU) {
+      mulhu64(al, ah, bl, bh);
+      let lo = WIDE[0], hi = WIDE[1];
+      // Signed high products from the unsigned one: subtract b when a < 0, a when b < 0 (mod 2^64).
+      if (op !== Op.MULHU && ah < 0) { const s = (lo >>> 0) - (bl >>> 0); hi = (hi - bh - (s < 0 ? 1 : 0)) | 0; lo = s | 0; }
+      if (op === Op.MULH && bh < 0) { const s = (lo >>> 0) - (al >>> 0); hi = (hi - ah - (s < 0 ? 1 : 0)) | 0; lo = s | 0; }
+      x[rd] = lo; x[rd + 1] = hi;
+      return true;
+    }
+    if (bl === 0 && bh === 0) return false;
+    const signed = op === Op.DIV || op === Op.REM;
+    if (signed && ah === -2147483648 && al === 0 && bl === -1 && bh === -1) return false;
+    const negA = signed && ah < 0, negB = signed && bh < 0;
+    // Magnitudes of signed operands (two's complement negation on halves).
+    let ml = al, mh = ah, nl = bl, nh = bh;
+    if (negA) { ml = (-al) | 0; mh = (~ah + (al === 0 ? 1 : 0)) | 0; }
+    if (negB) { nl = (-bl) | 0; nh = (~bh + (bl === 0 ? 1 : 0)) | 0; }
+    if (!divu64(ml, mh, nl, nh)) return false;
+    const quotient = op === Op.DIV || op === Op.DIVU;
+    let lo = quotient ? WIDE[0] : WIDE[2], hi = quotient ? WIDE[1] : WIDE[3];
+    if (quotient ? negA !== negB : negA) { const l = (-lo) | 0; hi = (~hi + (lo === 0 ? 1 : 0)) | 0; lo = l; }
+    x[rd] = lo; x[rd + 1] = hi;
+    return true;
   }
 
   // ---- system instructions (out of the hot switch) ---------------------------------------------

@@ -41,3 +41,44 @@ export function mulu32(a: number, b: number): number {
 export function hex64(v: bigint): string {
   return '0x' + BigInt.asUintN(64, v).toString(16).padStart(16, '0');
 }
+
+/** Results of the wide helpers below: [lo, hi] of a high product, or [qlo, qhi, rlo, rhi]. */
+export const WIDE = new Int32Array(4);
+
+/** High 64 bits of the unsigned 128-bit product of a and b (halves), into WIDE[0..1]. */
+export function mulhu64(al: number, ah: number, bl: number, bh: number): void {
+  mulu32(al, bl); const h00 = MUL_HI[0] >>> 0;
+  const l01 = mulu32(al, bh) >>> 0; const h01 = MUL_HI[0] >>> 0;
+  const l10 = mulu32(ah, bl) >>> 0; const h10 = MUL_HI[0] >>> 0;
+  const l11 = mulu32(ah, bh) >>> 0; const h11 = MUL_HI[0] >>> 0;
+  // Column sums stay below 2^53, so doubles carry exactly; `| 0` keeps the low 32 bits.
+  const carry1 = Math.floor((h00 + l01 + l10) / TWO32);
+  const c2 = h01 + h10 + l11 + carry1;
+  WIDE[0] = c2 | 0;
+  WIDE[1] = (h11 + Math.floor(c2 / TWO32)) | 0;
+}
+
+/**
+ * Unsigned 64-bit a / b (b != 0) into WIDE as quotient and remainder halves, when doubles can do
+ * it exactly: a divisor below 2^21 (long division by 32-bit digits keeps every step below 2^53),
+ * or both operands below 2^53. Returns false otherwise (the caller falls back to BigInt).
+ */
+export function divu64(al: number, ah: number, bl: number, bh: number): boolean {
+  const aH = ah >>> 0, aL = al >>> 0, bL = bl >>> 0;
+  if (bh === 0 && bL < 0x200000) {
+    const qh = Math.floor(aH / bL);
+    const t = (aH - qh * bL) * TWO32 + aL;
+    const ql = Math.floor(t / bL);
+    WIDE[0] = ql | 0; WIDE[1] = qh | 0; WIDE[2] = (t - ql * bL) | 0; WIDE[3] = 0;
+    return true;
+  }
+  const bH = bh >>> 0;
+  if (aH < 0x200000 && bH < 0x200000) {
+    const a = aH * TWO32 + aL, b = bH * TWO32 + bL;
+    let q = Math.floor(a / b), r = a - q * b;
+    if (r < 0) { q--; r += b; } else if (r >= b) { q++; r -= b; }
+    WIDE[0] = q | 0; WIDE[1] = Math.floor(q / TWO32) | 0; WIDE[2] = r | 0; WIDE[3] = Math.floor(r / TWO32) | 0;
+    return true;
+  }
+  return false;
+}
