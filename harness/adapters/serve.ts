@@ -3,7 +3,7 @@
 // against the schemas; a request that does not match is answered with an error message.
 
 import * as readline from 'readline';
-import { check } from '../../vectors/schema/validate';
+import { check, validator } from '../../vectors/schema/validate';
 import type { FromImplementation, HelloMessage, Observation, RunMessage, Step, TraceMessage } from '../../vectors/schema/types';
 
 export interface Handlers {
@@ -12,6 +12,9 @@ export interface Handlers {
 }
 
 export function serve(hello: HelloMessage, handlers: Handlers, out: (line: string) => void = (l) => process.stdout.write(l + '\n')): void {
+  // Compile the request schemas before the handshake, so the first answer is not slowed by it.
+  validator('protocol#/$defs/run');
+  validator('protocol#/$defs/trace');
   out(JSON.stringify(hello));
   const rl = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
   rl.on('line', (line) => {
