@@ -59,13 +59,14 @@ export function describeError(errors: ErrorObject[] | null | undefined, doc: unk
   if (!e) return { pointer: '', message: 'invalid' };
   let pointer = e.instancePath;
   let message = e.message ?? 'invalid';
-  if (e.keyword === 'required') { pointer += '/' + (e.params as { missingProperty: string }).missingProperty; message = 'is required'; }
+  if (e.propertyName !== undefined) { pointer += '/' + e.propertyName; message = `is not an allowed name here (${message})`; }
+  else if (e.keyword === 'required') { pointer += '/' + (e.params as { missingProperty: string }).missingProperty; message = 'is required'; }
   else if (e.keyword === 'additionalProperties') { pointer += '/' + (e.params as { additionalProperty: string }).additionalProperty; message = 'is not allowed here'; }
   else if (e.keyword === 'oneOf' && pointer.includes('/memory/')) message = 'must have exactly one of words, bytes';
   else if (e.keyword === 'enum') message += ': ' + ((e.params as { allowedValues: unknown[] }).allowedValues.map((a) => JSON.stringify(a)).join(', '));
   else if (e.keyword === 'const') message = `must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`;
   const v = valueAt(doc, e.instancePath);
-  const shown = e.keyword === 'required' || e.keyword === 'additionalProperties' || typeof v === 'object' ? '' : ` (value ${brief(v)})`;
+  const shown = e.propertyName !== undefined || e.keyword === 'required' || e.keyword === 'additionalProperties' || typeof v === 'object' ? '' : ` (value ${brief(v)})`;
   return { pointer: pointer || '/', message: message + shown };
 }
 
