@@ -4,7 +4,9 @@
 // and observed memory match. Where the specification allows several outcomes, the vector lists
 // the others in `anyOf`; an alternative trap means the trapping instruction had no effect, so
 // registers keep their values from before it, which the rule cannot know in general: for an
-// alternative only the exit is compared.
+// alternative only the exit is compared. The pc, the CSRs a vector lists and the retired count
+// are compared when the implementation reports them (the harness asks for all three; the QEMU
+// oracle reports none).
 
 export interface StateExpectation {
   x: Record<string, string>;
@@ -12,11 +14,15 @@ export interface StateExpectation {
   exit: { kind: string; code?: number; cause?: string; tval?: string; epc?: string };
   memory?: { base: string; bytes: string }[];
   instret?: number;
+  csrs?: Record<string, string>;
   anyOf?: { exit: { kind: string; cause?: string; tval?: string; epc?: string }; note: string }[];
 }
 
 export interface StateActual {
   x: Record<string, string>;
+  /** Compared when present (the QEMU oracle does not report it). */
+  pc?: string;
+  csrs?: Record<string, string>;
   exit: { kind: string; code?: number; cause?: string; tval?: string; epc?: string };
   memory?: { base: string; bytes: string }[];
   instret?: number;
@@ -47,6 +53,13 @@ export function checkState(expected: StateExpectation, initialX: Record<string, 
     const got = num(actual.x[k]);
     if (want !== got) return { where: k, expected: show(want), actual: show(got) };
   }
+  if (expected.pc !== undefined && actual.pc !== undefined && num(expected.pc) !== num(actual.pc)) {
+    return { where: 'pc', expected: show(num(expected.pc)), actual: show(num(actual.pc)) };
+  }
+  for (const [name, value] of Object.entries(expected.csrs ?? {})) {
+    const got = actual.csrs?.[name];
+    if (got === undefined || num(value) !== num(got)) return { where: name, expected: show(num(value)), actual: show(num(got)) };
+  }
   for (const [i, region] of (expected.memory ?? []).entries()) {
     const got = actual.memory?.[i]?.bytes ?? '';
     if (got !== region.bytes) {
@@ -56,7 +69,7 @@ export function checkState(expected: StateExpectation, initialX: Record<string, 
       return { where: `mem 0x${addr.toString(16)}`, expected: '0x' + region.bytes.slice(at, at + 2), actual: got.slice(at, at + 2) ? '0x' + got.slice(at, at + 2) : '(missing)' };
     }
   }
-  if (opts.instret && expected.instret !== undefined && actual.instret !== expected.instret) {
+  if (opts.instret && expected.instret !== undefined && actual.instret !== undefined && actual.instret !== expected.instret) {
     return { where: 'instret', expected: String(expected.instret), actual: String(actual.instret) };
   }
   return null;

@@ -1,10 +1,12 @@
-// Shrinking a failing random instruction stream to a minimal failing vector (delta debugging
-// over instructions). The stream is the first memory region's words up to its final ebreak;
-// removed instructions are replaced by `addi x0, x0, 0`, which keeps every branch offset valid.
+// Shrinking a failing random instruction stream to a minimal failing vector (delta debugging).
+// The stream is the first memory region's words up to its last ebreak; a removed instruction
+// becomes `addi x0, x0, 0`, which keeps every branch offset valid. Then initial registers the
+// failure does not need are dropped (they start at zero instead).
 
 import { regionBytes, StateInputs } from '../../reference/state';
 
 const NOP = '0x00000013';
+const EBREAK = 0x00100073;
 
 export type StillFails = (inputs: StateInputs) => Promise<boolean>;
 
@@ -23,15 +25,20 @@ function wordsOf(inputs: StateInputs): string[] | null {
   return out;
 }
 
+export interface Shrunk { inputs: StateInputs; removed: number; droppedRegisters: number; tries: number }
+
 /**
  * Returns inputs whose stream has as few live instructions as the failure allows (1-minimal
- * with respect to single-instruction removal). `stillFails` must be deterministic.
+ * with respect to single-instruction removal), and as few initial registers. `stillFails` must
+ * be deterministic.
  */
-export async function shrinkStream(inputs: StateInputs, stillFails: StillFails, budget = 2000): Promise<{ inputs: StateInputs; removed: number; tries: number }> {
+export async function shrinkStream(inputs: StateInputs, stillFails: StillFails, budget = 2000): Promise<Shrunk> {
   const original = wordsOf(inputs);
-  if (!original) return { inputs, removed: 0, tries: 0 };
+  if (!original) return { inputs, removed: 0, droppedRegisters: 0, tries: 0 };
   const words = [...original];
-  const body = words.length - 1; // the final ebreak stays
+  // Everything from the last ebreak on stays: it ends the program.
+  let body = words.length;
+  for (let i = words.length - 1; i >= 0; i--) if (Number(words[i]) === EBREAK) { body = i; break; }
   let tries = 0;
   let chunk = Math.max(1, Math.floor(body / 2));
   while (chunk >= 1 && tries < budget) {
@@ -46,7 +53,16 @@ export async function shrinkStream(inputs: StateInputs, stillFails: StillFails, 
     }
     if (!progress) chunk = Math.floor(chunk / 2);
   }
-  const result = withWords(inputs, words);
-  const removed = words.slice(0, body).filter((w) => w === NOP).length;
-  return { inputs: result, removed, tries };
+  let result = withWords(inputs, words);
+  let droppedRegisters = 0;
+  for (const reg of Object.keys(result.hart.x ?? {})) {
+    if (tries >= budget) break;
+    const x = { ...result.hart.x };
+    delete x[reg];
+    const trial = { ...result, hart: { ...result.hart, x } };
+    tries++;
+    if (await stillFails(trial)) { result = trial; droppedRegisters++; }
+  }
+  const removed = words.slice(0, body).filter((w, i) => w === NOP && original[i] !== NOP).length;
+  return { inputs: result, removed, droppedRegisters, tries };
 }

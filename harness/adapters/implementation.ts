@@ -1,0 +1,32 @@
+// What the runner needs from an implementation, whatever adapter drives it.
+
+import type { HelloMessage, Observation, RunMessage, StateInputs, Step, Vector } from '../../vectors/schema/types';
+import { VECTORS_DIR } from '../../vectors/build';
+import * as path from 'path';
+
+/** What came back for one vector: an observation to judge, or why there is none. */
+export type Outcome =
+  | { kind: 'observed'; observation: Observation }
+  | { kind: 'crash' | 'timeout' | 'error' | 'skip'; reason: string };
+
+export interface Implementation {
+  readonly hello: HelloMessage;
+  /** Run vectors in order (an adapter may batch them, as QEMU does). */
+  runAll(vectors: Vector[]): Promise<Outcome[]>;
+  /** Capability `step`: the state after each retired instruction of a state vector. */
+  steps?(id: string, inputs: StateInputs): Promise<Step[] | Exclude<Outcome, { kind: 'observed' }>>;
+  close(): Promise<void>;
+}
+
+export const IMAGES_DIR = path.join(VECTORS_DIR, 'images');
+
+/** The protocol's request for one vector. */
+export function runRequest(v: Vector): RunMessage {
+  const msg: RunMessage = { type: 'run', id: v.id, inputs: v.inputs };
+  if (v.observe?.length) msg.observe = v.observe;
+  if (v.inputs.kind === 'state') {
+    const csrs = Object.keys((v.expected as { csrs?: Record<string, string> }).csrs ?? {});
+    if (csrs.length) msg.csrs = csrs;
+  } else msg.images = IMAGES_DIR;
+  return msg;
+}

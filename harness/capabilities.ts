@@ -1,0 +1,25 @@
+// Capabilities: what an implementation says it can run (its handshake) against what a vector
+// needs (its tags and its kind). Tags outside this vocabulary are markers (random,
+// qemu-divergence:KEY, ...) and never cause a skip. conformance/PROTOCOL.md lists the vocabulary.
+
+export const CAPABILITY_TAGS: ReadonlySet<string> = new Set([
+  // instruction sets
+  'rv64i', 'm', 'a', 'c', 'zicsr', 'zifencei',
+  // privileged architecture and platform
+  's', 'u', 'sv39', 'pmp', 'sstc', 'clint', 'plic', 'uart', 'smrnmi', 'doorbell', 'microvisor',
+]);
+
+/** Vector kinds are capabilities too: an implementation runs `state` vectors, `image` vectors or both. */
+export const KIND_CAPABILITIES = ['state', 'image'] as const;
+
+/** Optional protocol features. */
+export const FEATURE_CAPABILITIES = ['step'] as const;
+
+export const REFERENCE_CAPABILITIES: string[] = [...CAPABILITY_TAGS, ...KIND_CAPABILITIES, ...FEATURE_CAPABILITIES];
+
+/** Why the implementation cannot run this vector, or null when it can. */
+export function missingCapability(vector: { tags: string[]; inputs: { kind: string } }, capabilities: ReadonlySet<string>): string | null {
+  if (!capabilities.has(vector.inputs.kind)) return `needs ${vector.inputs.kind} vectors (not among the implementation's capabilities)`;
+  const missing = vector.tags.filter((t) => CAPABILITY_TAGS.has(t) && !capabilities.has(t));
+  return missing.length ? `needs ${missing.join(', ')} (not among the implementation's capabilities)` : null;
+}

@@ -1,0 +1,73 @@
+// Running vectors on all cores: chunks go to worker threads, each with its own implementation;
+// verdicts come back by position, so what is reported never depends on the scheduling.
+
+import * as path from 'path';
+import { Worker } from 'worker_threads';
+import type { Vector } from '../vectors/schema/types';
+import { createImplementation, ImplSpec } from './adapters/create';
+import type { Implementation } from './adapters/implementation';
+import { judge, Verdict } from './judge';
+
+export const CHUNK = 100;
+
+export async function runChunk(impl: Promise<Implementation>, vectors: Vector[]): Promise<Verdict[]> {
+  let ready: Implementation;
+  try { ready = await impl; }
+  catch (e) { return vectors.map(() => ({ kind: 'crash', reason: `the implementation did not start: ${(e as Error).message}` })); }
+  const outcomes = await ready.runAll(vectors);
+  return vectors.map((v, i) => {
+    try { return judge(v, outcomes[i]); }
+    catch (e) { return { kind: 'error', reason: `checker: ${(e as Error).message}` }; }
+  });
+}
+
+/**
+ * Verdicts for `vectors`, in their order. `onVerdicts` sees each chunk as it completes (for
+ * progress); with jobs = 1 everything runs in this thread.
+ */
+export async function execute(vectors: Vector[], spec: ImplSpec, jobs: number, onVerdicts: (done: number) => void = () => {}): Promise<Verdict[]> {
+  const verdicts: Verdict[] = new Array(vectors.length);
+  const chunks: number[] = [];
+  for (let i = 0; i < vectors.length; i += CHUNK) chunks.push(i);
+  let done = 0;
+  const store = (start: number, vs: Verdict[]) => { vs.forEach((v, k) => { verdicts[start + k] = v; }); done += vs.length; onVerdicts(done); };
+
+  if (jobs <= 1 || chunks.length <= 1) {
+    const impl = createImplementation(spec);
+    for (const start of chunks) store(start, await runChunk(impl, vectors.slice(start, start + CHUNK)));
+    await (await impl.catch(() => null))?.close();
+    return verdicts;
+  }
+
+  let next = 0;
+  const script = path.join(__dirname, 'worker.js');
+  const runWorker = () => new Promise<void>((resolve) => {
+    let worker = new Worker(script, { workerData: { spec } });
+    let current = -1;
+    const feed = () => {
+      if (next >= chunks.length) { worker.postMessage({ close: true }); return; }
+      current = chunks[next++];
+      worker.postMessage({ chunk: current, vectors: vectors.slice(current, current + CHUNK) });
+    };
+    const attach = () => {
+      worker.on('message', (m: { chunk?: number; verdicts?: Verdict[]; closed?: boolean }) => {
+        if (m.closed) { void worker.terminate(); resolve(); return; }
+        store(m.chunk!, m.verdicts!);
+        current = -1;
+        feed();
+      });
+      // A worker that dies takes its chunk with it: report those vectors, start a fresh worker.
+      worker.on('error', (e) => {
+        if (current >= 0) store(current, vectors.slice(current, current + CHUNK).map(() => ({ kind: 'crash' as const, reason: `worker died: ${e.message}` })));
+        current = -1;
+        worker = new Worker(script, { workerData: { spec } });
+        attach();
+        feed();
+      });
+    };
+    attach();
+    feed();
+  });
+  await Promise.all(Array.from({ length: Math.min(jobs, chunks.length) }, runWorker));
+  return verdicts;
+}

@@ -1,0 +1,89 @@
+// Loading the vector suites: every file is parsed and every vector validated against the schema
+// on load. A broken file or vector becomes a problem naming its file, its id and the JSON pointer
+// of the offending field; the others still run.
+
+import * as fs from 'fs';
+import * as path from 'path';
+import { listVectorFiles } from '../harness/oracle/crosscheck';
+import { canonical } from '../vectors/build';
+import { check } from '../vectors/schema/validate';
+import type { Vector } from '../vectors/schema/types';
+
+export interface Problem { file: string; id: string; suite: string; title: string; message: string }
+
+/**
+ * One planned item in suite order: a valid vector, or a problem reported as an error result.
+ * `duplicateOf` marks a vector that repeats the test of an earlier one with its id: it is reported as a skip
+ * rather than run twice (ids derive from content, so a generator emitted the same test twice).
+ */
+export type Item = { file: string; vector: Vector; problem?: undefined; duplicateOf?: string } | { file: string; problem: Problem; vector?: undefined; duplicateOf?: undefined };
+
+function suiteOfFile(file: string): string { return file.split('/')[0]; }
+
+/** Parse one file's text into items (defaults merged into each vector, each validated). */
+export function loadFileText(file: string, text: string): Item[] {
+  let doc: unknown;
+  try { doc = JSON.parse(text); }
+  catch (e) {
+    const problem = { file, id: `(file ${file})`, suite: suiteOfFile(file), title: 'vector file', message: `not JSON: ${(e as Error).message}` };
+    return [{ file, problem }];
+  }
+  const bad = check('vector-file', doc);
+  if (bad) return [{ file, problem: { file, id: `(file ${file})`, suite: suiteOfFile(file), title: 'vector file', message: bad } }];
+  const { defaults = {}, vectors } = doc as { defaults?: Record<string, unknown>; vectors: Record<string, unknown>[] };
+  return vectors.map((row, index): Item => {
+    const v = { ...defaults, ...row };
+    const err = check('vector', v);
+    if (!err) return { file, vector: v as unknown as Vector };
+    const id = typeof v.id === 'string' ? v.id : `(vector ${index} of ${file})`;
+    const suite = typeof v.suite === 'string' ? v.suite : suiteOfFile(file);
+    const title = typeof v.title === 'string' ? v.title : '(untitled)';
+    return { file, problem: { file, id, suite, title, message: err } };
+  });
+}
+
+/**
+ * Every vector file under `dir` in a fixed order. A second vector with an id already seen is a
+ * duplicate when it runs the same test (same inputs, observed regions and expectation, whatever
+ * its title), and a problem when its expectation differs (an id must name one test).
+ */
+export function loadSuites(dir: string): Item[] {
+  const items: Item[] = [];
+  for (const abs of listVectorFiles(dir)) {
+    const file = path.relative(dir, abs).split(path.sep).join('/');
+    items.push(...loadFileText(file, fs.readFileSync(abs, 'utf8')));
+  }
+  const seen = new Map<string, { file: string; text: string }>();
+  return items.map((it): Item => {
+    if (!it.vector) return it;
+    const v = it.vector;
+    const text = canonical({ inputs: v.inputs, observe: v.observe, expected: v.expected });
+    const first = seen.get(v.id);
+    if (first === undefined) { seen.set(v.id, { file: it.file, text }); return it; }
+    if (first.text === text) return { file: it.file, vector: v, duplicateOf: first.file };
+    return { file: it.file, problem: { file: it.file, id: v.id, suite: v.suite, title: v.title, message: `/id: the id of a vector with a different expectation in ${first.file}` } };
+  });
+}
+
+export function itemId(it: Item): string { return it.vector ? it.vector.id : it.problem.id; }
+export function itemSuite(it: Item): string { return it.vector ? it.vector.suite : it.problem.suite; }
+export function itemTitle(it: Item): string { return it.vector ? it.vector.title : it.problem.title; }
+
+/** FNV-1a of the id: a vector keeps its shard when others are added or removed. */
+function shardHash(id: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) { h ^= id.charCodeAt(i); h = Math.imul(h, 0x01000193) >>> 0; }
+  return h;
+}
+
+export interface Selection { suite?: string[]; filter?: string; shard?: { index: number; count: number } }
+
+/** Items of the selection, in suite order. Shard i of n (1-based) holds the ids that hash to i-1. */
+export function select(items: Item[], s: Selection): Item[] {
+  return items.filter((it) => {
+    if (s.suite && !s.suite.includes(itemSuite(it))) return false;
+    if (s.filter && !(itemId(it).includes(s.filter) || itemTitle(it).includes(s.filter) || it.file.includes(s.filter))) return false;
+    if (s.shard && shardHash(itemId(it)) % s.shard.count !== s.shard.index - 1) return false;
+    return true;
+  });
+}

@@ -1,0 +1,98 @@
+// One run of the suites against one implementation: load and validate, select, skip what the
+// implementation cannot run, execute on all cores, apply the expected-failure list, and (with
+// --trace-diff) explain each failing state vector.
+
+import type { HelloMessage, ResultRecord, StateVector, Vector } from '../vectors/schema/types';
+import { createImplementation, ImplSpec } from './adapters/create';
+import { ExternalImplementation } from './adapters/external';
+import { QemuImplementation } from './adapters/qemu';
+import { REFERENCE_HELLO } from './adapters/reference';
+import { missingCapability } from './capabilities';
+import { execute } from './execute';
+import { applyExpectation, ExpectedFailure } from './expect-fail';
+import { Item, Selection, select } from './load';
+import { summarize, Summary } from './summary';
+import { traceDiff } from './trace-diff';
+
+export interface RunConfig {
+  items: Item[];
+  selection: Selection;
+  spec: ImplSpec;
+  jobs: number;
+  expectFail?: Map<string, ExpectedFailure>;
+  /** Directory for shrunk vectors; trace-diff is off when undefined. */
+  traceDiffDir?: string;
+  /** At most this many failures are traced (each one reruns the vector step by step). */
+  traceDiffLimit?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface RunOutcome { hello: HelloMessage; records: ResultRecord[]; summary: Summary }
+
+export class ImplementationStartError extends Error {}
+
+/** The implementation's handshake, before any vector runs (a broken command is a usage error). */
+export async function handshake(spec: ImplSpec): Promise<HelloMessage> {
+  if (spec.kind === 'reference') return REFERENCE_HELLO;
+  if (spec.kind === 'qemu') return new QemuImplementation(spec.timeoutMs).hello;
+  try {
+    const impl = await ExternalImplementation.start(spec.command, { timeoutMs: spec.timeoutMs, cwd: spec.cwd });
+    await impl.close();
+    return impl.hello;
+  } catch (e) {
+    throw new ImplementationStartError(`--impl-cmd: ${(e as Error).message}`);
+  }
+}
+
+/** QEMU's known divergences are documented (conformance/qemu-divergences.md): expected failures there. */
+function documentedDivergence(v: Vector, spec: ImplSpec): ExpectedFailure | undefined {
+  if (spec.kind !== 'qemu') return undefined;
+  const tag = v.tags.find((t) => t.startsWith('qemu-divergence:'));
+  return tag ? { reason: `documented QEMU divergence ${tag.slice('qemu-divergence:'.length)} (conformance/qemu-divergences.md)`, where: 'vector tags' } : undefined;
+}
+
+export async function runSuite(cfg: RunConfig): Promise<RunOutcome> {
+  const hello = await handshake(cfg.spec);
+  const caps = new Set(hello.capabilities);
+  const chosen = select(cfg.items, cfg.selection);
+  const records: ResultRecord[] = new Array(chosen.length);
+  const toRun: { at: number; vector: Vector }[] = [];
+  chosen.forEach((it, at) => {
+    if (it.problem) {
+      const p = it.problem;
+      records[at] = { id: p.id, suite: p.suite, title: p.title, file: p.file, kind: 'error', reason: `${p.file}: ${p.id}: ${p.message}` };
+      return;
+    }
+    const v = it.vector;
+    const base = { id: v.id, suite: v.suite, title: v.title, file: it.file };
+    if (it.duplicateOf) { records[at] = { ...base, kind: 'skip', reason: `duplicate: the same test as ${v.id} in ${it.duplicateOf}` }; return; }
+    const missing = missingCapability(v, caps);
+    if (missing) { records[at] = { ...base, kind: 'skip', reason: missing }; return; }
+    toRun.push({ at, vector: v });
+  });
+
+  const verdicts = await execute(toRun.map((t) => t.vector), cfg.spec, cfg.jobs, (done) => cfg.onProgress?.(done, toRun.length));
+  toRun.forEach(({ at, vector: v }, k) => {
+    const rec: ResultRecord = { id: v.id, suite: v.suite, title: v.title, file: chosen[at].file, ...verdicts[k] };
+    records[at] = applyExpectation(rec, cfg.expectFail?.get(v.id) ?? documentedDivergence(v, cfg.spec));
+  });
+
+  if (cfg.traceDiffDir !== undefined) await traceFailures(cfg, toRun, records);
+  return { hello, records, summary: summarize(records) };
+}
+
+async function traceFailures(cfg: RunConfig, toRun: { at: number; vector: Vector }[], records: ResultRecord[]): Promise<void> {
+  const failing = toRun.filter(({ at, vector }) => records[at].kind === 'fail' && vector.inputs.kind === 'state');
+  if (!failing.length) return;
+  const limit = cfg.traceDiffLimit ?? 20;
+  const impl = await createImplementation(cfg.spec);
+  try {
+    for (const [n, { at, vector }] of failing.entries()) {
+      if (n >= limit) { records[at] = { ...records[at], reason: `trace-diff: not traced (only the first ${limit} failures are)` }; continue; }
+      const r = await traceDiff(vector as StateVector, impl, cfg.traceDiffDir!);
+      records[at] = { ...records[at], ...(r.trace ? { trace: r.trace } : {}), ...(r.note ? { reason: r.note } : {}) };
+    }
+  } finally {
+    await impl.close();
+  }
+}

@@ -1,0 +1,102 @@
+// TypeScript types of the JSON Schemas beside this file. test/harness/schema-types.test.ts keeps
+// them in step: it compares each type's key set with its schema's properties and validates
+// samples built with these types.
+
+import type { ImageInputs, StateInputs } from '../../reference/state';
+
+export type Hex = string;
+export type Priv = 'M' | 'S' | 'U';
+export type ExitKind = 'finisher' | 'tohost' | 'trap' | 'limit' | 'idle';
+
+export interface Exit { kind: ExitKind; code?: number; cause?: Hex; tval?: Hex; epc?: Hex }
+export interface ImageExit { kind: ExitKind; code?: number }
+export interface ObservedRegion { base: Hex; bytes: string }
+export interface ObserveRegion { base: Hex; length: number }
+export interface Difference { where: string; expected: string; actual: string }
+
+export type { StateInputs, ImageInputs };
+export type VectorInputs = StateInputs | ImageInputs;
+
+export interface Provenance {
+  generator: string;
+  generatorVersion: string;
+  seed?: string;
+  referenceVersion: string;
+  expected: 'reference' | 'reference+qemu' | 'spec';
+  derivedFrom?: string;
+}
+
+export interface StateExpected {
+  x: Record<string, Hex>;
+  pc?: Hex;
+  exit: Exit;
+  memory?: ObservedRegion[];
+  csrs?: Record<string, Hex>;
+  instret?: number;
+  anyOf?: { exit: Exit; note: string }[];
+}
+
+export interface ImageExpected { console: string; exit: ImageExit; instret?: number }
+
+interface VectorCommon {
+  id: string;
+  suite: string;
+  title: string;
+  tags: string[];
+  spec: string;
+  provenance: Provenance;
+  observe?: ObserveRegion[];
+}
+export interface StateVector extends VectorCommon { inputs: StateInputs; expected: StateExpected }
+export interface ImageVector extends VectorCommon { inputs: ImageInputs; expected: ImageExpected }
+export type Vector = StateVector | ImageVector;
+
+export interface VectorFile { defaults?: Partial<Record<keyof Vector, unknown>>; vectors: Record<string, unknown>[] }
+
+export interface StateObservationWire {
+  x: Record<string, Hex>;
+  pc: Hex;
+  priv?: Priv;
+  csrs?: Record<string, Hex>;
+  memory?: ObservedRegion[];
+  console?: string;
+  exit: Exit;
+  instret?: number;
+  cycles?: number;
+}
+export interface ImageObservationWire {
+  console: string;
+  exit: ImageExit;
+  instret?: number;
+  cycles?: number;
+  delivered?: { at: number; action: string }[];
+}
+export type Observation = StateObservationWire | ImageObservationWire;
+
+/** The state after one retired instruction (protocol capability `step`). */
+export interface Step { pc: Hex; next: Hex; priv: Priv; x: Record<string, Hex> }
+
+export type ResultKind = 'pass' | 'fail' | 'error' | 'crash' | 'timeout' | 'skip' | 'xfail' | 'xpass';
+export interface ResultRecord {
+  id: string;
+  suite: string;
+  title: string;
+  file: string;
+  kind: ResultKind;
+  reason?: string;
+  difference?: Difference;
+  at?: { pc: Hex; instruction: string };
+  trace?: { step: number; pc: Hex; instruction: string; difference: Difference; shrunk?: string };
+}
+
+// ---- protocol (conformance/PROTOCOL.md) ----
+export const PROTOCOL_VERSION = 1;
+export interface HelloMessage { type: 'hello'; protocol: 1; name: string; version: string; capabilities: string[] }
+export interface RunMessage { type: 'run'; id: string; inputs: VectorInputs; observe?: ObserveRegion[]; csrs?: string[]; images?: string }
+export interface TraceMessage { type: 'trace'; id: string; inputs: StateInputs }
+export interface ByeMessage { type: 'bye' }
+export interface ResultMessage { type: 'result'; id: string; observation: Observation }
+export interface StepsMessage { type: 'steps'; id: string; steps: Step[] }
+export interface ErrorMessage { type: 'error'; id: string; message: string }
+export type ToImplementation = RunMessage | TraceMessage | ByeMessage;
+export type FromImplementation = ResultMessage | StepsMessage | ErrorMessage;
