@@ -26,6 +26,8 @@ export class Plic implements MmioDevice {
   readonly name = 'plic';
   readonly base = PLIC_BASE;
   readonly size = PLIC_SIZE;
+  readonly maxWidth = 4;
+  readonly minWidth = 4;
   private readonly priority = new Uint8Array(PLIC_SOURCES);
   private readonly level = new Uint8Array(PLIC_SOURCES);
   private readonly pending = new Uint8Array(PLIC_SOURCES);
