@@ -105,25 +105,28 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
   if (!stdinIsTty) m.uart.setInputSource(readStdinSync);
 
   const CHUNK = 2_000_000;
+  // Instructions (and stalled traps) so far, across guest-requested resets, which zero instret.
+  let executed = 0;
   const progress = () => m.hart.instret + m.hart.stalledTraps;
-  const start = progress();
   try {
     for (;;) {
       if (input?.quit) { flushOut(); process.stderr.write('devirt: terminated (Ctrl-A x)\n'); return EXIT.hang; }
       if (input?.pending.length) m.uart.pushInput(Uint8Array.from(input.pending.splice(0)));
-      const budget = Math.min(CHUNK, maxInsns - (progress() - start));
+      const budget = Math.min(CHUNK, maxInsns - executed);
       if (budget <= 0) {
         flushOut();
         process.stderr.write(`devirt: stopped after --max-insns ${maxInsns} instructions (pc 0x${m.hart.getPc().toString(16)})\n`);
         return EXIT.hang;
       }
       let r;
+      const before = progress();
       try {
         r = m.run({ maxInsns: budget });
       } catch (e) {
         if (e instanceof InternalError) throw new CliError(e.message, EXIT.internal);
         throw e;
       }
+      executed += progress() - before;
       if (r.reason === 'finisher' || r.reason === 'tohost') {
         flushOut();
         const f = m.finisherState;
