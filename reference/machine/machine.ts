@@ -126,8 +126,8 @@ export class Machine {
     // Device DMA sees guest-physical RAM; writes go through the hart so stale decoded code is dropped.
     const dma: DmaMemory = {
       readBytes: (pa, length) => {
-        const off = pa - P.RAM_BASE;
-        return off >= 0 && length >= 0 && off + length <= ramSize ? hart.ram.subarray(off, off + length) : null;
+        const off = pa - hart.ramBase;
+        return off >= 0 && length >= 0 && off + length <= hart.ramSize ? hart.ram.subarray(off, off + length) : null;
       },
       writeBytes: (pa, data) => hart.writeRam(pa, data),
     };
