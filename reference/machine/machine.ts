@@ -194,19 +194,19 @@ export class Machine {
     hart.reset(P.MROM_BASE);
   }
 
-  private loadElf(elf: ElfImage, name: string): void {
-    const ramEnd = P.RAM_BASE + this.ramSize;
+  private loadElf(elf: ElfImage, name: string, region: [number, number] = [P.RAM_BASE, P.RAM_BASE + this.ramSize]): void {
+    const [ramBase, ramEnd] = region;
     for (const s of elf.segments) {
       if (s.memsz === 0) continue;
       const start = s.paddr, end = s.paddr + s.memsz;
       const where = `segment at 0x${BigInt.asUintN(64, BigInt(s.paddr)).toString(16)} (${s.memsz} bytes)`;
-      if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || end <= P.RAM_BASE || start >= ramEnd) {
-        throw new MachineError(`${name}: ${where} lies outside RAM 0x${P.RAM_BASE.toString(16)}..0x${ramEnd.toString(16)}`);
+      if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || end <= ramBase || start >= ramEnd) {
+        throw new MachineError(`${name}: ${where} lies outside RAM 0x${ramBase.toString(16)}..0x${ramEnd.toString(16)}`);
       }
       if (end > ramEnd) throw new MachineError(`${name}: ${where} runs past the end of RAM at 0x${ramEnd.toString(16)}`);
       // A segment that starts below RAM usually carries the ELF headers there (linkers put
       // them in the first page); QEMU loads the part in RAM, and so does the reference.
-      const from = Math.max(start, P.RAM_BASE);
+      const from = Math.max(start, ramBase);
       const inRam = new Uint8Array(end - from);
       const skip = from - start;
       if (skip < s.data.length) inRam.set(s.data.subarray(skip));
@@ -276,8 +276,8 @@ export class Machine {
   }
 
   readBytes(pa: bigint, len: number): Uint8Array {
-    const off = Number(pa) - P.RAM_BASE;
-    if (off < 0 || off + len > this.ramSize) throw new MachineError(`cannot read ${len} bytes at 0x${pa.toString(16)}: outside RAM`);
+    const off = Number(pa) - this.hart.ramBase;
+    if (off < 0 || off + len > this.hart.ramSize) throw new MachineError(`cannot read ${len} bytes at 0x${pa.toString(16)}: outside RAM`);
     return this.hart.ram.slice(off, off + len);
   }
 
