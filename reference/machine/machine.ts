@@ -143,7 +143,7 @@ export class Machine {
     }
 
     // Images, as QEMU virt loads them.
-    const entryOf = (img: Uint8Array, name: string, rawBase: number): number => {
+    const entryOf = (img: Uint8Array, name: string, rawBase: number, region?: [number, number]): number => {
       if (isElf(img)) {
         let elf: ElfImage;
         try {
@@ -153,7 +153,7 @@ export class Machine {
           if (e instanceof ElfError) throw e;
           throw new MachineError(`${name}: malformed ELF (${(e as Error).message})`);
         }
-        this.loadElf(elf, name);
+        this.loadElf(elf, name, region);
         this.symbols.push(...elf.symbols);
         return elf.entry;
       }
