@@ -104,26 +104,29 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
   // Piped or redirected stdin is read as the guest asks for it, so runs are reproducible.
   if (!stdinIsTty) m.uart.setInputSource(readStdinSync);
 
+  const terminated = () => { flushOut(); process.stderr.write('devirt: terminated (Ctrl-A x)\n'); return EXIT.hang; };
   const CHUNK = 2_000_000;
+  // Instructions (and stalled traps) so far, across guest-requested resets, which zero instret.
+  let executed = 0;
   const progress = () => m.hart.instret + m.hart.stalledTraps;
-  const start = progress();
   try {
     for (;;) {
-      if (input?.quit) { flushOut(); process.stderr.write('devirt: terminated (Ctrl-A x)\n'); return EXIT.hang; }
       if (input?.pending.length) m.uart.pushInput(Uint8Array.from(input.pending.splice(0)));
-      const budget = Math.min(CHUNK, maxInsns - (progress() - start));
+      const budget = Math.min(CHUNK, maxInsns - executed);
       if (budget <= 0) {
         flushOut();
         process.stderr.write(`devirt: stopped after --max-insns ${maxInsns} instructions (pc 0x${m.hart.getPc().toString(16)})\n`);
         return EXIT.hang;
       }
       let r;
+      const before = progress();
       try {
         r = m.run({ maxInsns: budget });
       } catch (e) {
         if (e instanceof InternalError) throw new CliError(e.message, EXIT.internal);
         throw e;
       }
+      executed += progress() - before;
       if (r.reason === 'finisher' || r.reason === 'tohost') {
         flushOut();
         const f = m.finisherState;
@@ -138,9 +141,12 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
         flushOut();
         // Only input can wake the guest now.
         if (input === null ? m.uart.pullInput() : await input.next()) continue;
+        if (input?.quit) return terminated();
         process.stderr.write(`devirt: guest is waiting for an interrupt that can never come (wfi at pc 0x${m.hart.getPc().toString(16)}, no timer armed, no input)\n`);
         return EXIT.hang;
       }
+      // Keys typed before Ctrl-A x have had this chunk to reach the guest.
+      if (input?.quit) return terminated();
       // Let terminal input in between chunks.
       if (input) await new Promise<void>((resolve) => setImmediate(resolve));
     }
@@ -179,6 +185,7 @@ class TerminalInput {
     stdin.on('data', (d: Buffer) => {
       for (const b of d) {
         // Ctrl-A x leaves, as in QEMU's -nographic console (raw mode swallows Ctrl-C).
+        if (this.quit) break;
         if (this.escape && (b === 0x78 || b === 0x58)) { this.quit = true; this.ended = true; }
         else if (!(this.escape = b === 0x01)) this.pending.push(b);
       }

@@ -29,14 +29,19 @@ export class Bus implements HartBus {
 
   read(pa: number, width: 1 | 2 | 4): number {
     const d = this.find(pa, width);
-    return d === null ? NaN : d.read(pa - d.base, width) >>> 0;
+    return d === null || width < (d.minWidth ?? 1) ? NaN : d.read(pa - d.base, width) >>> 0;
   }
 
   write(pa: number, width: 1 | 2 | 4, value: number): boolean {
     const d = this.find(pa, width);
-    if (d === null) return false;
+    if (d === null || width < (d.minWidth ?? 1)) return false;
     d.write(pa - d.base, width, value >>> 0);
     return true;
+  }
+
+  accepts8(pa: number): boolean {
+    const d = this.find(pa, 8);
+    return d === null || (d.maxWidth ?? 8) === 8;
   }
 
   romAt(pa: number): { base: number; bytes: Uint8Array } | null {

@@ -1,18 +1,24 @@
 // Contracts between the bus, the devices and the hart.
 //
-// A device sees accesses of 1, 2 or 4 bytes at an offset inside its window; the bus splits an
-// 8-byte access into two 4-byte ones, low half first (every register on QEMU virt's devices
-// that is wider than 32 bits is accessed as two halves by real software anyway, and the CLINT,
-// whose mtime and mtimecmp are 64-bit, is written so that the halves compose).
-// Values are unsigned 32-bit numbers (0 .. 2^32-1). A device never throws on a guest access:
-// unknown offsets read 0 and ignore writes, as QEMU's models do, unless the device's
-// specification says otherwise.
+// A device sees accesses of 1, 2 or 4 bytes at an offset inside its window. An 8-byte access
+// reaches it as two 4-byte ones, low half first (the CLINT's 64-bit mtime and mtimecmp are
+// written so that the halves compose), unless the device's maxWidth is 4: then it faults, as on
+// QEMU. Accesses narrower than minWidth fault too. Values are unsigned 32-bit numbers. A device
+// never throws on a guest access: unknown offsets read 0 and ignore writes, as QEMU's models do,
+// unless the device's specification says otherwise.
 
 export interface MmioDevice {
   /** Name used in the device tree and in diagnostics. */
   readonly name: string;
   readonly base: number;
   readonly size: number;
+  /**
+   * Narrowest access the device answers (QEMU's valid.min_access_size): a narrower one is an
+   * access fault, as on QEMU. Default 1.
+   */
+  readonly minWidth?: 1 | 2 | 4;
+  /** Widest access (QEMU's valid.max_access_size): 4 makes 8-byte accesses fault. Default 8. */
+  readonly maxWidth?: 4 | 8;
   read(offset: number, width: 1 | 2 | 4): number;
   write(offset: number, width: 1 | 2 | 4, value: number): void;
   /** Return to the power-on state (called by the machine on reset). */

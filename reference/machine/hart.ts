@@ -32,6 +32,8 @@ export interface HartBus {
   write(pa: number, width: 1 | 2 | 4, value: number): boolean;
   /** Read-only memory that code may run from (the boot ROM): its bytes, or null. */
   romAt(pa: number): { base: number; bytes: Uint8Array } | null;
+  /** False when the device at `pa` faults 8-byte accesses (they are otherwise split in two). */
+  accepts8?(pa: number): boolean;
 }
 
 export type StopReason = 'finisher' | 'tohost' | 'trap' | 'limit' | 'idle' | 'break';
@@ -989,8 +991,8 @@ export class Hart {
     }
     let lo: number, hi = 0;
     if (size === 8) {
-      lo = this.bus.read(pa, 4);
-      hi = this.bus.read(pa + 4, 4);
+      if (this.bus.accepts8?.(pa) === false) lo = NaN;
+      else { lo = this.bus.read(pa, 4); hi = this.bus.read(pa + 4, 4); }
     } else if ((pa & (size - 1)) !== 0) {
       lo = 0;
       for (let i = 0; i < size; i++) {
@@ -1026,7 +1028,7 @@ export class Hart {
     if (this.bus.romAt(pa) !== null) return; // ROM ignores writes, as QEMU's mrom does
     let ok: boolean;
     if (size === 8) {
-      ok = this.bus.write(pa, 4, lo >>> 0) && this.bus.write(pa + 4, 4, hi >>> 0);
+      ok = this.bus.accepts8?.(pa) !== false && this.bus.write(pa, 4, lo >>> 0) && this.bus.write(pa + 4, 4, hi >>> 0);
     } else if ((pa & (size - 1)) !== 0) {
       ok = true;
       for (let i = 0; i < size && ok; i++) ok = this.bus.write(pa + i, 1, (lo >>> (8 * i)) & 0xff);

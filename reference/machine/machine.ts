@@ -126,8 +126,8 @@ export class Machine {
     // Device DMA sees guest-physical RAM; writes go through the hart so stale decoded code is dropped.
     const dma: DmaMemory = {
       readBytes: (pa, length) => {
-        const off = pa - P.RAM_BASE;
-        return off >= 0 && length >= 0 && off + length <= ramSize ? hart.ram.subarray(off, off + length) : null;
+        const off = pa - hart.ramBase;
+        return off >= 0 && length >= 0 && off + length <= hart.ramSize ? hart.ram.subarray(off, off + length) : null;
       },
       writeBytes: (pa, data) => hart.writeRam(pa, data),
     };
@@ -143,7 +143,7 @@ export class Machine {
     }
 
     // Images, as QEMU virt loads them.
-    const entryOf = (img: Uint8Array, name: string, rawBase: number): number => {
+    const entryOf = (img: Uint8Array, name: string, rawBase: number, region?: [number, number]): number => {
       if (isElf(img)) {
         let elf: ElfImage;
         try {
@@ -153,7 +153,7 @@ export class Machine {
           if (e instanceof ElfError) throw e;
           throw new MachineError(`${name}: malformed ELF (${(e as Error).message})`);
         }
-        this.loadElf(elf, name);
+        this.loadElf(elf, name, region);
         this.symbols.push(...elf.symbols);
         return elf.entry;
       }
@@ -194,19 +194,19 @@ export class Machine {
     hart.reset(P.MROM_BASE);
   }
 
-  private loadElf(elf: ElfImage, name: string): void {
-    const ramEnd = P.RAM_BASE + this.ramSize;
+  private loadElf(elf: ElfImage, name: string, region: [number, number] = [P.RAM_BASE, P.RAM_BASE + this.ramSize]): void {
+    const [ramBase, ramEnd] = region;
     for (const s of elf.segments) {
       if (s.memsz === 0) continue;
       const start = s.paddr, end = s.paddr + s.memsz;
       const where = `segment at 0x${BigInt.asUintN(64, BigInt(s.paddr)).toString(16)} (${s.memsz} bytes)`;
-      if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || end <= P.RAM_BASE || start >= ramEnd) {
-        throw new MachineError(`${name}: ${where} lies outside RAM 0x${P.RAM_BASE.toString(16)}..0x${ramEnd.toString(16)}`);
+      if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || end <= ramBase || start >= ramEnd) {
+        throw new MachineError(`${name}: ${where} lies outside RAM 0x${ramBase.toString(16)}..0x${ramEnd.toString(16)}`);
       }
       if (end > ramEnd) throw new MachineError(`${name}: ${where} runs past the end of RAM at 0x${ramEnd.toString(16)}`);
       // A segment that starts below RAM usually carries the ELF headers there (linkers put
       // them in the first page); QEMU loads the part in RAM, and so does the reference.
-      const from = Math.max(start, P.RAM_BASE);
+      const from = Math.max(start, ramBase);
       const inRam = new Uint8Array(end - from);
       const skip = from - start;
       if (skip < s.data.length) inRam.set(s.data.subarray(skip));
@@ -276,8 +276,8 @@ export class Machine {
   }
 
   readBytes(pa: bigint, len: number): Uint8Array {
-    const off = Number(pa) - P.RAM_BASE;
-    if (off < 0 || off + len > this.ramSize) throw new MachineError(`cannot read ${len} bytes at 0x${pa.toString(16)}: outside RAM`);
+    const off = Number(pa) - this.hart.ramBase;
+    if (off < 0 || off + len > this.hart.ramSize) throw new MachineError(`cannot read ${len} bytes at 0x${pa.toString(16)}: outside RAM`);
     return this.hart.ram.slice(off, off + len);
   }
 

@@ -7,6 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Asm, R, RAM, elf } from './images';
 import { DEFAULT_FIRMWARE } from '../../cli/boot';
+import { encode } from '../../reference/tools/disasm';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const BIN = path.join(ROOT, 'bin/devirt.js');
@@ -138,6 +139,23 @@ describe('devirt boot: results', () => {
       expect(r.status).toBe(124);
       check(disk);
     });
+  });
+
+  test('a guest-requested reset (finisher 0x7777) restarts the machine from the reset vector', () => {
+    // The guest counts its boots in RAM; a reset reloads the image, so the count starts over each time.
+    const counter = RAM + 0x800;
+    const a = new Asm().la(R.s0, counter).lw(R.t3, R.s0).addi(R.t3, R.t3, 1).sw(R.t3, R.s0);
+    a.li(R.t2, 2).beq(R.t3, R.t2, 0 /* placeholder, patched below */);
+    const branchAt = a.words.length - 1;
+    a.print('boot\n').li(R.t0, 0x100000).li(R.t1, 0x7777).sw(R.t1, R.t0).spin();
+    const done = a.here;
+    a.print('again?\n').pass();
+    a.words[branchAt] = encode('beq', { rs1: R.t3, rs2: R.t2, imm: done - 4 * branchAt });
+    const r = boot(['--bios', 'none', '--kernel', kernel(a), '--max-insns', '400']);
+    // Never "again?": the counter word is reloaded as 0 on every reset. The budget spans the boots.
+    expect(r.status).toBe(124);
+    expect(r.stdout).not.toContain('again?');
+    expect(r.stdout.split('boot\n').length - 1).toBeGreaterThan(5);
   });
 
   test('--append reaches /chosen/bootargs', () => {

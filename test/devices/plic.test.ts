@@ -28,23 +28,30 @@ describe('PLIC', () => {
     expect(plic.read(PRIO(0), 4)).toBe(0);
   });
 
-  test('pending bits follow the sources and ignore writes', () => {
-    const { plic, src } = setup();
+  test('pending bits latch requests, ignore writes, and only a claim clears them', () => {
+    const { plic, src, enable } = setup();
     src(10).set(true);
     src(33).set(true);
     expect(plic.read(PENDING, 4)).toBe(1 << 10);
     expect(plic.read(PENDING + 4, 4)).toBe(1 << 1);
     plic.write(PENDING, 4, 0);
     expect(plic.read(PENDING, 4)).toBe(1 << 10);
+    // "The gateway does not have the facility to retract an interrupt request once forwarded."
     src(10).set(false);
+    expect(plic.read(PENDING, 4)).toBe(1 << 10);
+    plic.write(PRIO(10), 4, 1);
+    enable(0, 10);
+    expect(plic.read(CLAIM(0), 4)).toBe(10);
     expect(plic.read(PENDING, 4)).toBe(0);
   });
 
-  test('enables are per context, 96 bits, bit 0 hardwired to zero', () => {
-    const { plic } = setup();
+  test('enables are per context, 96 bits; source 0\'s bit is writable as on QEMU but never pends', () => {
+    const { plic, pins } = setup();
     plic.write(ENABLE(0), 4, 0xffffffff);
     plic.write(ENABLE(1) + 8, 4, 0x80000000);
-    expect(plic.read(ENABLE(0), 4)).toBe(0xfffffffe);
+    expect(plic.read(ENABLE(0), 4)).toBe(0xffffffff);
+    expect(plic.read(CLAIM(0), 4)).toBe(0);
+    expect(pins.meip).toBe(false);
     expect(plic.read(ENABLE(1), 4)).toBe(0);
     expect(plic.read(ENABLE(1) + 8, 4)).toBe(0x80000000);
     expect(plic.read(ENABLE(0) + 12, 4)).toBe(0); // no fourth word: 96 sources
@@ -117,6 +124,7 @@ describe('PLIC', () => {
     plic.write(CLAIM(1), 4, 1);
     expect(pins.seip).toBe(false);
     expect(plic.read(PENDING, 4)).toBe(0);
+    expect(plic.read(CLAIM(1), 4)).toBe(0);
   });
 
   test('complete does not check the enable bit (QEMU)', () => {

@@ -272,6 +272,17 @@ describe('virtio-blk requests', () => {
     expect(d.irq.level).toBe(false);
   });
 
+  test('a queue the driver did not size has QEMU\'s virtio-blk queue size, 256', () => {
+    const d = new Driver(new MemDisk(new Uint8Array(512)));
+    d.negotiate(d.features());
+    d.w(REG.QueueDescLow, DESC); d.w(REG.QueueDriverLow, AVAIL); d.w(REG.QueueDeviceLow, USED);
+    d.w(REG.QueueReady, 1);
+    expect(d.r(REG.QueueReady)).toBe(1);
+    expect(d.dev.queues[0].num).toBe(256);
+    d.w(REG.Status, STATUS.ACKNOWLEDGE | STATUS.DRIVER | STATUS.FEATURES_OK | STATUS.DRIVER_OK);
+    expect(d.request(T_FLUSH, 0, null)).toBe(0);
+  });
+
   test('nothing is consumed before DRIVER_OK', () => {
     const d = new Driver(new MemDisk(new Uint8Array(512)));
     d.negotiate(d.features());

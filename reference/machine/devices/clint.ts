@@ -15,6 +15,7 @@ export class Clint implements MmioDevice {
   readonly name = 'clint';
   readonly base = CLINT_BASE;
   readonly size = CLINT_SIZE;
+  readonly minWidth = 4;
   private msip = 0;
   private cmpLo = 0;
   private cmpHi = 0;

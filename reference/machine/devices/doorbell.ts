@@ -17,6 +17,7 @@ export class Doorbell implements MmioDevice {
   readonly name = 'doorbell';
   readonly base = DOORBELL_BASE;
   readonly size = 0x1000;
+  readonly minWidth = 4;
   private cause = 0;
   private mode = DOORBELL_MODE_IRQ;
 

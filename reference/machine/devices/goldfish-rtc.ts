@@ -19,6 +19,7 @@ export class GoldfishRtc implements MmioDevice {
   readonly name = 'rtc';
   readonly base = RTC_BASE;
   readonly size = 0x1000;
+  readonly minWidth = 4;
   /** Clock value minus mtime in ns (unbounded; the clock reads it modulo 2^64). */
   private offsetNs = 0n;
   private timeHigh = 0;

@@ -3,10 +3,11 @@
 // 1 = S-mode (SEIP). Register layout: priority at 4*source, pending bits at 0x1000, enables at
 // 0x2000 + 0x80*context, threshold at 0x200000 + 0x1000*context, claim/complete 4 bytes above it.
 //
-// Where QEMU and the PLIC specification differ, conformance/platform.md says which one is taken
-// and quotes the specification: claim honours the threshold, the claimed state belongs to the
-// source (global), complete does not look at the enable bit (all as QEMU), and a source whose
-// line is still asserted at completion becomes pending again (the specification's gateway).
+// Where QEMU and the PLIC specification differ, the reference behaves as QEMU, so that a guest
+// reads the same values on both (conformance/platform.md quotes the specification for each):
+// claim honours the threshold, the enable bit of source 0 is writable, complete does not look at
+// the enable bit. Requests are latched (lowering a line does not retract them) and a source whose
+// line is still asserted at completion pends again, as the specification's gateway says.
 
 import { HartPins, IrqLine, MmioDevice, mergeSubword, readSubword } from '../device';
 import { PLIC_BASE, PLIC_SIZE } from './memory-map';
@@ -26,6 +27,8 @@ export class Plic implements MmioDevice {
   readonly name = 'plic';
   readonly base = PLIC_BASE;
   readonly size = PLIC_SIZE;
+  readonly maxWidth = 4;
+  readonly minWidth = 4;
   private readonly priority = new Uint8Array(PLIC_SOURCES);
   private readonly level = new Uint8Array(PLIC_SOURCES);
   private readonly pending = new Uint8Array(PLIC_SOURCES);
@@ -47,9 +50,9 @@ export class Plic implements MmioDevice {
     return {
       set: (l: boolean) => {
         this.level[n] = l ? 1 : 0;
-        // As QEMU: the pending bit follows the line; a claimed source is not offered again until completed.
-        this.pending[n] = l ? 1 : 0;
-        this.update();
+        // The gateway latches a request; lowering the line does not retract it (PLIC spec, QEMU).
+        // A claimed source is not offered again until completed.
+        if (l) { this.pending[n] = 1; this.update(); }
       },
     };
   }
@@ -103,7 +106,8 @@ export class Plic implements MmioDevice {
       const ctx = (o - ENABLE) >> 7, w = ((o - ENABLE) & (ENABLE_STRIDE - 1)) >> 2;
       if (w < WORDS) {
         const i = ctx * WORDS + w;
-        this.enable[i] = mergeSubword(this.enable[i], off, width, value) & (w === 0 ? ~1 : ~0);
+        // As QEMU, every bit is writable, the one of the non-existent source 0 included (it never pends).
+        this.enable[i] = mergeSubword(this.enable[i], off, width, value);
       }
     } else if (o >= CONTEXT && o < CONTEXT + PLIC_CONTEXTS * CONTEXT_STRIDE) {
       const ctx = (o - CONTEXT) >> 12, r = (o - CONTEXT) & (CONTEXT_STRIDE - 1);

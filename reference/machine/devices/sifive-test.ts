@@ -13,6 +13,8 @@ export class SifiveTest implements MmioDevice {
   readonly name = 'test';
   readonly base = TEST_BASE;
   readonly size = 0x1000;
+  readonly maxWidth = 4;
+  readonly minWidth = 2;
   constructor(private readonly onFinish: (f: FinisherEvent) => void) {}
   read(): number { return 0; }
   write(off: number, _w: 1 | 2 | 4, value: number): void {

@@ -26,6 +26,8 @@ export const SECTOR = 512;
 export const VIRTIO_BLK_ID_BYTES = 20;
 /** QEMU's virtio-mmio queue limit and virtio-blk's seg_max (queue size 256 minus 2). */
 export const BLK_QUEUE_MAX = 1024;
+/** QEMU virtio-blk's queue-size: the queue's size until the driver writes QueueNum. */
+export const BLK_QUEUE_SIZE = 256;
 export const BLK_SEG_MAX = 254;
 const HEADER = 16;
 
@@ -35,6 +37,7 @@ export class VirtioBlk implements VirtioDevice {
   readonly deviceId = VIRTIO_ID_BLOCK;
   readonly features: bigint;
   readonly queueMax = BLK_QUEUE_MAX;
+  readonly queueDefault = BLK_QUEUE_SIZE;
   readonly queueCount = 1;
   private readonly config = new Uint8Array(0x3c);
   readonly capacity: number;

@@ -32,6 +32,8 @@ export interface VirtioDevice {
   /** Every feature bit offered, transport bits (VERSION_1, INDIRECT_DESC) included. */
   readonly features: bigint;
   readonly queueMax: number;
+  /** Queue size until the driver writes QueueNum. */
+  readonly queueDefault: number;
   readonly queueCount: number;
   configRead(off: number, width: 1 | 2 | 4): number;
   configWrite(off: number, width: 1 | 2 | 4, value: number): void;
@@ -70,7 +72,7 @@ export class VirtioMmio implements MmioDevice {
   lastError: string | null = null;
 
   constructor(readonly base: number, readonly device: VirtioDevice, private readonly irq: IrqLine, private readonly mem: DmaMemory) {
-    this.queues = Array.from({ length: device.queueCount }, (_, i) => new Virtqueue(i, device.queueMax));
+    this.queues = Array.from({ length: device.queueCount }, (_, i) => new Virtqueue(i, device.queueMax, device.queueDefault));
   }
 
   reset(): void {

@@ -25,10 +25,11 @@ export class Virtqueue {
   private lastAvail = 0;
   private usedIdx = 0;
 
-  constructor(readonly index: number, readonly max: number) {}
+  /** `initialNum` is the size before the driver writes QueueNum (QEMU's queue size for the device). */
+  constructor(readonly index: number, readonly max: number, private readonly initialNum = 0) { this.num = initialNum; }
 
   reset(): void {
-    this.num = 0; this.ready = false; this.desc = 0; this.driver = 0; this.device = 0;
+    this.num = this.initialNum; this.ready = false; this.desc = 0; this.driver = 0; this.device = 0;
     this.lastAvail = 0; this.usedIdx = 0;
   }
 
