@@ -23,6 +23,7 @@ export const TRAP = { trap: true } as const;
 const TWO32 = 4294967296;
 const SV39_LIMIT = 274877906944; // 2^38
 const PA_LIMIT = 72057594037927936; // 2^56
+const TLB_MASK = TLB_ENTRIES - 1;
 
 /** The parts of the platform a hart reaches other than RAM. */
 export interface HartBus {
@@ -331,6 +332,7 @@ export class Hart {
 
   private loop(): void {
     const x = this.x;
+    const cost = OP_COST; // a local: the imported binding is a property load on every use
     while (this.cycles < this.cycleLimit && this.instret < this.insnLimit) {
       const pc = this.pc;
       const off = pc - this.fetchVa;
@@ -346,7 +348,7 @@ export class Hart {
       const rs2 = (d >>> 21) & 0x3f;
       const len = (d >>> 27) & 1 ? 2 : 4;
       if (this.tracer !== null) this.tracer(this, pc, this.insnBits(pc, len), len);
-      this.cycles += OP_COST[op];
+      this.cycles += cost[op];
       switch (op) {
         case Op.LUI: x[rd] = imm; x[rd + 1] = imm >> 31; this.pc = pc + len; break;
         case Op.AUIPC: {
@@ -869,7 +871,7 @@ export class Hart {
   private load(rs1: number, imm: number, size: number): number {
     const va = this.x[rs1 + 1] * TWO32 + (this.x[rs1] >>> 0) + imm;
     const vpn = Math.floor(va / 4096);
-    const e = this.setLoad + (vpn & (TLB_ENTRIES - 1));
+    const e = this.setLoad + (vpn & TLB_MASK);
     if (this.tlbTag[e] === vpn) {
       const off = this.tlbOff[e] + (va - vpn * 4096);
       if (size === 4) { if ((off & 3) === 0) return this.ram32[off >> 2]; }
@@ -883,7 +885,7 @@ export class Hart {
   private store(rs1: number, imm: number, size: number, lo: number, hi: number): void {
     const va = this.x[rs1 + 1] * TWO32 + (this.x[rs1] >>> 0) + imm;
     const vpn = Math.floor(va / 4096);
-    const e = this.setStore + (vpn & (TLB_ENTRIES - 1));
+    const e = this.setStore + (vpn & TLB_MASK);
     if (this.tlbTag[e] === vpn) {
       const off = this.tlbOff[e] + (va - vpn * 4096);
       if ((off & (size - 1)) === 0) {
@@ -1044,7 +1046,7 @@ export class Hart {
       : (this.priv === 3 && (this.mstatus & MS_MPRV)) ? (this.mstatus >> MS_MPP_SHIFT) & 3 : this.priv;
     const set = ((effPriv === 3 ? 2 : effPriv) * 3 + access) * TLB_ENTRIES;
     const vpn = Math.floor(va / 4096);
-    const e = set + (vpn & (TLB_ENTRIES - 1));
+    const e = set + (vpn & TLB_MASK);
     if (this.mmioTag[e] === vpn) return this.mmioPa[e] + (va - vpn * 4096);
     if (this.tlbTag[e] === vpn) return this.ramBase + this.tlbOff[e] + (va - vpn * 4096);
     let pa: number;
