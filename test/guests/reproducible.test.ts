@@ -12,9 +12,9 @@ const haveToolchain = !gcc.error && gcc.status === 0 && !make.error && make.stat
 const withToolchain = haveToolchain ? test : test.skip;
 
 test('every program source has its image committed beside it', () => {
-  for (const p of guestPrograms()) expect(fs.existsSync(imagePath(p.name))).toBe(true);
-  const images = fs.readdirSync(path.join(GUESTS_DIR, 'build')).filter((f) => f.endsWith('.elf')).map((f) => f.slice(0, -4)).sort();
-  expect(images).toEqual(guestPrograms().map((p) => p.name));
+  // build/ may also hold the images of the subfolders' programs (sbi/, workloads/, mkernels/).
+  const images = new Set(fs.readdirSync(path.join(GUESTS_DIR, 'build')).filter((f) => f.endsWith('.elf')));
+  for (const p of guestPrograms()) expect(images.has(path.basename(imagePath(p.name)))).toBe(true);
 });
 
 withToolchain(`rebuilding the guests gives the committed bytes${haveToolchain ? '' : ' (skipped: riscv64-unknown-elf-gcc or make is not installed)'}`, () => {
