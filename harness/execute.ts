@@ -23,7 +23,7 @@ export async function runChunk(impl: Promise<Implementation>, vectors: Vector[])
 
 /**
  * Verdicts for `vectors`, in their order. `onVerdicts` sees each chunk as it completes (for
- * progress); with jobs = 1 everything runs in this thread.
+ * progress); with jobs = 1 everything runs in this thread, with N, here and in N - 1 workers.
  */
 export async function execute(vectors: Vector[], spec: ImplSpec, jobs: number, onVerdicts: (done: number) => void = () => {}): Promise<Verdict[]> {
   const verdicts: Verdict[] = new Array(vectors.length);
@@ -32,14 +32,20 @@ export async function execute(vectors: Vector[], spec: ImplSpec, jobs: number, o
   let done = 0;
   const store = (start: number, vs: Verdict[]) => { vs.forEach((v, k) => { verdicts[start + k] = v; }); done += vs.length; onVerdicts(done); };
 
-  if (jobs <= 1 || chunks.length <= 1) {
-    const impl = createImplementation(spec);
-    for (const start of chunks) store(start, await runChunk(impl, vectors.slice(start, start + CHUNK)));
-    await (await impl.catch(() => null))?.close();
-    return verdicts;
-  }
-
   let next = 0;
+  // This thread takes chunks too: it would otherwise only wait, and a fresh worker pays module
+  // loading and JIT warm-up again. jobs = N means this thread plus N - 1 workers.
+  const inThread = async () => {
+    const impl = createImplementation(spec);
+    while (next < chunks.length) {
+      const start = chunks[next++];
+      store(start, await runChunk(impl, vectors.slice(start, start + CHUNK)));
+      await new Promise((r) => setImmediate(r)); // let worker messages in between chunks
+    }
+    await (await impl.catch(() => null))?.close();
+  };
+  if (jobs <= 1 || chunks.length <= 1) { await inThread(); return verdicts; }
+
   const script = path.join(__dirname, 'worker.js');
   const runWorker = () => new Promise<void>((resolve) => {
     let worker = new Worker(script, { workerData: { spec } });
@@ -68,6 +74,6 @@ export async function execute(vectors: Vector[], spec: ImplSpec, jobs: number, o
     attach();
     feed();
   });
-  await Promise.all(Array.from({ length: Math.min(jobs, chunks.length) }, runWorker));
+  await Promise.all([inThread(), ...Array.from({ length: Math.min(jobs, chunks.length) - 1 }, runWorker)]);
   return verdicts;
 }
