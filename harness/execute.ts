@@ -10,11 +10,11 @@ import { judge, Verdict } from './judge';
 
 export const CHUNK = 100;
 
-export async function runChunk(impl: Promise<Implementation>, vectors: Vector[]): Promise<Verdict[]> {
+export async function runChunk(impl: Promise<Implementation>, vectors: Vector[], imagesDir?: string): Promise<Verdict[]> {
   let ready: Implementation;
   try { ready = await impl; }
   catch (e) { return vectors.map(() => ({ kind: 'crash', reason: `the implementation did not start: ${(e as Error).message}` })); }
-  const outcomes = await ready.runAll(vectors);
+  const outcomes = await ready.runAll(vectors, imagesDir);
   return vectors.map((v, i) => {
     try { return judge(v, outcomes[i]); }
     catch (e) { return { kind: 'error', reason: `checker: ${(e as Error).message}` }; }
@@ -25,7 +25,7 @@ export async function runChunk(impl: Promise<Implementation>, vectors: Vector[])
  * Verdicts for `vectors`, in their order. `onVerdicts` sees each chunk as it completes (for
  * progress); with jobs = 1 everything runs in this thread, with N, here and in N - 1 workers.
  */
-export async function execute(vectors: Vector[], spec: ImplSpec, jobs: number, onVerdicts: (done: number) => void = () => {}): Promise<Verdict[]> {
+export async function execute(vectors: Vector[], spec: ImplSpec, jobs: number, onVerdicts: (done: number) => void = () => {}, imagesDir?: string): Promise<Verdict[]> {
   const verdicts: Verdict[] = new Array(vectors.length);
   const chunks: number[] = [];
   for (let i = 0; i < vectors.length; i += CHUNK) chunks.push(i);
@@ -39,7 +39,7 @@ export async function execute(vectors: Vector[], spec: ImplSpec, jobs: number, o
     const impl = createImplementation(spec);
     while (next < chunks.length) {
       const start = chunks[next++];
-      store(start, await runChunk(impl, vectors.slice(start, start + CHUNK)));
+      store(start, await runChunk(impl, vectors.slice(start, start + CHUNK), imagesDir));
       await new Promise((r) => setImmediate(r)); // let worker messages in between chunks
     }
     await (await impl.catch(() => null))?.close();
@@ -48,7 +48,7 @@ export async function execute(vectors: Vector[], spec: ImplSpec, jobs: number, o
 
   const script = path.join(__dirname, 'worker.js');
   const runWorker = () => new Promise<void>((resolve) => {
-    let worker = new Worker(script, { workerData: { spec } });
+    let worker = new Worker(script, { workerData: { spec, imagesDir } });
     let current = -1;
     const feed = () => {
       if (next >= chunks.length) { worker.postMessage({ close: true }); return; }
@@ -66,7 +66,7 @@ export async function execute(vectors: Vector[], spec: ImplSpec, jobs: number, o
       worker.on('error', (e) => {
         if (current >= 0) store(current, vectors.slice(current, current + CHUNK).map(() => ({ kind: 'crash' as const, reason: `worker died: ${e.message}` })));
         current = -1;
-        worker = new Worker(script, { workerData: { spec } });
+        worker = new Worker(script, { workerData: { spec, imagesDir } });
         attach();
         feed();
       });
