@@ -85,6 +85,7 @@ export function registerRun(program: Command): void {
           items, selection: { suite: o.suite, filter: o.filter, shard }, spec, jobs, expectFail,
           traceDiffDir: o.traceDiff ? path.resolve(o.out ? path.dirname(o.out) : 'out') : undefined,
           onProgress: bar ? (done, total) => bar.update(done, total) : undefined,
+          imagesDir: path.join(path.resolve(o.vectors), 'images'),
         });
       } catch (e) {
         if (e instanceof ImplementationStartError) throw new CliError(e.message);

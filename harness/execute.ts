@@ -10,11 +10,11 @@ import { judge, Verdict } from './judge';
 
 export const CHUNK = 100;
 
-export async function runChunk(impl: Promise<Implementation>, vectors: Vector[]): Promise<Verdict[]> {
+export async function runChunk(impl: Promise<Implementation>, vectors: Vector[], imagesDir?: string): Promise<Verdict[]> {
   let ready: Implementation;
   try { ready = await impl; }
   catch (e) { return vectors.map(() => ({ kind: 'crash', reason: `the implementation did not start: ${(e as Error).message}` })); }
-  const outcomes = await ready.runAll(vectors);
+  const outcomes = await ready.runAll(vectors, imagesDir);
   return vectors.map((v, i) => {
     try { return judge(v, outcomes[i]); }
     catch (e) { return { kind: 'error', reason: `checker: ${(e as Error).message}` }; }
@@ -23,26 +23,32 @@ export async function runChunk(impl: Promise<Implementation>, vectors: Vector[])
 
 /**
  * Verdicts for `vectors`, in their order. `onVerdicts` sees each chunk as it completes (for
- * progress); with jobs = 1 everything runs in this thread.
+ * progress); with jobs = 1 everything runs in this thread, with N, here and in N - 1 workers.
  */
-export async function execute(vectors: Vector[], spec: ImplSpec, jobs: number, onVerdicts: (done: number) => void = () => {}): Promise<Verdict[]> {
+export async function execute(vectors: Vector[], spec: ImplSpec, jobs: number, onVerdicts: (done: number) => void = () => {}, imagesDir?: string): Promise<Verdict[]> {
   const verdicts: Verdict[] = new Array(vectors.length);
   const chunks: number[] = [];
   for (let i = 0; i < vectors.length; i += CHUNK) chunks.push(i);
   let done = 0;
   const store = (start: number, vs: Verdict[]) => { vs.forEach((v, k) => { verdicts[start + k] = v; }); done += vs.length; onVerdicts(done); };
 
-  if (jobs <= 1 || chunks.length <= 1) {
-    const impl = createImplementation(spec);
-    for (const start of chunks) store(start, await runChunk(impl, vectors.slice(start, start + CHUNK)));
-    await (await impl.catch(() => null))?.close();
-    return verdicts;
-  }
-
   let next = 0;
+  // This thread takes chunks too: it would otherwise only wait, and a fresh worker pays module
+  // loading and JIT warm-up again. jobs = N means this thread plus N - 1 workers.
+  const inThread = async () => {
+    const impl = createImplementation(spec);
+    while (next < chunks.length) {
+      const start = chunks[next++];
+      store(start, await runChunk(impl, vectors.slice(start, start + CHUNK), imagesDir));
+      await new Promise((r) => setImmediate(r)); // let worker messages in between chunks
+    }
+    await (await impl.catch(() => null))?.close();
+  };
+  if (jobs <= 1 || chunks.length <= 1) { await inThread(); return verdicts; }
+
   const script = path.join(__dirname, 'worker.js');
   const runWorker = () => new Promise<void>((resolve) => {
-    let worker = new Worker(script, { workerData: { spec } });
+    let worker = new Worker(script, { workerData: { spec, imagesDir } });
     let current = -1;
     const feed = () => {
       if (next >= chunks.length) { worker.postMessage({ close: true }); return; }
@@ -60,7 +66,7 @@ export async function execute(vectors: Vector[], spec: ImplSpec, jobs: number, o
       worker.on('error', (e) => {
         if (current >= 0) store(current, vectors.slice(current, current + CHUNK).map(() => ({ kind: 'crash' as const, reason: `worker died: ${e.message}` })));
         current = -1;
-        worker = new Worker(script, { workerData: { spec } });
+        worker = new Worker(script, { workerData: { spec, imagesDir } });
         attach();
         feed();
       });
@@ -68,6 +74,6 @@ export async function execute(vectors: Vector[], spec: ImplSpec, jobs: number, o
     attach();
     feed();
   });
-  await Promise.all(Array.from({ length: Math.min(jobs, chunks.length) }, runWorker));
+  await Promise.all([inThread(), ...Array.from({ length: Math.min(jobs, chunks.length) - 1 }, runWorker)]);
   return verdicts;
 }

@@ -25,6 +25,8 @@ export interface RunConfig {
   /** At most this many failures are traced (each one reruns the vector step by step). */
   traceDiffLimit?: number;
   onProgress?: (done: number, total: number) => void;
+  /** Where image vectors find their images (default vectors/images). */
+  imagesDir?: string;
 }
 
 export interface RunOutcome { hello: HelloMessage; records: ResultRecord[]; summary: Summary }
@@ -71,7 +73,7 @@ export async function runSuite(cfg: RunConfig): Promise<RunOutcome> {
     toRun.push({ at, vector: v });
   });
 
-  const verdicts = await execute(toRun.map((t) => t.vector), cfg.spec, cfg.jobs, (done) => cfg.onProgress?.(done, toRun.length));
+  const verdicts = await execute(toRun.map((t) => t.vector), cfg.spec, cfg.jobs, (done) => cfg.onProgress?.(done, toRun.length), cfg.imagesDir);
   toRun.forEach(({ at, vector: v }, k) => {
     const rec: ResultRecord = { id: v.id, suite: v.suite, title: v.title, file: chosen[at].file, ...verdicts[k] };
     records[at] = applyExpectation(rec, cfg.expectFail?.get(v.id) ?? documentedDivergence(v, cfg.spec));

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { hex64 } from '../reference/state';
 import { disassemble } from '../reference/tools/disasm';
-import { completeVector } from '../vectors/build';
+import { canonical, completeVector } from '../vectors/build';
 import type { ResultRecord, StateInputs, StateVector, Step, Vector } from '../vectors/schema/types';
 import { shrinkStream } from './debug/shrink';
 import type { Implementation } from './adapters/implementation';
@@ -82,6 +82,7 @@ export async function shrinkAndSave(v: StateVector, impl: Implementation, outDir
   minimal.title = `shrunk from ${v.id} (${s.removed} instructions removed, ${s.droppedRegisters} registers zeroed): ${v.title}`;
   fs.mkdirSync(outDir, { recursive: true });
   const file = path.join(outDir, `shrunk-${v.id}.json`);
-  fs.writeFileSync(file, JSON.stringify({ vectors: [minimal] }, null, 1) + '\n');
+  // The suite's own file form (canonical JSON, one vector per line), ready to join a suite.
+  fs.writeFileSync(file, `{"vectors":[\n${canonical(minimal)}\n]}\n`);
   return file;
 }

@@ -7,7 +7,7 @@ import { runChunk } from './execute';
 import type { Implementation } from './adapters/implementation';
 import type { Vector } from '../vectors/schema/types';
 
-const spec = (workerData as { spec: ImplSpec }).spec;
+const { spec, imagesDir } = workerData as { spec: ImplSpec; imagesDir?: string };
 let impl: Promise<Implementation> | null = null;
 
 parentPort!.on('message', async (msg: { chunk: number; vectors: Vector[] } | { close: true }) => {
@@ -17,6 +17,6 @@ parentPort!.on('message', async (msg: { chunk: number; vectors: Vector[] } | { c
     return;
   }
   impl ??= createImplementation(spec);
-  const verdicts = await runChunk(impl, msg.vectors);
+  const verdicts = await runChunk(impl, msg.vectors, imagesDir);
   parentPort!.postMessage({ chunk: msg.chunk, verdicts });
 });

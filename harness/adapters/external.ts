@@ -154,10 +154,10 @@ export class ExternalImplementation implements Implementation {
     return reply;
   }
 
-  async runAll(vectors: Vector[]): Promise<Outcome[]> {
+  async runAll(vectors: Vector[], imagesDir?: string): Promise<Outcome[]> {
     const out: Outcome[] = [];
     for (const v of vectors) {
-      const reply = await this.request(runRequest(v));
+      const reply = await this.request(runRequest(v, imagesDir));
       if (!('type' in reply)) { out.push(reply); continue; }
       if (reply.type === 'error') { out.push({ kind: 'error', reason: `the implementation reported: ${reply.message}` }); continue; }
       if (reply.type !== 'result') { out.push({ kind: 'crash', reason: `a ${reply.type} reply to a run request` }); continue; }

@@ -11,8 +11,8 @@ export type Outcome =
 
 export interface Implementation {
   readonly hello: HelloMessage;
-  /** Run vectors in order (an adapter may batch them, as QEMU does). */
-  runAll(vectors: Vector[]): Promise<Outcome[]>;
+  /** Run vectors in order (an adapter may batch them, as QEMU does); images are in `imagesDir`. */
+  runAll(vectors: Vector[], imagesDir?: string): Promise<Outcome[]>;
   /** Capability `step`: the state after each retired instruction of a state vector. */
   steps?(id: string, inputs: StateInputs): Promise<Step[] | Exclude<Outcome, { kind: 'observed' }>>;
   close(): Promise<void>;
@@ -21,12 +21,12 @@ export interface Implementation {
 export const IMAGES_DIR = path.join(VECTORS_DIR, 'images');
 
 /** The protocol's request for one vector. */
-export function runRequest(v: Vector): RunMessage {
+export function runRequest(v: Vector, imagesDir = IMAGES_DIR): RunMessage {
   const msg: RunMessage = { type: 'run', id: v.id, inputs: v.inputs };
   if (v.observe?.length) msg.observe = v.observe;
   if (v.inputs.kind === 'state') {
     const csrs = Object.keys((v.expected as { csrs?: Record<string, string> }).csrs ?? {});
     if (csrs.length) msg.csrs = csrs;
-  } else msg.images = IMAGES_DIR;
+  } else msg.images = imagesDir;
   return msg;
 }

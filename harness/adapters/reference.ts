@@ -22,9 +22,9 @@ export function referenceStepsWire(inputs: StateInputs): Step[] { return wireSte
 
 export class ReferenceImplementation implements Implementation {
   readonly hello = REFERENCE_HELLO;
-  async runAll(vectors: Vector[]): Promise<Outcome[]> {
+  async runAll(vectors: Vector[], imagesDir?: string): Promise<Outcome[]> {
     return vectors.map((v): Outcome => {
-      try { return { kind: 'observed', observation: referenceObservation(runRequest(v)) }; }
+      try { return { kind: 'observed', observation: referenceObservation(runRequest(v, imagesDir)) }; }
       catch (e) {
         // A fault of the emulator itself is a crash; anything else is a vector it cannot run.
         if (e instanceof InternalError) return { kind: 'crash', reason: e.message };
