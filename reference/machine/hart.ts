@@ -279,6 +279,9 @@ export class Hart {
    */
   run(maxInsns: number): StopReason {
     const target = this.instret + maxInsns;
+    // A trap whose handler traps again at once (e.g. an unmapped stvec) retires nothing: bound
+    // such storms by the same budget, so that no guest can hang the host.
+    let fruitless = 0;
     this.stopReason = null;
     while (this.stopReason === null) {
       if (this.instret >= target) return 'limit';
@@ -302,7 +305,10 @@ export class Hart {
       }
       this.cycleLimit = this.nextTimerCycle();
       this.insnLimit = this.tracer ? Math.min(target, this.instret + 1) : target;
+      const before = this.instret;
       this.execute();
+      if (this.instret !== before) fruitless = 0;
+      else if (++fruitless > maxInsns) return 'limit';
     }
     return this.stopReason;
   }
