@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { hex64, regionBytes, StateInputs } from '../../reference/state';
+import { CSR_NUMBERS } from '../../reference/machine/csr-names';
 
 export const RUNNER = path.resolve(__dirname, '../../../harness/oracle/qemu-state/build/runner.elf');
 export const QEMU = 'qemu-system-riscv64';
@@ -23,8 +24,8 @@ export interface QemuStateResult {
   memory: { base: string; bytes: string }[];
 }
 
-/** QEMU's cpu model matching the reference's misa (ACIMSU). */
-export const QEMU_CPU = 'rv64,f=off,d=off,h=off,v=false';
+/** QEMU's cpu model matching the reference's misa (ACIMSU) and its zero marchid and mimpid. */
+export const QEMU_CPU = 'rv64,f=off,d=off,h=off,v=false,marchid=0,mimpid=0';
 
 function u64(v: bigint | number): Buffer {
   const b = Buffer.alloc(8);
@@ -32,12 +33,35 @@ function u64(v: bigint | number): Buffer {
   return b;
 }
 
+const PRIV_LEVEL = { M: 3, S: 1, U: 0 } as const;
+/** CSRs the runner itself depends on while a vector runs (its trap entry); a vector may not preset them. */
+const RUNNER_OWNED = new Set(['mtvec', 'mscratch', 'mepc']);
+const MSTATUS_MPIE = 0x80n, MSTATUS_MPP = 3n << 11n;
+
+/**
+ * Why the runner cannot put a vector in its initial state, or null when it can. The runner
+ * enters every vector with mret, which leaves mstatus.MPIE = 1 and MPP = U: an M-mode vector
+ * that starts with other values there has to set them itself.
+ */
+export function qemuEntryProblem(inputs: StateInputs): string | null {
+  if (inputs.kind !== 'state') return 'not a state vector';
+  const csrs = inputs.hart.csrs ?? {};
+  for (const name of Object.keys(csrs)) {
+    if (CSR_NUMBERS[name] === undefined) return `unknown CSR ${name}`;
+    if (RUNNER_OWNED.has(name)) return `the QEMU runner owns ${name} while a vector runs`;
+  }
+  if ((inputs.hart.priv ?? 'M') === 'M' && csrs.mstatus !== undefined) {
+    const ms = BigInt(csrs.mstatus);
+    if ((ms & MSTATUS_MPIE) === 0n || (ms & MSTATUS_MPP) !== 0n) return 'an M-mode vector entered with mret starts with mstatus.MPIE = 1 and MPP = U';
+  }
+  return null;
+}
+
 export function packBatch(batch: { inputs: StateInputs; observe: { base: string; length: number }[] }[]): Buffer {
   const parts: Buffer[] = [u64(batch.length)];
   for (const { inputs, observe } of batch) {
-    if ((inputs.hart.priv ?? 'M') !== 'M' || Object.keys(inputs.hart.csrs ?? {}).length > 0) {
-      throw new Error('the QEMU state oracle runs M-mode vectors without CSR setup only');
-    }
+    const problem = qemuEntryProblem(inputs);
+    if (problem) throw new Error(`the QEMU state oracle cannot run this vector: ${problem}`);
     parts.push(u64(inputs.memory.length));
     for (const r of inputs.memory) {
       const bytes = regionBytes(r);
@@ -50,6 +74,10 @@ export function packBatch(batch: { inputs: StateInputs; observe: { base: string;
     for (let i = 0; i < 32; i++) parts.push(u64(i === 0 ? 0n : BigInt(inputs.hart.x?.['x' + i] ?? '0')));
     parts.push(u64(observe.length));
     for (const o of observe) parts.push(u64(BigInt(o.base)), u64(o.length));
+    // Initial privilege and CSRs, in the order the reference applies them; mstatus goes apart.
+    const csrs = Object.entries(inputs.hart.csrs ?? {}).filter(([name]) => name !== 'mstatus');
+    parts.push(u64(PRIV_LEVEL[inputs.hart.priv ?? 'M']), u64(BigInt(inputs.hart.csrs?.mstatus ?? '0')), u64(csrs.length));
+    for (const [name, value] of csrs) parts.push(u64(CSR_NUMBERS[name]), u64(BigInt(value)));
   }
   const blob = Buffer.concat(parts);
   if (blob.length > BLOB_LIMIT) throw new Error(`batch of ${batch.length} vectors is too large for the QEMU runner`);

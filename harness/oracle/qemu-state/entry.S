@@ -1,3 +1,4 @@
+    .file "entry.S"   # fixed name: otherwise the FILE symbol is the preprocessor's temporary file
 # QEMU-side runner for "state" vectors: loads each vector's memory and registers, enters it in
 # M-mode with mret, and catches its first trap to report the final state. See runner.c.
     # QEMU's reset vector jumps to the start of RAM whatever the ELF entry says; the vectors

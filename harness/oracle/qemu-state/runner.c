@@ -6,7 +6,12 @@
 // regions as hex on the UART. A final line "END" closes the batch.
 //
 // Blob layout (little-endian 64-bit words): count; then per vector: nregions, {base, len,
-// bytes padded to 8}..., pc, x[32], nobserve, {base, len}...
+// bytes padded to 8}..., pc, x[32], nobserve, {base, len}..., priv, mstatus, ncsrs, {csr, value}...
+//
+// A vector's initial privilege and CSRs: the CSRs are written in the blob's order (the order the
+// reference applies them), mstatus last so that no interrupt is taken inside the runner; the
+// vector is then entered with mret (MPP = its privilege, MPIE = its MIE). mret leaves MPIE = 1
+// and MPP = U, so an M-mode vector's own mstatus must already have those (qemu-state.ts checks).
 
 typedef unsigned long u64;
 typedef unsigned char u8;
@@ -14,6 +19,12 @@ typedef unsigned char u8;
 #define UART 0x10000000UL
 #define FINISHER 0x100000UL
 #define BLOB 0x84000000UL
+#define CLINT 0x2000000UL
+#define PLIC 0xc000000UL
+#define PLIC_SOURCES 96
+#define MSTATUS_MIE 0x8UL
+#define MSTATUS_MPIE 0x80UL
+#define MSTATUS_MPP (3UL << 11)
 
 u64 runner_ctx[16];
 static u64 regs[32];
@@ -39,6 +50,33 @@ static void putbyte(u8 b) {
 #define CSRR(name) ({ u64 v_; __asm__ volatile("csrr %0, " #name : "=r"(v_)); v_; })
 #define CSRW(name, v) __asm__ volatile("csrw " #name ", %0" :: "r"((u64)(v)))
 
+// CSR numbers are immediates: a vector's CSR is written by a two-instruction stub made on the fly.
+static unsigned int csr_stub[4] __attribute__((aligned(16)));
+
+static void csr_write(u64 csr, u64 value) {
+    csr_stub[0] = (unsigned int)((csr & 0xfff) << 20) | (10u << 15) | (1u << 12) | 0x73u; // csrrw x0, csr, a0
+    csr_stub[1] = 0x00008067u;                                                            // ret
+    __asm__ volatile("fence.i" ::: "memory");
+    ((void (*)(u64))(void *)csr_stub)(value);
+}
+
+// The devices a vector may program go back to their reset state: no timer or software
+// interrupt, every PLIC source off and completed, UART interrupts off.
+static void reset_devices(void) {
+    *(volatile unsigned int *)(CLINT) = 0;
+    *(volatile u64 *)(CLINT + 0x4000) = ~0UL;
+    for (int ctx = 0; ctx < 2; ctx++) {
+        *(volatile unsigned int *)(PLIC + 0x200000 + 0x1000 * ctx) = 0;
+        for (int w = 0; w < PLIC_SOURCES / 32; w++) *(volatile unsigned int *)(PLIC + 0x2000 + 0x80 * ctx + 4 * w) = 0;
+    }
+    for (unsigned int s = 1; s < PLIC_SOURCES; s++) {
+        *(volatile unsigned int *)(PLIC + 4 * s) = 0;
+        *(volatile unsigned int *)(PLIC + 0x200004) = s;
+        *(volatile unsigned int *)(PLIC + 0x201004) = s;
+    }
+    ((volatile u8 *)UART)[1] = 0;
+}
+
 // Every vector starts from the reset values the reference machine has.
 static void reset_csrs(void) {
     CSRW(mstatus, 0); CSRW(medeleg, 0); CSRW(mideleg, 0); CSRW(mie, 0); CSRW(mip, 0);
@@ -50,6 +88,10 @@ static void reset_csrs(void) {
     CSRW(pmpaddr4, 0); CSRW(pmpaddr5, 0); CSRW(pmpaddr6, 0); CSRW(pmpaddr7, 0);
     CSRW(pmpaddr8, 0); CSRW(pmpaddr9, 0); CSRW(pmpaddr10, 0); CSRW(pmpaddr11, 0);
     CSRW(pmpaddr12, 0); CSRW(pmpaddr13, 0); CSRW(pmpaddr14, 0); CSRW(pmpaddr15, 0);
+    // stimecmp (Sstc): far in the future. QEMU 7.2 raises STIP from stimecmp even while
+    // menvcfg.STCE = 0, so the reference's reset value 0 would leave STIP pending here.
+    csr_write(0x14d, ~0UL);
+    CSRW(mip, 0);
     __asm__ volatile("sfence.vma");
 }
 
@@ -73,9 +115,23 @@ int main(void) {
         u64 nobserve = *p++;
         u64 *observe = p;
         p += 2 * nobserve;
+        u64 priv = *p++;
+        u64 mstatus = *p++;
+        u64 ncsrs = *p++;
         reset_csrs();
-        // MPP = M, MPIE = 0, then enter.
-        CSRW(mstatus, 0x1800UL);
+        reset_devices();
+        for (u64 c = 0; c < ncsrs; c++) csr_write(p[2 * c], p[2 * c + 1]);
+        p += 2 * ncsrs;
+        // QEMU 7.2 refuses an mret to S or U while no PMP entry is active (illegal instruction);
+        // the reference lets S and U access everything then. A vector that leaves every entry
+        // OFF gets entry 15 over the whole address space, RWX: the same permissions.
+        if ((CSRR(pmpcfg0) & 0x1818181818181818UL) == 0 && (CSRR(pmpcfg2) & 0x1818181818181818UL) == 0) {
+            CSRW(pmpaddr15, ~0UL);
+            CSRW(pmpcfg2, 0x1fUL << 56);
+        }
+        u64 entry = (mstatus & ~(MSTATUS_MIE | MSTATUS_MPIE | MSTATUS_MPP)) | (priv << 11);
+        if (mstatus & MSTATUS_MIE) entry |= MSTATUS_MPIE;
+        CSRW(mstatus, entry);
         CSRW(mepc, pc);
         enter_vector(runner_ctx, regs);
         u64 csrs[] = { CSRR(mcause), CSRR(mtval), CSRR(mepc), CSRR(mstatus), CSRR(scause), CSRR(stval),
