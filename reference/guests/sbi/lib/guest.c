@@ -30,15 +30,10 @@ static u64 sig_len;
 void sig_str(const char *s) { while (*s && sig_len < sizeof sig_buf) sig_buf[sig_len++] = *s++; }
 void sig_hex(u64 v)
 {
-  char t[19]; int n = 0;
-  t[n++] = '0'; t[n++] = 'x';
-  int started = 0;
-  for (int sh = 60; sh >= 0; sh -= 4) {
-    int d = (v >> sh) & 15;
-    if (d || started || sh == 0) { t[n++] = "0123456789abcdef"[d]; started = 1; }
-  }
-  t[n] = 0;
-  sig_str(t);
+  char t[18]; int n = 18;
+  do { t[--n] = "0123456789abcdef"[v & 15]; v >>= 4; } while (v);
+  t[--n] = 'x'; t[--n] = '0';
+  while (n < 18 && sig_len < sizeof sig_buf) sig_buf[sig_len++] = t[n++];
 }
 void sig_dec(u64 v)
 {
