@@ -23,6 +23,12 @@ void sbi_fail(u32 code)
   for (;;) {}
 }
 
+/* QEMU has no management doorbell. There the test patches this word in the image, and the guest
+   itself asks the Microvisor (maintenance SBI extension) to virtualize or devirtualize at every
+   n-th trap it takes, from inside its trap handler. Zero (the default) never asks. */
+volatile u64 sbi_toggle_every __attribute__((section(".data"))) = 0;
+static u64 traps_seen, toggled, toggles_made;
+
 /* ---- signature ---------------------------------------------------------------------------- */
 static char sig_buf[16384] __attribute__((section(".noinit")));
 static u64 sig_len;
@@ -46,6 +52,11 @@ void sig_kv(const char *k, u64 v) { sig_str(k); sig_str("="); sig_hex(v); sig_st
 void sig_flush(void)
 {
   u64 off = 0;
+  if (sbi_toggle_every) {
+    sig_str("maintenance: toggles="); sig_dec(toggles_made);
+    sig_str(" state="); sig_dec(sbi_call(EXT_MAINT, 0, 0, 0, 0).value);
+    sig_str(" firmware-traps="); sig_dec(sbi_call(EXT_MAINT, 0, 3, 0, 0).value); sig_str("\n");
+  }
   while (off < sig_len) {
     struct sbiret r = sbi_call(EXT_DBCN, 0, sig_len - off, (u64)sig_buf + off, 0);
     if (r.error || r.value == 0) break;
@@ -90,9 +101,16 @@ static u64 insn_length(u64 epc, int from_user)
   return (half & 3) == 3 ? 4 : 2;
 }
 
+
 void s_trap(u64 *regs)
 {
   u64 cause = csr_read(scause), epc = csr_read(sepc);
+  if (sbi_toggle_every && ++traps_seen % sbi_toggle_every == 0) {
+    struct sbiret r = sbi_call(EXT_MAINT, toggled ? 2 : 1, 0, 0, 0);
+    if (r.error) { sig_str("MAINTENANCE CALL FAILED\n"); }
+    toggled ^= 1;
+    toggles_made++;
+  }
   int from_user = !(csr_read(sstatus) & SSTATUS_SPP);
   if (cause & CAUSE_INT) { irq_hook(cause & ~CAUSE_INT); return; }
   if (cause == 8 && from_user) {
