@@ -77,7 +77,11 @@ export function measure(b: Budget): GateRow {
       outputsMatch: native.console === virt.console && native.console === devirt.console,
       pass: false,
     };
+    // The events must have been delivered, and before the measured phase began.
+    const phaseStart = (o: ImageObservation) => (o.lines ?? []).find((l) => from.test(l.text))?.instret ?? -1;
+    const early = (o: ImageObservation, count: number) => o.delivered.length === count && o.delivered.every((e) => e.at <= phaseStart(o));
     if (n === null || v === null || d === null) row.problem = `measured phase (${b.from} .. ${b.to}) not found in every run`;
+    else if (!early(virt, 1) || !early(devirt, 2)) row.problem = `maintenance events not all delivered before the measured phase (virtualizeAt ${b.virtualizeAt}, devirtualizeAt ${b.devirtualizeAt})`;
     else if (native.exit.kind !== 'finisher' || native.exit.code !== 0) row.problem = `native run did not pass (${native.exit.kind} ${native.exit.code ?? ''})`;
     else if (!row.outputsMatch) row.problem = 'guest output differs between native, virtualized and devirtualized runs';
     else if (row.devirtualizedOverheadCycles !== 0) row.problem = `devirtualized overhead ${row.devirtualizedOverheadCycles} cycles (budget 0)`;
