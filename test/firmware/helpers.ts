@@ -15,13 +15,20 @@ export function imageVectors(suiteDir: string): { file: string; vectors: ImageVe
   }));
 }
 
-/** Put a file into the images directory under its sha256, as vectors name images. */
-export function stageImage(file: string): string {
+/** Put a file into an images directory under its sha256, as vectors name images. */
+export function stageImage(file: string, dir: string): string {
   const bytes = fs.readFileSync(path.resolve(ROOT, file));
   const hash = createHash('sha256').update(bytes).digest('hex');
-  const dest = path.join(IMAGES_DIR, `${hash}.elf`);
+  const dest = path.join(dir, `${hash}.elf`);
   if (!fs.existsSync(dest)) fs.writeFileSync(dest, bytes);
   return hash;
+}
+
+/** A temporary images directory holding the committed images (for runs with extra images). */
+export function scratchImagesDir(): string {
+  const dir = fs.mkdtempSync(path.join(require('os').tmpdir(), 'devirt-images-'));
+  for (const f of fs.readdirSync(IMAGES_DIR)) fs.copyFileSync(path.join(IMAGES_DIR, f), path.join(dir, f));
+  return dir;
 }
 
 export function haveTool(cmd: string, args = ['--version']): boolean {

@@ -3,7 +3,8 @@
 // built with a deliberate transparency bug is caught.
 import { IMAGES_DIR } from '../../vectors/build';
 import { imageDifference, runImage } from '../../reference/run-image';
-import { imageVectors, stageImage } from './helpers';
+import * as fs from 'fs';
+import { imageVectors, scratchImagesDir, stageImage } from './helpers';
 
 const groups = imageVectors('transparency');
 
@@ -28,18 +29,20 @@ for (const g of groups) {
 // A firmware with a transparency bug must fail some schedule; the native run alone cannot tell.
 for (const bug of ['bug-deleg-not-restored', 'bug-leak-csr']) {
   test(`${bug}: caught by the suite`, () => {
-    const bios = stageImage(`reference/firmware/build/${bug}.elf`);
+    const dir = scratchImagesDir();
+    const bios = stageImage(`reference/firmware/build/${bug}.elf`, dir);
     let caught: string | null = null;
     let nativeAgrees = true;
     for (const g of groups) {
       const first = g.vectors[0];
-      if (imageDifference(first.expected, runImage({ ...first.inputs, bios, schedule: [] }, IMAGES_DIR))) nativeAgrees = false;
+      if (imageDifference(first.expected, runImage({ ...first.inputs, bios, schedule: [] }, dir))) nativeAgrees = false;
       for (const v of g.vectors) {
-        const d = imageDifference(v.expected, runImage({ ...v.inputs, bios }, IMAGES_DIR));
+        const d = imageDifference(v.expected, runImage({ ...v.inputs, bios }, dir));
         if (d) { caught = `${v.title}: ${d}`; break; }
       }
       if (caught) break;
     }
+    fs.rmSync(dir, { recursive: true, force: true });
     expect(nativeAgrees).toBe(true);
     expect(caught).not.toBeNull();
   });

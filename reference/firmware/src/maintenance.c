@@ -113,6 +113,20 @@ void slice_interrupt(void)
   slice_arm();
 }
 
+/* Wait in M-mode (HSM suspend) until an interrupt for the guest is pending, exactly as long as a
+   dormant machine would: time slices and doorbells that arrive meanwhile are served here and do
+   not end the wait. */
+void wait_for_guest_interrupt(struct trap_frame *f)
+{
+  for (;;) {
+    asm volatile("wfi");
+    u64 pending = csr_read(mip) & csr_read(mie);
+    if ((pending & MIP_MTIP) && state == VIRTUALIZED) slice_interrupt();
+    if (pending & MIE_DOORBELL) doorbell_interrupt(f);
+    if (pending & DORMANT_MIDELEG) return;
+  }
+}
+
 void doorbell_interrupt(struct trap_frame *f)
 {
   u32 cause = mmio_read32(DOORBELL_BASE + DOORBELL_CAUSE);

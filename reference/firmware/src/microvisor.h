@@ -61,6 +61,7 @@ void dormant_configure(void);
 struct sbiret maintenance_call(u64 fid, u64 arg0, struct trap_frame *f);
 void doorbell_interrupt(struct trap_frame *f);
 void slice_interrupt(void);
+void wait_for_guest_interrupt(struct trap_frame *f);
 int maintenance_virtualized(void);
 /* pmp.c */
 void pmp_configure(void);

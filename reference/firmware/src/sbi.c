@@ -93,13 +93,13 @@ static struct sbiret hsm(u64 fid, struct trap_frame *f)
   case 3: { /* hart_suspend(type, resume_addr, opaque) */
     u64 type = f->x[10];
     if (type == HSM_SUSPEND_RETENTIVE) {
-      asm volatile("wfi");
+      wait_for_guest_interrupt(f);
       return ok(0);
     }
     if (type == HSM_SUSPEND_NON_RETENTIVE) {
       u64 resume = f->x[11], opaque = f->x[12];
       if (!pmp_guest_may_access(resume, 4)) return err(SBI_ERR_INVALID_ADDRESS);
-      asm volatile("wfi");
+      wait_for_guest_interrupt(f);
       /* Resume in S-mode at resume_addr, a0 = hartid, a1 = opaque, satp = 0, SIE = 0. */
       csr_write(satp, 0);
       csr_clear(sstatus, MSTATUS_SIE);

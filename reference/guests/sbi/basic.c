@@ -90,6 +90,13 @@ static void s_sensitive(void)
   sig_kv("wfi woke sip", csr_read(sip));
   csr_write(stimecmp, -1UL);
   csr_clear(sie, SIP_STIP);
+  /* Retentive HSM suspend, ended by the supervisor timer (pending, not taken: SIE is off). */
+  csr_write(stimecmp, rdtime() + 300);
+  csr_set(sie, SIP_STIP);
+  struct sbiret r = sbi_call(EXT_HSM, 3, 0, 0, 0);
+  sig_str("hsm suspend "); sig_hex(r.error); sig_str(" stip "); sig_hex(csr_read(sip) & SIP_STIP); sig_str("\n");
+  csr_write(stimecmp, -1UL);
+  csr_clear(sie, SIP_STIP);
   /* Misaligned accesses. */
   static u64 words[4] = { 0x1122334455667788UL, 0x99aabbccddeeff00UL };
   sig_try_load("misaligned", (u64)words + 3);
