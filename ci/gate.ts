@@ -37,6 +37,9 @@ export interface GateRow {
   devirtualizedOverheadCycles: number;
   budgetPercent: number;
   outputsMatch: boolean;
+  /** The firmware's own account of the devirtualized run's transitions (handler cycles, mv_stats). */
+  virtualizeHandlerCycles?: number;
+  devirtualizeHandlerCycles?: number;
   pass: boolean;
   problem?: string;
 }
@@ -75,6 +78,8 @@ export function measure(b: Budget): GateRow {
       devirtualizedOverheadCycles: n !== null && d !== null ? d - n : NaN,
       budgetPercent: b.virtualizedBudgetPercent,
       outputsMatch: native.console === virt.console && native.console === devirt.console,
+      virtualizeHandlerCycles: devirt.firmware?.virtualizeCycles,
+      devirtualizeHandlerCycles: devirt.firmware?.devirtualizeCycles,
       pass: false,
     };
     // The events must have been delivered, and before the measured phase began.
@@ -112,6 +117,8 @@ export function main(argv: string[]): number {
       pad(`${r.virtualizedOverheadPercent.toFixed(3)}%`, 12) + pad(`${r.budgetPercent}%`, 9) + pad(String(r.devirtualizedOverheadCycles), 10) +
       (r.pass ? 'pass' : `FAIL: ${r.problem}`));
   }
+  const t = rows.find((r) => r.virtualizeHandlerCycles !== undefined);
+  if (t) console.log(`Microvisor transition handlers (its own account): virtualize ${t.virtualizeHandlerCycles} cycles, devirtualize ${t.devirtualizeHandlerCycles} cycles`);
   fs.mkdirSync(path.dirname(junitFile), { recursive: true });
   fs.writeFileSync(junitFile, junit(rows));
   return rows.every((r) => r.pass) ? 0 : 1;

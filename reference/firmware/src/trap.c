@@ -21,6 +21,9 @@ void fw_panic(const char *why, u64 a, u64 b)
 void trap_handler(struct trap_frame *f)
 {
   u64 cause = csr_read(mcause);
+  /* The firmware runs with interrupts off and never faults; a trap from M-mode means it did, and
+     the trap frame (shared, at the top of the stack) is no longer the guest's. */
+  if ((csr_read(mstatus) & MSTATUS_MPP) == MSTATUS_MPP) fw_panic("trap in firmware", cause, csr_read(mepc));
   if (cause & CAUSE_INTERRUPT) {
     u64 code = cause & ~CAUSE_INTERRUPT;
     if (code == IRQ_DOORBELL) doorbell_interrupt(f);
