@@ -17,10 +17,11 @@ export function loadImage(imagesDir: string, hash: string): Uint8Array {
 }
 
 /** What the Microvisor says it cost (its `mv_stats`, conformance/maintenance-sbi.md), when the firmware has them. */
-export interface FirmwareCost {
+// A type alias (not an interface) so that it is assignable to the wire's Record<string, number>.
+export type FirmwareCost = {
   cycles: number; instructions: number; traps: number; virtualizeCycles: number; devirtualizeCycles: number;
   sbiCalls: number; doorbells: number; sliceTicks: number; virtualizations: number; devirtualizations: number;
-}
+};
 
 export function firmwareCost(m: Machine): FirmwareCost | undefined {
   const sym = m.symbols.find((s) => s.name === 'mv_stats' && s.size >= 80);

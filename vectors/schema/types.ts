@@ -70,6 +70,8 @@ export interface ImageObservationWire {
   instret?: number;
   cycles?: number;
   delivered?: { at: number; action: string }[];
+  /** The monitor's own cost accounting (cycles, instructions, traps, ...), informational. */
+  firmware?: Record<string, number>;
 }
 export type Observation = StateObservationWire | ImageObservationWire;
 
