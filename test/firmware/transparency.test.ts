@@ -47,3 +47,12 @@ for (const bug of ['bug-deleg-not-restored', 'bug-leak-csr']) {
     expect(caught).not.toBeNull();
   });
 }
+
+test('the image suites regenerate byte for byte (tracer-found schedules are deterministic)', () => {
+  const { imageGroups } = require('../../vectors/generators/image-groups') as typeof import('../../vectors/generators/image-groups');
+  const { renderGroup, VECTORS_DIR } = require('../../vectors/build') as typeof import('../../vectors/build');
+  const path = require('path') as typeof import('path');
+  for (const g of imageGroups()) {
+    expect({ file: g.file, same: renderGroup(g) === fs.readFileSync(path.join(VECTORS_DIR, g.file), 'utf8') }).toEqual({ file: g.file, same: true });
+  }
+});
