@@ -4,8 +4,9 @@
 // a THRE interrupt is pending after every byte, so kernels that wait for THRE never stall.
 //
 // Input comes from the host (devirt boot's stdin) at the guest's pace: bytes queue outside the
-// UART and enter the receive FIFO only as room appears, so the guest never sees an overrun and
-// no input is lost however fast it arrives. Without real time there is no 4-character timeout:
+// UART and enter the receive FIFO only when the guest looks for them (it reads RBR, LSR or IIR,
+// or has the receive interrupt enabled) and there is room. So the guest never sees an overrun,
+// and input typed ahead is not thrown away when a driver resets the FIFO during its start-up. Without real time there is no 4-character timeout:
 // data in the FIFO below the trigger level raises the character-timeout interrupt at once.
 
 import { IrqLine, MmioDevice } from '../device';
@@ -69,7 +70,7 @@ export class Uart16550 implements MmioDevice {
   pushInput(bytes: Uint8Array): void {
     if (this.hostHead > 4096) { this.host = this.host.slice(this.hostHead); this.hostHead = 0; }
     for (const b of bytes) this.host.push(b);
-    this.refill();
+    if (this.ier & IER_RDI) this.refill();
     this.update();
   }
 
@@ -96,7 +97,7 @@ export class Uart16550 implements MmioDevice {
 
   read(off: number, _width: 1 | 2 | 4 = 4): number {
     const dlab = (this.lcr & LCR_DLAB) !== 0;
-    if ((off === RBR_THR_DLL && !dlab) || off === LSR || off === IIR_FCR) this.pullIfDry();
+    if ((off === RBR_THR_DLL && !dlab) || off === LSR || off === IIR_FCR) { this.pullIfDry(); this.refill(); }
     switch (off) {
       case RBR_THR_DLL: {
         if (dlab) return this.dll;
@@ -135,6 +136,8 @@ export class Uart16550 implements MmioDevice {
         if (dlab) { this.dlm = v; break; }
         const changed = (this.ier ^ v) & 0x0f;
         this.ier = v & 0x0f;
+        // A driver that enables the receive interrupt is ready for input.
+        if (this.ier & IER_RDI) this.refill();
         // Enabling THRI while THR is empty raises THRE again (QEMU; drivers rely on it).
         if (changed & IER_THRI) this.thrPending = (this.ier & IER_THRI) !== 0;
         break;
@@ -145,7 +148,7 @@ export class Uart16550 implements MmioDevice {
         // Changing FIFO mode clears both FIFOs; RFR clears the receive FIFO.
         if (toggled || (v & FCR_RFR)) this.rx.length = 0;
         this.fcr = v & 0xc9;
-        this.refill();
+        if (this.ier & IER_RDI) this.refill();
         break;
       }
       case LCR: this.lcr = v; break;
