@@ -124,19 +124,22 @@ describe('NS16550A UART', () => {
     expect(rd(IIR)).toBe(0x02);
   });
 
-  test('FCR receive reset empties the FIFO', () => {
+  test('FCR receive reset empties the FIFO; its unread bytes wait for the next look', () => {
     const { uart, wr, rd } = setup();
     wr(FCR, 0x01);
     uart.pushInput(Buffer.from('abc'));
     expect(rd(LSR) & 1).toBe(1);
+    expect(rd(RBR)).toBe(0x61);
     wr(FCR, 0x03);
-    expect(rd(LSR) & 1).toBe(0);
+    expect(uart.inputBacklog).toBe(2); // back in the queue, not lost
+    expect(rd(RBR)).toBe(0x62);
   });
 
   test('input typed before a driver resets the FIFO at start-up is not lost', () => {
     const { uart, wr, rd } = setup();
     uart.pushInput(Buffer.from('early'));
-    wr(IER, 0); wr(FCR, 0x07); wr(LCR, 0x03); // a driver's initialisation
+    wr(FCR, 0x01); rd(LSR); // firmware printing: the bytes enter its FIFO
+    wr(IER, 0); wr(FCR, 0x07); wr(LCR, 0x03); // the next stage's driver resets the FIFO
     let got = '';
     while (rd(LSR) & 1) got += String.fromCharCode(rd(RBR));
     expect(got).toBe('early');

@@ -5,8 +5,10 @@
 //
 // Input comes from the host (devirt boot's stdin) at the guest's pace: bytes queue outside the
 // UART and enter the receive FIFO only when the guest looks for them (it reads RBR, LSR or IIR,
-// or has the receive interrupt enabled) and there is room. So the guest never sees an overrun,
-// and input typed ahead is not thrown away when a driver resets the FIFO during its start-up. Without real time there is no 4-character timeout:
+// or has the receive interrupt enabled) and there is room. So the guest never sees an overrun.
+// A FIFO reset gives the bytes it holds back to the queue instead of dropping them: input typed
+// ahead survives the resets of a boot chain (firmware, then a bootloader, then a kernel, each
+// initialising the UART), where on QEMU it would be lost or kept depending on timing. Without real time there is no 4-character timeout:
 // data in the FIFO below the trigger level raises the character-timeout interrupt at once.
 
 import { IrqLine, MmioDevice } from '../device';
@@ -42,7 +44,7 @@ export class Uart16550 implements MmioDevice {
 
   reset(): void {
     this.ier = 0; this.lcr = 0; this.mcr = 0; this.scr = 0; this.dll = 0; this.dlm = 0; this.fcr = 0;
-    this.rx.length = 0; this.thrPending = false;
+    this.requeue(); this.thrPending = false;
     this.update();
   }
 
@@ -78,6 +80,14 @@ export class Uart16550 implements MmioDevice {
   get inputBacklog(): number { return this.host.length - this.hostHead; }
 
   private get fifoEnabled(): boolean { return (this.fcr & FCR_FE) !== 0; }
+
+  /** The FIFO is emptied: its bytes go back to the front of the host queue, unread. */
+  private requeue(): void {
+    if (this.rx.length === 0) return;
+    this.host = this.rx.concat(this.host.slice(this.hostHead));
+    this.hostHead = 0;
+    this.rx.length = 0;
+  }
 
   private refill(): void {
     const room = this.fifoEnabled ? FIFO_SIZE : 1;
@@ -146,7 +156,7 @@ export class Uart16550 implements MmioDevice {
         if (v === this.fcr) break;
         const toggled = (v ^ this.fcr) & FCR_FE;
         // Changing FIFO mode clears both FIFOs; RFR clears the receive FIFO.
-        if (toggled || (v & FCR_RFR)) this.rx.length = 0;
+        if (toggled || (v & FCR_RFR)) this.requeue();
         this.fcr = v & 0xc9;
         if (this.ier & IER_RDI) this.refill();
         break;
