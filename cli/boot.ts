@@ -106,9 +106,9 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
 
   const terminated = () => { flushOut(); process.stderr.write('devirt: terminated (Ctrl-A x)\n'); return EXIT.hang; };
   const CHUNK = 2_000_000;
-  // Instructions (and stalled traps) so far, across guest-requested resets, which zero instret.
+  // Budget used so far, across guest-requested resets (which zero instret). A run that stops at
+  // its limit used all of its budget, even when that was a storm of traps retiring nothing.
   let executed = 0;
-  const progress = () => m.hart.instret + m.hart.stalledTraps;
   try {
     for (;;) {
       if (input?.pending.length) m.uart.pushInput(Uint8Array.from(input.pending.splice(0)));
@@ -119,14 +119,14 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
         return EXIT.hang;
       }
       let r;
-      const before = progress();
+      const before = m.hart.instret;
       try {
         r = m.run({ maxInsns: budget });
       } catch (e) {
         if (e instanceof InternalError) throw new CliError(e.message, EXIT.internal);
         throw e;
       }
-      executed += progress() - before;
+      executed += r.reason === 'limit' ? budget : m.hart.instret - before;
       if (r.reason === 'finisher' || r.reason === 'tohost') {
         flushOut();
         const f = m.finisherState;

@@ -136,11 +136,6 @@ export class Hart {
   waiting = false;
   stopReason: StopReason | null = null;
   stopOnTrap = false;
-  /**
-   * Passes through the run loop that retired nothing (a trap whose handler faults at once, over
-   * and over): they count against run()'s budget like instructions, so such a loop stays bounded.
-   */
-  stalledTraps = 0;
   /** Exception being raised (set before throwing TRAP). */
   excCause = 0;
   excTval = 0n;
@@ -179,7 +174,7 @@ export class Hart {
     this.pmp.reset();
     this.reservation = -1;
     this.waiting = false;
-    this.cycles = 0; this.instret = 0; this.mcycleOffset = 0; this.minstretOffset = 0; this.stalledTraps = 0;
+    this.cycles = 0; this.instret = 0; this.mcycleOffset = 0; this.minstretOffset = 0;
     this.mtimeOffset = 0; this.mtimecmp = Infinity; this.mipHw = 0;
     this.stopReason = null; this.lastTrap = null;
     this.satpChanged();
@@ -292,10 +287,13 @@ export class Hart {
    * stopOnTrap, idle in WFI with no wake-up source). Returns the reason.
    */
   run(maxInsns: number): StopReason {
-    const target = this.instret + this.stalledTraps + maxInsns;
+    const target = this.instret + maxInsns;
+    // A trap whose handler traps again at once (e.g. an unmapped stvec) retires nothing: bound
+    // such storms by the same budget, so that no guest can hang the host.
+    let fruitless = 0;
     this.stopReason = null;
     while (this.stopReason === null) {
-      if (this.instret + this.stalledTraps >= target) return 'limit';
+      if (this.instret >= target) return 'limit';
       if (this.mtime() >= this.deviceDeadline) this.onDeviceDeadline?.();
       this.updateTimerBits();
       if (this.waiting) {
@@ -316,11 +314,11 @@ export class Hart {
         continue;
       }
       this.cycleLimit = this.nextTimerCycle();
-      const insnTarget = target - this.stalledTraps;
-      this.insnLimit = this.tracer ? Math.min(insnTarget, this.instret + 1) : insnTarget;
+      this.insnLimit = this.tracer ? Math.min(target, this.instret + 1) : target;
       const before = this.instret;
       this.execute();
-      if (this.instret === before) this.stalledTraps++;
+      if (this.instret !== before) fruitless = 0;
+      else if (++fruitless > maxInsns) return 'limit';
     }
     return this.stopReason;
   }

@@ -77,6 +77,8 @@ describe('NS16550A UART', () => {
   test('receive without FIFO: one byte at a time, the rest waits for the guest, nothing lost', () => {
     const { uart, rd } = setup();
     uart.pushInput(Buffer.from('abc'));
+    expect(uart.inputBacklog).toBe(3); // nothing enters until the guest looks
+    expect(rd(LSR) & 1).toBe(1);
     expect(uart.inputBacklog).toBe(2);
     let got = '';
     while (rd(LSR) & 1) got += String.fromCharCode(rd(RBR));
@@ -89,6 +91,7 @@ describe('NS16550A UART', () => {
     wr(FCR, 0x07);
     const text = 'the quick brown fox jumps';
     uart.pushInput(Buffer.from(text));
+    rd(LSR);
     expect(uart.inputBacklog).toBe(text.length - 16);
     let got = '';
     while (rd(LSR) & 1) got += String.fromCharCode(rd(RBR));
@@ -121,11 +124,38 @@ describe('NS16550A UART', () => {
     expect(rd(IIR)).toBe(0x02);
   });
 
-  test('FCR receive reset empties the FIFO', () => {
+  test('FCR receive reset empties the FIFO; its unread bytes wait for the next look', () => {
     const { uart, wr, rd } = setup();
     wr(FCR, 0x01);
     uart.pushInput(Buffer.from('abc'));
+    expect(rd(LSR) & 1).toBe(1);
+    expect(rd(RBR)).toBe(0x61);
     wr(FCR, 0x03);
-    expect(rd(LSR) & 1).toBe(0);
+    expect(uart.inputBacklog).toBe(2); // back in the queue, not lost
+    expect(rd(RBR)).toBe(0x62);
+  });
+
+  test('input typed before a driver resets the FIFO at start-up is not lost', () => {
+    const { uart, wr, rd } = setup();
+    uart.pushInput(Buffer.from('early'));
+    wr(FCR, 0x01); rd(LSR); // firmware printing: the bytes enter its FIFO
+    wr(IER, 0); wr(FCR, 0x07); wr(LCR, 0x03); // the next stage's driver resets the FIFO
+    let got = '';
+    while (rd(LSR) & 1) got += String.fromCharCode(rd(RBR));
+    expect(got).toBe('early');
+  });
+
+  test('input waits for the guest: pulled from the source only when it looks, in order, until the end', () => {
+    const { uart, rd } = setup();
+    const chunks = [Buffer.from('ab'), Buffer.from('c')];
+    let pulls = 0;
+    uart.setInputSource(() => { pulls++; return chunks.shift() ?? null; });
+    expect(pulls).toBe(0);
+    let got = '';
+    while (rd(LSR) & 1) got += String.fromCharCode(rd(RBR));
+    expect(got).toBe('abc');
+    expect(pulls).toBe(3); // 'ab', 'c', then the end
+    rd(LSR);
+    expect(pulls).toBe(3); // after the end, never again
   });
 });

@@ -4,8 +4,11 @@
 // a THRE interrupt is pending after every byte, so kernels that wait for THRE never stall.
 //
 // Input comes from the host (devirt boot's stdin) at the guest's pace: bytes queue outside the
-// UART and enter the receive FIFO only as room appears, so the guest never sees an overrun and
-// no input is lost however fast it arrives. Without real time there is no 4-character timeout:
+// UART and enter the receive FIFO only when the guest looks for them (it reads RBR, LSR or IIR,
+// or has the receive interrupt enabled) and there is room. So the guest never sees an overrun.
+// A FIFO reset gives the bytes it holds back to the queue instead of dropping them: input typed
+// ahead survives the resets of a boot chain (firmware, then a bootloader, then a kernel, each
+// initialising the UART), where on QEMU it would be lost or kept depending on timing. Without real time there is no 4-character timeout:
 // data in the FIFO below the trigger level raises the character-timeout interrupt at once.
 
 import { IrqLine, MmioDevice } from '../device';
@@ -41,7 +44,7 @@ export class Uart16550 implements MmioDevice {
 
   reset(): void {
     this.ier = 0; this.lcr = 0; this.mcr = 0; this.scr = 0; this.dll = 0; this.dlm = 0; this.fcr = 0;
-    this.rx.length = 0; this.thrPending = false;
+    this.requeue(); this.thrPending = false;
     this.update();
   }
 
@@ -69,7 +72,7 @@ export class Uart16550 implements MmioDevice {
   pushInput(bytes: Uint8Array): void {
     if (this.hostHead > 4096) { this.host = this.host.slice(this.hostHead); this.hostHead = 0; }
     for (const b of bytes) this.host.push(b);
-    this.refill();
+    if (this.ier & IER_RDI) this.refill();
     this.update();
   }
 
@@ -77,6 +80,14 @@ export class Uart16550 implements MmioDevice {
   get inputBacklog(): number { return this.host.length - this.hostHead; }
 
   private get fifoEnabled(): boolean { return (this.fcr & FCR_FE) !== 0; }
+
+  /** The FIFO is emptied: its bytes go back to the front of the host queue, unread. */
+  private requeue(): void {
+    if (this.rx.length === 0) return;
+    this.host = this.rx.concat(this.host.slice(this.hostHead));
+    this.hostHead = 0;
+    this.rx.length = 0;
+  }
 
   private refill(): void {
     const room = this.fifoEnabled ? FIFO_SIZE : 1;
@@ -96,7 +107,7 @@ export class Uart16550 implements MmioDevice {
 
   read(off: number, _width: 1 | 2 | 4 = 4): number {
     const dlab = (this.lcr & LCR_DLAB) !== 0;
-    if ((off === RBR_THR_DLL && !dlab) || off === LSR || off === IIR_FCR) this.pullIfDry();
+    if ((off === RBR_THR_DLL && !dlab) || off === LSR || off === IIR_FCR) { this.pullIfDry(); this.refill(); }
     switch (off) {
       case RBR_THR_DLL: {
         if (dlab) return this.dll;
@@ -135,6 +146,8 @@ export class Uart16550 implements MmioDevice {
         if (dlab) { this.dlm = v; break; }
         const changed = (this.ier ^ v) & 0x0f;
         this.ier = v & 0x0f;
+        // A driver that enables the receive interrupt is ready for input.
+        if (this.ier & IER_RDI) this.refill();
         // Enabling THRI while THR is empty raises THRE again (QEMU; drivers rely on it).
         if (changed & IER_THRI) this.thrPending = (this.ier & IER_THRI) !== 0;
         break;
@@ -143,9 +156,9 @@ export class Uart16550 implements MmioDevice {
         if (v === this.fcr) break;
         const toggled = (v ^ this.fcr) & FCR_FE;
         // Changing FIFO mode clears both FIFOs; RFR clears the receive FIFO.
-        if (toggled || (v & FCR_RFR)) this.rx.length = 0;
+        if (toggled || (v & FCR_RFR)) this.requeue();
         this.fcr = v & 0xc9;
-        this.refill();
+        if (this.ier & IER_RDI) this.refill();
         break;
       }
       case LCR: this.lcr = v; break;
