@@ -42,6 +42,7 @@ describe('schema', () => {
     ['an unknown exit kind', (v) => { v.expected.exit.kind = 'halt'; }, '/expected/exit/kind: must be equal to one of the allowed values'],
     ['a negative instruction limit', (v) => { v.inputs.stop.maxInsns = -1; }, '/inputs/stop/maxInsns: must be >= 0 (value -1)'],
     ['an image vector without a kernel', (v) => { v.inputs = { kind: 'image', bios: 'none', maxInsns: 10 }; v.expected = { console: '', exit: { kind: 'finisher', code: 0 } }; }, '/inputs/kernel: is required'],
+    ['an image vector with a bad firmware hash', (v) => { v.inputs = { kind: 'image', kernel: 'a'.repeat(64), bios: 'ABC', maxInsns: 10 }; v.expected = { console: '', exit: { kind: 'finisher', code: 0 } }; }, '/inputs/bios: matches none of the allowed forms (value "ABC")'],
     ['an unknown provenance source', (v) => { v.provenance.expected = 'guess'; }, '/provenance/expected: must be equal to one of the allowed values: "reference", "reference+qemu", "spec" (value "guess")'],
   ];
   test.each(cases)('rejects %s, naming file, id and pointer', (_name, mutate, message) => {

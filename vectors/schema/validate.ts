@@ -57,6 +57,12 @@ export function describeError(errors: ErrorObject[] | null | undefined, doc: unk
   // if/then failures repeat a deeper error; the deepest one is the one a person can act on.
   const e = (errors ?? []).find((x) => x.keyword !== 'if') ?? errors?.[0];
   if (!e) return { pointer: '', message: 'invalid' };
+  // Inside an anyOf, the first branch's complaint misleads: say that no form matched.
+  const any = (errors ?? []).find((x) => x.keyword === 'anyOf' && x.instancePath === e.instancePath);
+  if (any) {
+    const v = valueAt(doc, e.instancePath);
+    return { pointer: e.instancePath || '/', message: `matches none of the allowed forms (value ${brief(v)})` };
+  }
   let pointer = e.instancePath;
   let message = e.message ?? 'invalid';
   if (e.propertyName !== undefined) { pointer += '/' + e.propertyName; message = `is not an allowed name here (${message})`; }
