@@ -194,6 +194,8 @@ export function regen(dir = VECTORS_DIR): { files: number; vectors: number } {
   const used = new Set(groups.flatMap((g) => (g.kind === 'image' ? g.images : []))
     .map((p) => `${createHash('sha256').update(fs.readFileSync(path.resolve(__dirname, '../..', p))).digest('hex')}.elf`));
   if (fs.existsSync(IMAGES_DIR)) for (const f of fs.readdirSync(IMAGES_DIR)) if (!used.has(f)) fs.rmSync(path.join(IMAGES_DIR, f));
+  // So are vector files no group produces any more (a renamed or dropped group).
+  for (const f of staleFiles(groups, dir)) fs.rmSync(path.join(dir, f));
   for (const g of groups) {
     if (g.kind === 'image') stageImages(g.images);
     const text = renderGroup(g);
@@ -206,10 +208,29 @@ export function regen(dir = VECTORS_DIR): { files: number; vectors: number } {
   return { files, vectors };
 }
 
-/** Files whose committed bytes differ from a fresh regeneration. */
+/** Folders under vectors/ that hold no vector files. */
+const NOT_VECTORS = new Set(['schema', 'images', 'generators']);
+
+/** Vector files (relative to `dir`) that no group produces. */
+export function staleFiles(groups: { file: string }[], dir: string): string[] {
+  const produced = new Set(groups.map((g) => g.file));
+  const found: string[] = [];
+  const walk = (rel: string) => {
+    for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) { if (rel || !NOT_VECTORS.has(e.name)) walk(r); }
+      else if (rel && e.name.endsWith('.json') && !produced.has(r)) found.push(r);
+    }
+  };
+  if (fs.existsSync(dir)) walk('');
+  return found.sort();
+}
+
+/** Files whose committed bytes differ from a fresh regeneration, and files no generator makes. */
 export function verify(dir = VECTORS_DIR): string[] {
-  const differing: string[] = [];
-  for (const g of everyGroup()) {
+  const groups = everyGroup();
+  const differing: string[] = staleFiles(groups, dir).map((f) => `${f} (no generator produces it)`);
+  for (const g of groups) {
     if (g.kind === 'image' && !stageImages(g.images, IMAGES_DIR, false)) { differing.push(`${g.file} (images missing)`); continue; }
     const file = path.join(dir, g.file);
     const committed = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : null;
