@@ -2,7 +2,7 @@
 
 import type { VectorDraft } from '../isa';
 import { counters, csrAccess, csrReadOnly, csrSemantics, unimplementedCsrs } from './csrs';
-import { clintInterrupts, plicInterrupts, softwareInterrupts, sstc } from './interrupts';
+import { clintInterrupts, plicInterrupts, softwareInterrupts, sstc, vectoredStvec } from './interrupts';
 import { pmpLocking, pmpModes, pmpPriority, pmpWalks } from './pmp';
 import { Case, draft } from './program';
 import { sv39Mprv, sv39Permissions, sv39Structure } from './sv39';
@@ -21,6 +21,7 @@ export const PRIV_FAMILIES: [string, () => Iterable<Case>][] = [
   ['interrupts-clint', clintInterrupts],
   ['interrupts-sstc', sstc],
   ['interrupts-plic', plicInterrupts],
+  ['interrupts-vectored', vectoredStvec],
   ['sv39-permissions', sv39Permissions],
   ['sv39-structure', sv39Structure],
   ['sv39-mprv', sv39Mprv],

@@ -156,3 +156,34 @@ export function* plicInterrupts(): Generator<Case> {
     };
   }
 }
+
+/** stvec in vectored mode: a delegated interrupt goes to base + 4 * cause, an exception to base. */
+export function* vectoredStvec(): Generator<Case> {
+  const spec = 'riscv-priv 1.12 4.1.2 stvec: MODE 1 (Vectored) sets pc to BASE + 4 * cause for interrupts, BASE for exceptions';
+  const BASE = 0x80003000;
+  // Every slot is an ebreak: the final trap's epc names the slot that was entered.
+  const table = Array.from({ length: 16 }, () => E('ebreak'));
+  for (const [name, bit] of [['SSI', SSI], ['STI', STI], ['SEI', SEI]] as const) {
+    for (const priv of ['S', 'U'] as Priv[]) {
+      yield {
+        title: `stvec vectored: delegated ${name} from ${priv}`, tags: ['interrupts', 'vectored'], spec, priv,
+        csrs: { stvec: BigInt(BASE) | 1n, mideleg: SSI | STI | SEI, mie: bit, mip: bit, mstatus: MSTATUS.SIE }, code: [li(5, 1)],
+        memory: [{ base: BASE, words: table }],
+      };
+    }
+  }
+  for (const priv of ['U', 'S'] as Priv[]) {
+    yield {
+      title: `stvec vectored: a delegated exception (ecall from ${priv === 'U' ? 'U' : 'S'}) goes to BASE`, tags: ['traps', 'vectored'], spec, priv,
+      csrs: { stvec: BigInt(BASE) | 1n, medeleg: (1n << 8n) | (1n << 9n) }, code: [E('ecall')],
+      memory: [{ base: BASE, words: table }],
+    };
+  }
+  // stvec with MODE >= 2 is reserved: the write is ignored (WARL); the old vectored value stays.
+  yield {
+    title: 'stvec: a write with MODE 2 keeps the previous value', tags: ['csr-warl', 'vectored'], spec, priv: 'S',
+    csrs: { stvec: BigInt(BASE) | 1n, mideleg: SSI, mie: SSI }, x: { x10: 0x80004002n, x11: SSI },
+    code: [csrw(csr('stvec'), 10), csrr(6, csr('stvec')), E('csrrs', { rd: 0, rs1: 11, csr: csr('sip') }), E('csrrsi', { rd: 0, imm: 2, csr: csr('sstatus') }), li(5, 1)],
+    memory: [{ base: BASE, words: table }],
+  };
+}
