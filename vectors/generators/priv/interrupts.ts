@@ -89,7 +89,7 @@ export function* clintInterrupts(): Generator<Case> {
     const pending = soft | (msip ? MSI : 0n) | (mtip ? MTI : 0n);
     yield {
       title: `interrupt clint to ${target}: MPIE=${mpie} SIE=${sie} pending ${bitsName(pending)} mie ${bitsName(enable)} mideleg ${bitsName(deleg)}`,
-      tags: ['interrupts', 'clint', ...priorityTags(pending, enable, deleg, target, mpie, sie)], spec: `${SPEC_IRQ}; CLINT msip/mtimecmp`, seed: String(i),
+      tags: ['interrupts', 'clint', 's', ...(target === 'U' ? ['u'] : []), ...priorityTags(pending, enable, deleg, target, mpie, sie)], spec: `${SPEC_IRQ}; CLINT msip/mtimecmp`, seed: String(i),
       csrs: { mideleg: deleg, mie: enable, mip: soft }, x: { x10: CLINT_MSIP, x11: 1n, x12: CLINT_MTIMECMP, x13: BigInt(CODE2), x14: ms },
       code, sHandler: true, memory: [{ base: CODE2, words: [li(5, 1), li(6, 2)] }],
     };
@@ -145,7 +145,7 @@ export function* plicInterrupts(): Generator<Case> {
     ];
     yield {
       title: `plic uart thre to ${ctx === 0 ? 'M' : 'S'} context: priority ${prio} threshold ${threshold} enable ${enabled}`,
-      tags: ['interrupts', 'plic', 'uart'], spec,
+      tags: ['interrupts', 'plic', 'uart', ...(ctx === 1 ? ['s'] : [])], spec,
       csrs: ctx === 1 ? { mideleg: SEI } : undefined,
       x: {
         x10: PLIC, x11: PLIC + 0x2000n + 0x80n * BigInt(ctx), x12: PLIC + 0x200000n + 0x1000n * BigInt(ctx), x13: UART,

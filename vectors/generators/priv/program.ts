@@ -5,7 +5,7 @@
 // be compared on the same observation.
 
 import { encode } from '../../../reference/tools/disasm';
-import { CSR_NUMBERS } from '../../../reference/machine/csr-names';
+import { CSR_NAMES, CSR_NUMBERS } from '../../../reference/machine/csr-names';
 import { hex64, StateInputs } from '../../../reference/state';
 import type { VectorDraft } from '../isa';
 
@@ -70,6 +70,31 @@ export interface Case {
   alternatives?: VectorDraft['alternatives'];
 }
 
+/** The harness capabilities (conformance/PROTOCOL.md) a CSR needs. */
+function csrCapabilities(name: string | undefined, out: Set<string>): void {
+  if (name === undefined) return;
+  if (/^(s(status|ie|tvec|counteren|envcfg|scratch|epc|cause|tval|ip|atp)|medeleg|mideleg)$/.test(name)) out.add('s');
+  if (name === 'stimecmp') { out.add('s'); out.add('sstc'); }
+  if (name === 'satp') out.add('sv39');
+  if (name.startsWith('pmp')) out.add('pmp');
+  if (name.startsWith('mn')) out.add('smrnmi');
+}
+
+/**
+ * Capabilities a vector needs, from what it uses: its privilege, its initial CSRs, the CSRs its
+ * code names. (Privilege reached by an mret in the code is tagged by the generator.)
+ */
+function capabilities(c: Case, code: number[]): string[] {
+  const out = new Set<string>(['rv64i', 'zicsr']);
+  if (c.priv === 'S' || c.sHandler) out.add('s');
+  if (c.priv === 'U') out.add('u');
+  for (const name of Object.keys(c.csrs ?? {})) csrCapabilities(name, out);
+  for (const w of code) {
+    if ((w & 0x7f) === 0x73 && ((w >>> 12) & 7) !== 0 && ((w >>> 12) & 7) !== 4) csrCapabilities(CSR_NAMES.get(w >>> 20), out);
+  }
+  return [...out];
+}
+
 export function draft(c: Case): VectorDraft {
   const memory: StateInputs['memory'] = [{ base: hex64(BigInt(CODE)), words: [...c.code, EBREAK].map(hexw) }];
   if (c.sHandler) memory.push({ base: hex64(BigInt(S_HANDLER)), words: [...S_HANDLER_WORDS.slice(0, -1), c.sHandlerEnd ?? EBREAK].map(hexw) });
@@ -86,7 +111,7 @@ export function draft(c: Case): VectorDraft {
   if (Object.keys(x).length) hart.x = x;
   if (Object.keys(csrOut).length) hart.csrs = csrOut;
   return {
-    title: c.title, tags: ['priv', ...c.tags], spec: c.spec, seed: c.seed,
+    title: c.title, tags: [...new Set(['priv', ...capabilities(c, [...c.code, ...(c.memory ?? []).flatMap((m) => m.words ?? [])]), ...c.tags])], spec: c.spec, seed: c.seed,
     inputs: { kind: 'state', memory, hart, stop: { maxInsns: c.maxInsns ?? 200, onTrap: true } },
     observe: c.observe?.map((o) => ({ base: hex64(BigInt(o.base)), length: o.length })),
     alternatives: c.alternatives,

@@ -52,7 +52,7 @@ function sv39Case(title: string, priv: Priv, status: bigint, level: 0 | 1 | 2, l
   const codeFlags = V | R | W | X | A | D | (priv === 'U' ? U : 0n);
   const flags = leaf & 0x3ffn;
   const c: Case = {
-    title, tags: ['sv39', ...tags, ...(access === 'amo' ? [qemuDivergence('amo-fault-cause')] : [])], spec: SPEC, priv,
+    title, tags: ['sv39', ...tags, ...(access === 'amo' ? ['a', qemuDivergence('amo-fault-cause')] : [])], spec: SPEC, priv,
     csrs: { satp: SATP, mstatus: status }, x: { x10: BigInt(TEST_VA), x11: 0x1122334455667788n },
     code: ACCESS_CODE[access],
     memory: [...tables(codeFlags, level, leaf), { base: DATA, words: DATA_WORDS }],
@@ -159,7 +159,7 @@ export function* sv39Mprv(): Generator<Case> {
     for (const flags of [V | R | W | A | D, V | R | W | A | D | U, V | X | A | U, V | X | A]) {
       for (const access of ['load', 'store'] as Access[]) {
         const ms = MSTATUS.MPRV | (mpp << 11n) | sum | mxr | MSTATUS.MPIE;
-        const c = sv39Case(`sv39 mprv MPP=${mpp} SUM=${sum ? 1 : 0} MXR=${mxr ? 1 : 0} ${access}: flags ${flagsName(flags)}`, 'M', 0n, 0, pte(DATA, flags), access, ['mprv']);
+        const c = sv39Case(`sv39 mprv MPP=${mpp} SUM=${sum ? 1 : 0} MXR=${mxr ? 1 : 0} ${access}: flags ${flagsName(flags)}`, 'M', 0n, 0, pte(DATA, flags), access, ['mprv', 's', ...(mpp === 0n ? ['u'] : [])]);
         // The M-mode program sets mstatus itself (the runner enters M with MPP = U).
         c.csrs = { satp: SATP };
         c.x = { ...c.x, x14: ms, x15: MSTATUS.MPRV };

@@ -17,7 +17,7 @@ function raisers(): Raiser[] {
   return [
     { cause: 1, name: 'instruction access fault (jump to an unmapped address)', code: [E('jalr', { rd: 1, rs1: 10, imm: 0 })], x: { x10: UNMAPPED }, privs: ['M', 'S', 'U'] },
     { cause: 2, name: 'illegal instruction (0xffffffff)', code: [0xffffffff], privs: ['M', 'S', 'U'] },
-    { cause: 2, name: 'illegal instruction (reserved compressed 0x0000 after a nop)', code: [0x00000001 | (0 << 16)], privs: ['M', 'S', 'U'] },
+    { cause: 2, name: 'illegal instruction (reserved compressed 0x0000 after a nop)', code: [0x00000001 | (0 << 16)], privs: ['M', 'S', 'U'], tags: ['c'] },
     { cause: 2, name: 'illegal instruction (mret below M)', code: [MRET], privs: ['S', 'U'] },
     { cause: 2, name: 'illegal instruction (sret in U)', code: [SRET], privs: ['U'] },
     { cause: 2, name: 'illegal instruction (wfi in U)', code: [WFI], privs: ['U'] },
@@ -25,15 +25,15 @@ function raisers(): Raiser[] {
     { cause: 2, name: 'illegal instruction (csrr mstatus below M)', code: [csrr(5, csr('mstatus'))], privs: ['S', 'U'] },
     { cause: 2, name: 'illegal instruction (csrr sstatus in U)', code: [csrr(5, csr('sstatus'))], privs: ['U'] },
     { cause: 3, name: 'breakpoint (ebreak)', code: [EBREAK], privs: ['M', 'S', 'U'] },
-    { cause: 3, name: 'breakpoint (c.ebreak)', code: [0x00019002], privs: ['M', 'S', 'U'] },
-    { cause: 4, name: 'load address misaligned (lr.d)', code: [E('lr.d', { rd: 5, rs1: 10 })], x: { x10: BigInt(DATA + 4) }, privs: ['M', 'S', 'U'] },
-    { cause: 4, name: 'load address misaligned (lr.w)', code: [E('lr.w', { rd: 5, rs1: 10 })], x: { x10: BigInt(DATA + 2) }, privs: ['M', 'S', 'U'] },
+    { cause: 3, name: 'breakpoint (c.ebreak)', code: [0x00019002], privs: ['M', 'S', 'U'], tags: ['c'] },
+    { cause: 4, name: 'load address misaligned (lr.d)', tags: ['a'], code: [E('lr.d', { rd: 5, rs1: 10 })], x: { x10: BigInt(DATA + 4) }, privs: ['M', 'S', 'U'] },
+    { cause: 4, name: 'load address misaligned (lr.w)', tags: ['a'], code: [E('lr.w', { rd: 5, rs1: 10 })], x: { x10: BigInt(DATA + 2) }, privs: ['M', 'S', 'U'] },
     { cause: 5, name: 'load access fault (unmapped)', code: [E('ld', { rd: 5, rs1: 10, imm: 0 })], x: { x10: UNMAPPED }, privs: ['M', 'S', 'U'] },
     { cause: 5, name: 'load access fault (lb, unmapped, offset)', code: [E('lb', { rd: 5, rs1: 10, imm: 0x7ff })], x: { x10: UNMAPPED }, privs: ['M', 'S', 'U'] },
-    { cause: 6, name: 'store/AMO address misaligned (sc.d)', code: [E('sc.d', { rd: 5, rs1: 10, rs2: 11 })], x: { x10: BigInt(DATA + 4), x11: 1n }, privs: ['M', 'S', 'U'], tags: [qemuDivergence('sc-misaligned')] },
-    { cause: 6, name: 'store/AMO address misaligned (sc.w)', code: [E('sc.w', { rd: 5, rs1: 10, rs2: 11 })], x: { x10: BigInt(DATA + 2), x11: 1n }, privs: ['M', 'S', 'U'], tags: [qemuDivergence('sc-misaligned')] },
+    { cause: 6, name: 'store/AMO address misaligned (sc.d)', code: [E('sc.d', { rd: 5, rs1: 10, rs2: 11 })], x: { x10: BigInt(DATA + 4), x11: 1n }, privs: ['M', 'S', 'U'], tags: ['a', qemuDivergence('sc-misaligned')] },
+    { cause: 6, name: 'store/AMO address misaligned (sc.w)', code: [E('sc.w', { rd: 5, rs1: 10, rs2: 11 })], x: { x10: BigInt(DATA + 2), x11: 1n }, privs: ['M', 'S', 'U'], tags: ['a', qemuDivergence('sc-misaligned')] },
     { cause: 7, name: 'store access fault (unmapped)', code: [E('sd', { rs1: 10, rs2: 11, imm: 0 })], x: { x10: UNMAPPED, x11: 1n }, privs: ['M', 'S', 'U'] },
-    { cause: 7, name: 'store/AMO access fault (amoadd.w, unmapped)', code: [E('amoadd.w', { rd: 5, rs1: 10, rs2: 11 })], x: { x10: UNMAPPED, x11: 1n }, privs: ['M', 'S', 'U'], tags: [qemuDivergence('amo-fault-cause')] },
+    { cause: 7, name: 'store/AMO access fault (amoadd.w, unmapped)', code: [E('amoadd.w', { rd: 5, rs1: 10, rs2: 11 })], x: { x10: UNMAPPED, x11: 1n }, privs: ['M', 'S', 'U'], tags: ['a', qemuDivergence('amo-fault-cause')] },
     { cause: 8, name: 'environment call from U', code: [ECALL], privs: ['U'] },
     { cause: 9, name: 'environment call from S', code: [ECALL], privs: ['S'] },
     { cause: 11, name: 'environment call from M', code: [ECALL], privs: ['M'] },
@@ -75,7 +75,7 @@ export function* xret(): Generator<Case> {
       const ms = (BigInt(PRIV_NUM[mpp]) << 11n) | (mpie ? MSTATUS.MPIE : 0n) | (mprv ? MSTATUS.MPRV : 0n) | (mie ? MSTATUS.MIE : 0n);
       const target = mpp === 'M' ? [csrr(5, csr('mstatus')), ECALL] : mpp === 'S' ? [csrr(5, csr('sstatus')), ECALL] : [ECALL];
       yield {
-        title: `mret to ${mpp}: MPIE=${mpie} MPRV=${mprv} MIE=${mie}`, tags: ['xret'], spec,
+        title: `mret to ${mpp}: MPIE=${mpie} MPRV=${mprv} MIE=${mie}`, tags: ['xret', ...(mpp === 'S' ? ['s'] : mpp === 'U' ? ['u'] : [])], spec,
         x: { x13: BigInt(CODE2), x14: ms }, code: [csrw(csr('mstatus'), 14), csrw(csr('mepc'), 13), MRET],
         memory: [{ base: CODE2, words: target }],
       };
@@ -89,7 +89,7 @@ export function* xret(): Generator<Case> {
       // An M-mode start cannot preset mstatus (the QEMU runner enters with mret): the program sets it.
       const code = from === 'M' ? [csrw(csr('mstatus'), 14), csrw(csr('sepc'), 13), SRET] : [SRET];
       yield {
-        title: `sret from ${from} to ${spp ? 'S' : 'U'}: SPIE=${spie} TSR=${tsr}`, tags: ['xret'], spec: `${spec}; 3.1.6.5 TSR`,
+        title: `sret from ${from} to ${spp ? 'S' : 'U'}: SPIE=${spie} TSR=${tsr}`, tags: ['xret', 's', ...(spp ? [] : ['u'])], spec: `${spec}; 3.1.6.5 TSR`,
         priv: from, csrs: from === 'M' ? undefined : { mstatus: ms, sepc: BigInt(CODE2) }, x: { x13: BigInt(CODE2), x14: ms },
         code, memory: [{ base: CODE2, words: target }],
       };
