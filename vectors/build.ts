@@ -11,6 +11,7 @@ import { runImage } from '../reference/run-image';
 import type { ImageInputs, ImageObservation, StateInputs, StateObservation } from '../reference/state';
 import { compressedIsa, directedIsa, randomIsa, VectorDraft } from './generators/isa';
 import { imageGroups } from './generators/image-groups';
+import { PRIV_FAMILIES, privDrafts } from './generators/priv';
 
 export const GENERATOR_VERSION = '1';
 export const REFERENCE_VERSION: string = require('../../package.json').version;
@@ -144,6 +145,9 @@ export function allGroups(): Group[] {
   for (let i = 0; i < streams.length; i += 100) {
     const part = streams.slice(i, i + 100);
     groups.push({ suite: 'isa', file: `isa/random/seeds-${String(i + 1).padStart(4, '0')}.json`, generator: 'isa/random', drafts: () => part });
+  }
+  for (const [family] of PRIV_FAMILIES) {
+    groups.push({ suite: 'priv', file: `priv/${family}.json`, generator: `priv/${family}`, drafts: () => privDrafts(family) });
   }
   return groups;
 }

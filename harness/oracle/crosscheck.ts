@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { checkState, Difference } from '../../conformance/state-check';
 import { readGroupFile, Vector, VECTORS_DIR } from '../../vectors/build';
-import { qemuEntryProblem, runOnQemu } from './qemu-state';
+import { qemuEntryProblem, QemuStateResult, runOnQemu } from './qemu-state';
 
 export interface CrosscheckReport {
   checked: number;
@@ -54,21 +54,36 @@ export async function crosscheck(opts: { dir?: string; batch?: number; jobs?: nu
   for (let i = 0; i < shared.length; i += size) batches.push(shared.slice(i, i + size));
   for (const v of selected.filter(isolated)) batches.push([v]);
   let next = 0, done = 0;
+  const compare = (v: Vector, q: QemuStateResult) => {
+    const actual = { x: q.x, exit: { kind: 'trap', cause: q.csrs.mcause, tval: q.csrs.mtval, epc: q.csrs.mepc }, memory: q.memory };
+    // The oracle sees only traps into M-mode; a vector that ends otherwise is not comparable.
+    const diff = v.expected.exit.kind === 'trap' ? checkState(v.expected, v.inputs.hart.x ?? {}, actual) : null;
+    record(v, diff);
+  };
+  const record = (v: Vector, diff: Difference | null) => {
+    report.checked++;
+    if (!diff) { report.agreed++; return; }
+    const key = v.tags.find((t) => t.startsWith('qemu-divergence:'));
+    if (key) report.documented.push({ id: v.id, title: v.title, key: key.slice('qemu-divergence:'.length), difference: diff });
+    else report.unexplained.push({ id: v.id, title: v.title, difference: diff });
+  };
+  // A batch QEMU cannot finish (it hung or aborted) is split until the vector responsible is
+  // found; that vector is reported with QEMU's complaint, and the others still get compared.
+  const runBatch = async (batch: Vector[]): Promise<void> => {
+    try {
+      const results = await runOnQemu(batch.map((v) => ({ inputs: v.inputs, observe: v.observe ?? [] })), 10_000 + 100 * batch.length); // generous: QEMU shares the cores
+      batch.forEach((v, k) => compare(v, results[k]));
+    } catch (e) {
+      if (batch.length === 1) { record(batch[0], { where: 'qemu', expected: 'a final state', actual: (e as Error).message }); return; }
+      const half = batch.length >> 1;
+      await runBatch(batch.slice(0, half));
+      await runBatch(batch.slice(half));
+    }
+  };
   const worker = async () => {
     while (next < batches.length) {
       const batch = batches[next++];
-      const results = await runOnQemu(batch.map((v) => ({ inputs: v.inputs, observe: v.observe ?? [] })));
-      batch.forEach((v, k) => {
-        const q = results[k];
-        const actual = { x: q.x, exit: { kind: 'trap', cause: q.csrs.mcause, tval: q.csrs.mtval, epc: q.csrs.mepc }, memory: q.memory };
-        // The oracle sees only traps into M-mode; a vector that ends otherwise is not comparable.
-        const diff = v.expected.exit.kind === 'trap' ? checkState(v.expected, v.inputs.hart.x ?? {}, actual) : null;
-        report.checked++;
-        if (!diff) { report.agreed++; return; }
-        const key = v.tags.find((t) => t.startsWith('qemu-divergence:'));
-        if (key) report.documented.push({ id: v.id, title: v.title, key: key.slice('qemu-divergence:'.length), difference: diff });
-        else report.unexplained.push({ id: v.id, title: v.title, difference: diff });
-      });
+      await runBatch(batch);
       done += batch.length;
       opts.onProgress?.(done, selected.length);
     }

@@ -30,7 +30,7 @@ const SPECIAL: Record<string, Omit<GuestSpec, 'name'>> = {
   'uart-rx': { input: 'ping\n' },
   'virtio-blk': { drive: true },
   htif: { qemuMachine: 'spike' },
-  'amo-faults': { qemuDivergences: ['amo-misaligned-cause', 'amo-access-fault-cause', 'sc-misaligned'] },
+  'amo-faults': { qemuDivergences: ['amo-misaligned-cause', 'amo-fault-cause', 'sc-misaligned'] },
   'warl-masks': { qemuDivergences: ['deleg-warl-masks', 'pmp-warl'] },
   'cpu-mix': { maxInsns: 1e9, heavy: true },
 };

@@ -1,9 +1,10 @@
 // Physical memory protection (privileged spec 1.12, section 3.7), 16 entries, grain 4 bytes.
 //
-// One deliberate difference from the specification, taken from the oracle: when no entry is
-// active (every A field OFF), S- and U-mode accesses succeed, as they do on QEMU 7.2. The
-// specification says they fail once any entry is implemented. Kernels written for QEMU virt
-// with `-bios none` rely on QEMU's behaviour; see conformance/platform.md.
+// One deliberate difference from the specification: when no entry is active (every A field
+// OFF), S- and U-mode accesses succeed, as QEMU 7.2's PMP check lets them. The specification
+// says they fail once any entry is implemented. (QEMU 7.2 gets there another way: it refuses an
+// mret to S or U while no entry is active; see conformance/qemu-divergences.md.) Kernels written
+// for QEMU virt with `-bios none` rely on S and U running; see conformance/platform.md.
 
 import { Access } from './trap-causes';
 

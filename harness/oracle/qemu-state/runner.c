@@ -19,6 +19,8 @@ typedef unsigned char u8;
 #define UART 0x10000000UL
 #define FINISHER 0x100000UL
 #define BLOB 0x84000000UL
+#define VECTOR_RAM 0x80000000UL
+#define VECTOR_RAM_SIZE 0x24000UL
 #define CLINT 0x2000000UL
 #define PLIC 0xc000000UL
 #define PLIC_SOURCES 96
@@ -100,6 +102,8 @@ int main(void) {
     u64 count = *p++;
     __asm__ volatile("csrw mtvec, %0" :: "r"((u64)trap_entry));
     for (u64 v = 0; v < count; v++) {
+        // The reference starts every vector with zeroed RAM; vectors live in the first 144 KiB.
+        for (volatile u64 *z = (u64 *)VECTOR_RAM; z < (u64 *)(VECTOR_RAM + VECTOR_RAM_SIZE); z++) *z = 0;
         u64 nregions = *p++;
         for (u64 r = 0; r < nregions; r++) {
             u8 *dst = (u8 *)p[0];
