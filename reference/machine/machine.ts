@@ -10,6 +10,7 @@ import { ElfImage, isElf, parseElf } from '../tools/elf';
 import * as P from './devices/minimal';
 import { Clint, Doorbell, EmptyVirtioSlot, GoldfishRtc, Plic, SifiveTest, Uart16550 } from './devices/minimal';
 import { buildDeviceTree } from './devices/minimal-fdt';
+import { FW_RAM_BASE, FW_RAM_SIZE, RNMI_EXCEPTION_VECTOR, RNMI_VECTOR } from './firmware-ram';
 
 /** Storage behind a virtio-blk device. */
 export interface BlockBackend { read(offset: number, length: number): Uint8Array; write(offset: number, data: Uint8Array): void; flush(): void; readonly size: number; close?(): void }
@@ -29,6 +30,13 @@ export interface MachineOptions {
   ramSize?: number;
   /** Firmware image (ELF or raw binary loaded at RAM base), or null for `-bios none`. */
   bios?: Uint8Array | null;
+  /**
+   * The Microvisor's M-mode firmware (an ELF linked into the firmware RAM) for a kernel that
+   * owns M-mode: the machine gains the firmware RAM and the RNMI vectors, the boot ROM starts
+   * the firmware, and the kernel is loaded as with `-bios none` (conformance/mmode-kernels.md).
+   */
+  mmodeFirmware?: Uint8Array | null;
+  mmodeFirmwareName?: string;
   /** Kernel image (ELF, or raw binary). */
   kernel?: Uint8Array | null;
   /** Name of the kernel for error messages. */
@@ -83,8 +91,11 @@ export class Machine {
       throw new MachineError(`bad memory size ${ramSize}: must be a multiple of 4 KiB between 1 MiB and 2 GiB`);
     }
     this.ramSize = ramSize;
-    this.hart = new Hart(P.RAM_BASE, ramSize, this.bus);
+    const fwRam = opts.mmodeFirmware ? FW_RAM_SIZE : 0;
+    if (fwRam && opts.bios) throw new MachineError('a firmware for kernels that own M-mode and a -bios firmware cannot both be given');
+    this.hart = new Hart(P.RAM_BASE - fwRam, ramSize + fwRam, this.bus);
     const hart = this.hart;
+    if (fwRam) { hart.rnmiVector = RNMI_VECTOR; hart.rnmiExceptionVector = RNMI_EXCEPTION_VECTOR; }
     const capture = opts.captureConsole ?? true;
     const pins = {
       setMeip: (l: boolean) => hart.setHwBit(Irq.MEI, l),
@@ -114,10 +125,10 @@ export class Machine {
     }
 
     // Images, as QEMU virt loads them.
-    const entryOf = (img: Uint8Array, name: string, rawBase: number): number => {
+    const entryOf = (img: Uint8Array, name: string, rawBase: number, region?: [number, number]): number => {
       if (isElf(img)) {
         const elf = parseElf(img, name);
-        this.loadElf(elf, name);
+        this.loadElf(elf, name, region);
         this.symbols.push(...elf.symbols);
         return elf.entry;
       }
@@ -130,9 +141,14 @@ export class Machine {
     // As on QEMU virt, the reset vector always jumps to the start of RAM, where the firmware
     // (or, with -bios none, the kernel) is expected to begin; the kernel's ELF entry reaches the
     // firmware through the fw_dynamic block.
-    const resetTarget = P.RAM_BASE;
+    let resetTarget = P.RAM_BASE;
     let kernelEntry = 0;
-    if (opts.bios) {
+    if (opts.mmodeFirmware) {
+      const name = opts.mmodeFirmwareName ?? 'firmware';
+      if (!isElf(opts.mmodeFirmware)) throw new MachineError(`${name}: the M-mode firmware must be an ELF file`);
+      resetTarget = entryOf(opts.mmodeFirmware, name, FW_RAM_BASE, [FW_RAM_BASE, FW_RAM_BASE + FW_RAM_SIZE]);
+      if (opts.kernel) kernelEntry = entryOf(opts.kernel, opts.kernelName ?? 'kernel', P.RAM_BASE);
+    } else if (opts.bios) {
       entryOf(opts.bios, opts.biosName ?? 'bios', P.RAM_BASE);
       if (opts.kernel) kernelEntry = entryOf(opts.kernel, opts.kernelName ?? 'kernel', P.KERNEL_BASE);
     } else if (opts.kernel) {
@@ -149,19 +165,19 @@ export class Machine {
     hart.reset(P.MROM_BASE);
   }
 
-  private loadElf(elf: ElfImage, name: string): void {
-    const ramEnd = P.RAM_BASE + this.ramSize;
+  private loadElf(elf: ElfImage, name: string, region: [number, number] = [P.RAM_BASE, P.RAM_BASE + this.ramSize]): void {
+    const [ramBase, ramEnd] = region;
     for (const s of elf.segments) {
       if (s.memsz === 0) continue;
       const start = s.paddr, end = s.paddr + s.memsz;
-      if (end <= P.RAM_BASE || start >= ramEnd) {
-        throw new MachineError(`${name}: segment at 0x${s.paddr.toString(16)} (${s.memsz} bytes) lies outside RAM 0x${P.RAM_BASE.toString(16)}..0x${ramEnd.toString(16)}`);
+      if (end <= ramBase || start >= ramEnd) {
+        throw new MachineError(`${name}: segment at 0x${s.paddr.toString(16)} (${s.memsz} bytes) lies outside RAM 0x${ramBase.toString(16)}..0x${ramEnd.toString(16)}`);
       }
       // A segment that starts below RAM usually carries the ELF headers there (linkers put
       // them in the first page); QEMU loads the part in RAM, and so does the reference.
       const full = new Uint8Array(s.memsz);
       full.set(s.data);
-      const from = Math.max(start, P.RAM_BASE), to = Math.min(end, ramEnd);
+      const from = Math.max(start, ramBase), to = Math.min(end, ramEnd);
       if (end > ramEnd) throw new MachineError(`${name}: segment at 0x${s.paddr.toString(16)} (${s.memsz} bytes) runs past the end of RAM at 0x${ramEnd.toString(16)}`);
       this.hart.writeRam(from, full.subarray(from - start, to - start));
     }
@@ -222,8 +238,8 @@ export class Machine {
   }
 
   readBytes(pa: bigint, len: number): Uint8Array {
-    const off = Number(pa) - P.RAM_BASE;
-    if (off < 0 || off + len > this.ramSize) throw new MachineError(`cannot read ${len} bytes at 0x${pa.toString(16)}: outside RAM`);
+    const off = Number(pa) - this.hart.ramBase;
+    if (off < 0 || off + len > this.hart.ramSize) throw new MachineError(`cannot read ${len} bytes at 0x${pa.toString(16)}: outside RAM`);
     return this.hart.ram.slice(off, off + len);
   }
 
