@@ -2,7 +2,9 @@
  * conformance/mmode-kernels.md) and its trap vector while the kernel is virtualized.
  * Both the RNMI and the trap path save the interrupted context in a frame (x0..x31, pc, priv)
  * and leave through MNRET, which returns to any privilege without touching mstatus, so the
- * kernel's own MIE/MPIE/MPP survive a devirtualization exactly. */
+ * kernel's own MIE/MPIE/MPP survive a devirtualization exactly. mnstatus is written with NMIE
+ * clear: software cannot clear NMIE, and setting it before MNRET would let a pending RNMI in
+ * on top of the handler's own frame. */
 
 #define FRAME_PC   256
 #define FRAME_PRIV 264
@@ -71,7 +73,6 @@ rnmi_entry:
   csrw CSR_MNEPC, t0
   ld t0, FRAME_PRIV(sp)
   slli t0, t0, 11
-  ori t0, t0, 8
   csrw CSR_MNSTATUS, t0
   RESTORE_GPRS
   MNRET
@@ -115,7 +116,6 @@ trap_exit:
   csrw CSR_MNEPC, t0
   ld t0, FRAME_PRIV(sp)
   slli t0, t0, 11
-  ori t0, t0, 8
   csrw CSR_MNSTATUS, t0
   RESTORE_GPRS
 trap_exit_end:

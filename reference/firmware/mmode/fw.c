@@ -31,6 +31,12 @@ void vm_set_real_mie(void) {
   csr_write(mie, m);
 }
 
+/* S-mode writes sie natively while the kernel runs in S/U: take those bits back into the
+ * virtual mie whenever the firmware gets control from there. */
+static void sync_from_su(void) {
+  vm.mie = (vm.mie & ~vm.mideleg) | (csr_read(mie) & vm.mideleg);
+}
+
 static void enter_vm_config(void) {
   vm.in_vm = 1;
   vm.satp = csr_read(satp);
@@ -101,6 +107,7 @@ static void devirtualize(struct frame *f) {
   if (!vm.virtualized) return;
   u64 priv = f->priv;
   if (vm.in_vm) { csr_write(satp, vm.satp); priv = PRV_M; }
+  else sync_from_su();
   vm.in_vm = 0;
   pmp_load_virtual();
   u64 ms = csr_read(mstatus);
@@ -162,7 +169,8 @@ void fw_rnmi(struct frame *f) {
 void vm_inject(struct frame *f, u64 cause, u64 tval, u64 from_priv) {
   vm.mepc = f->pc;
 #ifdef BUG_MEPC_OFF_BY_ONE
-  if (cause == EXC_ECALL_M) vm.mepc += 4;
+  /* Deliberate fault for the negative tests: an ecall delivered with mepc past it. */
+  if (cause == EXC_ECALL_U || cause == EXC_ECALL_U + 1 || cause == EXC_ECALL_M) vm.mepc += 4;
 #endif
   vm.mcause = cause;
   vm.mtval = tval;
@@ -247,5 +255,6 @@ void fw_trap(struct frame *f) {
     return;
   }
   /* From the kernel's own S/U code: everything here is what its M-mode would have received. */
+  sync_from_su();
   vm_inject(f, cause, (cause & CAUSE_IRQ) ? 0 : tval, f->priv);
 }

@@ -118,6 +118,7 @@ static void vwrite(u32 n, u64 v, int kind, u64 operand) {
       csr_write(mie, v);
       vm.mie = csr_read(mie) & ~MIP_DOORBELL;
 #ifdef BUG_LOSE_MSIE
+      /* Deliberate fault for the negative tests: the virtual MSIE bit is lost. */
       vm.mie &= ~(1UL << IRQ_MSI);
 #endif
       vm_set_real_mie();
