@@ -8,12 +8,14 @@ import { InternalError, Machine, MachineError } from '../reference/machine/machi
 import { ElfError, Symbolizer } from '../reference/tools/elf';
 import { disassemble } from '../reference/tools/disasm';
 import { CliError, EXIT } from './exit-codes';
+import { DOORBELL_CAUSE } from '../reference/run-image';
 import { parseCount, parseSize } from './size';
 
 export const DEFAULT_FIRMWARE = path.resolve(__dirname, '../../reference/firmware/build/microvisor.elf');
+export const DEFAULT_MMODE_FIRMWARE = path.resolve(__dirname, '../../reference/firmware/mmode/build/mmode-fw.elf');
 
 interface BootFlags {
-  kernel: string; bios?: string; drive?: string; mem?: string; maxInsns?: string; trace?: boolean; append?: string;
+  kernel: string; bios?: string; mmode?: string | boolean; doorbell?: string; drive?: string; mem?: string; maxInsns?: string; trace?: boolean; append?: string;
 }
 
 function readImage(file: string, flag: string): Uint8Array {
@@ -33,6 +35,8 @@ export function registerBoot(program: Command): void {
     .description('boot a kernel on the reference machine (QEMU virt layout)')
     .requiredOption('--kernel <file>', 'kernel image (ELF or raw binary)')
     .option('--bios <none|file>', 'firmware: "none" runs the kernel in M-mode from reset; default: the Microvisor')
+    .option('--mmode [firmware]', 'the kernel owns M-mode (a -bios none kernel): start it under the Microvisor\'s M-mode firmware (default: the built one)')
+    .option('--doorbell <events>', 'ring the management doorbell at instruction counts, e.g. 2000:virtualize,30000:devirtualize')
     .option('--drive <file>', 'raw disk image for a virtio-blk device')
     .option('--mem <size>', 'RAM size, e.g. 128M (default 128M)')
     .option('--max-insns <n>', 'stop after this many instructions (exit 124)')
@@ -49,10 +53,17 @@ async function boot(flags: BootFlags): Promise<number> {
   const kernel = readImage(flags.kernel, '--kernel');
   let bios: Uint8Array | null;
   let biosName = flags.bios ?? DEFAULT_FIRMWARE;
-  if (flags.bios === 'none') bios = null;
+  let mmodeFirmware: Uint8Array | null = null;
+  const mmodeName = typeof flags.mmode === 'string' ? flags.mmode : DEFAULT_MMODE_FIRMWARE;
+  if (flags.mmode !== undefined) {
+    if (flags.bios !== undefined && flags.bios !== 'none') throw new CliError(`--mmode: cannot be combined with --bios ${flags.bios} (a kernel that owns M-mode has no SBI firmware)`);
+    mmodeFirmware = readImage(mmodeName, '--mmode');
+    bios = null;
+  } else if (flags.bios === 'none') bios = null;
   else if (flags.bios) bios = readImage(flags.bios, '--bios');
   else if (fs.existsSync(DEFAULT_FIRMWARE)) bios = readImage(DEFAULT_FIRMWARE, '--bios');
   else { bios = null; biosName = 'none'; process.stderr.write('devirt: default firmware not built; booting with --bios none\n'); }
+  const rings = parseDoorbell(flags.doorbell);
   let drive: null = null;
   if (flags.drive) {
     if (!fs.existsSync(flags.drive)) throw new CliError(`--drive: ${flags.drive} does not exist`);
@@ -65,6 +76,7 @@ async function boot(flags: BootFlags): Promise<number> {
   try {
     m = new Machine({
       ramSize, bios, kernel, drive, biosName, kernelName: flags.kernel, bootargs: flags.append,
+      mmodeFirmware, mmodeFirmwareName: mmodeName,
       captureConsole: false,
       onConsole: (b) => { out.push(b); if (out.length >= 4096 || b === 10) flushOut(); },
     });
@@ -97,7 +109,8 @@ async function boot(flags: BootFlags): Promise<number> {
   try {
     for (;;) {
       if (input.length) m.uart.pushInput(Uint8Array.from(input.splice(0, input.length)));
-      const budget = Math.min(CHUNK, maxInsns - executed);
+      while (rings.length && rings[0].at <= m.hart.instret) m.doorbell.ring(rings.shift()!.cause);
+      const budget = Math.min(CHUNK, maxInsns - executed, rings.length ? rings[0].at - m.hart.instret : Infinity);
       if (budget <= 0) {
         flushOut();
         process.stderr.write(`devirt: stopped after --max-insns ${maxInsns} instructions (pc 0x${m.hart.getPc().toString(16)})\n`);
@@ -121,6 +134,7 @@ async function boot(flags: BootFlags): Promise<number> {
         }
         return r.code ?? 0;
       }
+      if (r.reason === 'idle' && rings.length) { m.doorbell.ring(rings.shift()!.cause); continue; }
       if (r.reason === 'idle') {
         flushOut();
         if (inputEnded || !stdin.readable) {
@@ -141,4 +155,16 @@ async function boot(flags: BootFlags): Promise<number> {
     stdin.destroy();
     (drive as { close?: () => void } | null)?.close?.();
   }
+}
+
+/** `AT:ACTION,...` with ACTION virtualize, devirtualize or a numeric doorbell cause. */
+function parseDoorbell(text: string | undefined): { at: number; cause: number }[] {
+  if (text === undefined) return [];
+  const out = text.split(',').map((item) => {
+    const m = /^(\d+):(virtualize|devirtualize|\d+)$/.exec(item.trim());
+    if (!m) throw new CliError(`--doorbell: bad event '${item}' (expected AT:virtualize, AT:devirtualize or AT:CAUSE)`);
+    const cause = m[2] === 'virtualize' ? DOORBELL_CAUSE.virtualize : m[2] === 'devirtualize' ? DOORBELL_CAUSE.devirtualize : Number(m[2]);
+    return { at: Number(m[1]), cause };
+  });
+  return out.sort((a, b) => a.at - b.at);
 }
