@@ -13,6 +13,8 @@
 #define CSR_MNSTATUS  0x744
 #define MNRET .word 0x70200073
 
+  .file "entry.S"   /* a fixed name in the symbol table, not the assembler's temporary object */
+
 .macro SAVE_GPRS
   sd x1, 8(sp)
   sd x3, 24(sp); sd x4, 32(sp); sd x5, 40(sp); sd x6, 48(sp); sd x7, 56(sp)

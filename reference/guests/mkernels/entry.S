@@ -1,6 +1,8 @@
 /* Entry points: reset (M-mode, at 0x80000000 as QEMU's -bios none boot starts it), the M-mode
  * trap vector, the S-mode entry and trap vector, and the switch into a U-mode process. */
 
+  .file "entry.S"   /* a fixed name in the symbol table, not the assembler's temporary object */
+
 .macro SAVE_ALL base
   sd x1, 8(\base); sd x2, 16(\base); sd x3, 24(\base); sd x4, 32(\base); sd x5, 40(\base)
   sd x6, 48(\base); sd x7, 56(\base); sd x8, 64(\base); sd x9, 72(\base); sd x10, 80(\base)
