@@ -45,6 +45,9 @@ export interface GateRow {
   bareOverheadCycles?: number;
   budgetPercent: number;
   outputsMatch: boolean;
+  /** The firmware's own account of the devirtualized run's transitions (handler cycles, mv_stats). */
+  virtualizeHandlerCycles?: number;
+  devirtualizeHandlerCycles?: number;
   pass: boolean;
   problem?: string;
 }
@@ -86,9 +89,15 @@ export function measure(b: Budget): GateRow {
       devirtualizedOverheadCycles: n !== null && d !== null ? d - n : NaN,
       budgetPercent: b.virtualizedBudgetPercent,
       outputsMatch: native.console === virt.console && native.console === devirt.console,
+      virtualizeHandlerCycles: devirt.firmware?.virtualizeCycles,
+      devirtualizeHandlerCycles: devirt.firmware?.devirtualizeCycles,
       pass: false,
     };
+    // The events must have been delivered, and before the measured phase began.
+    const phaseStart = (o: ImageObservation) => (o.lines ?? []).find((l) => from.test(l.text))?.instret ?? -1;
+    const early = (o: ImageObservation, count: number) => o.delivered.length === count && o.delivered.every((e) => e.at <= phaseStart(o));
     if (n === null || v === null || d === null) row.problem = `measured phase (${b.from} .. ${b.to}) not found in every run`;
+    else if (!early(virt, 1) || !early(devirt, 2)) row.problem = `maintenance events not all delivered before the measured phase (virtualizeAt ${b.virtualizeAt}, devirtualizeAt ${b.devirtualizeAt})`;
     else if (native.exit.kind !== 'finisher' || native.exit.code !== 0) row.problem = `native run did not pass (${native.exit.kind} ${native.exit.code ?? ''})`;
     else if (!row.outputsMatch) row.problem = 'guest output differs between native, virtualized and devirtualized runs';
     else if (row.devirtualizedOverheadCycles !== 0) row.problem = `devirtualized overhead ${row.devirtualizedOverheadCycles} cycles (budget 0)`;
@@ -125,6 +134,8 @@ export function main(argv: string[]): number {
       pad(`${r.virtualizedOverheadPercent.toFixed(3)}%`, 12) + pad(`${r.budgetPercent}%`, 9) + pad(String(r.devirtualizedOverheadCycles), 10) +
       (r.pass ? 'pass' : `FAIL: ${r.problem}`) + (r.bareOverheadCycles !== undefined ? ` (vs --bios none: ${r.bareOverheadCycles})` : ''));
   }
+  const t = rows.find((r) => r.virtualizeHandlerCycles !== undefined);
+  if (t) console.log(`Microvisor transition handlers (its own account): virtualize ${t.virtualizeHandlerCycles} cycles, devirtualize ${t.devirtualizeHandlerCycles} cycles`);
   fs.mkdirSync(path.dirname(junitFile), { recursive: true });
   fs.writeFileSync(junitFile, junit(rows));
   return rows.every((r) => r.pass) ? 0 : 1;

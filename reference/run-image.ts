@@ -16,7 +16,25 @@ export function loadImage(imagesDir: string, hash: string): Uint8Array {
   return new Uint8Array(fs.readFileSync(file));
 }
 
-export function runImage(inputs: ImageInputs, imagesDir: string, opts: { stampLines?: boolean } = {}): ImageObservation {
+/** What the Microvisor says it cost (its `mv_stats`, conformance/maintenance-sbi.md), when the firmware has them. */
+export interface FirmwareCost {
+  cycles: number; instructions: number; traps: number; virtualizeCycles: number; devirtualizeCycles: number;
+  sbiCalls: number; doorbells: number; sliceTicks: number; virtualizations: number; devirtualizations: number;
+}
+
+export function firmwareCost(m: Machine): FirmwareCost | undefined {
+  const sym = m.symbols.find((s) => s.name === 'mv_stats' && s.size >= 80);
+  if (!sym) return undefined;
+  const b = m.readBytes(BigInt(sym.value), 80);
+  const dv = new DataView(b.buffer, b.byteOffset);
+  const at = (i: number) => Number(dv.getBigUint64(i * 8, true));
+  return {
+    cycles: at(0), instructions: at(1), traps: at(2), virtualizeCycles: at(3), devirtualizeCycles: at(4),
+    sbiCalls: at(5), doorbells: at(6), sliceTicks: at(7), virtualizations: at(8), devirtualizations: at(9),
+  };
+}
+
+export function runImage(inputs: ImageInputs, imagesDir: string, opts: { stampLines?: boolean } = {}): ImageObservation & { firmware?: FirmwareCost } {
   const kernel = loadImage(imagesDir, inputs.kernel);
   const bios = inputs.bios === 'none' ? null : loadImage(imagesDir, inputs.bios);
   const lines: NonNullable<ImageObservation['lines']> = [];
@@ -44,7 +62,26 @@ export function runImage(inputs: ImageInputs, imagesDir: string, opts: { stampLi
     m.doorbell.ring(cause);
     delivered.push({ at: m.hart.instret, action: next.action });
   }
-  const obs: ImageObservation = { console: m.console, exit, instret: m.hart.instret, cycles: m.hart.cycles, delivered };
+  const obs: ImageObservation & { firmware?: FirmwareCost } = { console: m.console, exit, instret: m.hart.instret, cycles: m.hart.cycles, delivered };
   if (opts.stampLines) obs.lines = lines;
+  const cost = firmwareCost(m);
+  if (cost) obs.firmware = cost;
   return obs;
+}
+
+/**
+ * Compare a run with its expectation: the console text and the exit. Returns null when they agree,
+ * else a one-line description of the first difference (the line where the consoles part).
+ */
+export function imageDifference(expected: { console: string; exit: ImageObservation['exit'] }, actual: ImageObservation): string | null {
+  if (expected.console !== actual.console) {
+    const a = expected.console.split('\n'), b = actual.console.split('\n');
+    let i = 0;
+    while (i < a.length && a[i] === b[i]) i++;
+    return `console line ${i + 1}: expected ${JSON.stringify(a[i] ?? '<end>')}, got ${JSON.stringify(b[i] ?? '<end>')}`;
+  }
+  if (expected.exit.kind !== actual.exit.kind || (expected.exit.code ?? null) !== (actual.exit.code ?? null)) {
+    return `exit: expected ${expected.exit.kind} ${expected.exit.code ?? ''}, got ${actual.exit.kind} ${actual.exit.code ?? ''}`;
+  }
+  return null;
 }

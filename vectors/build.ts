@@ -7,12 +7,16 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { runState } from '../reference/run-state';
-import type { StateInputs, StateObservation } from '../reference/state';
+import { runImage } from '../reference/run-image';
+import type { ImageInputs, ImageObservation, StateInputs, StateObservation } from '../reference/state';
 import { compressedIsa, directedIsa, randomIsa, VectorDraft } from './generators/isa';
+import { imageGroups } from './generators/image-groups';
 
 export const GENERATOR_VERSION = '1';
 export const REFERENCE_VERSION: string = require('../../package.json').version;
 export const VECTORS_DIR = path.resolve(__dirname, '../../vectors');
+/** Whole-program images (firmware, kernels) that image vectors name by sha256. */
+export const IMAGES_DIR = path.join(VECTORS_DIR, 'images');
 
 export interface ExpectedState {
   /** Registers whose final value differs from the initial one; every other register is unchanged. */
@@ -71,7 +75,50 @@ export function completeVector(suite: string, generator: string, d: VectorDraft)
   };
 }
 
-export interface Group { suite: string; file: string; generator: string; drafts: () => Iterable<VectorDraft> }
+export interface Group { suite: string; file: string; generator: string; drafts: () => Iterable<VectorDraft>; kind?: 'state' }
+
+/** An image vector: whole programs booted as on QEMU virt; expected = the run without its schedule. */
+export interface ImageDraft { title: string; tags: string[]; spec: string; seed?: string; inputs: ImageInputs }
+export interface ImageExpected { console: string; exit: ImageObservation['exit'] }
+export interface ImageVector {
+  id: string; suite: string; title: string; tags: string[]; spec: string;
+  provenance: Vector['provenance'];
+  inputs: ImageInputs;
+  expected: ImageExpected;
+}
+/** A group of image vectors, with the files (repository paths) its images come from. */
+export interface ImageGroup { kind: 'image'; suite: string; file: string; generator: string; images: string[]; drafts: () => Iterable<ImageDraft> }
+
+const nativeRuns = new Map<string, ImageExpected>();
+export function completeImageVector(suite: string, generator: string, d: ImageDraft, imagesDir = IMAGES_DIR): ImageVector {
+  const native = { ...d.inputs, schedule: [] };
+  const key = canonical(native);
+  let expected = nativeRuns.get(key);
+  if (!expected) {
+    const obs = runImage(native, imagesDir);
+    expected = { console: obs.console, exit: obs.exit };
+    nativeRuns.set(key, expected);
+  }
+  const id = `${suite}-${createHash('sha256').update(canonical({ inputs: d.inputs })).digest('hex').slice(0, 16)}`;
+  return {
+    id, suite, title: d.title, tags: d.tags, spec: d.spec,
+    provenance: { generator, generatorVersion: GENERATOR_VERSION, seed: d.seed, referenceVersion: REFERENCE_VERSION, expected: 'reference' },
+    inputs: d.inputs, expected,
+  };
+}
+
+/** Copy a group's images into vectors/images under their sha256; returns whether all were already there. */
+export function stageImages(paths: string[], imagesDir = IMAGES_DIR, write = true): boolean {
+  let present = true;
+  for (const p of paths) {
+    const bytes = fs.readFileSync(path.resolve(__dirname, '../..', p));
+    const file = path.join(imagesDir, `${createHash('sha256').update(bytes).digest('hex')}.elf`);
+    if (fs.existsSync(file)) continue;
+    present = false;
+    if (write) { fs.mkdirSync(imagesDir, { recursive: true }); fs.writeFileSync(file, bytes); }
+  }
+  return present;
+}
 
 function* chunked<T>(items: Iterable<T>, key: (t: T) => string): Generator<[string, T[]]> {
   const groups = new Map<string, T[]>();
@@ -101,13 +148,22 @@ export function allGroups(): Group[] {
   return groups;
 }
 
+/** Every group, state and image, in a fixed order. */
+export function everyGroup(): (Group | ImageGroup)[] {
+  return [...allGroups(), ...imageGroups()];
+}
+
 /** Fields every vector of a file shares are stated once, in the file's `defaults`. */
 const LIFTED = ['suite', 'spec', 'tags', 'provenance'] as const;
 
-export function renderGroup(g: Group): string {
-  const vectors = [...g.drafts()].map((d) => completeVector(g.suite, g.generator, d));
+export function renderGroup(g: Group | ImageGroup): string {
+  const vectors: (Vector | ImageVector)[] = g.kind === 'image'
+    ? [...g.drafts()].map((d) => completeImageVector(g.suite, g.generator, d))
+    : [...g.drafts()].map((d) => completeVector(g.suite, g.generator, d));
   const defaults: Record<string, unknown> = {};
-  for (const k of LIFTED) {
+  // Image vectors of one group usually share their expectation (the native run): state it once.
+  const lifted: readonly string[] = g.kind === 'image' ? [...LIFTED, 'expected'] : LIFTED;
+  for (const k of lifted as (typeof LIFTED[number])[]) {
     const first = canonical(vectors[0][k]);
     if (vectors.every((v) => canonical(v[k]) === first)) defaults[k] = vectors[0][k];
   }
@@ -133,7 +189,8 @@ export function readGroupFile(text: string): Vector[] {
 
 export function regen(dir = VECTORS_DIR): { files: number; vectors: number } {
   let files = 0, vectors = 0;
-  for (const g of allGroups()) {
+  for (const g of everyGroup()) {
+    if (g.kind === 'image') stageImages(g.images);
     const text = renderGroup(g);
     const file = path.join(dir, g.file);
     fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -147,7 +204,8 @@ export function regen(dir = VECTORS_DIR): { files: number; vectors: number } {
 /** Files whose committed bytes differ from a fresh regeneration. */
 export function verify(dir = VECTORS_DIR): string[] {
   const differing: string[] = [];
-  for (const g of allGroups()) {
+  for (const g of everyGroup()) {
+    if (g.kind === 'image' && !stageImages(g.images, IMAGES_DIR, false)) { differing.push(`${g.file} (images missing)`); continue; }
     const file = path.join(dir, g.file);
     const committed = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : null;
     if (committed !== renderGroup(g)) differing.push(g.file);

@@ -1,0 +1,29 @@
+/* Polled NS16550A output for DBCN, the legacy console and panics. */
+#include "microvisor.h"
+#include "platform.h"
+
+#define UART_THR 0
+#define UART_RBR 0
+#define UART_LSR 5
+#define LSR_DR   0x01
+#define LSR_THRE 0x20
+
+void console_putc(char c)
+{
+  while (!(mmio_read8(UART_BASE + UART_LSR) & LSR_THRE)) {}
+  mmio_write8(UART_BASE + UART_THR, (u8)c);
+}
+
+void console_puts(const char *s) { while (*s) console_putc(*s++); }
+
+void console_puthex(u64 v)
+{
+  console_puts("0x");
+  for (int i = 60; i >= 0; i -= 4) console_putc("0123456789abcdef"[(v >> i) & 15]);
+}
+
+int console_getc(void)
+{
+  if (!(mmio_read8(UART_BASE + UART_LSR) & LSR_DR)) return -1;
+  return mmio_read8(UART_BASE + UART_RBR);
+}

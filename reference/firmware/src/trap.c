@@ -1,0 +1,42 @@
+/* The firmware's trap dispatch. Dormant, every delegable trap goes straight to S-mode, so the
+   only traps that reach here are SBI calls (ecall from S), the doorbell and, when virtualized,
+   the time slice. Anything else means the delegation is wrong: the firmware stops the machine
+   loudly rather than guess (this is what makes a lost delegation bit visible to the suite). */
+#include "microvisor.h"
+#include "csr.h"
+#include "platform.h"
+
+void fw_panic(const char *why, u64 a, u64 b)
+{
+  console_puts("microvisor: ");
+  console_puts(why);
+  console_puts(" ");
+  console_puthex(a);
+  console_puts(" ");
+  console_puthex(b);
+  console_puts("\n");
+  system_finish((0xeeU << 16) | 0x3333);
+}
+
+void trap_handler(struct trap_frame *f)
+{
+  u64 cause = csr_read(mcause);
+  /* The firmware runs with interrupts off and never faults; a trap from M-mode means it did, and
+     the trap frame (shared, at the top of the stack) is no longer the guest's. */
+  if ((csr_read(mstatus) & MSTATUS_MPP) == MSTATUS_MPP) fw_panic("trap in firmware", cause, csr_read(mepc));
+  if (cause & CAUSE_INTERRUPT) {
+    u64 code = cause & ~CAUSE_INTERRUPT;
+    if (code == IRQ_DOORBELL) doorbell_interrupt(f);
+    else if (code == IRQ_MTI) slice_interrupt();
+    else fw_panic("unexpected interrupt", cause, csr_read(mepc));
+    return;
+  }
+  if (cause == CAUSE_ECALL_S) {
+    struct sbiret r = sbi_dispatch(f);
+    f->x[10] = r.error;
+    f->x[11] = r.value;
+    csr_write(mepc, csr_read(mepc) + 4);
+    return;
+  }
+  fw_panic("unexpected trap", cause, csr_read(mepc));
+}

@@ -1,0 +1,41 @@
+// The overhead budgets (ci/budgets.json) through the gate's own measurement, and the overhead
+// vectors' guest-visible results.
+import * as fs from 'fs';
+import * as path from 'path';
+import { measure } from '../../ci/gate';
+import { IMAGES_DIR } from '../../vectors/build';
+import { imageDifference, runImage } from '../../reference/run-image';
+import { imageVectors, ROOT } from './helpers';
+
+const budgets = JSON.parse(fs.readFileSync(path.join(ROOT, 'ci/budgets.json'), 'utf8')).workloads;
+
+test('the five workload kinds are budgeted', () => {
+  expect(budgets.map((b: { name: string }) => b.name).sort()).toEqual(['compute', 'syscall', 'timer', 'tlb', 'uart']);
+});
+
+for (const b of budgets) {
+  test(`${b.name}: devirtualized overhead exactly 0 cycles, virtualized within ${b.virtualizedBudgetPercent}%`, () => {
+    const row = measure(b);
+    expect(row.problem).toBeUndefined();
+    expect(row.devirtualizedOverheadCycles).toBe(0);
+    expect(row.virtualizedOverheadPercent).toBeLessThanOrEqual(b.virtualizedBudgetPercent);
+    expect(row.outputsMatch).toBe(true);
+  });
+}
+
+test('a budget the measurement exceeds fails the gate', () => {
+  const row = measure({ ...budgets[0], virtualizedBudgetPercent: 0.001 });
+  expect(row.pass).toBe(false);
+  expect(row.problem).toMatch(/over budget/);
+});
+
+test('overhead vectors: native, virtualized and devirtualized runs print the native result', () => {
+  const failures: string[] = [];
+  for (const g of imageVectors('overhead')) {
+    for (const v of g.vectors) {
+      const d = imageDifference(v.expected, runImage(v.inputs, IMAGES_DIR));
+      if (d) failures.push(`${v.title}: ${d}`);
+    }
+  }
+  expect(failures).toEqual([]);
+});

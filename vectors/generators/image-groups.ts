@@ -1,0 +1,8 @@
+// The suites whose vectors are whole images (firmware + kernel) rather than hart states.
+import type { ImageGroup } from '../build';
+import { transparencyGroups } from './transparency';
+import { overheadGroups } from './overhead';
+
+export function imageGroups(): ImageGroup[] {
+  return [...transparencyGroups(), ...overheadGroups()];
+}

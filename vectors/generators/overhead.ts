@@ -1,0 +1,36 @@
+// The overhead suite's vectors: each workload of ci/budgets.json natively, virtualized before its
+// measured phase, and virtualized then devirtualized; the guest-visible result must be the native
+// one. The cycle budgets themselves are checked by the gate (ci/gate.ts) from the same runs.
+
+import * as fs from 'fs';
+import * as path from 'path';
+import { createHash } from 'crypto';
+import type { ImageDraft, ImageGroup } from '../build';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const sha = (p: string) => createHash('sha256').update(fs.readFileSync(path.join(ROOT, p))).digest('hex');
+
+interface BudgetEntry { name: string; kernel: string; firmware: string; virtualizeAt: number; devirtualizeAt: number; maxInsns: number }
+
+export function overheadGroups(): ImageGroup[] {
+  const budgets = JSON.parse(fs.readFileSync(path.join(ROOT, 'ci/budgets.json'), 'utf8')).workloads as BudgetEntry[];
+  return [{
+    kind: 'image',
+    suite: 'overhead',
+    file: 'overhead/workloads.json',
+    generator: 'overhead/workloads',
+    images: [...new Set(budgets.flatMap((b) => [b.kernel, b.firmware]))],
+    drafts: function* (): Generator<ImageDraft> {
+      for (const b of budgets) {
+        const base = { kind: 'image' as const, kernel: sha(b.kernel), bios: sha(b.firmware), maxInsns: b.maxInsns };
+        const spec = 'conformance/microvisor.md#overhead';
+        yield { title: `${b.name}: native`, tags: [b.name, 'native'], spec, inputs: { ...base, schedule: [] } };
+        yield { title: `${b.name}: virtualized`, tags: [b.name, 'virtualized'], spec, inputs: { ...base, schedule: [{ at: b.virtualizeAt, action: 'virtualize' }] } };
+        yield {
+          title: `${b.name}: devirtualized`, tags: [b.name, 'devirtualized'], spec,
+          inputs: { ...base, schedule: [{ at: b.virtualizeAt, action: 'virtualize' }, { at: b.devirtualizeAt, action: 'devirtualize' }] },
+        };
+      }
+    },
+  }];
+}
