@@ -5,7 +5,8 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { IMAGES_DIR, MMODE_FIRMWARE, sha256 } from '../../vectors/generators/mkernel';
+import { IMAGES_DIR } from '../../vectors/build';
+import { MMODE_FIRMWARE, PROBE_KERNEL, sha256 } from '../../vectors/generators/mkernel';
 import { loadMkernelVectors, MkernelVerdict, runMkernelVector } from '../../vectors/generators/mkernel-run';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -22,13 +23,14 @@ describe('mkernel transparency vectors', () => {
     expect(vectors.length).toBeGreaterThanOrEqual(500);
     for (const v of vectors) {
       expect(v.provenance.generator).toBe('transparency/mkernel');
+      expect(v.inputs.bios).toBe('none');
       expect(v.inputs.schedule?.length).toBeGreaterThan(0);
     }
   });
 
-  test('the vectors use the committed firmware', () => {
-    const committed = sha256(fs.readFileSync(path.join(ROOT, MMODE_FIRMWARE)));
-    expect(new Set(vectors.map((v) => v.inputs.mmodeFirmware))).toEqual(new Set([committed]));
+  test('the vectors use the committed firmware and kernel', () => {
+    expect(new Set(vectors.map((v) => v.inputs.mmodeFirmware))).toEqual(new Set([sha256(fs.readFileSync(path.join(ROOT, MMODE_FIRMWARE)))]));
+    expect(new Set(vectors.map((v) => v.inputs.kernel))).toEqual(new Set([sha256(fs.readFileSync(path.join(ROOT, PROBE_KERNEL)))]));
   });
 
   test('every schedule leaves the signature as it is natively', () => {

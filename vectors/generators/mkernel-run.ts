@@ -3,28 +3,22 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
-import { runImage } from '../../reference/run-image';
-import { IMAGES_DIR, MKERNEL_DIR, MkernelVector, readMkernelFile } from './mkernel';
+import { imageDifference, runImage } from '../../reference/run-image';
+import { IMAGES_DIR, ImageVector, readGroupFile, VECTORS_DIR } from '../build';
+
+export const MKERNEL_DIR = path.join(VECTORS_DIR, 'transparency/mkernel');
 
 export interface MkernelVerdict { id: string; title: string; pass: boolean; problem?: string }
 
-export function loadMkernelVectors(dir = MKERNEL_DIR): MkernelVector[] {
+export function loadMkernelVectors(dir = MKERNEL_DIR): ImageVector[] {
   return fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()
-    .flatMap((f) => readMkernelFile(fs.readFileSync(path.join(dir, f), 'utf8')));
+    .flatMap((f) => readGroupFile(fs.readFileSync(path.join(dir, f), 'utf8')) as unknown as ImageVector[]);
 }
 
 /** Judge one vector; `firmware` replaces the vector's M-mode firmware (negative tests). */
-export function runMkernelVector(v: MkernelVector, opts: { imagesDir?: string; firmware?: string } = {}): MkernelVerdict {
+export function runMkernelVector(v: ImageVector, opts: { imagesDir?: string; firmware?: string } = {}): MkernelVerdict {
   const inputs = opts.firmware ? { ...v.inputs, mmodeFirmware: opts.firmware } : v.inputs;
-  const obs = runImage(inputs, opts.imagesDir ?? IMAGES_DIR);
-  let problem: string | undefined;
-  if (obs.exit.kind !== v.expected.exit.kind || obs.exit.code !== v.expected.exit.code) {
-    problem = `exit ${obs.exit.kind} ${obs.exit.code ?? ''}, expected ${v.expected.exit.kind} ${v.expected.exit.code ?? ''}`;
-  } else if (obs.console !== v.expected.console) {
-    const a = obs.console.split('\n'), b = v.expected.console.split('\n');
-    const i = a.findIndex((l, k) => l !== b[k]);
-    problem = `console line ${i + 1}: "${a[i] ?? ''}", expected "${b[i] ?? ''}"`;
-  }
+  const problem = imageDifference(v.expected, runImage(inputs, opts.imagesDir ?? IMAGES_DIR)) ?? undefined;
   return { id: v.id, title: v.title, pass: problem === undefined, problem };
 }
 
