@@ -91,6 +91,7 @@ static void virtualize(struct frame *f) {
   SAVE_ADDR(0); SAVE_ADDR(1); SAVE_ADDR(2); SAVE_ADDR(3); SAVE_ADDR(4); SAVE_ADDR(5); SAVE_ADDR(6); SAVE_ADDR(7);
   SAVE_ADDR(8); SAVE_ADDR(9); SAVE_ADDR(10); SAVE_ADDR(11); SAVE_ADDR(12); SAVE_ADDR(13); SAVE_ADDR(14); SAVE_ADDR(15);
   vm.mtimecmp = *(volatile u64 *)(CLINT_BASE + 0x4000);
+  vpmp_changed();
   vm.virtualized = 1;
   vm.virtualizations++;
   /* From here on, traps from the kernel come to the firmware; M-level interrupts reach it only

@@ -40,6 +40,7 @@ int vcsr_emulate(struct frame *f, u32 insn);
 void pmp_load_vm_view(void);
 void pmp_load_su_view(void);
 void pmp_load_virtual(void);
+void vpmp_changed(void);
 u64 vpmp_legal_cfg(u64 old, u64 value);
 int vpmp_addr_locked(int i);
 

@@ -144,9 +144,9 @@ static void vwrite(u32 n, u64 v, int kind, u64 operand) {
       return;
     }
     case 0x180: csr_write(satp, v); t = csr_read(satp); csr_write(satp, 0); if (t != 0 || (v >> 60) == 0) vm.satp = t; return;
-    case 0x3a0: case 0x3a2: { int r = (n - 0x3a0) >> 1; vm.pmpcfg[r] = vpmp_legal_cfg(vm.pmpcfg[r], v); return; }
+    case 0x3a0: case 0x3a2: { int r = (n - 0x3a0) >> 1; vm.pmpcfg[r] = vpmp_legal_cfg(vm.pmpcfg[r], v); vpmp_changed(); return; }
   }
-  if (n >= 0x3b0 && n <= 0x3bf) { int i = n - 0x3b0; if (!vpmp_addr_locked(i)) vm.pmpaddr[i] = v & ((1UL << 54) - 1); return; }
+  if (n >= 0x3b0 && n <= 0x3bf) { int i = n - 0x3b0; if (!vpmp_addr_locked(i)) vm.pmpaddr[i] = v & ((1UL << 54) - 1); vpmp_changed(); return; }
   real_write(n, v);
 }
 

@@ -1,7 +1,9 @@
-/* PMP while virtualized. Real entries 0 and 1 are the firmware's; the kernel's own entries
- * follow (S/U view) or an allow-all entry does (virtual M-mode view: M-mode is not checked by
- * unlocked entries). Entry 1 is left OFF with address 0 in the S/U view so that a kernel TOR
- * entry 0 keeps its base at address 0 after the shift. */
+/* PMP while virtualized. Real entry 0 is the firmware's in both views. In the S/U view entry 1
+ * is OFF with address 0 (so that a kernel TOR entry 0 keeps its base at 0 after the shift) and
+ * the kernel's entries 0..13 follow as 2..15. The virtual M-mode view replaces only entries 1
+ * and 2: the CLINT denied, then everything allowed (M-mode is not checked by unlocked entries),
+ * which makes the entries after them irrelevant. So switching views costs three CSR writes,
+ * until the kernel changes its PMP and the S/U view has to be rebuilt. */
 #include "fw.h"
 #include "platform.h"
 
@@ -31,18 +33,40 @@ static void clear_cfg(void) {
 
 static u64 cfg_byte(int i) { return (vm.pmpcfg[i >> 3] >> (8 * (i & 7))) & 0xff; }
 
+#define ALL ((~0UL) >> 10)
+#define FW_CFG ((u64)PMP_NAPOT)
+#define VM_CFG_LOW (FW_CFG | ((u64)PMP_NAPOT << 8) | ((u64)(PMP_NAPOT | PMP_R | PMP_W | PMP_X) << 16))
+
+static u64 su_cfg[2];      /* pmpcfg0, pmpcfg2 of the S/U view */
+static u64 su_addr2;       /* pmpaddr2 of the S/U view */
+static int su_valid;       /* real entries 3..15 hold the S/U view of the current virtual PMP */
+
+void vpmp_changed(void) { su_valid = 0; }
+
 /* Firmware RAM denied; the CLINT denied too, so that the kernel's M-mode accesses trap and are
  * emulated; everything else allowed, as for real M-mode. */
 void pmp_load_vm_view(void) {
+  if (su_valid) {
+    csr_write(pmpaddr1, NAPOT(CLINT_BASE, CLINT_SIZE));
+    csr_write(pmpaddr2, ALL);
+    csr_write(pmpcfg0, (su_cfg[0] & ~0xffffffUL) | VM_CFG_LOW);
+    return;
+  }
   clear_cfg();
   write_addr(0, NAPOT(FW_RAM_BASE, FW_RAM_SIZE));
   write_addr(1, NAPOT(CLINT_BASE, CLINT_SIZE));
-  write_addr(2, ~0UL >> 10);
-  csr_write(pmpcfg0, (PMP_NAPOT << 0) | (PMP_NAPOT << 8) | ((u64)(PMP_NAPOT | PMP_R | PMP_W | PMP_X) << 16));
+  write_addr(2, ALL);
+  csr_write(pmpcfg0, VM_CFG_LOW);
 }
 
 /* Firmware RAM denied, then the kernel's entries 0..13 as it wrote them. */
 void pmp_load_su_view(void) {
+  if (su_valid) {
+    csr_write(pmpaddr1, 0);
+    csr_write(pmpaddr2, su_addr2);
+    csr_write(pmpcfg0, su_cfg[0]);
+    return;
+  }
   clear_cfg();
   write_addr(0, NAPOT(FW_RAM_BASE, FW_RAM_SIZE));
   write_addr(1, 0);
@@ -58,15 +82,20 @@ void pmp_load_su_view(void) {
   if (!active) {
     /* No kernel entry is active: S and U may access everything (the platform's rule, as on
      * QEMU), which the firmware's own entry must not change. */
-    write_addr(SHIFT, ~0UL >> 10);
+    write_addr(SHIFT, ALL);
     cfg[0] |= (u64)(PMP_NAPOT | PMP_R | PMP_W | PMP_X) << (8 * SHIFT);
   }
   csr_write(pmpcfg0, cfg[0]);
   csr_write(pmpcfg2, cfg[1]);
+  su_cfg[0] = cfg[0];
+  su_cfg[1] = cfg[1];
+  su_addr2 = active ? vm.pmpaddr[0] : ALL;
+  su_valid = 1;
 }
 
 /* Give the kernel its PMP back, byte for byte. */
 void pmp_load_virtual(void) {
+  su_valid = 0;
   clear_cfg();
   for (int i = 0; i < 16; i++) write_addr(i, vm.pmpaddr[i]);
   csr_write(pmpcfg0, vm.pmpcfg[0]);
