@@ -8,6 +8,8 @@
 
 #define FRAME_PC   256
 #define FRAME_PRIV 264
+#define FRAME_C0   272   /* mcycle and minstret when the firmware was entered */
+#define FRAME_I0   280
 #define CSR_MNSCRATCH 0x740
 #define CSR_MNEPC     0x741
 #define CSR_MNSTATUS  0x744
@@ -23,6 +25,44 @@
   sd x18, 144(sp); sd x19, 152(sp); sd x20, 160(sp); sd x21, 168(sp); sd x22, 176(sp)
   sd x23, 184(sp); sd x24, 192(sp); sd x25, 200(sp); sd x26, 208(sp); sd x27, 216(sp)
   sd x28, 224(sp); sd x29, 232(sp); sd x30, 240(sp); sd x31, 248(sp)
+.endm
+
+/* Accounting, in the layout of the Microvisor's mv_stats (reference/run-image.ts reads it). */
+.macro ENTERED
+  csrr t0, mcycle
+  sd t0, FRAME_C0(sp)
+  csrr t0, minstret
+  sd t0, FRAME_I0(sp)
+  la t1, mv_stats
+  ld t0, 16(t1)
+  addi t0, t0, 1
+  sd t0, 16(t1)
+.endm
+
+/* Add this stretch to the totals; a transition served in it also records its own cost. */
+.macro LEAVING
+  la t2, mv_stats
+  csrr t0, mcycle
+  ld t1, FRAME_C0(sp)
+  sub t0, t0, t1
+  ld t1, 0(t2)
+  add t1, t1, t0
+  sd t1, 0(t2)
+  csrr t1, minstret
+  ld t3, FRAME_I0(sp)
+  sub t1, t1, t3
+  ld t3, 8(t2)
+  add t3, t3, t1
+  sd t3, 8(t2)
+  la t3, transition_served
+  ld t4, 0(t3)
+  beqz t4, 2f
+  sd zero, 0(t3)
+  addi t4, t4, 2           /* 1 virtualize -> mv_stats[3], 2 devirtualize -> mv_stats[4] */
+  slli t4, t4, 3
+  add t4, t4, t2
+  sd t0, 0(t4)
+2:
 .endm
 
 .macro RESTORE_GPRS
@@ -55,6 +95,10 @@ boot_entry:
   mv a1, a0
   mv a0, sp
   call fw_boot
+  csrr t0, mcycle
+  sd t0, FRAME_C0(sp)
+  csrr t0, minstret
+  sd t0, FRAME_I0(sp)
   j trap_exit
 
 rnmi_entry:
@@ -69,8 +113,10 @@ rnmi_entry:
   srli t0, t0, 11
   andi t0, t0, 3
   sd t0, FRAME_PRIV(sp)
+  ENTERED
   mv a0, sp
   call fw_rnmi
+  LEAVING
   ld t0, FRAME_PC(sp)
   csrw CSR_MNEPC, t0
   ld t0, FRAME_PRIV(sp)
@@ -100,6 +146,7 @@ trap_entry:
   srli t0, t0, 11
   andi t0, t0, 3
   sd t0, FRAME_PRIV(sp)
+  ENTERED
   mv a0, sp
   call fw_trap
 
@@ -114,6 +161,7 @@ trap_exit:
   call fw_serve_deferred
   j trap_exit
 1:
+  LEAVING
   ld t0, FRAME_PC(sp)
   csrw CSR_MNEPC, t0
   ld t0, FRAME_PRIV(sp)

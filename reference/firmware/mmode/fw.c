@@ -5,7 +5,9 @@
 #include "platform.h"
 
 struct vmachine vm;
+struct mv_stats mv_stats;
 volatile u64 deferred_request;
+volatile u64 transition_served;
 
 #define mmio32(a) (*(volatile u32 *)(a))
 
@@ -93,7 +95,8 @@ static void virtualize(struct frame *f) {
   vm.mtimecmp = *(volatile u64 *)(CLINT_BASE + 0x4000);
   vpmp_changed();
   vm.virtualized = 1;
-  vm.virtualizations++;
+  mv_stats.virtualizations++;
+  transition_served = REQ_VIRTUALIZE;
   /* From here on, traps from the kernel come to the firmware; M-level interrupts reach it only
    * from S/U, so real MIE stays clear. */
   csr_write(mscratch, (u64)&trap_frame);
@@ -123,7 +126,8 @@ static void devirtualize(struct frame *f) {
   csr_write(mtval, vm.mtval);
   __asm__ volatile("sfence.vma" ::: "memory");
   vm.virtualized = 0;
-  vm.devirtualizations++;
+  mv_stats.devirtualizations++;
+  transition_served = REQ_DEVIRTUALIZE;
   f->priv = priv;
 }
 
@@ -150,6 +154,7 @@ static void defer(u64 request) {
 
 void fw_rnmi(struct frame *f) {
   u64 request = csr_read(0x742) & 0xff;   /* mncause: the doorbell's cause */
+  mv_stats.doorbells++;
   u64 pc = f->pc;
   int in_firmware = f->priv == PRV_M && pc >= FW_RAM_BASE && pc < FW_RAM_BASE + FW_RAM_SIZE;
   if (in_firmware) {
@@ -244,7 +249,6 @@ static void trap_from_vm(struct frame *f, u64 cause, u64 tval) {
 void fw_trap(struct frame *f) {
   u64 cause = csr_read(mcause);
   u64 tval = csr_read(mtval);
-  vm.traps++;
   if (f->priv == PRV_M || !vm.virtualized) {
     /* A trap of the firmware itself: a bug. Stop the machine rather than run on. */
     *(volatile u32 *)FINISHER_BASE = (0xf1 << 16) | 0x3333;

@@ -3,12 +3,24 @@
 #define MMODE_FW_H
 #include "csr.h"
 
-/* A saved context: x0..x31, then where and at which privilege it resumes. */
+/* A saved context: x0..x31, then where and at which privilege it resumes, then the counters
+ * when the firmware was entered (entry.S's accounting). */
 struct frame {
   u64 x[32];
   u64 pc;
   u64 priv;
+  u64 entered_cycles, entered_instret;
 };
+
+/* The firmware's own cost, in the layout of the Microvisor's (reference/firmware/src/microvisor.h)
+ * so that the harness reads both the same way. entry.S keeps the first five fields. */
+struct mv_stats {
+  u64 cycles, instructions, traps, virtualize_cycles, devirtualize_cycles;
+  u64 sbi_calls, doorbells, slice_ticks, virtualizations, devirtualizations;
+};
+extern struct mv_stats mv_stats;
+/* 1 or 2 when the current stretch served a virtualize or devirtualize request. */
+extern volatile u64 transition_served;
 
 /* The kernel's M-mode state while the firmware holds the machine. */
 struct vmachine {
@@ -20,8 +32,7 @@ struct vmachine {
   u64 pmpcfg[2];     /* pmpcfg0, pmpcfg2 */
   u64 pmpaddr[16];
   u64 mtimecmp;      /* last value the kernel's M-mode code gave the CLINT */
-  /* Accounting, readable by the harness from firmware RAM. */
-  u64 virtualizations, devirtualizations, traps, emulated;
+  u64 emulated;      /* instructions emulated for the virtual M-mode */
 };
 
 extern struct vmachine vm;
