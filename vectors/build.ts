@@ -189,7 +189,12 @@ export function readGroupFile(text: string): Vector[] {
 
 export function regen(dir = VECTORS_DIR): { files: number; vectors: number } {
   let files = 0, vectors = 0;
-  for (const g of everyGroup()) {
+  const groups = everyGroup();
+  // Images no image group names any more are dropped, so vectors/images holds exactly what is used.
+  const used = new Set(groups.flatMap((g) => (g.kind === 'image' ? g.images : []))
+    .map((p) => `${createHash('sha256').update(fs.readFileSync(path.resolve(__dirname, '../..', p))).digest('hex')}.elf`));
+  if (fs.existsSync(IMAGES_DIR)) for (const f of fs.readdirSync(IMAGES_DIR)) if (!used.has(f)) fs.rmSync(path.join(IMAGES_DIR, f));
+  for (const g of groups) {
     if (g.kind === 'image') stageImages(g.images);
     const text = renderGroup(g);
     const file = path.join(dir, g.file);

@@ -12,7 +12,7 @@ import { POINT_KINDS, ProbeTrace, traceProbe } from './transparency-trace';
 
 const ROOT = path.resolve(__dirname, '../../..');
 export const FIRMWARE = 'reference/firmware/build/microvisor.elf';
-export const PROBES = ['basic', 'paging'].map((name) => ({ name, file: `reference/guests/sbi/build/${name}.elf` }));
+export const PROBES = ['basic', 'paging', 'interrupts'].map((name) => ({ name, file: `reference/guests/sbi/build/${name}.elf` }));
 export const PROBE_RAM = 16 * 1024 * 1024;
 export const PROBE_MAX_INSNS = 1_000_000;
 const PER_KIND = 27;
@@ -60,7 +60,7 @@ export function planSchedules(native: ProbeTrace, virtualized: ProbeTrace, virtu
     for (const phase of [0, Math.floor(n / 2)]) {
       const schedule: ScheduleEvent[] = [];
       for (let at = native.kernelEntry + phase, k = 0; at < native.total; at += n, k++) schedule.push(k % 2 === 0 ? V(at) : D(at));
-      out.push({ title: `toggle every ${n} from entry+${phase}`, tags: ['toggle'], schedule });
+      if (schedule.length) out.push({ title: `toggle every ${n} from entry+${phase}`, tags: ['toggle'], schedule });
     }
   }
   // Seeded random points, including doorbells that ask for the state the machine is already in.

@@ -103,9 +103,9 @@ static struct sbiret hsm(u64 fid, struct trap_frame *f)
       /* Resume in S-mode at resume_addr, a0 = hartid, a1 = opaque, satp = 0, SIE = 0. */
       csr_write(satp, 0);
       csr_clear(sstatus, MSTATUS_SIE);
-      f->x[11] = opaque;
       csr_write(mepc, resume - 4); /* the ecall return adds 4 */
-      return ok(0);
+      /* The caller stores error and value in a0 and a1: here they are hartid and opaque. */
+      return (struct sbiret){ (long)csr_read(mhartid), (long)opaque };
     }
     return err(SBI_ERR_INVALID_PARAM);
   }

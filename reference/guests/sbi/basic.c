@@ -183,9 +183,7 @@ static void interrupt_order(void)
   ticks = 0;
   sbi_call(EXT_TIME, 0, rdtime() + 200, 0, 0);
   csr_set(sie, SIP_STIP);
-  csr_set(sstatus, SSTATUS_SIE);
-  while (csr_read(sip) & SIP_STIP || !(csr_read(stimecmp) == -1UL)) asm volatile("wfi");
-  csr_clear(sstatus, SSTATUS_SIE);
+  WAIT_UNTIL(csr_read(stimecmp) == -1UL);
   csr_clear(sie, SIP_STIP);
   (void)ticks;
 }

@@ -12,9 +12,7 @@ u64 workload_run(void)
 {
   sbi_call(EXT_TIME, 0, rdtime() + 200, 0, 0);
   csr_set(sie, SIP_STIP);
-  csr_set(sstatus, SSTATUS_SIE);
-  while (ticks < 400) asm volatile("wfi");
-  csr_clear(sstatus, SSTATUS_SIE);
+  WAIT_UNTIL(ticks >= 400);
   csr_clear(sie, SIP_STIP);
   return ticks;
 }

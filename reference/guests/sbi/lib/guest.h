@@ -79,6 +79,12 @@ int fdt_find_reserved(const char *prefix, u64 *base, u64 *size);
 /* Pages for the Sv39 helpers. */
 void *page_alloc(void);
 
+/* Sleep until `cond` holds, taking interrupts meanwhile. The condition is checked with interrupts
+   off and wfi runs with them off (a pending interrupt still ends it), so an interrupt that lands
+   between the check and the wfi cannot be lost. Returns with SIE off. */
+#define WAIT_UNTIL(cond) do { for (;;) { csr_clear(sstatus, SSTATUS_SIE); if (cond) break; \
+  asm volatile("wfi"); csr_set(sstatus, SSTATUS_SIE); } } while (0)
+
 static inline u64 rdtime(void) { return csr_read(time); }
 
 #endif
