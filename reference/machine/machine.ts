@@ -125,7 +125,7 @@ export class Machine {
     }
 
     // Images, as QEMU virt loads them.
-    const entryOf = (img: Uint8Array, name: string, rawBase: number, region?: [number, number]): number => {
+    const entryOf = (img: Uint8Array, name: string, rawBase: number, region?: [number, number, string]): number => {
       if (isElf(img)) {
         const elf = parseElf(img, name);
         this.loadElf(elf, name, region);
@@ -146,7 +146,7 @@ export class Machine {
     if (opts.mmodeFirmware) {
       const name = opts.mmodeFirmwareName ?? 'firmware';
       if (!isElf(opts.mmodeFirmware)) throw new MachineError(`${name}: the M-mode firmware must be an ELF file`);
-      resetTarget = entryOf(opts.mmodeFirmware, name, FW_RAM_BASE, [FW_RAM_BASE, FW_RAM_BASE + FW_RAM_SIZE]);
+      resetTarget = entryOf(opts.mmodeFirmware, name, FW_RAM_BASE, [FW_RAM_BASE, FW_RAM_BASE + FW_RAM_SIZE, 'the firmware RAM']);
       if (opts.kernel) kernelEntry = entryOf(opts.kernel, opts.kernelName ?? 'kernel', P.RAM_BASE);
     } else if (opts.bios) {
       entryOf(opts.bios, opts.biosName ?? 'bios', P.RAM_BASE);
@@ -165,20 +165,20 @@ export class Machine {
     hart.reset(P.MROM_BASE);
   }
 
-  private loadElf(elf: ElfImage, name: string, region: [number, number] = [P.RAM_BASE, P.RAM_BASE + this.ramSize]): void {
-    const [ramBase, ramEnd] = region;
+  private loadElf(elf: ElfImage, name: string, region: [number, number, string] = [P.RAM_BASE, P.RAM_BASE + this.ramSize, 'RAM']): void {
+    const [ramBase, ramEnd, what] = region;
     for (const s of elf.segments) {
       if (s.memsz === 0) continue;
       const start = s.paddr, end = s.paddr + s.memsz;
       if (end <= ramBase || start >= ramEnd) {
-        throw new MachineError(`${name}: segment at 0x${s.paddr.toString(16)} (${s.memsz} bytes) lies outside RAM 0x${ramBase.toString(16)}..0x${ramEnd.toString(16)}`);
+        throw new MachineError(`${name}: segment at 0x${s.paddr.toString(16)} (${s.memsz} bytes) lies outside ${what} 0x${ramBase.toString(16)}..0x${ramEnd.toString(16)}`);
       }
       // A segment that starts below RAM usually carries the ELF headers there (linkers put
       // them in the first page); QEMU loads the part in RAM, and so does the reference.
       const full = new Uint8Array(s.memsz);
       full.set(s.data);
       const from = Math.max(start, ramBase), to = Math.min(end, ramEnd);
-      if (end > ramEnd) throw new MachineError(`${name}: segment at 0x${s.paddr.toString(16)} (${s.memsz} bytes) runs past the end of RAM at 0x${ramEnd.toString(16)}`);
+      if (end > ramEnd) throw new MachineError(`${name}: segment at 0x${s.paddr.toString(16)} (${s.memsz} bytes) runs past the end of ${what} at 0x${ramEnd.toString(16)}`);
       this.hart.writeRam(from, full.subarray(from - start, to - start));
     }
   }
