@@ -24,8 +24,8 @@ describe('mkernel images', () => {
   const QEMU_WARL_DIVERGENCES = ['WARL mstatus.MPP 2', 'WARL medeleg', 'WARL mideleg', 'WARL pmpcfg W only', 'WARL mepc odd'];
   const comparable = (text: string) => text.split('\n').filter((l) => !QEMU_WARL_DIVERGENCES.some((d) => l.startsWith(`sig ${d} =`)));
 
-  (qemu ? test : test.skip)('the probe kernel prints the same signature on QEMU -bios none (skipped without qemu-system-riscv64)', () => {
-    const kernel = path.join(ROOT, 'reference/guests/mkernels/build/mk-probe.elf');
+  (qemu ? test.each(['mk-probe', 'mk-probe-vectored']) : test.skip.each(['mk-probe', 'mk-probe-vectored']))('%s prints the same signature on QEMU -bios none (skipped without qemu-system-riscv64)', (name) => {
+    const kernel = path.join(ROOT, `reference/guests/mkernels/build/${name}.elf`);
     const q = spawnSync('qemu-system-riscv64', ['-M', 'virt', '-cpu', 'rv64,f=off,d=off,h=off', '-m', '128M', '-bios', 'none', '-nographic',
       '-monitor', 'none', '-serial', 'stdio', '-kernel', kernel], { encoding: 'utf8', timeout: 60_000 });
     const m = new Machine({ kernel: new Uint8Array(fs.readFileSync(kernel)), bios: null });

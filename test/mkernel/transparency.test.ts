@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { IMAGES_DIR } from '../../vectors/build';
-import { MMODE_FIRMWARE, PROBE_KERNEL, sha256 } from '../../vectors/generators/mkernel';
+import { MMODE_FIRMWARE, PROBE_KERNEL, PROBE_KERNEL_VECTORED, sha256 } from '../../vectors/generators/mkernel';
 import { loadMkernelVectors, MkernelVerdict, runMkernelVector } from '../../vectors/generators/mkernel-run';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -30,7 +30,7 @@ describe('mkernel transparency vectors', () => {
 
   test('the vectors use the committed firmware and kernel', () => {
     expect(new Set(vectors.map((v) => v.inputs.mmodeFirmware))).toEqual(new Set([sha256(fs.readFileSync(path.join(ROOT, MMODE_FIRMWARE)))]));
-    expect(new Set(vectors.map((v) => v.inputs.kernel))).toEqual(new Set([sha256(fs.readFileSync(path.join(ROOT, PROBE_KERNEL)))]));
+    expect(new Set(vectors.map((v) => v.inputs.kernel))).toEqual(new Set([PROBE_KERNEL, PROBE_KERNEL_VECTORED].map((k) => sha256(fs.readFileSync(path.join(ROOT, k))))));
   });
 
   test('every schedule leaves the signature as it is natively', () => {

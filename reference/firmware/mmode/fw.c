@@ -11,9 +11,19 @@ volatile u64 transition_served;
 
 #define mmio32(a) (*(volatile u32 *)(a))
 
+static void defer(u64 request);
+
 void fw_boot(struct frame *f, u64 hartid, u64 fdt, u64 fw_dynamic) {
   /* The doorbell raises RNMIs from now on: the firmware's only way back in while dormant. */
   mmio32(DOORBELL_MODE) = 1;
+  /* A ring before that raised the doorbell's interrupt line instead: take it as a request
+   * (served before the kernel's first instruction) and lower the line, which the kernel must
+   * never see. */
+  if (csr_read(mip) & (1UL << IRQ_DOORBELL)) {
+    u64 cause = mmio32(DOORBELL_CAUSE) & 0xff;
+    mmio32(DOORBELL_ACK) = 1;
+    if (cause) defer(cause);
+  }
   for (int i = 0; i < 32; i++) f->x[i] = 0;
   /* Exactly what QEMU virt's boot ROM leaves for a -bios none kernel. */
   f->x[5] = DRAM_BASE;

@@ -27,6 +27,16 @@ _start:
   call m_boot
 1:j 1b
 
+#ifdef VECTORED
+/* The vectored variant's mtvec table: exceptions at entry 0, interrupt i at entry i. */
+  .align 8
+  .globl m_vector_table
+m_vector_table:
+  .rept 17
+  j m_trap_vector
+  .endr
+#endif
+
 /* M-mode traps: mscratch holds the top of the M trap stack (a frame of 32 registers). */
   .align 4
   .globl m_trap_vector

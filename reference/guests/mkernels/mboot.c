@@ -12,7 +12,17 @@ static u64 timer_interval = 2000;          /* ticks of the 10 MHz timebase */
 #define MSTATUS_MPP_S (1UL << 11)
 #define MSTATUS_MPP (3UL << 11)
 
-extern char m_trap_stack_top[], m_trap_vector[], s_entry[];
+extern char m_trap_stack_top[], m_trap_vector[], m_vector_table[], s_entry[];
+
+/* The variant built with -DVECTORED uses a vectored mtvec and raises SSIP through sip, as xv6's
+ * timer code does, rather than through mip. */
+#ifdef VECTORED
+#define MTVEC_VALUE ((u64)m_vector_table | 1)
+#define RAISE_SSIP() csr_set(sip, MIP_SSIP)
+#else
+#define MTVEC_VALUE ((u64)m_trap_vector)
+#define RAISE_SSIP() csr_set(mip, MIP_SSIP)
+#endif
 /* A page only M-mode may touch: the kernel's PMP entry 0 denies S and U every access. */
 char guard_page[4096] __attribute__((aligned(4096), section(".bss.pages")));
 
@@ -32,7 +42,7 @@ void m_boot(void) {
   /* Page faults, U-mode ecalls and breakpoints go to S-mode; access faults stay in M-mode. */
   csr_write(medeleg, (1 << 3) | (1 << 8) | (1 << 12) | (1 << 13) | (1 << 15));
   csr_write(mideleg, (1 << 1) | (1 << 5) | (1 << 9));
-  csr_write(mtvec, (u64)m_trap_vector);
+  csr_write(mtvec, MTVEC_VALUE);
   csr_write(mscratch, (u64)m_trap_stack_top);
   csr_write(mcounteren, 7);
   arm_timer();
@@ -62,6 +72,8 @@ static u64 read_mcsr(u64 i) {
     case 13: return csr_read(mcounteren);
     case 14: return csr_read(mip) & MIP_MSIP;
     case 15: return csr_read(mhartid);
+    case 16: return csr_read(sie);
+    case 17: return csr_read(sip) & ~MIP_SSIP;
   }
   return 0;
 }
@@ -111,12 +123,12 @@ void m_trap(u64 *regs) {
       case 7:
         mshared.timer_ticks++;
         arm_timer();
-        csr_set(mip, MIP_SSIP);
+        RAISE_SSIP();
         return;
       case 3:
         mmio32(CLINT_MSIP) = 0;
         mshared.soft_ints++;
-        csr_set(mip, MIP_SSIP);
+        RAISE_SSIP();
         return;
     }
   } else if (cause == 9) {

@@ -28,7 +28,7 @@ typedef unsigned int u32;
 #define MK_SLEEP      5   /* wait in M-mode (wfi) for the next machine timer interrupt */
 #define MK_WARL       6   /* a0 = which: write a reserved value to an M-mode WARL field; returns what stuck */
 #define MK_ALIGN      7   /* a0 = interval: wait for a timer tick in M-mode, then re-arm */
-#define MK_READ_MCSR_COUNT 16
+#define MK_READ_MCSR_COUNT 18
 #define MK_WARL_COUNT 6
 
 /* What M-mode tells S-mode. */

@@ -137,9 +137,14 @@ int s_trap(u64 *frame) {
 static void run(int nproc, u64 what, u64 n) {
   for (int p = 0; p < NPROC; p++) procs[p].state = 0;
   for (int p = 0; p < nproc; p++) setup_process(p, what, n);
+  /* tf is about to hold a process's context: no S-mode trap may overwrite it before the sret.
+   * (The transparency suite found this race: a tick that arrived here, under a schedule that
+   * moved the timer's phase, started process 0 with the kernel's registers.) */
+  csr_clear(sstatus, 2);
   current = -1;
   reschedule(0);
   run_user();
+  csr_set(sstatus, 2);
 }
 
 __attribute__((unused)) static void line(const char *name, u64 v) {
@@ -152,7 +157,7 @@ __attribute__((unused)) static void line(const char *name, u64 v) {
 
 __attribute__((unused)) static const char *const mcsr_names[MK_READ_MCSR_COUNT] = {
   "mstatus", "medeleg", "mideleg", "mie", "mtvec", "mscratch", "mepc", "mcause", "mtval",
-  "pmpcfg0", "pmpaddr0", "pmpaddr1", "misa", "mcounteren", "mip.msip", "mhartid",
+  "pmpcfg0", "pmpaddr0", "pmpaddr1", "misa", "mcounteren", "mip.msip", "mhartid", "sie from M", "sip from M (but SSIP)",
 };
 
 #ifndef BENCH
