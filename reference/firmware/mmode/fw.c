@@ -87,6 +87,9 @@ static void resume_at(struct frame *f, u64 pc, u64 vpriv) {
 
 static void virtualize(struct frame *f) {
   if (vm.virtualized) return;
+  /* A locked PMP entry binds M-mode and cannot be rewritten until reset: the firmware could
+   * neither protect itself nor build the kernel's views, so it stays dormant. */
+  if ((csr_read(pmpcfg0) | csr_read(pmpcfg2)) & 0x8080808080808080UL) { vm.refused++; return; }
   u64 ms = csr_read(mstatus);
   vm.mstatus = ms & MS_VIRTUAL;
   vm.medeleg = csr_read(medeleg);

@@ -33,6 +33,7 @@ struct vmachine {
   u64 pmpaddr[16];
   u64 mtimecmp;      /* last value the kernel's M-mode code gave the CLINT */
   u64 emulated;      /* instructions emulated for the virtual M-mode */
+  u64 refused;       /* virtualize requests refused (locked PMP entries) */
 };
 
 extern struct vmachine vm;
