@@ -13,10 +13,16 @@ import type { ImageObservation, ScheduleEvent } from '../reference/state';
 
 const ROOT = path.resolve(__dirname, '../..');
 
-interface Budget {
+export interface Budget {
   name: string;
   kernel: string;
   firmware: string;
+  /**
+   * 'mkernel': the kernel owns M-mode and `firmware` is the Microvisor's M-mode firmware
+   * (conformance/mmode-kernels.md); the kernel's work must also take exactly the cycles it
+   * takes with `--bios none`.
+   */
+  kind?: 'sbi' | 'mkernel';
   /** The measured phase: from the line matching `from` to the line matching `to`. */
   from: string;
   to: string;
@@ -35,6 +41,8 @@ export interface GateRow {
   devirtualizedCycles: number;
   virtualizedOverheadPercent: number;
   devirtualizedOverheadCycles: number;
+  /** 'mkernel' workloads: cycles over the same work with --bios none (no firmware at all). */
+  bareOverheadCycles?: number;
   budgetPercent: number;
   outputsMatch: boolean;
   /** The firmware's own account of the devirtualized run's transitions (handler cycles, mv_stats). */
@@ -65,8 +73,11 @@ function stage(files: string[]): { dir: string; hashes: string[] } {
 
 export function measure(b: Budget): GateRow {
   const { dir, hashes: [kernel, bios] } = stage([b.kernel, b.firmware]);
+  const mkernel = b.kind === 'mkernel';
   try {
-    const run = (schedule: ScheduleEvent[]) => runImage({ kind: 'image', kernel, bios, maxInsns: b.maxInsns, schedule }, dir, { stampLines: true });
+    const run = (schedule: ScheduleEvent[]) => runImage(mkernel
+      ? { kind: 'image', kernel, bios: 'none', mmodeFirmware: bios, maxInsns: b.maxInsns, schedule }
+      : { kind: 'image', kernel, bios, maxInsns: b.maxInsns, schedule }, dir, { stampLines: true });
     const native = run([]);
     const virt = run([{ at: b.virtualizeAt, action: 'virtualize' }]);
     const devirt = run([{ at: b.virtualizeAt, action: 'virtualize' }, { at: b.devirtualizeAt, action: 'devirtualize' }]);
@@ -91,6 +102,12 @@ export function measure(b: Budget): GateRow {
     else if (!row.outputsMatch) row.problem = 'guest output differs between native, virtualized and devirtualized runs';
     else if (row.devirtualizedOverheadCycles !== 0) row.problem = `devirtualized overhead ${row.devirtualizedOverheadCycles} cycles (budget 0)`;
     else if (row.virtualizedOverheadPercent > b.virtualizedBudgetPercent) row.problem = `virtualized overhead ${row.virtualizedOverheadPercent.toFixed(3)}% over budget ${b.virtualizedBudgetPercent}%`;
+    if (mkernel && row.problem === undefined) {
+      const bare = runImage({ kind: 'image', kernel, bios: 'none', maxInsns: b.maxInsns }, dir, { stampLines: true });
+      const c = phaseCycles(bare, from, to);
+      row.bareOverheadCycles = c === null ? NaN : (n as number) - c;
+      if (row.bareOverheadCycles !== 0) row.problem = `overhead against --bios none ${row.bareOverheadCycles} cycles (budget 0)`;
+    }
     row.pass = row.problem === undefined;
     return row;
   } finally {
@@ -115,7 +132,7 @@ export function main(argv: string[]): number {
   for (const r of rows) {
     console.log(pad(r.name, 14) + pad(String(r.nativeCycles), 16) + pad(String(r.virtualizedCycles), 16) +
       pad(`${r.virtualizedOverheadPercent.toFixed(3)}%`, 12) + pad(`${r.budgetPercent}%`, 9) + pad(String(r.devirtualizedOverheadCycles), 10) +
-      (r.pass ? 'pass' : `FAIL: ${r.problem}`));
+      (r.pass ? 'pass' : `FAIL: ${r.problem}`) + (r.bareOverheadCycles !== undefined ? ` (vs --bios none: ${r.bareOverheadCycles})` : ''));
   }
   const t = rows.find((r) => r.virtualizeHandlerCycles !== undefined);
   if (t) console.log(`Microvisor transition handlers (its own account): virtualize ${t.virtualizeHandlerCycles} cycles, devirtualize ${t.devirtualizeHandlerCycles} cycles`);

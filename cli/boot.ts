@@ -9,12 +9,14 @@ import { FileBlockBackend } from '../reference/machine/devices/block-file';
 import { ElfError, Symbolizer } from '../reference/tools/elf';
 import { disassemble } from '../reference/tools/disasm';
 import { CliError, EXIT } from './exit-codes';
+import { DOORBELL_CAUSE } from '../reference/run-image';
 import { parseCount, parseSize } from './size';
 
 export const DEFAULT_FIRMWARE = path.resolve(__dirname, '../../reference/firmware/build/microvisor.elf');
+export const DEFAULT_MMODE_FIRMWARE = path.resolve(__dirname, '../../reference/firmware/mmode/build/mmode-fw.elf');
 
 interface BootFlags {
-  kernel: string; bios?: string; drive?: string; mem?: string; maxInsns?: string; trace?: boolean; append?: string;
+  kernel: string; bios?: string; mmode?: string | boolean; doorbell?: string; drive?: string; mem?: string; maxInsns?: string; trace?: boolean; append?: string;
 }
 
 function readImage(file: string, flag: string): Uint8Array {
@@ -34,6 +36,8 @@ export function registerBoot(program: Command): void {
     .description('boot a kernel on the reference machine (QEMU virt layout)')
     .requiredOption('--kernel <file>', 'kernel image (ELF or raw binary)')
     .option('--bios <none|file>', 'firmware: "none" runs the kernel in M-mode from reset; default: the Microvisor')
+    .option('--mmode [firmware]', 'the kernel owns M-mode (a -bios none kernel): start it under the Microvisor\'s M-mode firmware (default: the built one)')
+    .option('--doorbell <events>', 'ring the management doorbell at instruction counts, e.g. 2000:virtualize,30000:devirtualize')
     .option('--drive <file>', 'raw disk image for a virtio-blk device')
     .option('--mem <size>', 'RAM size as QEMU -m: 128M, 1G, 134217728B; a bare number is MiB (default 128M)')
     .option('--max-insns <n>', 'stop after this many instructions (exit 124)')
@@ -49,14 +53,22 @@ async function boot(flags: BootFlags): Promise<number> {
   const maxInsns = flags.maxInsns ? parseCount(flags.maxInsns, '--max-insns') : Infinity;
   const kernel = readImage(flags.kernel, '--kernel');
   let bios: Uint8Array | null;
-  const biosName = flags.bios ?? DEFAULT_FIRMWARE;
-  if (flags.bios === 'none') bios = null;
+  let biosName = flags.bios ?? DEFAULT_FIRMWARE;
+  let mmodeFirmware: Uint8Array | null = null;
+  const mmodeName = typeof flags.mmode === 'string' ? flags.mmode : DEFAULT_MMODE_FIRMWARE;
+  if (flags.mmode !== undefined) {
+    if (flags.bios !== undefined && flags.bios !== 'none') throw new CliError(`--mmode: cannot be combined with --bios ${flags.bios} (a kernel that owns M-mode has no SBI firmware)`);
+    mmodeFirmware = readImage(mmodeName, '--mmode');
+    bios = null;
+    biosName = 'none';
+  } else if (flags.bios === 'none') bios = null;
   else if (flags.bios) bios = readImage(flags.bios, '--bios');
   else if (fs.existsSync(DEFAULT_FIRMWARE)) bios = readImage(DEFAULT_FIRMWARE, '--bios');
   else throw new CliError(`default firmware ${DEFAULT_FIRMWARE} is not built; pass --bios none or --bios FILE`);
+  const rings = parseDoorbell(flags.doorbell);
   const drive = flags.drive ? openDrive(flags.drive) : null;
   try {
-    return await bootWith(flags, { ramSize, maxInsns, kernel, bios, biosName, drive });
+    return await bootWith(flags, { ramSize, maxInsns, kernel, bios, biosName, drive, mmodeFirmware, mmodeName, rings });
   } finally {
     // Everything the guest wrote reaches the disk file, however the run ended.
     drive?.close?.();
@@ -72,9 +84,12 @@ function openDrive(file: string): BlockBackend {
   }
 }
 
-interface BootInputs { ramSize: number; maxInsns: number; kernel: Uint8Array; bios: Uint8Array | null; biosName: string; drive: BlockBackend | null }
+interface BootInputs {
+  ramSize: number; maxInsns: number; kernel: Uint8Array; bios: Uint8Array | null; biosName: string; drive: BlockBackend | null;
+  mmodeFirmware: Uint8Array | null; mmodeName: string; rings: { at: number; cause: number }[];
+}
 
-async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, biosName, drive }: BootInputs): Promise<number> {
+async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, biosName, drive, mmodeFirmware, mmodeName, rings }: BootInputs): Promise<number> {
 
   const out: number[] = [];
   const flushOut = () => { if (out.length) { fs.writeSync(1, Buffer.from(out)); out.length = 0; } };
@@ -82,6 +97,7 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
   try {
     m = new Machine({
       ramSize, bios, kernel, drive, biosName, kernelName: flags.kernel, bootargs: flags.append,
+      mmodeFirmware, mmodeFirmwareName: mmodeName,
       captureConsole: false,
       onConsole: (b) => { out.push(b); if (out.length >= 4096 || b === 10) flushOut(); },
     });
@@ -112,7 +128,8 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
   try {
     for (;;) {
       if (input?.pending.length) m.uart.pushInput(Uint8Array.from(input.pending.splice(0)));
-      const budget = Math.min(CHUNK, maxInsns - executed);
+      while (rings.length && rings[0].at <= m.hart.instret) m.doorbell.ring(rings.shift()!.cause);
+      const budget = Math.min(CHUNK, maxInsns - executed, rings.length ? rings[0].at - m.hart.instret : Infinity);
       if (budget <= 0) {
         flushOut();
         process.stderr.write(`devirt: stopped after --max-insns ${maxInsns} instructions (pc 0x${m.hart.getPc().toString(16)})\n`);
@@ -137,6 +154,7 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
         }
         return r.code ?? 0;
       }
+      if (r.reason === 'idle' && rings.length) { m.doorbell.ring(rings.shift()!.cause); continue; }
       if (r.reason === 'idle') {
         flushOut();
         // Only input can wake the guest now.
@@ -205,4 +223,16 @@ class TerminalInput {
     process.stdin.pause();
     process.stdin.destroy();
   }
+}
+
+/** `AT:ACTION,...` with ACTION virtualize, devirtualize or a numeric doorbell cause. */
+function parseDoorbell(text: string | undefined): { at: number; cause: number }[] {
+  if (text === undefined) return [];
+  const out = text.split(',').map((item) => {
+    const m = /^(\d+):(virtualize|devirtualize|\d+)$/.exec(item.trim());
+    if (!m) throw new CliError(`--doorbell: bad event '${item}' (expected AT:virtualize, AT:devirtualize or AT:CAUSE)`);
+    const cause = m[2] === 'virtualize' ? DOORBELL_CAUSE.virtualize : m[2] === 'devirtualize' ? DOORBELL_CAUSE.devirtualize : Number(m[2]);
+    return { at: Number(m[1]), cause };
+  });
+  return out.sort((a, b) => a.at - b.at);
 }

@@ -46,7 +46,8 @@ export function runImage(inputs: ImageInputs, imagesDir: string, opts: { stampLi
     if (b === 10) { lines.push({ text: current, cycles: m!.hart.cycles, instret: m!.hart.instret }); current = ''; }
     else current += String.fromCharCode(b);
   } : undefined;
-  m = new Machine({ ramSize: inputs.ramSize, kernel, bios, kernelName: inputs.kernel, biosName: inputs.bios, onConsole });
+  const mmodeFirmware = inputs.mmodeFirmware ? loadImage(imagesDir, inputs.mmodeFirmware) : null;
+  m = new Machine({ ramSize: inputs.ramSize, kernel, bios, mmodeFirmware, kernelName: inputs.kernel, biosName: inputs.bios, mmodeFirmwareName: inputs.mmodeFirmware, onConsole });
   const schedule = [...(inputs.schedule ?? [])].sort((a, b) => a.at - b.at);
   const delivered: ImageObservation['delivered'] = [];
   let exit: ImageObservation['exit'] = { kind: 'limit' };

@@ -45,6 +45,8 @@ export interface ImageInputs {
   kernel: string;
   /** 'none' or the sha256 of a firmware image. */
   bios: string;
+  /** sha256 of the M-mode firmware for a kernel that owns M-mode (then bios is 'none'). */
+  mmodeFirmware?: string;
   drive?: string;
   ramSize?: number;
   maxInsns: number;

@@ -300,7 +300,7 @@ export class Hart {
       if (this.mtime() >= this.deviceDeadline) this.onDeviceDeadline?.();
       this.updateTimerBits();
       if (this.waiting) {
-        if ((this.mipSw | this.mipHw) & this.mie || this.rnmiPending) {
+        if ((this.mipSw | this.mipHw) & this.mie || (this.rnmiPending && this.rnmiVector !== 0)) {
           this.waiting = false;
         } else {
           const t = this.nextTimerCycle();
@@ -309,7 +309,7 @@ export class Hart {
           continue;
         }
       }
-      if (this.rnmiPending && (this.mnstatus & 8)) { this.takeRnmi(); continue; }
+      if (this.rnmiPending && (this.mnstatus & 8) && this.rnmiVector !== 0) { this.takeRnmi(); continue; }
       const irq = this.pendingInterrupt();
       if (irq >= 0) {
         this.excEpc = null;
@@ -786,9 +786,13 @@ export class Hart {
       this.priv = 1;
       this.pc = trapTarget(this.stvec, cause, interrupt);
     } else if (this.rnmiVector !== 0 && this.priv === 3 && (this.mnstatus & 8) === 0 && !interrupt) {
-      // Smrnmi: an exception inside the RNMI handler goes to the RNMI exception vector.
-      this.mnepc = epc; this.mncause = causeBits;
-      this.mnstatus = (this.mnstatus & ~(3 << 11)) | (3 << 11);
+      // Smrnmi: an exception in M-mode while NMIE is clear is taken like any M-mode trap (mepc,
+      // mcause, mtval, mstatus), except that the pc goes to the RNMI exception vector.
+      this.mepc = epc; this.mcause = causeBits; this.mtval = tval;
+      ms = (ms & MS_MIE) ? ms | MS_MPIE : ms & ~MS_MPIE;
+      ms &= ~MS_MIE;
+      ms = (ms & ~MS_MPP) | (3 << MS_MPP_SHIFT);
+      this.mstatus = ms;
       this.pc = this.rnmiExceptionVector;
     } else {
       this.mepc = epc; this.mcause = causeBits; this.mtval = tval;

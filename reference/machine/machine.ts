@@ -17,6 +17,7 @@ import { Doorbell } from './devices/doorbell';
 import { EmptyVirtioSlot, VirtioMmio } from './devices/virtio-mmio';
 import { BlockBackend, VirtioBlk } from './devices/virtio-blk';
 import { buildDeviceTree } from './devices/device-tree';
+import { FW_RAM_BASE, FW_RAM_SIZE, RNMI_EXCEPTION_VECTOR, RNMI_VECTOR } from './firmware-ram';
 
 export type { BlockBackend } from './devices/virtio-blk';
 
@@ -35,6 +36,13 @@ export interface MachineOptions {
   ramSize?: number;
   /** Firmware image (ELF or raw binary loaded at RAM base), or null for `-bios none`. */
   bios?: Uint8Array | null;
+  /**
+   * The Microvisor's M-mode firmware (an ELF linked into the firmware RAM) for a kernel that
+   * owns M-mode: the machine gains the firmware RAM and the RNMI vectors, the boot ROM starts
+   * the firmware, and the kernel is loaded as with `-bios none` (conformance/mmode-kernels.md).
+   */
+  mmodeFirmware?: Uint8Array | null;
+  mmodeFirmwareName?: string;
   /** Kernel image (ELF, or raw binary). */
   kernel?: Uint8Array | null;
   /** Name of the kernel for error messages. */
@@ -95,8 +103,11 @@ export class Machine {
       throw new MachineError(`bad memory size ${ramSize}: must be a multiple of 4 KiB between 1 MiB and 2 GiB`);
     }
     this.ramSize = ramSize;
-    this.hart = new Hart(P.RAM_BASE, ramSize, this.bus);
+    const fwRam = opts.mmodeFirmware ? FW_RAM_SIZE : 0;
+    if (fwRam && opts.bios) throw new MachineError('a firmware for kernels that own M-mode and a -bios firmware cannot both be given');
+    this.hart = new Hart(P.RAM_BASE - fwRam, ramSize + fwRam, this.bus);
     const hart = this.hart;
+    if (fwRam) { hart.rnmiVector = RNMI_VECTOR; hart.rnmiExceptionVector = RNMI_EXCEPTION_VECTOR; }
     const capture = opts.captureConsole ?? true;
     const pins = {
       setMeip: (l: boolean) => hart.setHwBit(Irq.MEI, l),
@@ -143,7 +154,7 @@ export class Machine {
     }
 
     // Images, as QEMU virt loads them.
-    const entryOf = (img: Uint8Array, name: string, rawBase: number, region?: [number, number]): number => {
+    const entryOf = (img: Uint8Array, name: string, rawBase: number, region?: [number, number, string]): number => {
       if (isElf(img)) {
         let elf: ElfImage;
         try {
@@ -166,9 +177,14 @@ export class Machine {
     // As on QEMU virt, the reset vector always jumps to the start of RAM, where the firmware
     // (or, with -bios none, the kernel) is expected to begin; the kernel's ELF entry reaches the
     // firmware through the fw_dynamic block.
-    const resetTarget = P.RAM_BASE;
+    let resetTarget = P.RAM_BASE;
     let kernelEntry = 0;
-    if (opts.bios) {
+    if (opts.mmodeFirmware) {
+      const name = opts.mmodeFirmwareName ?? 'firmware';
+      if (!isElf(opts.mmodeFirmware)) throw new MachineError(`${name}: the M-mode firmware must be an ELF file`);
+      resetTarget = entryOf(opts.mmodeFirmware, name, FW_RAM_BASE, [FW_RAM_BASE, FW_RAM_BASE + FW_RAM_SIZE, 'the firmware RAM']);
+      if (opts.kernel) kernelEntry = entryOf(opts.kernel, opts.kernelName ?? 'kernel', P.RAM_BASE);
+    } else if (opts.bios) {
       entryOf(opts.bios, opts.biosName ?? 'bios', P.RAM_BASE);
       if (opts.kernel) kernelEntry = entryOf(opts.kernel, opts.kernelName ?? 'kernel', P.KERNEL_BASE);
     } else if (opts.kernel) {
@@ -194,16 +210,16 @@ export class Machine {
     hart.reset(P.MROM_BASE);
   }
 
-  private loadElf(elf: ElfImage, name: string, region: [number, number] = [P.RAM_BASE, P.RAM_BASE + this.ramSize]): void {
-    const [ramBase, ramEnd] = region;
+  private loadElf(elf: ElfImage, name: string, region: [number, number, string] = [P.RAM_BASE, P.RAM_BASE + this.ramSize, 'RAM']): void {
+    const [ramBase, ramEnd, what] = region;
     for (const s of elf.segments) {
       if (s.memsz === 0) continue;
       const start = s.paddr, end = s.paddr + s.memsz;
       const where = `segment at 0x${BigInt.asUintN(64, BigInt(s.paddr)).toString(16)} (${s.memsz} bytes)`;
       if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || end <= ramBase || start >= ramEnd) {
-        throw new MachineError(`${name}: ${where} lies outside RAM 0x${ramBase.toString(16)}..0x${ramEnd.toString(16)}`);
+        throw new MachineError(`${name}: ${where} lies outside ${what} 0x${ramBase.toString(16)}..0x${ramEnd.toString(16)}`);
       }
-      if (end > ramEnd) throw new MachineError(`${name}: ${where} runs past the end of RAM at 0x${ramEnd.toString(16)}`);
+      if (end > ramEnd) throw new MachineError(`${name}: ${where} runs past the end of ${what} at 0x${ramEnd.toString(16)}`);
       // A segment that starts below RAM usually carries the ELF headers there (linkers put
       // them in the first page); QEMU loads the part in RAM, and so does the reference.
       const from = Math.max(start, ramBase);

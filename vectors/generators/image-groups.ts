@@ -2,7 +2,8 @@
 import type { ImageGroup } from '../build';
 import { transparencyGroups } from './transparency';
 import { overheadGroups } from './overhead';
+import { mkernelGroups } from './mkernel';
 
 export function imageGroups(): ImageGroup[] {
-  return [...transparencyGroups(), ...overheadGroups()];
+  return [...transparencyGroups(), ...overheadGroups(), ...mkernelGroups()];
 }

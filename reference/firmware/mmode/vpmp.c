@@ -1,0 +1,121 @@
+/* PMP while virtualized. Real entry 0 is the firmware's in both views. In the S/U view entry 1
+ * is OFF with address 0 (so that a kernel TOR entry 0 keeps its base at 0 after the shift) and
+ * the kernel's entries 0..13 follow as 2..15. The virtual M-mode view replaces only entries 1
+ * and 2: the CLINT denied, then everything allowed (M-mode is not checked by unlocked entries),
+ * which makes the entries after them irrelevant. So switching views costs three CSR writes,
+ * until the kernel changes its PMP and the S/U view has to be rebuilt. */
+#include "fw.h"
+#include "platform.h"
+
+#define PMP_R 1
+#define PMP_W 2
+#define PMP_X 4
+#define PMP_TOR (1 << 3)
+#define PMP_NAPOT (3 << 3)
+#define PMP_L 0x80
+#define SHIFT 2                 /* kernel entry i is real entry i + SHIFT in the S/U view */
+
+#define NAPOT(base, size) (((base) + (size) / 2 - 1) >> 2)
+
+static void write_addr(int i, u64 v) {
+  switch (i) {
+#define W(n) case n: csr_write(pmpaddr##n, v); break;
+    W(0) W(1) W(2) W(3) W(4) W(5) W(6) W(7) W(8) W(9) W(10) W(11) W(12) W(13) W(14) W(15)
+#undef W
+  }
+}
+
+/* Turn every entry off before moving addresses, so no half-written view is ever in force. */
+static void clear_cfg(void) {
+  csr_write(pmpcfg0, 0);
+  csr_write(pmpcfg2, 0);
+}
+
+static u64 cfg_byte(int i) { return (vm.pmpcfg[i >> 3] >> (8 * (i & 7))) & 0xff; }
+
+#define ALL ((~0UL) >> 10)
+#define FW_CFG ((u64)PMP_NAPOT)
+#define VM_CFG_LOW (FW_CFG | ((u64)PMP_NAPOT << 8) | ((u64)(PMP_NAPOT | PMP_R | PMP_W | PMP_X) << 16))
+
+static u64 su_cfg[2];      /* pmpcfg0, pmpcfg2 of the S/U view */
+static u64 su_addr2;       /* pmpaddr2 of the S/U view */
+static int su_valid;       /* real entries 3..15 hold the S/U view of the current virtual PMP */
+
+void vpmp_changed(void) { su_valid = 0; }
+
+/* Firmware RAM denied; the CLINT denied too, so that the kernel's M-mode accesses trap and are
+ * emulated; everything else allowed, as for real M-mode. */
+void pmp_load_vm_view(void) {
+  if (su_valid) {
+    csr_write(pmpaddr1, NAPOT(CLINT_BASE, CLINT_SIZE));
+    csr_write(pmpaddr2, ALL);
+    csr_write(pmpcfg0, (su_cfg[0] & ~0xffffffUL) | VM_CFG_LOW);
+    return;
+  }
+  clear_cfg();
+  write_addr(0, NAPOT(FW_RAM_BASE, FW_RAM_SIZE));
+  write_addr(1, NAPOT(CLINT_BASE, CLINT_SIZE));
+  write_addr(2, ALL);
+  csr_write(pmpcfg0, VM_CFG_LOW);
+}
+
+/* Firmware RAM denied, then the kernel's entries 0..13 as it wrote them. */
+void pmp_load_su_view(void) {
+  if (su_valid) {
+    csr_write(pmpaddr1, 0);
+    csr_write(pmpaddr2, su_addr2);
+    csr_write(pmpcfg0, su_cfg[0]);
+    return;
+  }
+  clear_cfg();
+  write_addr(0, NAPOT(FW_RAM_BASE, FW_RAM_SIZE));
+  write_addr(1, 0);
+  int active = 0;
+  u64 cfg[2] = { PMP_NAPOT, 0 };
+  for (int i = 0; i + SHIFT < 16; i++) {
+    u64 c = cfg_byte(i) & ~(u64)PMP_L;
+    write_addr(i + SHIFT, vm.pmpaddr[i]);
+    int r = i + SHIFT;
+    cfg[r >> 3] |= c << (8 * (r & 7));
+    if (c & (3 << 3)) active = 1;
+  }
+  if (!active) {
+    /* No kernel entry is active: S and U may access everything (the platform's rule, as on
+     * QEMU), which the firmware's own entry must not change. */
+    write_addr(SHIFT, ALL);
+    cfg[0] |= (u64)(PMP_NAPOT | PMP_R | PMP_W | PMP_X) << (8 * SHIFT);
+  }
+  csr_write(pmpcfg0, cfg[0]);
+  csr_write(pmpcfg2, cfg[1]);
+  su_cfg[0] = cfg[0];
+  su_cfg[1] = cfg[1];
+  su_addr2 = active ? vm.pmpaddr[0] : ALL;
+  su_valid = 1;
+}
+
+/* Give the kernel its PMP back, byte for byte. */
+void pmp_load_virtual(void) {
+  su_valid = 0;
+  clear_cfg();
+  for (int i = 0; i < 16; i++) write_addr(i, vm.pmpaddr[i]);
+  csr_write(pmpcfg0, vm.pmpcfg[0]);
+  csr_write(pmpcfg2, vm.pmpcfg[1]);
+}
+
+/* pmpcfg WARL, as the platform legalises it: bits 5-6 read zero, R=0 W=1 keeps the previous
+ * permissions, a locked entry keeps its byte. */
+u64 vpmp_legal_cfg(u64 old, u64 value) {
+  u64 out = 0;
+  for (int i = 0; i < 8; i++) {
+    u64 o = (old >> (8 * i)) & 0xff, b = (value >> (8 * i)) & 0x9f;
+    if (o & PMP_L) b = o;
+    else if ((b & (PMP_R | PMP_W)) == PMP_W) b = (b & ~7UL) | (o & 7);
+    out |= b << (8 * i);
+  }
+  return out;
+}
+
+int vpmp_addr_locked(int i) {
+  if (cfg_byte(i) & PMP_L) return 1;
+  return i + 1 < 16 && (cfg_byte(i + 1) & PMP_L) && ((cfg_byte(i + 1) >> 3) & 3) == 1;
+}
