@@ -5,7 +5,10 @@
 //
 // Input comes from the host (devirt boot's stdin) at the guest's pace: bytes queue outside the
 // UART and enter the receive FIFO only as room appears, so the guest never sees an overrun and
-// no input is lost however fast it arrives. Without real time there is no 4-character timeout:
+// no input is lost however fast it arrives. Scripted input (a pipe or file) is typed as a person
+// would: one line at a time, each once the guest is waiting for input, so that a receive-FIFO
+// reset in a driver's start-up or a ctrl-C check that discards typed-ahead bytes (U-Boot's
+// ctrlc()) cannot eat the script. Without real time there is no 4-character timeout:
 // data in the FIFO below the trigger level raises the character-timeout interrupt at once.
 
 import { IrqLine, MmioDevice } from '../device';
@@ -22,6 +25,12 @@ export const LSR_DR = 0x01, LSR_THRE = 0x20, LSR_TEMT = 0x40;
 export const MSR_IDLE = 0xb0;
 const FIFO_SIZE = 16;
 const TRIGGER_LEVELS = [1, 4, 8, 14];
+/**
+ * Reads of an empty receiver in a row, with no byte transmitted in between, that mean the guest
+ * is waiting for input (a polling getc), as opposed to one look before going on (a transmit
+ * loop's LSR read, a ctrl-C check, a THRE interrupt handler's IIR and LSR reads).
+ */
+export const WAITING_POLLS = 8;
 
 export class Uart16550 implements MmioDevice {
   readonly name = 'uart';
@@ -36,33 +45,51 @@ export class Uart16550 implements MmioDevice {
   private hostHead = 0;
   private thrPending = false;
   private source: (() => Uint8Array | null) | null = null;
+  /** Scripted bytes read from the source and not yet typed. */
+  private script: number[] = [];
+  private scriptHead = 0;
+  private dryPolls = 0;
 
   constructor(private readonly irq: IrqLine, private readonly output: (b: number) => void) {}
 
   reset(): void {
     this.ier = 0; this.lcr = 0; this.mcr = 0; this.scr = 0; this.dll = 0; this.dlm = 0; this.fcr = 0;
-    this.rx.length = 0; this.thrPending = false;
+    this.rx.length = 0; this.thrPending = false; this.dryPolls = 0;
     this.update();
   }
 
   /**
-   * Input that is read only when the guest looks for it: when it reads RBR, LSR or IIR with the
-   * FIFO and the backlog empty, `pull` is asked for more (it may block); null means end of input.
-   * Output then depends only on what the input contains, never on when it arrived.
+   * Input that is typed only when the guest waits for it: when it has read RBR, LSR or IIR
+   * WAITING_POLLS times in a row with the FIFO and the backlog empty, the next line of the
+   * script enters the UART, and `pull` is asked for more script when none is left (it may
+   * block); null means end of input. Output then depends only on what the input contains,
+   * never on when it arrived.
    */
   setInputSource(pull: (() => Uint8Array | null) | null): void { this.source = pull; }
 
-  /** Ask the input source for more bytes now (the machine is idle waiting for them). False at end of input. */
+  /** Type the next line of scripted input now (the machine is idle waiting for it). False at end of input. */
   pullInput(): boolean {
-    if (this.source === null) return false;
-    const bytes = this.source();
-    if (bytes === null) { this.source = null; return false; }
-    this.pushInput(bytes);
+    if (this.scriptHead === this.script.length) {
+      if (this.source === null) return false;
+      const bytes = this.source();
+      if (bytes === null) { this.source = null; return false; }
+      this.script = Array.from(bytes);
+      this.scriptHead = 0;
+      if (this.script.length === 0) return true;
+    }
+    let end = this.scriptHead;
+    while (end < this.script.length && this.script[end] !== 13 && this.script[end] !== 10) end++;
+    end = Math.min(end + 1, this.script.length);
+    this.pushInput(Uint8Array.from(this.script.slice(this.scriptHead, end)));
+    this.scriptHead = end;
     return true;
   }
 
-  private pullIfDry(): void {
-    if (this.source !== null && this.rx.length === 0 && this.hostHead === this.host.length) this.pullInput();
+  private pullIfWaiting(): void {
+    if (this.rx.length !== 0 || this.hostHead !== this.host.length) { this.dryPolls = 0; return; }
+    if (++this.dryPolls < WAITING_POLLS) return;
+    this.dryPolls = 0;
+    if (this.source !== null || this.scriptHead !== this.script.length) this.pullInput();
   }
 
   /** Queue bytes typed on the host terminal. */
@@ -96,7 +123,7 @@ export class Uart16550 implements MmioDevice {
 
   read(off: number, _width: 1 | 2 | 4 = 4): number {
     const dlab = (this.lcr & LCR_DLAB) !== 0;
-    if ((off === RBR_THR_DLL && !dlab) || off === LSR || off === IIR_FCR) this.pullIfDry();
+    if ((off === RBR_THR_DLL && !dlab) || off === LSR || off === IIR_FCR) this.pullIfWaiting();
     switch (off) {
       case RBR_THR_DLL: {
         if (dlab) return this.dll;
@@ -128,6 +155,7 @@ export class Uart16550 implements MmioDevice {
       case RBR_THR_DLL:
         if (dlab) { this.dll = v; break; }
         this.output(v);
+        this.dryPolls = 0;
         // The byte left at once: THR is empty again and says so.
         this.thrPending = true;
         break;
