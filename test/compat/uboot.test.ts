@@ -1,0 +1,85 @@
+// U-Boot, as Debian's u-boot-qemu builds it for QEMU virt, on the reference as on QEMU 7.2: in
+// S-mode under OpenSBI (with a virtio disk), in M-mode from reset (-bios none, with a reset on the
+// way), and in S-mode under our Microvisor. The prompt is driven through stdin; each run ends with
+// `poweroff`. The console must equal QEMU's line for line, but for documented divergences.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { compareConsoles, documentedDivergences, missing, runQemu, runReference, OPENSBI, ROOT, UBOOT_M, UBOOT_S } from './helpers';
+import { UBOOT_DIVERGENCES } from './divergences';
+import { command, Step, stopAutoboot } from './uboot-script';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'devirt-uboot-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+const disk = path.join(dir, 'disk.img');
+fs.writeFileSync(disk, Buffer.alloc(1 << 20));
+const MICROVISOR = path.join(ROOT, 'reference/firmware/build/microvisor.elf');
+const used = new Set<string>();
+
+interface Case { name: string; files: string[]; reference: string[]; qemu: string[]; steps: Step[]; maxInsns: number; expect: RegExp[] }
+
+const CASES: Case[] = [
+  {
+    name: 'S-mode under OpenSBI, with a virtio-blk disk',
+    files: [OPENSBI, UBOOT_S],
+    reference: ['--bios', OPENSBI, '--kernel', UBOOT_S, '--drive', disk],
+    qemu: ['-bios', OPENSBI, '-kernel', UBOOT_S, '-drive', `file=${disk},format=raw,if=none,id=hd0`, '-device', 'virtio-blk-device,drive=hd0'],
+    steps: [stopAutoboot, command('version'), command('bdinfo'), command('fdt addr $fdtcontroladdr; fdt print /cpus'), command('virtio scan; virtio info'), command('poweroff')],
+    maxInsns: 60_000_000,
+    expect: [/^U-Boot 2\d{3}\.\d\d/m, /^DRAM: {2}128 MiB$/m, /^-> size {5}= 0x0000000008000000$/m, /riscv,isa = "rv64imac_zicsr_zifencei_sstc";/,
+      /^Device 0: QEMU VirtIO Block Device$/m, /Capacity: 1\.0 MB = 0\.0 GB \(2048 x 512\)/, /^poweroff \.\.\.$/m],
+  },
+  {
+    name: 'M-mode from reset (-bios none), reset and boot again',
+    files: [UBOOT_M],
+    reference: ['--bios', 'none', '--kernel', UBOOT_M],
+    qemu: ['-bios', 'none', '-kernel', UBOOT_M],
+    steps: [stopAutoboot, command('version'), command('reset'), stopAutoboot, command('fdt addr $fdtcontroladdr; fdt print /cpus'), command('poweroff')],
+    maxInsns: 60_000_000,
+    expect: [/^resetting \.\.\.$/m, /mmu-type = "riscv,sv39";/, /^poweroff \.\.\.$/m],
+  },
+];
+
+const norm = (s: string) => s.replace(/\r\n/g, '\n');
+
+describe.each(CASES)('U-Boot $name', (c) => {
+  const skip = missing(c.files);
+  if (skip) console.warn(`skipped: ${skip}`);
+  let reference: ReturnType<typeof runReference>;
+  (skip ? test.skip : test)('reaches the prompt on the reference, runs the commands typed on stdin and powers off', () => {
+    reference = runReference(c.reference, c.steps.map((s) => s.send), c.maxInsns);
+    expect({ status: reference.status, stderr: reference.stderr }).toEqual({ status: 0, stderr: '' });
+    const out = norm(reference.console);
+    for (const re of c.expect) expect(out).toMatch(re);
+    // Every command was typed and echoed at a prompt.
+    for (const s of c.steps.filter((x) => x.waitFor === '=> ')) expect(out).toContain(`=> ${s.send.trimEnd()}\n`);
+  });
+
+  const q = skip ?? missing([], true);
+  (q ? test.skip : test)('the same console as on QEMU 7.2, line for line, but for documented divergences', async () => {
+    const qemu = await runQemu(c.qemu, c.steps);
+    expect(qemu.status).toBe(0);
+    const cmp = compareConsoles(qemu.console, reference.console, UBOOT_DIVERGENCES);
+    expect(cmp.unexplained).toEqual([]);
+    cmp.used.forEach((k) => used.add(k));
+  });
+});
+
+test('every divergence the U-Boot comparison allows is documented, and QEMU still shows each one', () => {
+  if (missing([OPENSBI, UBOOT_S, UBOOT_M], true)) return;
+  const documented = documentedDivergences();
+  const keys = new Set(UBOOT_DIVERGENCES.map((d) => d.key));
+  for (const k of keys) expect({ key: k, documented: documented.has(k) }).toEqual({ key: k, documented: true });
+  expect([...used].sort()).toEqual([...keys].sort());
+});
+
+// Known failure, kept visible until the firmware changes: the Microvisor reserves (PMP, and
+// /reserved-memory) the whole first 2 MiB of RAM, and U-Boot's pre-relocation stack grows down
+// from 0x80200000 into it, so U-Boot's first store faults and its trap handler faults again,
+// forever (QEMU shows the same: the Microvisor behaves alike on both). OpenSBI reserves 512 KiB.
+// With the firmware reserving only what it uses, this test passes; then make it a plain test.
+const mvSkip = missing([UBOOT_S, MICROVISOR]);
+(mvSkip ? test.skip : test.failing)('U-Boot S-mode under the Microvisor reaches its prompt (fails: firmware reserves U-Boot\'s stack)', () => {
+  const r = runReference(['--kernel', UBOOT_S], [stopAutoboot.send, 'poweroff\r'], 2_000_000);
+  expect(norm(r.console)).toMatch(/^U-Boot 2\d{3}/m);
+});
