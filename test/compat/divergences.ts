@@ -20,6 +20,7 @@ export const PAYLOAD_DIVERGENCES: Divergence[] = [
   both('senvcfg-cbo', /^warl senvcfg /),
   both('sepc-bit0', /^warl sepc /),
   both('platform-devices', /^load 0x3000000 /),
+  both('interrupt-priority', /^interrupts pending 0x0{13}222 taken in order 0x[0-9a-f]{16}$/),
 ];
 
 /** U-Boot's report of the devices and device tree it found. */

@@ -45,6 +45,8 @@ describe.each(FIRMWARE)('OpenSBI: $name', ({ file }) => {
     // A load where the platform has nothing: access fault (5), tval the address.
     expect(c).toMatch(/^load hole 0x0 0x0000000000000000 trap 0x0000000000000005 0x0000000000000000$/m);
     expect(c).toMatch(/^load virtio0 magic 0x0000000074726976 trap 0x0{16} 0x0{16}$/m);
+    // Privileged 1.12, 4.1.3: simultaneous S interrupts are taken SEI, SSI, STI (codes 9, 1, 5).
+    expect(c).toMatch(/^interrupts pending 0x0000000000000222 taken in order 0x0000000000000915$/m);
     expect(c.endsWith('shutdown\n')).toBe(true);
   });
 

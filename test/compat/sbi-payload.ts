@@ -6,8 +6,8 @@
 import { encode } from '../../reference/tools/disasm';
 
 export const PAYLOAD_BASE = 0x80200000;
-const UART = 0x10000000;
-const zero = 0, ra = 1, t0 = 5, t1 = 6, t2 = 7, s1 = 9, a0 = 10, a1 = 11, a6 = 16, a7 = 17, s2 = 18, s3 = 19, s4 = 20, s9 = 25, s10 = 26, t6 = 31;
+const UART = 0x10000000, PLIC = 0x0c000000;
+const zero = 0, ra = 1, t0 = 5, t1 = 6, t2 = 7, s1 = 9, a0 = 10, a1 = 11, a6 = 16, a7 = 17, s2 = 18, s3 = 19, s4 = 20, s6 = 22, s9 = 25, s10 = 26, t6 = 31;
 
 /** Words with labels: branch and jump targets are fixed up when the program is finished. */
 class Program {
@@ -28,6 +28,7 @@ class Program {
   ret(link = ra): this { return this.op('jalr', { rd: zero, rs1: link, imm: 0 }); }
   beq(rs1: number, rs2: number, label: string): this { return this.to(label, (imm) => encode('beq', { rs1, rs2, imm })); }
   bne(rs1: number, rs2: number, label: string): this { return this.to(label, (imm) => encode('bne', { rs1, rs2, imm })); }
+  blt(rs1: number, rs2: number, label: string): this { return this.to(label, (imm) => encode('blt', { rs1, rs2, imm })); }
   bltu(rs1: number, rs2: number, label: string): this { return this.to(label, (imm) => encode('bltu', { rs1, rs2, imm })); }
   data(bytes: Uint8Array): this { for (let i = 0; i < bytes.length; i += 4) this.words.push(new DataView(bytes.buffer, bytes.byteOffset).getUint32(i, true)); return this; }
   csrr(rd: number, csr: number): this { return this.op('csrrs', { rd, rs1: zero, csr }); }
@@ -42,7 +43,7 @@ class Program {
   }
 }
 
-const CSR = { sstatus: 0x100, sie: 0x104, stvec: 0x105, scounteren: 0x106, senvcfg: 0x10a, sscratch: 0x140, sepc: 0x141, scause: 0x142, stval: 0x143, sip: 0x144, satp: 0x180 };
+const CSR = { stimecmp: 0x14d, sstatus: 0x100, sie: 0x104, stvec: 0x105, scounteren: 0x106, senvcfg: 0x10a, sscratch: 0x140, sepc: 0x141, scause: 0x142, stval: 0x143, sip: 0x144, satp: 0x180 };
 const EXT = { base: 0x10, time: 0x54494d45, ipi: 0x735049, rfence: 0x52464e43, hsm: 0x48534d, srst: 0x53525354, pmu: 0x504d55, dbcn: 0x4442434e, legacyPutchar: 0x01, unknown: 0x12345678 };
 
 /** The payload, a raw image to load at PAYLOAD_BASE (the -kernel address under firmware, on QEMU and the reference). */
@@ -75,8 +76,16 @@ export function sbiPayload(): Uint8Array {
     .label('puthex.next').op('srl', { rd: a0, rs1: s1, rs2: s4 }).op('andi', { rd: a0, rs1: a0, imm: 15 }).li(t2, 10)
     .bltu(a0, t2, 'puthex.digit').op('addi', { rd: a0, rs1: a0, imm: 0x61 - 0x30 - 10 }).label('puthex.digit').op('addi', { rd: a0, rs1: a0, imm: 0x30 })
     .call('putc', t6).beq(s4, zero, 'puthex.done').op('addi', { rd: s4, rs1: s4, imm: -4 }).call('puthex.next', zero).label('puthex.done').ret();
-  // Trap handler (stvec, direct mode): s10 = scause, s9 = stval, skip the 4-byte instruction.
-  p.label('trap').csrr(s10, CSR.scause).csrr(s9, CSR.stval).csrr(t0, CSR.sepc).op('addi', { rd: t0, rs1: t0, imm: 4 }).csrw(CSR.sepc, t0).op('sret');
+  // Trap handler (stvec, direct mode). An exception: s10 = scause, s9 = stval, skip the 4-byte
+  // instruction. An interrupt: append its code to s6 (a nibble each) and clear its source.
+  p.label('trap').csrr(s10, CSR.scause).blt(s10, zero, 'irq')
+    .csrr(s9, CSR.stval).csrr(t0, CSR.sepc).op('addi', { rd: t0, rs1: t0, imm: 4 }).csrw(CSR.sepc, t0).op('sret');
+  p.label('irq').op('andi', { rd: t0, rs1: s10, imm: 0xff }).op('slli', { rd: s6, rs1: s6, imm: 4 }).op('or', { rd: s6, rs1: s6, rs2: t0 })
+    .li(t1, 1).bne(t0, t1, 'irq.not-ssi').li(t1, 2).op('csrrc', { rd: zero, rs1: t1, csr: CSR.sip }).op('sret')
+    .label('irq.not-ssi').li(t1, 5).bne(t0, t1, 'irq.not-sti').li(t1, -1).csrw(CSR.stimecmp, t1).op('sret')
+    // SEI: claim from the PLIC's S context (1), silence the UART, complete.
+    .label('irq.not-sti').li(t0, PLIC + 0x201004).op('lw', { rd: t1, rs1: t0, imm: 0 }).li(t2, UART).op('sb', { rs1: t2, rs2: zero, imm: 1 })
+    .op('sw', { rs1: t0, rs2: t1, imm: 0 }).op('sret');
 
   p.label('code');
   p.op('auipc', { rd: t0, imm: 0 }).to('trap', (imm) => encode('addi', { rd: t0, rs1: t0, imm: imm + 4 })).csrw(CSR.stvec, t0);
@@ -95,6 +104,16 @@ export function sbiPayload(): Uint8Array {
     p.li(s10, 0).li(s9, 0).li(s2, 0).li(t0, addr).op('lw', { rd: s2, rs1: t0, imm: 0 });
     say(`load ${name} `); hex(s2); say(' trap '); hex(s10); say(' '); hex(s9); say('\n');
   }
+  // SEI (the UART's THRE through the PLIC), SSI and STI all pending when SIE is set: the order taken.
+  p.li(t0, PLIC).li(t1, 1).op('sw', { rs1: t0, rs2: t1, imm: 4 * 10 })
+    .li(t0, PLIC + 0x2080).li(t1, 1 << 10).op('sw', { rs1: t0, rs2: t1, imm: 0 })
+    .li(t0, PLIC + 0x201000).op('sw', { rs1: t0, rs2: zero, imm: 0 })
+    .li(t0, UART).li(t1, 2).op('sb', { rs1: t0, rs2: t1, imm: 1 })
+    .li(t1, 2).op('csrrs', { rd: zero, rs1: t1, csr: CSR.sip }).csrw(CSR.stimecmp, zero)
+    .li(t1, 0x222).op('csrrs', { rd: zero, rs1: t1, csr: CSR.sie }).li(s6, 0).csrr(s2, CSR.sip)
+    .op('csrrsi', { rd: zero, imm: 2, csr: CSR.sstatus }).op('addi', { rd: zero, rs1: zero, imm: 0 }).op('csrrci', { rd: zero, imm: 2, csr: CSR.sstatus })
+    .li(t1, 0x222).op('csrrc', { rd: zero, rs1: t1, csr: CSR.sie });
+  say('interrupts pending '); hex(s2); say(' taken in order '); hex(s6); say('\n');
   say('shutdown\n');
   ecall(EXT.srst, 0, 0);
   say('SRST returned\n');
