@@ -45,6 +45,14 @@ describe('scripted UART input', () => {
     expect(getc()).toBe('c');
   });
 
+  test('with the receive interrupt enabled, one look at an empty receiver takes the next line', () => {
+    const { rd, wr } = scripted(['x\ry\r']);
+    wr(1, 0x01);
+    // The IIR read finds the receiver empty, takes the line, and reports received data at once.
+    expect(rd(2) & 0x0f).toBe(0x04);
+    expect(rd(RBR)).toBe(0x78);
+  });
+
   test('the same bytes give the same reads however the host chunked them', () => {
     const text = 'a line longer than the sixteen-byte receive FIFO\rsecond\r\rthird';
     const whole = scripted([text]);

@@ -26,9 +26,9 @@ export const MSR_IDLE = 0xb0;
 const FIFO_SIZE = 16;
 const TRIGGER_LEVELS = [1, 4, 8, 14];
 /**
- * Reads of an empty receiver in a row, with no byte transmitted in between, that mean the guest
- * is waiting for input (a polling getc), as opposed to one look before going on (a transmit
- * loop's LSR read, a ctrl-C check, a THRE interrupt handler's IIR and LSR reads).
+ * Reads of an empty receiver in a row, with no byte transmitted in between, that mean a polling
+ * guest (receive interrupt off) is waiting for input, as opposed to one look before going on (a
+ * transmit loop's LSR read, a ctrl-C check).
  */
 export const WAITING_POLLS = 8;
 
@@ -87,7 +87,8 @@ export class Uart16550 implements MmioDevice {
 
   private pullIfWaiting(): void {
     if (this.rx.length !== 0 || this.hostHead !== this.host.length) { this.dryPolls = 0; return; }
-    if (++this.dryPolls < WAITING_POLLS) return;
+    // A driver that enabled the receive interrupt takes input whenever it comes: one look is enough.
+    if (++this.dryPolls < (this.ier & IER_RDI ? 1 : WAITING_POLLS)) return;
     this.dryPolls = 0;
     if (this.source !== null || this.scriptHead !== this.script.length) this.pullInput();
   }
