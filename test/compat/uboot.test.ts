@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { compareConsoles, documentedDivergences, missing, runQemu, runReference, OPENSBI, ROOT, UBOOT_M, UBOOT_S } from './helpers';
+import { compareConsoles, documentedDivergences, missing, runQemu, runReference, OPENSBI, OPENSBI_PKG, ROOT, UBOOT_M, UBOOT_S } from './helpers';
 import { UBOOT_DIVERGENCES } from './divergences';
 import { command, Step, stopAutoboot } from './uboot-script';
 
@@ -13,6 +13,7 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'devirt-uboot-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 const disk = path.join(dir, 'disk.img');
 fs.writeFileSync(disk, Buffer.alloc(1 << 20));
+const FW_JUMP = OPENSBI_PKG.replace('fw_dynamic', 'fw_jump');
 const MICROVISOR = path.join(ROOT, 'reference/firmware/build/microvisor.elf');
 const used = new Set<string>();
 
@@ -28,6 +29,15 @@ const CASES: Case[] = [
     maxInsns: 60_000_000,
     expect: [/^U-Boot 2\d{3}\.\d\d/m, /^DRAM: {2}128 MiB$/m, /^-> size {5}= 0x0000000008000000$/m, /riscv,isa = "rv64imac_zicsr_zifencei_sstc";/,
       /^Device 0: QEMU VirtIO Block Device$/m, /Capacity: 1\.0 MB = 0\.0 GB \(2048 x 512\)/, /^poweroff \.\.\.$/m],
+  },
+  {
+    name: 'S-mode under OpenSBI fw_jump (package opensbi: the device tree moved to 0x82200000)',
+    files: [FW_JUMP, UBOOT_S],
+    reference: ['--bios', FW_JUMP, '--kernel', UBOOT_S],
+    qemu: ['-bios', FW_JUMP, '-kernel', UBOOT_S],
+    steps: [stopAutoboot, command('bdinfo'), command('poweroff')],
+    maxInsns: 60_000_000,
+    expect: [/^Domain0 Next Arg1 {9}: 0x0000000082200000$/m, /^DRAM: {2}128 MiB$/m, /^poweroff \.\.\.$/m],
   },
   {
     name: 'M-mode from reset (-bios none), reset and boot again',
@@ -66,7 +76,7 @@ describe.each(CASES)('U-Boot $name', (c) => {
 });
 
 test('every divergence the U-Boot comparison allows is documented, and QEMU still shows each one', () => {
-  if (missing([OPENSBI, UBOOT_S, UBOOT_M], true)) return;
+  if (missing([OPENSBI, FW_JUMP, UBOOT_S, UBOOT_M], true)) return;
   const documented = documentedDivergences();
   const keys = new Set(UBOOT_DIVERGENCES.map((d) => d.key));
   for (const k of keys) expect({ key: k, documented: documented.has(k) }).toEqual({ key: k, documented: true });
