@@ -12,7 +12,8 @@ import { command, Step, stopAutoboot } from './uboot-script';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'devirt-uboot-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 const disk = path.join(dir, 'disk.img');
-fs.writeFileSync(disk, Buffer.alloc(1 << 20));
+// A recognisable first sector, read back through virtio and dumped by `md.b`.
+fs.writeFileSync(disk, Buffer.concat([Buffer.from('devirt third-party disk, sector 0'), Buffer.alloc((1 << 20) - 33)]));
 const FW_JUMP = OPENSBI_PKG.replace('fw_dynamic', 'fw_jump');
 const MICROVISOR = path.join(ROOT, 'reference/firmware/build/microvisor.elf');
 const used = new Set<string>();
@@ -25,19 +26,22 @@ const CASES: Case[] = [
     files: [OPENSBI, UBOOT_S],
     reference: ['--bios', OPENSBI, '--kernel', UBOOT_S, '--drive', disk],
     qemu: ['-bios', OPENSBI, '-kernel', UBOOT_S, '-drive', `file=${disk},format=raw,if=none,id=hd0`, '-device', 'virtio-blk-device,drive=hd0'],
-    steps: [stopAutoboot, command('version'), command('bdinfo'), command('fdt addr $fdtcontroladdr; fdt print /cpus'), command('virtio scan; virtio info'), command('poweroff')],
+    steps: [stopAutoboot, command('version'), command('bdinfo'), command('fdt addr $fdtcontroladdr; fdt print /cpus'), command('virtio scan; virtio info'),
+      command('virtio read 0x84000000 0 1; md.b 0x84000000 0x20'), command('poweroff')],
     maxInsns: 60_000_000,
     expect: [/^U-Boot 2\d{3}\.\d\d/m, /^DRAM: {2}128 MiB$/m, /^-> size {5}= 0x0000000008000000$/m, /riscv,isa = "rv64imac_zicsr_zifencei_sstc";/,
-      /^Device 0: QEMU VirtIO Block Device$/m, /Capacity: 1\.0 MB = 0\.0 GB \(2048 x 512\)/, /^poweroff \.\.\.$/m],
+      /^Device 0: QEMU VirtIO Block Device$/m, /Capacity: 1\.0 MB = 0\.0 GB \(2048 x 512\)/,
+      /^84000000: 64 65 76 69 72 74 20 74 68 69 72 64 2d 70 61 72 {2}devirt third-par$/m, /^poweroff \.\.\.$/m],
   },
   {
-    name: 'S-mode under OpenSBI fw_jump (package opensbi: the device tree moved to 0x82200000)',
+    name: 'S-mode under OpenSBI fw_jump (package opensbi: the device tree moved to 0x82200000), reset through SBI',
     files: [FW_JUMP, UBOOT_S],
     reference: ['--bios', FW_JUMP, '--kernel', UBOOT_S],
     qemu: ['-bios', FW_JUMP, '-kernel', UBOOT_S],
-    steps: [stopAutoboot, command('bdinfo'), command('poweroff')],
-    maxInsns: 60_000_000,
-    expect: [/^Domain0 Next Arg1 {9}: 0x0000000082200000$/m, /^DRAM: {2}128 MiB$/m, /^poweroff \.\.\.$/m],
+    // `reset` is an SBI SRST cold reboot, which OpenSBI carries out through the finisher (0x7777).
+    steps: [stopAutoboot, command('bdinfo'), command('reset'), stopAutoboot, command('poweroff')],
+    maxInsns: 80_000_000,
+    expect: [/^Domain0 Next Arg1 {9}: 0x0000000082200000$/m, /^DRAM: {2}128 MiB$/m, /^resetting \.\.\.$/m, /^poweroff \.\.\.$/m],
   },
   {
     name: 'M-mode from reset (-bios none), reset and boot again',
