@@ -45,10 +45,19 @@ export function runReference(args: string[], script: string[], maxInsns: number)
  * early are lost in the UART's FIFO resets on real hardware and on QEMU alike.
  */
 export function runQemu(args: string[], steps: { waitFor: string; send: string }[], timeoutMs = 60_000): Promise<Run> {
+  return drive(QEMU, ['-M', 'virt', '-cpu', QEMU_CPU, '-m', '128M', '-nographic', ...args], steps, timeoutMs);
+}
+
+/** `devirt boot` driven the same way, through a pipe that stays open. */
+export function runReferenceDriven(args: string[], steps: { waitFor: string; send: string }[], timeoutMs = 120_000): Promise<Run> {
+  return drive(process.execPath, [BIN, 'boot', ...args], steps, timeoutMs);
+}
+
+function drive(program: string, args: string[], steps: { waitFor: string; send: string }[], timeoutMs: number): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const q = spawn(QEMU, ['-M', 'virt', '-cpu', QEMU_CPU, '-m', '128M', '-nographic', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const q = spawn(program, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '', err = '', from = 0, step = 0;
-    const timer = setTimeout(() => { q.kill('SIGKILL'); reject(new Error(`QEMU timed out at step ${step} (${JSON.stringify(steps[step]?.waitFor)}); console so far:\n${out}`)); }, timeoutMs);
+    const timer = setTimeout(() => { q.kill('SIGKILL'); reject(new Error(`${path.basename(program)} timed out at step ${step} (${JSON.stringify(steps[step]?.waitFor)}); console so far:\n${out}`)); }, timeoutMs);
     const advance = () => {
       while (step < steps.length) {
         const at = out.indexOf(steps[step].waitFor, from);
