@@ -17,11 +17,14 @@ fs.writeFileSync(payload, sbiPayload());
 const disk = path.join(dir, 'disk.img');
 fs.writeFileSync(disk, Buffer.alloc(1 << 20));
 
-const cases = [
+const cases: { name: string; bios: string | null; kernel: string; drive?: string; script: string[]; stopAtPrompt?: boolean }[] = [
   { name: 'OpenSBI (qemu-system-data) + payload', bios: OPENSBI, kernel: payload, script: [] as string[] },
   { name: 'OpenSBI fw_jump (opensbi) + payload', bios: OPENSBI_PKG.replace('fw_dynamic', 'fw_jump'), kernel: payload, script: [] },
   { name: 'OpenSBI + U-Boot S-mode, disk', bios: OPENSBI, kernel: UBOOT_S, drive: disk,
-    script: [stopAutoboot, command('version'), command('bdinfo'), command('fdt addr $fdtcontroladdr; fdt print /cpus'), command('virtio scan; virtio info'), command('poweroff')].map((s) => s.send) },
+    script: [stopAutoboot, command('version'), command('bdinfo'), command('fdt addr $fdtcontroladdr; fdt print /cpus'), command('virtio scan; virtio info'),
+      command('virtio read 0x84000000 0 1; md.b 0x84000000 0x20'), command('poweroff')].map((s) => s.send) },
+  { name: 'OpenSBI fw_jump + U-Boot S-mode, reset', bios: OPENSBI_PKG.replace('fw_dynamic', 'fw_jump'), kernel: UBOOT_S,
+    script: [stopAutoboot, command('bdinfo'), command('reset'), stopAutoboot, command('poweroff')].map((s) => s.send) },
   { name: 'U-Boot M-mode (-bios none), reset', bios: null, kernel: UBOOT_M,
     script: [stopAutoboot, command('version'), command('reset'), stopAutoboot, command('fdt addr $fdtcontroladdr; fdt print /cpus'), command('poweroff')].map((s) => s.send) },
   { name: 'U-Boot M-mode to its prompt only', bios: null, kernel: UBOOT_M, script: [stopAutoboot.send], stopAtPrompt: true },
@@ -40,7 +43,7 @@ for (const c of cases) {
   let executed = 0, reason = '';
   for (;;) {
     const before = m.hart.instret + m.hart.stalledTraps;
-    const r = m.run({ maxInsns: 2_000_000 });
+    const r = m.run({ maxInsns: c.stopAtPrompt ? 100_000 : 2_000_000 });
     executed += m.hart.instret + m.hart.stalledTraps - before;
     if (c.stopAtPrompt && m.console.includes('=> ')) { reason = 'prompt'; break; }
     if (r.reason === 'finisher' && m.finisherState?.kind === 'reset') { m.reboot(); continue; }
@@ -49,7 +52,7 @@ for (const c of cases) {
   const cpu = process.cpuUsage(cpu0);
   const seconds = (cpu.user + cpu.system) / 1e6;
   drive?.close?.();
-  console.log(`${c.name}: ${reason}, ${(executed / 1e6).toFixed(1)} M instructions, ${seconds.toFixed(2)} s CPU, ${(executed / seconds / 1e6).toFixed(1)} MIPS, guest time ${(m.hart.mtime() / 1e7).toFixed(3)} s`);
+  console.log(`${c.name}: ${reason}, ${(executed / 1e6).toFixed(2)} M instructions, ${seconds.toFixed(2)} s CPU, ${(executed / seconds / 1e6).toFixed(1)} MIPS, guest time ${(m.hart.mtime() / 1e7).toFixed(3)} s`);
 }
 fs.rmSync(dir, { recursive: true, force: true });
 void ROOT;
