@@ -22,7 +22,7 @@ const cases: { name: string; bios: string | null; kernel: string; drive?: string
   { name: 'OpenSBI fw_jump (opensbi) + payload', bios: OPENSBI_PKG.replace('fw_dynamic', 'fw_jump'), kernel: payload, script: [] },
   { name: 'OpenSBI + U-Boot S-mode, disk', bios: OPENSBI, kernel: UBOOT_S, drive: disk,
     script: [stopAutoboot, command('version'), command('bdinfo'), command('fdt addr $fdtcontroladdr; fdt print /cpus'), command('virtio scan; virtio info'),
-      command('virtio read 0x84000000 0 1; md.b 0x84000000 0x20'), command('poweroff')].map((s) => s.send) },
+      command('virtio read 0x84000000 0 1; md.b 0x84000000 0x20'), command('mw.b 0x84000000 0x5a 0x200; virtio write 0x84000000 1 1'), command('poweroff')].map((s) => s.send) },
   { name: 'OpenSBI fw_jump + U-Boot S-mode, reset', bios: OPENSBI_PKG.replace('fw_dynamic', 'fw_jump'), kernel: UBOOT_S,
     script: [stopAutoboot, command('bdinfo'), command('reset'), stopAutoboot, command('poweroff')].map((s) => s.send) },
   { name: 'U-Boot M-mode (-bios none), reset', bios: null, kernel: UBOOT_M,

@@ -27,7 +27,7 @@ const CASES: Case[] = [
     reference: ['--bios', OPENSBI, '--kernel', UBOOT_S, '--drive', disk],
     qemu: ['-bios', OPENSBI, '-kernel', UBOOT_S, '-drive', `file=${disk},format=raw,if=none,id=hd0`, '-device', 'virtio-blk-device,drive=hd0'],
     steps: [stopAutoboot, command('version'), command('bdinfo'), command('fdt addr $fdtcontroladdr; fdt print /cpus'), command('virtio scan; virtio info'),
-      command('virtio read 0x84000000 0 1; md.b 0x84000000 0x20'), command('poweroff')],
+      command('virtio read 0x84000000 0 1; md.b 0x84000000 0x20'), command('mw.b 0x84000000 0x5a 0x200; virtio write 0x84000000 1 1'), command('poweroff')],
     maxInsns: 60_000_000,
     expect: [/^U-Boot 2\d{3}\.\d\d/m, /^DRAM: {2}128 MiB$/m, /^-> size {5}= 0x0000000008000000$/m, /riscv,isa = "rv64imac_zicsr_zifencei_sstc";/,
       /^Device 0: QEMU VirtIO Block Device$/m, /Capacity: 1\.0 MB = 0\.0 GB \(2048 x 512\)/,
@@ -65,6 +65,8 @@ describe.each(CASES)('U-Boot $name', (c) => {
     expect({ status: reference.status, stderr: reference.stderr }).toEqual({ status: 0, stderr: '' });
     const out = norm(reference.console);
     for (const re of c.expect) expect(out).toMatch(re);
+    // U-Boot's virtio write reached the disk file: sector 1 is the pattern it wrote.
+    if (c.reference.includes(disk)) expect(fs.readFileSync(disk).subarray(512, 1024).every((b) => b === 0x5a)).toBe(true);
     // Every command was typed and echoed at a prompt.
     for (const s of c.steps.filter((x) => x.waitFor === '=> ')) expect(out).toContain(`=> ${s.send.trimEnd()}\n`);
   });
