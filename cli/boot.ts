@@ -117,8 +117,10 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
 
   const stdinIsTty = process.stdin.isTTY === true;
   const input = stdinIsTty ? new TerminalInput() : null;
-  // Piped or redirected stdin is read as the guest asks for it, so runs are reproducible.
-  if (!stdinIsTty) m.uart.setInputSource(readStdinSync);
+  // Piped or redirected stdin is read as the guest asks for it, so runs are reproducible. What the
+  // guest printed so far (a prompt without a newline) is out before the read may block, so that a
+  // program driving the guest through a pipe sees the prompt it waits for, as with QEMU.
+  if (!stdinIsTty) m.uart.setInputSource(() => { flushOut(); return readStdinSync(); });
 
   const terminated = () => { flushOut(); process.stderr.write('devirt: terminated (Ctrl-A x)\n'); return EXIT.hang; };
   const CHUNK = 2_000_000;

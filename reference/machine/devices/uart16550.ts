@@ -4,11 +4,11 @@
 // a THRE interrupt is pending after every byte, so kernels that wait for THRE never stall.
 //
 // Input comes from the host (devirt boot's stdin) at the guest's pace: bytes queue outside the
-// UART and enter the receive FIFO only when the guest looks for them (it reads RBR, LSR or IIR,
-// or has the receive interrupt enabled) and there is room. So the guest never sees an overrun.
-// A FIFO reset gives the bytes it holds back to the queue instead of dropping them: input typed
-// ahead survives the resets of a boot chain (firmware, then a bootloader, then a kernel, each
-// initialising the UART), where on QEMU it would be lost or kept depending on timing. Without real time there is no 4-character timeout:
+// UART and enter the receive FIFO only as room appears, so the guest never sees an overrun and
+// no input is lost however fast it arrives. Scripted input (a pipe or file) is typed as a person
+// would: one line at a time, each once the guest is waiting for input, so that a receive-FIFO
+// reset in a driver's start-up or a ctrl-C check that discards typed-ahead bytes (U-Boot's
+// ctrlc()) cannot eat the script. Without real time there is no 4-character timeout:
 // data in the FIFO below the trigger level raises the character-timeout interrupt at once.
 
 import { IrqLine, MmioDevice } from '../device';
@@ -25,6 +25,12 @@ export const LSR_DR = 0x01, LSR_THRE = 0x20, LSR_TEMT = 0x40;
 export const MSR_IDLE = 0xb0;
 const FIFO_SIZE = 16;
 const TRIGGER_LEVELS = [1, 4, 8, 14];
+/**
+ * Reads of an empty receiver in a row, with no byte transmitted in between, that mean a polling
+ * guest (receive interrupt off) is waiting for input, as opposed to one look before going on (a
+ * transmit loop's LSR read, a ctrl-C check).
+ */
+export const WAITING_POLLS = 8;
 
 export class Uart16550 implements MmioDevice {
   readonly name = 'uart';
@@ -39,40 +45,59 @@ export class Uart16550 implements MmioDevice {
   private hostHead = 0;
   private thrPending = false;
   private source: (() => Uint8Array | null) | null = null;
+  /** Scripted bytes read from the source and not yet typed. */
+  private script: number[] = [];
+  private scriptHead = 0;
+  private dryPolls = 0;
 
   constructor(private readonly irq: IrqLine, private readonly output: (b: number) => void) {}
 
   reset(): void {
     this.ier = 0; this.lcr = 0; this.mcr = 0; this.scr = 0; this.dll = 0; this.dlm = 0; this.fcr = 0;
-    this.requeue(); this.thrPending = false;
+    this.rx.length = 0; this.thrPending = false; this.dryPolls = 0;
     this.update();
   }
 
   /**
-   * Input that is read only when the guest looks for it: when it reads RBR, LSR or IIR with the
-   * FIFO and the backlog empty, `pull` is asked for more (it may block); null means end of input.
-   * Output then depends only on what the input contains, never on when it arrived.
+   * Input that is typed only when the guest waits for it: when it has read RBR, LSR or IIR
+   * WAITING_POLLS times in a row with the FIFO and the backlog empty, the next line of the
+   * script enters the UART, and `pull` is asked for more script when none is left (it may
+   * block); null means end of input. Output then depends only on what the input contains,
+   * never on when it arrived.
    */
   setInputSource(pull: (() => Uint8Array | null) | null): void { this.source = pull; }
 
-  /** Ask the input source for more bytes now (the machine is idle waiting for them). False at end of input. */
+  /** Type the next line of scripted input now (the machine is idle waiting for it). False at end of input. */
   pullInput(): boolean {
-    if (this.source === null) return false;
-    const bytes = this.source();
-    if (bytes === null) { this.source = null; return false; }
-    this.pushInput(bytes);
+    if (this.scriptHead === this.script.length) {
+      if (this.source === null) return false;
+      const bytes = this.source();
+      if (bytes === null) { this.source = null; return false; }
+      this.script = Array.from(bytes);
+      this.scriptHead = 0;
+      if (this.script.length === 0) return true;
+    }
+    let end = this.scriptHead;
+    while (end < this.script.length && this.script[end] !== 13 && this.script[end] !== 10) end++;
+    end = Math.min(end + 1, this.script.length);
+    this.pushInput(Uint8Array.from(this.script.slice(this.scriptHead, end)));
+    this.scriptHead = end;
     return true;
   }
 
-  private pullIfDry(): void {
-    if (this.source !== null && this.rx.length === 0 && this.hostHead === this.host.length) this.pullInput();
+  private pullIfWaiting(): void {
+    if (this.rx.length !== 0 || this.hostHead !== this.host.length) { this.dryPolls = 0; return; }
+    // A driver that enabled the receive interrupt takes input whenever it comes: one look is enough.
+    if (++this.dryPolls < (this.ier & IER_RDI ? 1 : WAITING_POLLS)) return;
+    this.dryPolls = 0;
+    if (this.source !== null || this.scriptHead !== this.script.length) this.pullInput();
   }
 
   /** Queue bytes typed on the host terminal. */
   pushInput(bytes: Uint8Array): void {
     if (this.hostHead > 4096) { this.host = this.host.slice(this.hostHead); this.hostHead = 0; }
     for (const b of bytes) this.host.push(b);
-    if (this.ier & IER_RDI) this.refill();
+    this.refill();
     this.update();
   }
 
@@ -80,14 +105,6 @@ export class Uart16550 implements MmioDevice {
   get inputBacklog(): number { return this.host.length - this.hostHead; }
 
   private get fifoEnabled(): boolean { return (this.fcr & FCR_FE) !== 0; }
-
-  /** The FIFO is emptied: its bytes go back to the front of the host queue, unread. */
-  private requeue(): void {
-    if (this.rx.length === 0) return;
-    this.host = this.rx.concat(this.host.slice(this.hostHead));
-    this.hostHead = 0;
-    this.rx.length = 0;
-  }
 
   private refill(): void {
     const room = this.fifoEnabled ? FIFO_SIZE : 1;
@@ -107,7 +124,7 @@ export class Uart16550 implements MmioDevice {
 
   read(off: number, _width: 1 | 2 | 4 = 4): number {
     const dlab = (this.lcr & LCR_DLAB) !== 0;
-    if ((off === RBR_THR_DLL && !dlab) || off === LSR || off === IIR_FCR) { this.pullIfDry(); this.refill(); }
+    if ((off === RBR_THR_DLL && !dlab) || off === LSR || off === IIR_FCR) this.pullIfWaiting();
     switch (off) {
       case RBR_THR_DLL: {
         if (dlab) return this.dll;
@@ -139,6 +156,7 @@ export class Uart16550 implements MmioDevice {
       case RBR_THR_DLL:
         if (dlab) { this.dll = v; break; }
         this.output(v);
+        this.dryPolls = 0;
         // The byte left at once: THR is empty again and says so.
         this.thrPending = true;
         break;
@@ -146,8 +164,6 @@ export class Uart16550 implements MmioDevice {
         if (dlab) { this.dlm = v; break; }
         const changed = (this.ier ^ v) & 0x0f;
         this.ier = v & 0x0f;
-        // A driver that enables the receive interrupt is ready for input.
-        if (this.ier & IER_RDI) this.refill();
         // Enabling THRI while THR is empty raises THRE again (QEMU; drivers rely on it).
         if (changed & IER_THRI) this.thrPending = (this.ier & IER_THRI) !== 0;
         break;
@@ -156,9 +172,9 @@ export class Uart16550 implements MmioDevice {
         if (v === this.fcr) break;
         const toggled = (v ^ this.fcr) & FCR_FE;
         // Changing FIFO mode clears both FIFOs; RFR clears the receive FIFO.
-        if (toggled || (v & FCR_RFR)) this.requeue();
+        if (toggled || (v & FCR_RFR)) this.rx.length = 0;
         this.fcr = v & 0xc9;
-        if (this.ier & IER_RDI) this.refill();
+        this.refill();
         break;
       }
       case LCR: this.lcr = v; break;
