@@ -42,9 +42,9 @@ for (const c of cases) {
   const cpu0 = process.cpuUsage();
   let executed = 0, reason = '';
   for (;;) {
-    const before = m.hart.instret + m.hart.stalledTraps;
+    const before = m.hart.instret;
     const r = m.run({ maxInsns: c.stopAtPrompt ? 100_000 : 2_000_000 });
-    executed += m.hart.instret + m.hart.stalledTraps - before;
+    executed += m.hart.instret - before;
     if (c.stopAtPrompt && m.console.includes('=> ')) { reason = 'prompt'; break; }
     if (r.reason === 'finisher' && m.finisherState?.kind === 'reset') { m.reboot(); continue; }
     if (r.reason !== 'limit' || executed > 300_000_000) { reason = r.reason; break; }

@@ -1,5 +1,5 @@
 // NS16550A register rules (the NS16550A datasheet; QEMU's serial model where it decides).
-import { Uart16550 } from '../../reference/machine/devices/uart16550';
+import { Uart16550, WAITING_POLLS } from '../../reference/machine/devices/uart16550';
 import { Line } from './helpers';
 
 const RBR = 0, THR = 0, IER = 1, IIR = 2, FCR = 2, LCR = 3, MCR = 4, LSR = 5, MSR = 6, SCR = 7;
@@ -145,17 +145,22 @@ describe('NS16550A UART', () => {
     expect(got).toBe('early');
   });
 
-  test('input waits for the guest: pulled from the source only when it looks, in order, until the end', () => {
+  test('input waits for the guest: typed only once it polls an empty receiver, a line at a time, in order, until the end', () => {
     const { uart, rd } = setup();
     const chunks = [Buffer.from('ab'), Buffer.from('c')];
     let pulls = 0;
     uart.setInputSource(() => { pulls++; return chunks.shift() ?? null; });
     expect(pulls).toBe(0);
+    // One look (a transmit loop's LSR read) is not waiting for input.
+    for (let i = 0; i < WAITING_POLLS - 1; i++) expect(rd(LSR) & 1).toBe(0);
+    expect(pulls).toBe(0);
     let got = '';
-    while (rd(LSR) & 1) got += String.fromCharCode(rd(RBR));
+    for (let idle = 0; idle < 4 * WAITING_POLLS; idle++) {
+      while (rd(LSR) & 1) { got += String.fromCharCode(rd(RBR)); idle = 0; }
+    }
     expect(got).toBe('abc');
     expect(pulls).toBe(3); // 'ab', 'c', then the end
-    rd(LSR);
+    for (let i = 0; i < 4 * WAITING_POLLS; i++) rd(LSR);
     expect(pulls).toBe(3); // after the end, never again
   });
 });

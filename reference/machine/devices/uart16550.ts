@@ -4,11 +4,14 @@
 // a THRE interrupt is pending after every byte, so kernels that wait for THRE never stall.
 //
 // Input comes from the host (devirt boot's stdin) at the guest's pace: bytes queue outside the
-// UART and enter the receive FIFO only as room appears, so the guest never sees an overrun and
-// no input is lost however fast it arrives. Scripted input (a pipe or file) is typed as a person
-// would: one line at a time, each once the guest is waiting for input, so that a receive-FIFO
-// reset in a driver's start-up or a ctrl-C check that discards typed-ahead bytes (U-Boot's
-// ctrlc()) cannot eat the script. Without real time there is no 4-character timeout:
+// UART and enter the receive FIFO only when the guest looks for them (it reads RBR, LSR or IIR,
+// or has the receive interrupt enabled) and there is room. So the guest never sees an overrun.
+// A FIFO reset gives the bytes it holds back to the queue instead of dropping them: input typed
+// ahead survives the resets of a boot chain (firmware, then a bootloader, then a kernel, each
+// initialising the UART), where on QEMU it would be lost or kept depending on timing. Scripted
+// input (a pipe or file) is typed as a person would: one line at a time, each once the guest is
+// waiting for input, so that a ctrl-C check that discards typed-ahead bytes (U-Boot's ctrlc())
+// cannot eat the script. Without real time there is no 4-character timeout:
 // data in the FIFO below the trigger level raises the character-timeout interrupt at once.
 
 import { IrqLine, MmioDevice } from '../device';
@@ -25,6 +28,7 @@ export const LSR_DR = 0x01, LSR_THRE = 0x20, LSR_TEMT = 0x40;
 export const MSR_IDLE = 0xb0;
 const FIFO_SIZE = 16;
 const TRIGGER_LEVELS = [1, 4, 8, 14];
+
 /**
  * Reads of an empty receiver in a row, with no byte transmitted in between, that mean a polling
  * guest (receive interrupt off) is waiting for input, as opposed to one look before going on (a
@@ -43,18 +47,18 @@ export class Uart16550 implements MmioDevice {
   /** Bytes from the host not yet in the FIFO; `hostHead` is the next one. */
   private host: number[] = [];
   private hostHead = 0;
-  private thrPending = false;
-  private source: (() => Uint8Array | null) | null = null;
   /** Scripted bytes read from the source and not yet typed. */
   private script: number[] = [];
   private scriptHead = 0;
   private dryPolls = 0;
+  private thrPending = false;
+  private source: (() => Uint8Array | null) | null = null;
 
   constructor(private readonly irq: IrqLine, private readonly output: (b: number) => void) {}
 
   reset(): void {
     this.ier = 0; this.lcr = 0; this.mcr = 0; this.scr = 0; this.dll = 0; this.dlm = 0; this.fcr = 0;
-    this.rx.length = 0; this.thrPending = false; this.dryPolls = 0;
+    this.requeue(); this.thrPending = false; this.dryPolls = 0;
     this.update();
   }
 
@@ -97,7 +101,7 @@ export class Uart16550 implements MmioDevice {
   pushInput(bytes: Uint8Array): void {
     if (this.hostHead > 4096) { this.host = this.host.slice(this.hostHead); this.hostHead = 0; }
     for (const b of bytes) this.host.push(b);
-    this.refill();
+    if (this.ier & IER_RDI) this.refill();
     this.update();
   }
 
@@ -105,6 +109,14 @@ export class Uart16550 implements MmioDevice {
   get inputBacklog(): number { return this.host.length - this.hostHead; }
 
   private get fifoEnabled(): boolean { return (this.fcr & FCR_FE) !== 0; }
+
+  /** The FIFO is emptied: its bytes go back to the front of the host queue, unread. */
+  private requeue(): void {
+    if (this.rx.length === 0) return;
+    this.host = this.rx.concat(this.host.slice(this.hostHead));
+    this.hostHead = 0;
+    this.rx.length = 0;
+  }
 
   private refill(): void {
     const room = this.fifoEnabled ? FIFO_SIZE : 1;
@@ -124,7 +136,7 @@ export class Uart16550 implements MmioDevice {
 
   read(off: number, _width: 1 | 2 | 4 = 4): number {
     const dlab = (this.lcr & LCR_DLAB) !== 0;
-    if ((off === RBR_THR_DLL && !dlab) || off === LSR || off === IIR_FCR) this.pullIfWaiting();
+    if ((off === RBR_THR_DLL && !dlab) || off === LSR || off === IIR_FCR) { this.pullIfWaiting(); this.refill(); }
     switch (off) {
       case RBR_THR_DLL: {
         if (dlab) return this.dll;
@@ -164,6 +176,8 @@ export class Uart16550 implements MmioDevice {
         if (dlab) { this.dlm = v; break; }
         const changed = (this.ier ^ v) & 0x0f;
         this.ier = v & 0x0f;
+        // A driver that enables the receive interrupt is ready for input.
+        if (this.ier & IER_RDI) this.refill();
         // Enabling THRI while THR is empty raises THRE again (QEMU; drivers rely on it).
         if (changed & IER_THRI) this.thrPending = (this.ier & IER_THRI) !== 0;
         break;
@@ -172,9 +186,9 @@ export class Uart16550 implements MmioDevice {
         if (v === this.fcr) break;
         const toggled = (v ^ this.fcr) & FCR_FE;
         // Changing FIFO mode clears both FIFOs; RFR clears the receive FIFO.
-        if (toggled || (v & FCR_RFR)) this.rx.length = 0;
+        if (toggled || (v & FCR_RFR)) this.requeue();
         this.fcr = v & 0xc9;
-        this.refill();
+        if (this.ier & IER_RDI) this.refill();
         break;
       }
       case LCR: this.lcr = v; break;
