@@ -8,7 +8,7 @@ import { BlockBackend, InternalError, Machine, MachineError } from '../reference
 import { FileBlockBackend } from '../reference/machine/devices/block-file';
 import { ElfError, Symbolizer } from '../reference/tools/elf';
 import { disassemble } from '../reference/tools/disasm';
-import { CliError, EXIT } from './exit-codes';
+import { CliError, EXIT, signalExitCode } from './exit-codes';
 import { parseCount, parseSize } from './size';
 
 export const DEFAULT_FIRMWARE = path.resolve(__dirname, '../../reference/firmware/build/microvisor.elf');
@@ -54,13 +54,48 @@ async function boot(flags: BootFlags): Promise<number> {
   else if (flags.bios) bios = readImage(flags.bios, '--bios');
   else if (fs.existsSync(DEFAULT_FIRMWARE)) bios = readImage(DEFAULT_FIRMWARE, '--bios');
   else throw new CliError(`default firmware ${DEFAULT_FIRMWARE} is not built; pass --bios none or --bios FILE`);
-  const drive = flags.drive ? openDrive(flags.drive) : null;
+  const drive = flags.drive ? new TrackedDrive(openDrive(flags.drive)) : null;
+  const signals = new SignalStop();
   try {
-    return await bootWith(flags, { ramSize, maxInsns, kernel, bios, biosName, drive });
+    return await bootWith(flags, { ramSize, maxInsns, kernel, bios, biosName, drive, signals });
   } finally {
+    signals.detach();
     // Everything the guest wrote reaches the disk file, however the run ended.
-    drive?.close?.();
+    drive?.close();
   }
+}
+
+/** The disk, knowing whether anything was written since the last fsync. */
+class TrackedDrive implements BlockBackend {
+  private dirty = false;
+  constructor(private readonly inner: BlockBackend) {}
+  get size(): number { return this.inner.size; }
+  get readOnly(): boolean | undefined { return this.inner.readOnly; }
+  read(offset: number, length: number): Uint8Array { return this.inner.read(offset, length); }
+  write(offset: number, data: Uint8Array): void { this.dirty = true; this.inner.write(offset, data); }
+  flush(): void { this.inner.flush(); this.dirty = false; }
+  /** fsync only when there is something to sync. */
+  sync(): void { if (this.dirty) this.flush(); }
+  close(): void { this.inner.close?.(); }
+}
+
+/**
+ * SIGINT and SIGTERM end the run between chunks, so the console and the disk are flushed and
+ * fsynced before devirt exits (128 + the signal number). While devirt blocks reading piped input
+ * (where no handler could run), the default action applies again: the disk was synced just before.
+ */
+class SignalStop {
+  stoppedBy: NodeJS.Signals | null = null;
+  /** Wakes a wait for terminal input. */
+  onStop: (() => void) | null = null;
+  private readonly handler = (signal: NodeJS.Signals) => {
+    if (this.stoppedBy) process.exit(signalExitCode(signal));
+    this.stoppedBy = signal;
+    this.onStop?.();
+  };
+  constructor() { this.attach(); }
+  attach(): void { process.on('SIGINT', this.handler); process.on('SIGTERM', this.handler); }
+  detach(): void { process.off('SIGINT', this.handler); process.off('SIGTERM', this.handler); }
 }
 
 function openDrive(file: string): BlockBackend {
@@ -72,9 +107,12 @@ function openDrive(file: string): BlockBackend {
   }
 }
 
-interface BootInputs { ramSize: number; maxInsns: number; kernel: Uint8Array; bios: Uint8Array | null; biosName: string; drive: BlockBackend | null }
+interface BootInputs {
+  ramSize: number; maxInsns: number; kernel: Uint8Array; bios: Uint8Array | null; biosName: string;
+  drive: TrackedDrive | null; signals: SignalStop;
+}
 
-async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, biosName, drive }: BootInputs): Promise<number> {
+async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, biosName, drive, signals }: BootInputs): Promise<number> {
 
   const out: number[] = [];
   const flushOut = () => { if (out.length) { fs.writeSync(1, Buffer.from(out)); out.length = 0; } };
@@ -101,9 +139,21 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
 
   const stdinIsTty = process.stdin.isTTY === true;
   const input = stdinIsTty ? new TerminalInput() : null;
+  signals.onStop = () => input?.interrupt();
   // Piped or redirected stdin is read as the guest asks for it, so runs are reproducible.
-  if (!stdinIsTty) m.uart.setInputSource(readStdinSync);
+  if (!stdinIsTty) {
+    m.uart.setInputSource(() => {
+      drive?.sync();
+      signals.detach();
+      try { return readStdinSync(); } finally { signals.attach(); }
+    });
+  }
 
+  const stopped = (signal: NodeJS.Signals) => {
+    flushOut();
+    process.stderr.write(`devirt: stopped by ${signal} (pc 0x${m.hart.getPc().toString(16)}); console and disk flushed\n`);
+    return signalExitCode(signal);
+  };
   const terminated = () => { flushOut(); process.stderr.write('devirt: terminated (Ctrl-A x)\n'); return EXIT.hang; };
   const CHUNK = 2_000_000;
   // Budget used so far, across guest-requested resets (which zero instret). A run that stops at
@@ -140,15 +190,18 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
       if (r.reason === 'idle') {
         flushOut();
         // Only input can wake the guest now.
-        if (input === null ? m.uart.pullInput() : await input.next()) continue;
+        const more = input === null ? m.uart.pullInput() : await input.next();
+        if (signals.stoppedBy) return stopped(signals.stoppedBy);
+        if (more) continue;
         if (input?.quit) return terminated();
         process.stderr.write(`devirt: guest is waiting for an interrupt that can never come (wfi at pc 0x${m.hart.getPc().toString(16)}, no timer armed, no input)\n`);
         return EXIT.hang;
       }
       // Keys typed before Ctrl-A x have had this chunk to reach the guest.
       if (input?.quit) return terminated();
-      // Let terminal input in between chunks.
-      if (input) await new Promise<void>((resolve) => setImmediate(resolve));
+      // Let terminal input and signals in between chunks.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (signals.stoppedBy) return stopped(signals.stoppedBy);
     }
   } finally {
     flushOut();
@@ -194,6 +247,8 @@ class TerminalInput {
     stdin.on('end', () => { this.ended = true; this.wake?.(); });
     stdin.on('error', () => { this.ended = true; this.wake?.(); });
   }
+  /** A signal arrived: stop waiting for keys. */
+  interrupt(): void { this.ended = true; this.wake?.(); }
   /** Wait for a key; false once the terminal has closed. */
   async next(): Promise<boolean> {
     if (!this.pending.length && !this.ended) await new Promise<void>((resolve) => { this.wake = resolve; });
