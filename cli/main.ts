@@ -10,7 +10,8 @@ program
   .description('conformance suite and reference implementation for devirtualizable virtual machines')
   .version(require('../../package.json').version)
   .exitOverride()
-  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  // Commander's own usage errors get devirt's prefix, like every other bad-input line.
+  .configureOutput({ writeErr: (s) => process.stderr.write(s.replace(/^error: /, 'devirt: ')) });
 
 registerBoot(program);
 // `devirt boot` registers alone: the other subcommands pull in the vector and harness code,

@@ -6,7 +6,7 @@ import * as os from 'os';
 import * as path from 'path';
 import type { ImplSpec } from '../harness/adapters/create';
 import { ExpectFailError, readExpectFail } from '../harness/expect-fail';
-import { loadSuites } from '../harness/load';
+import { loadSuites, select } from '../harness/load';
 import { REPORTERS } from '../harness/reporters';
 import { ImplementationStartError, runSuite } from '../harness/run-suite';
 import { qemuAvailable } from '../harness/oracle/qemu-state';
@@ -21,7 +21,7 @@ interface RunFlags {
 
 const positiveInt = (flag: string, v: string): number => {
   const n = Number(v);
-  if (!/^\d+$/.test(v) || n < 1) throw new CliError(`${flag}: bad value '${v}' (a positive integer)`);
+  if (!/^\d+$/.test(v) || n < 1 || !Number.isSafeInteger(n)) throw new CliError(`${flag}: bad value '${v}' (a positive integer)`);
   return n;
 };
 
@@ -76,6 +76,9 @@ export function registerRun(program: Command): void {
       if (!items.length) throw new CliError(`--vectors: no vector files (*.json) in ${o.vectors}`);
       const known = new Set(items.map((it) => (it.vector ? it.vector.suite : it.problem.suite)));
       for (const s of o.suite ?? []) if (!known.has(s)) throw new CliError(`--suite: no suite '${s}' (known: ${[...known].sort().join(', ')})`);
+      if ((o.suite || o.filter !== undefined) && !select(items, { suite: o.suite, filter: o.filter }).length) {
+        throw new CliError(`--filter: no vector matches '${o.filter}'${o.suite ? ` in suite ${o.suite.join(', ')}` : ''}`);
+      }
       for (const id of expectFail?.keys() ?? []) {
         if (!items.some((it) => (it.vector?.id ?? it.problem?.id) === id)) process.stderr.write(`devirt: ${expectFail!.get(id)!.where}: no vector ${id} in the suites (stale entry?)\n`);
       }
