@@ -21,6 +21,7 @@ function readImage(file: string, flag: string): Uint8Array {
   try {
     const st = fs.statSync(file);
     if (!st.isFile()) throw new CliError(`${flag}: ${file} is not a file`);
+    if (st.size === 0) throw new CliError(`${flag}: ${file} is empty (0 bytes)`);
     return new Uint8Array(fs.readFileSync(file));
   } catch (e) {
     if (e instanceof CliError) throw e;
@@ -124,7 +125,7 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
       onConsole: (b) => { out.push(b); if (out.length >= 4096 || b === 10) flushOut(); },
     });
   } catch (e) {
-    if (e instanceof ElfError || e instanceof MachineError) throw new CliError(e.message);
+    if (e instanceof ElfError || e instanceof MachineError) throw new CliError(/^bad memory size/.test(e.message) ? `--mem: ${e.message}` : e.message);
     throw e;
   }
   if (flags.trace) {
