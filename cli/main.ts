@@ -10,6 +10,8 @@ program
   .description('conformance suite and reference implementation for devirtualizable virtual machines')
   .version(require('../../package.json').version)
   .exitOverride()
+  // Subcommands inherit this: a stray word (`devirt vectors verify extra`) is an error, not ignored.
+  .allowExcessArguments(false)
   // Commander's own usage errors get devirt's prefix, like every other bad-input line.
   .configureOutput({ writeErr: (s) => process.stderr.write(s.replace(/^error: /, 'devirt: ')) });
 

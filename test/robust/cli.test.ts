@@ -50,6 +50,7 @@ describe('devirt run: bad flags are usage errors (exit 2) naming the flag and va
     [['--reporter', 'foo'], /--reporter.*'foo' is invalid/],
     [['--timeout', '-1'], /--timeout: bad value '-1'/],
     [['--bogus'], /unknown option '--bogus'/],
+    [['stray'], /too many arguments for 'run'/],
     [['--vectors', path.join(dir, 'nowhere')], /--vectors: no directory .*nowhere/],
     [['--filter', 'no-such-vector'], /--filter: no vector matches 'no-such-vector'/],
     [['--out', path.join(dir, 'nowhere/report.tap')], /--out: no directory .*nowhere/],
