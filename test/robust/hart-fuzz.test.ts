@@ -58,13 +58,20 @@ function randomPageTable(r: Prng): Uint8Array {
   return out;
 }
 
+/** Pages holding random code (set per seed): trap vectors mostly land there, so handlers run. */
+let codePages: number[] = [];
+function trapVector(r: Prng): bigint {
+  const base = r.below(8) !== 0 ? BigInt(r.pick(codePages) + r.below(1024) * 4) : plausibleAddress(r);
+  return (base & ~3n) | BigInt(r.below(2)); // direct or vectored
+}
+
 const CSRS: [number, (r: Prng) => bigint][] = [
   [0x300, (r) => r.next64()], // mstatus (MPRV, MPP, SUM, MXR, TVM, TW, TSR, SIE/MIE...)
   [0x302, (r) => r.next64()], // medeleg
   [0x303, (r) => r.next64()], // mideleg
   [0x304, (r) => r.next64()], // mie
-  [0x305, (r) => plausibleAddress(r) & ~2n], // mtvec, direct or vectored
-  [0x105, (r) => plausibleAddress(r) & ~2n], // stvec
+  [0x305, (r) => trapVector(r)], // mtvec
+  [0x105, (r) => trapVector(r)], // stvec
   [0x306, (r) => r.next64()], [0x106, (r) => r.next64()], // counter enables
   [0x30a, (r) => r.next64()], // menvcfg (STCE)
   [0x14d, (r) => BigInt(r.below(100_000))], // stimecmp
@@ -96,8 +103,10 @@ function fuzzOne(m: Machine, seed: number): void {
   m.resetEmpty();
   const h = m.hart;
   // Code at the start of RAM and scattered pages, so random jumps and trap vectors land on code.
+  codePages = [P.RAM_BASE, P.RAM_BASE + 4096];
+  for (let i = 0; i < 8; i++) codePages.push(P.RAM_BASE + r.below(RAM_SIZE >> 12) * 4096);
   m.loadBytes(BigInt(P.RAM_BASE), randomWords(r, 2048));
-  for (let i = 0; i < 8; i++) m.loadBytes(BigInt(P.RAM_BASE + r.below(RAM_SIZE >> 12) * 4096), randomWords(r, 1024));
+  for (const page of codePages.slice(2)) m.loadBytes(BigInt(page), randomWords(r, 1024));
   for (let i = 1; i < 32; i++) h.setX(i, plausibleAddress(r));
   randomizeCsrs(m, r);
   h.setPriv(r.pick([0, 1, 3]));
