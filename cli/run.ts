@@ -63,6 +63,8 @@ export function registerRun(program: Command): void {
     .option('--vectors <dir>', 'the vectors directory', VECTORS_DIR)
     .action(async (o: RunFlags) => {
       const timeoutMs = positiveInt('--timeout', o.timeout);
+      // Node's timers hold at most 2^31 - 1 ms (about 24.8 days); a longer one fires at once.
+      if (timeoutMs > 2 ** 31 - 1) throw new CliError(`--timeout: bad value '${o.timeout}' (at most ${2 ** 31 - 1} ms)`);
       const spec = implSpec(o, timeoutMs);
       const jobs = o.jobs === undefined ? os.availableParallelism() : positiveInt('--jobs', o.jobs);
       const shard = o.shard === undefined ? undefined : parseShard(o.shard);

@@ -49,6 +49,7 @@ describe('devirt run: bad flags are usage errors (exit 2) naming the flag and va
     [['--shard', 'x'], /--shard: bad value 'x'/],
     [['--reporter', 'foo'], /--reporter.*'foo' is invalid/],
     [['--timeout', '-1'], /--timeout: bad value '-1'/],
+    [['--timeout', '3000000000'], /--timeout: bad value '3000000000' \(at most 2147483647 ms\)/],
     [['--bogus'], /unknown option '--bogus'/],
     [['stray'], /too many arguments for 'run'/],
     [['--vectors', path.join(dir, 'nowhere')], /--vectors: no directory .*nowhere/],
