@@ -38,9 +38,10 @@ export function loadFileText(file: string, text: string): Item[] {
     const v = { ...defaults, ...row };
     const err = check('vector', v);
     if (!err) return { file, vector: v as unknown as Vector };
-    const id = typeof v.id === 'string' ? v.id : `(vector ${index} of ${file})`;
-    const suite = typeof v.suite === 'string' ? v.suite : suiteOfFile(file);
-    const title = typeof v.title === 'string' ? v.title : '(untitled)';
+    // An invalid vector's own fields may be anything: shown escaped, they keep every report well formed.
+    const id = typeof v.id === 'string' ? printable(v.id) : `(vector ${index} of ${file})`;
+    const suite = typeof v.suite === 'string' ? printable(v.suite) : suiteOfFile(file);
+    const title = typeof v.title === 'string' ? printable(v.title) : '(untitled)';
     return { file, problem: { file, id, suite, title, message: err } };
   });
 }

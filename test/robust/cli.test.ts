@@ -125,6 +125,13 @@ describe('devirt run --impl-cmd: a lying or broken implementation', () => {
   });
 });
 
+test('control characters from a vector file or an implementation keep the JUnit XML well formed', () => {
+  const r = devirt(['run', '--vectors', vectors, '--impl-cmd', `node ${JSON.stringify(LIAR)} control`, '--reporter', 'junit', '--jobs', '1']);
+  expect(r.status).toBe(1);
+  expect(r.stdout).toContain('bad\\u0001byte');
+  expect(r.stdout).not.toMatch(/[\x00-\x08\x0b\x0c\x0e-\x1f]/);
+});
+
 describe('devirt boot: bad images and flags are one line and exit 2', () => {
   const ok = new Asm().print('hi\n').pass().bytes();
   const good = elf([{ addr: RAM, data: ok }]);
