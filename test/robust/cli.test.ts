@@ -114,6 +114,7 @@ describe('devirt run --impl-cmd: a lying or broken implementation', () => {
     ['twice', 'crash', /reply|unsolicited|malformed/],
     ['garbage', 'crash', /malformed reply/],
     ['noisy', 'error', /the implementation reported: noisy/],
+    ['endless', 'crash', /malformed reply \(not JSON\): "\(a line of more than 67108864 characters\)"/],
   ])('%s: each vector gets a result, and the run goes on', (mode, kind, reason) => {
     const r = devirt(['run', '--vectors', vectors, '--impl-cmd', liar(mode), '--reporter', 'json', '--jobs', '1', '--timeout', '5000']);
     expect(r.status).toBe(1);

@@ -20,6 +20,7 @@ else {
     if (mode === 'wrong-id') say({ type: 'error', id: 'isa-0000000000000000', message: 'not yours' });
     else if (mode === 'twice') { say({ type: 'error', id: req.id, message: 'first' }); say({ type: 'error', id: req.id, message: 'again' }); }
     else if (mode === 'control') say({ type: 'error', id: req.id, message: 'bad\u0001byte' });
+    else if (mode === 'endless') { const chunk = 'x'.repeat(1 << 20); const more = () => { while (process.stdout.write(chunk)); process.stdout.once('drain', more); }; more(); }
     else if (mode === 'garbage') process.stdout.write('{"type":"result", oops\n');
     else if (mode === 'noisy') { process.stderr.write(`${'noise '.repeat(200)}\n`.repeat(500)); say({ type: 'error', id: req.id, message: 'noisy' }); }
     else if (mode === 'slow') {
