@@ -126,6 +126,8 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
     });
   } catch (e) {
     if (e instanceof ElfError || e instanceof MachineError) throw new CliError(/^bad memory size/.test(e.message) ? `--mem: ${e.message}` : e.message);
+    // The host may not have the memory asked for: that is the flag's value, not a bug.
+    if (e instanceof RangeError && /allocation failed/i.test(e.message)) throw new CliError(`--mem: cannot allocate ${ramSize} bytes of guest RAM on this host (${e.message})`);
     throw e;
   }
   if (flags.trace) {
