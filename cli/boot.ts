@@ -116,7 +116,20 @@ interface BootInputs {
 async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, biosName, drive, signals }: BootInputs): Promise<number> {
 
   const out: number[] = [];
-  const flushOut = () => { if (out.length) { fs.writeSync(1, Buffer.from(out)); out.length = 0; } };
+  // When whoever reads stdout goes away (`devirt boot ... | head`), the run ends as a pipeline's
+  // writer does, quietly with SIGPIPE's status; the guest's output has nowhere to go.
+  let stdoutGone = false;
+  const flushOut = () => {
+    if (!out.length) return;
+    if (!stdoutGone) {
+      try { fs.writeSync(1, Buffer.from(out)); } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EPIPE') throw e;
+        stdoutGone = true;
+        m?.hart.kick();
+      }
+    }
+    out.length = 0;
+  };
   let m: Machine;
   try {
     m = new Machine({
@@ -180,6 +193,7 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
         throw e;
       }
       executed += r.reason === 'limit' ? budget : m.hart.instret - before;
+      if (stdoutGone) return signalExitCode('SIGPIPE');
       if (r.reason === 'finisher' || r.reason === 'tohost') {
         flushOut();
         const f = m.finisherState;

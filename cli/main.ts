@@ -2,7 +2,7 @@
 
 import { Command, CommanderError } from 'commander';
 import { registerBoot } from './boot';
-import { CliError, EXIT } from './exit-codes';
+import { CliError, EXIT, signalExitCode } from './exit-codes';
 
 const program = new Command();
 program
@@ -14,6 +14,13 @@ program
   .allowExcessArguments(false)
   // Commander's own usage errors get devirt's prefix, like every other bad-input line.
   .configureOutput({ writeErr: (s) => process.stderr.write(s.replace(/^error: /, 'devirt: ')) });
+
+// `devirt run | head`: when the reader of stdout goes away, stop quietly with SIGPIPE's status, as
+// a pipeline's writer does, rather than crash on the write.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(signalExitCode('SIGPIPE'));
+  throw e;
+});
 
 registerBoot(program);
 // `devirt boot` registers alone: the other subcommands pull in the vector and harness code,

@@ -206,3 +206,32 @@ describe('nothing written is lost when a command is interrupted', () => {
     expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 });
+
+/** Start devirt and close its stdout after the first output, as `| head -1` does. */
+function closeStdoutEarly(args: string[]): Promise<Outcome> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [BIN, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '';
+    p.stdout.once('data', (d) => { stdout += d; p.stdout.destroy(); });
+    p.stderr.on('data', (d) => { stderr += d; });
+    p.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+describe('a reader that goes away (| head) ends the command quietly with SIGPIPE\'s status (141)', () => {
+  test('devirt boot, a guest printing forever', async () => {
+    const chatty = write('chatty.elf', elf([{ addr: RAM, data: new Asm().print('0123456789abcdefghijklmnopqrstuvwxyz\n').beq(0, 0, 0).bytes() }]));
+    const r = await closeStdoutEarly(['boot', '--bios', 'none', '--kernel', chatty, '--max-insns', '100000000']);
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 141, stderr: '' });
+  });
+
+  test('devirt run, a report larger than the pipe', async () => {
+    // A few thousand quick vectors: a TAP stream of several hundred kB.
+    for (const f of ['add', 'sub', 'xor', 'or', 'and', 'sll', 'srl', 'sra', 'slt', 'sltu', 'addw', 'subw']) {
+      write(`big/isa/${f}.json`, fs.readFileSync(path.join(ROOT, `vectors/isa/${f}.json`)));
+    }
+    const r = await closeStdoutEarly(['run', '--vectors', path.join(dir, 'big'), '--reporter', 'tap', '--jobs', '1']);
+    expect(r.status).toBe(141);
+    expect(r.stderr).not.toMatch(/internal error|Unhandled|\n\s+at /);
+  });
+});
