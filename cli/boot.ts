@@ -122,7 +122,7 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
   const flushOut = () => {
     if (!out.length) return;
     if (!stdoutGone) {
-      try { fs.writeSync(1, Buffer.from(out)); } catch (e) {
+      try { writeAllSync(1, Buffer.from(out)); } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EPIPE') throw e;
         stdoutGone = true;
         m?.hart.kick();
@@ -223,6 +223,21 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
   } finally {
     flushOut();
     input?.close();
+  }
+}
+
+/**
+ * Write all of `buf`, waiting while a slow reader keeps the pipe full (stdout may be non-blocking:
+ * then a write can be partial or fail with EAGAIN, which is not an error of the run).
+ */
+function writeAllSync(fd: number, buf: Buffer): void {
+  let done = 0;
+  while (done < buf.length) {
+    try { done += fs.writeSync(fd, buf, done, buf.length - done); }
+    catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+    }
   }
 }
 
