@@ -8,7 +8,7 @@ import { BlockBackend, InternalError, Machine, MachineError } from '../reference
 import { FileBlockBackend } from '../reference/machine/devices/block-file';
 import { ElfError, Symbolizer } from '../reference/tools/elf';
 import { disassemble } from '../reference/tools/disasm';
-import { CliError, EXIT } from './exit-codes';
+import { CliError, EXIT, signalExitCode } from './exit-codes';
 import { DOORBELL_CAUSE } from '../reference/run-image';
 import { parseCount, parseSize } from './size';
 
@@ -23,6 +23,7 @@ function readImage(file: string, flag: string): Uint8Array {
   try {
     const st = fs.statSync(file);
     if (!st.isFile()) throw new CliError(`${flag}: ${file} is not a file`);
+    if (st.size === 0) throw new CliError(`${flag}: ${file} is empty (0 bytes)`);
     return new Uint8Array(fs.readFileSync(file));
   } catch (e) {
     if (e instanceof CliError) throw e;
@@ -66,13 +67,48 @@ async function boot(flags: BootFlags): Promise<number> {
   else if (fs.existsSync(DEFAULT_FIRMWARE)) bios = readImage(DEFAULT_FIRMWARE, '--bios');
   else throw new CliError(`default firmware ${DEFAULT_FIRMWARE} is not built; pass --bios none or --bios FILE`);
   const rings = parseDoorbell(flags.doorbell);
-  const drive = flags.drive ? openDrive(flags.drive) : null;
+  const drive = flags.drive ? new TrackedDrive(openDrive(flags.drive)) : null;
+  const signals = new SignalStop();
   try {
-    return await bootWith(flags, { ramSize, maxInsns, kernel, bios, biosName, drive, mmodeFirmware, mmodeName, rings });
+    return await bootWith(flags, { ramSize, maxInsns, kernel, bios, biosName, drive, signals, mmodeFirmware, mmodeName, rings });
   } finally {
+    signals.detach();
     // Everything the guest wrote reaches the disk file, however the run ended.
-    drive?.close?.();
+    drive?.close();
   }
+}
+
+/** The disk, knowing whether anything was written since the last fsync. */
+class TrackedDrive implements BlockBackend {
+  private dirty = false;
+  constructor(private readonly inner: BlockBackend) {}
+  get size(): number { return this.inner.size; }
+  get readOnly(): boolean | undefined { return this.inner.readOnly; }
+  read(offset: number, length: number): Uint8Array { return this.inner.read(offset, length); }
+  write(offset: number, data: Uint8Array): void { this.dirty = true; this.inner.write(offset, data); }
+  flush(): void { this.inner.flush(); this.dirty = false; }
+  /** fsync only when there is something to sync. */
+  sync(): void { if (this.dirty) this.flush(); }
+  close(): void { this.inner.close?.(); }
+}
+
+/**
+ * SIGINT and SIGTERM end the run between chunks, so the console and the disk are flushed and
+ * fsynced before devirt exits (128 + the signal number). While devirt blocks reading piped input
+ * (where no handler could run), the default action applies again: the disk was synced just before.
+ */
+class SignalStop {
+  stoppedBy: NodeJS.Signals | null = null;
+  /** Wakes a wait for terminal input. */
+  onStop: (() => void) | null = null;
+  private readonly handler = (signal: NodeJS.Signals) => {
+    if (this.stoppedBy) process.exit(signalExitCode(signal));
+    this.stoppedBy = signal;
+    this.onStop?.();
+  };
+  constructor() { this.attach(); }
+  attach(): void { process.on('SIGINT', this.handler); process.on('SIGTERM', this.handler); }
+  detach(): void { process.off('SIGINT', this.handler); process.off('SIGTERM', this.handler); }
 }
 
 function openDrive(file: string): BlockBackend {
@@ -85,14 +121,28 @@ function openDrive(file: string): BlockBackend {
 }
 
 interface BootInputs {
-  ramSize: number; maxInsns: number; kernel: Uint8Array; bios: Uint8Array | null; biosName: string; drive: BlockBackend | null;
+  ramSize: number; maxInsns: number; kernel: Uint8Array; bios: Uint8Array | null; biosName: string;
+  drive: TrackedDrive | null; signals: SignalStop;
   mmodeFirmware: Uint8Array | null; mmodeName: string; rings: { at: number; cause: number }[];
 }
 
-async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, biosName, drive, mmodeFirmware, mmodeName, rings }: BootInputs): Promise<number> {
+async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, biosName, drive, signals, mmodeFirmware, mmodeName, rings }: BootInputs): Promise<number> {
 
   const out: number[] = [];
-  const flushOut = () => { if (out.length) { fs.writeSync(1, Buffer.from(out)); out.length = 0; } };
+  // When whoever reads stdout goes away (`devirt boot ... | head`), the run ends as a pipeline's
+  // writer does, quietly with SIGPIPE's status; the guest's output has nowhere to go.
+  let stdoutGone = false;
+  const flushOut = () => {
+    if (!out.length) return;
+    if (!stdoutGone) {
+      try { writeAllSync(1, Buffer.from(out)); } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EPIPE') throw e;
+        stdoutGone = true;
+        m?.hart.kick();
+      }
+    }
+    out.length = 0;
+  };
   let m: Machine;
   try {
     m = new Machine({
@@ -102,7 +152,9 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
       onConsole: (b) => { out.push(b); if (out.length >= 4096 || b === 10) flushOut(); },
     });
   } catch (e) {
-    if (e instanceof ElfError || e instanceof MachineError) throw new CliError(e.message);
+    if (e instanceof ElfError || e instanceof MachineError) throw new CliError(/^bad memory size/.test(e.message) ? `--mem: ${e.message}` : e.message);
+    // The host may not have the memory asked for: that is the flag's value, not a bug.
+    if (e instanceof RangeError && /allocation failed/i.test(e.message)) throw new CliError(`--mem: cannot allocate ${ramSize} bytes of guest RAM on this host (${e.message})`);
     throw e;
   }
   if (flags.trace) {
@@ -117,11 +169,24 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
 
   const stdinIsTty = process.stdin.isTTY === true;
   const input = stdinIsTty ? new TerminalInput() : null;
+  signals.onStop = () => input?.interrupt();
   // Piped or redirected stdin is read as the guest asks for it, so runs are reproducible. What the
   // guest printed so far (a prompt without a newline) is out before the read may block, so that a
   // program driving the guest through a pipe sees the prompt it waits for, as with QEMU.
-  if (!stdinIsTty) m.uart.setInputSource(() => { flushOut(); return readStdinSync(); });
+  if (!stdinIsTty) {
+    m.uart.setInputSource(() => {
+      flushOut();
+      drive?.sync();
+      signals.detach();
+      try { return readStdinSync(); } finally { signals.attach(); }
+    });
+  }
 
+  const stopped = (signal: NodeJS.Signals) => {
+    flushOut();
+    process.stderr.write(`devirt: stopped by ${signal} (pc 0x${m.hart.getPc().toString(16)}); console and disk flushed\n`);
+    return signalExitCode(signal);
+  };
   const terminated = () => { flushOut(); process.stderr.write('devirt: terminated (Ctrl-A x)\n'); return EXIT.hang; };
   const CHUNK = 2_000_000;
   // Budget used so far, across guest-requested resets (which zero instret). A run that stops at
@@ -146,6 +211,7 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
         throw e;
       }
       executed += r.reason === 'limit' ? budget : m.hart.instret - before;
+      if (stdoutGone) return signalExitCode('SIGPIPE');
       if (r.reason === 'finisher' || r.reason === 'tohost') {
         flushOut();
         const f = m.finisherState;
@@ -160,19 +226,37 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
       if (r.reason === 'idle') {
         flushOut();
         // Only input can wake the guest now.
-        if (input === null ? m.uart.pullInput() : await input.next()) continue;
+        const more = input === null ? m.uart.pullInput() : await input.next();
+        if (signals.stoppedBy) return stopped(signals.stoppedBy);
+        if (more) continue;
         if (input?.quit) return terminated();
         process.stderr.write(`devirt: guest is waiting for an interrupt that can never come (wfi at pc 0x${m.hart.getPc().toString(16)}, no timer armed, no input)\n`);
         return EXIT.hang;
       }
       // Keys typed before Ctrl-A x have had this chunk to reach the guest.
       if (input?.quit) return terminated();
-      // Let terminal input in between chunks.
-      if (input) await new Promise<void>((resolve) => setImmediate(resolve));
+      // Let terminal input and signals in between chunks.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (signals.stoppedBy) return stopped(signals.stoppedBy);
     }
   } finally {
     flushOut();
     input?.close();
+  }
+}
+
+/**
+ * Write all of `buf`, waiting while a slow reader keeps the pipe full (stdout may be non-blocking:
+ * then a write can be partial or fail with EAGAIN, which is not an error of the run).
+ */
+function writeAllSync(fd: number, buf: Buffer): void {
+  let done = 0;
+  while (done < buf.length) {
+    try { done += fs.writeSync(fd, buf, done, buf.length - done); }
+    catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+    }
   }
 }
 
@@ -214,6 +298,8 @@ class TerminalInput {
     stdin.on('end', () => { this.ended = true; this.wake?.(); });
     stdin.on('error', () => { this.ended = true; this.wake?.(); });
   }
+  /** A signal arrived: stop waiting for keys. */
+  interrupt(): void { this.ended = true; this.wake?.(); }
   /** Wait for a key; false once the terminal has closed. */
   async next(): Promise<boolean> {
     if (!this.pending.length && !this.ended) await new Promise<void>((resolve) => { this.wake = resolve; });

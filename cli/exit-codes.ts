@@ -12,3 +12,8 @@ export const EXIT = {
 export class CliError extends Error {
   constructor(message: string, readonly exitCode: number = EXIT.usage) { super(message); }
 }
+
+/** A run stopped by a signal exits as a shell reports it: 128 + the signal number (SIGINT 130, SIGTERM 143). */
+export function signalExitCode(signal: NodeJS.Signals): number {
+  return 128 + (require('os').constants.signals[signal] as number);
+}

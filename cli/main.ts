@@ -2,7 +2,7 @@
 
 import { Command, CommanderError } from 'commander';
 import { registerBoot } from './boot';
-import { CliError, EXIT } from './exit-codes';
+import { CliError, EXIT, signalExitCode } from './exit-codes';
 
 const program = new Command();
 program
@@ -10,7 +10,17 @@ program
   .description('conformance suite and reference implementation for devirtualizable virtual machines')
   .version(require('../../package.json').version)
   .exitOverride()
-  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  // Subcommands inherit this: a stray word (`devirt vectors verify extra`) is an error, not ignored.
+  .allowExcessArguments(false)
+  // Commander's own usage errors get devirt's prefix, like every other bad-input line.
+  .configureOutput({ writeErr: (s) => process.stderr.write(s.replace(/^error: /, 'devirt: ')) });
+
+// `devirt run | head`: when the reader of stdout goes away, stop quietly with SIGPIPE's status, as
+// a pipeline's writer does, rather than crash on the write.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(signalExitCode('SIGPIPE'));
+  throw e;
+});
 
 registerBoot(program);
 // `devirt boot` registers alone: the other subcommands pull in the vector and harness code,

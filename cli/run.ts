@@ -6,12 +6,13 @@ import * as os from 'os';
 import * as path from 'path';
 import type { ImplSpec } from '../harness/adapters/create';
 import { ExpectFailError, readExpectFail } from '../harness/expect-fail';
-import { loadSuites } from '../harness/load';
+import { loadSuites, select } from '../harness/load';
 import { REPORTERS } from '../harness/reporters';
 import { ImplementationStartError, runSuite } from '../harness/run-suite';
 import { qemuAvailable } from '../harness/oracle/qemu-state';
 import { VECTORS_DIR } from '../vectors/build';
-import { CliError, EXIT } from './exit-codes';
+import { CliError, EXIT, signalExitCode } from './exit-codes';
+import { checkOutputPath, writeFileAtomic } from './files';
 
 interface RunFlags {
   impl?: string; implCmd?: string; suite?: string[]; filter?: string; shard?: string; jobs?: string;
@@ -20,7 +21,7 @@ interface RunFlags {
 
 const positiveInt = (flag: string, v: string): number => {
   const n = Number(v);
-  if (!/^\d+$/.test(v) || n < 1) throw new CliError(`${flag}: bad value '${v}' (a positive integer)`);
+  if (!/^\d+$/.test(v) || n < 1 || !Number.isSafeInteger(n)) throw new CliError(`${flag}: bad value '${v}' (a positive integer)`);
   return n;
 };
 
@@ -62,23 +63,41 @@ export function registerRun(program: Command): void {
     .option('--vectors <dir>', 'the vectors directory', VECTORS_DIR)
     .action(async (o: RunFlags) => {
       const timeoutMs = positiveInt('--timeout', o.timeout);
+      // Node's timers hold at most 2^31 - 1 ms (about 24.8 days); a longer one fires at once.
+      if (timeoutMs > 2 ** 31 - 1) throw new CliError(`--timeout: bad value '${o.timeout}' (at most ${2 ** 31 - 1} ms)`);
       const spec = implSpec(o, timeoutMs);
       const jobs = o.jobs === undefined ? os.availableParallelism() : positiveInt('--jobs', o.jobs);
       const shard = o.shard === undefined ? undefined : parseShard(o.shard);
       if (!fs.existsSync(o.vectors) || !fs.statSync(o.vectors).isDirectory()) throw new CliError(`--vectors: no directory ${o.vectors}`);
+      if (o.out !== undefined) checkOutputPath(o.out, '--out');
       let expectFail;
       try { expectFail = o.expectFail === undefined ? undefined : readExpectFail(o.expectFail); }
       catch (e) { if (e instanceof ExpectFailError) throw new CliError(e.message); throw e; }
       const reporter = o.reporter ?? (process.stdout.isTTY && o.out === undefined ? 'pretty' : 'tap');
       const items = loadSuites(o.vectors);
+      if (!items.length) throw new CliError(`--vectors: no vector files (*.json) in ${o.vectors}`);
       const known = new Set(items.map((it) => (it.vector ? it.vector.suite : it.problem.suite)));
       for (const s of o.suite ?? []) if (!known.has(s)) throw new CliError(`--suite: no suite '${s}' (known: ${[...known].sort().join(', ')})`);
+      if ((o.suite || o.filter !== undefined) && !select(items, { suite: o.suite, filter: o.filter }).length) {
+        throw new CliError(`--filter: no vector matches '${o.filter}'${o.suite ? ` in suite ${o.suite.join(', ')}` : ''}`);
+      }
       for (const id of expectFail?.keys() ?? []) {
         if (!items.some((it) => (it.vector?.id ?? it.problem?.id) === id)) process.stderr.write(`devirt: ${expectFail!.get(id)!.where}: no vector ${id} in the suites (stale entry?)\n`);
       }
 
       const bar = process.stderr.isTTY ? progressBar() : null;
       const started = Date.now();
+      // Ctrl-C or SIGTERM: the vectors under way finish, the rest are reported as not run, and the
+      // partial report is written as usual. A second signal quits at once (--out is then untouched).
+      let stoppedBy: NodeJS.Signals | null = null;
+      const onSignal = (signal: NodeJS.Signals) => {
+        if (stoppedBy) process.exit(signalExitCode(signal));
+        stoppedBy = signal;
+        bar?.stop();
+        process.stderr.write(`devirt run: ${signal}: finishing the vectors under way, then writing the partial report (${signal} again quits at once)\n`);
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
       let outcome;
       try {
         outcome = await runSuite({
@@ -86,6 +105,7 @@ export function registerRun(program: Command): void {
           traceDiffDir: o.traceDiff ? path.resolve(o.out ? path.dirname(o.out) : 'out') : undefined,
           onProgress: bar ? (done, total) => bar.update(done, total) : undefined,
           imagesDir: path.join(path.resolve(o.vectors), 'images'),
+          interrupted: () => stoppedBy,
         });
       } catch (e) {
         if (e instanceof ImplementationStartError) throw new CliError(e.message);
@@ -94,10 +114,11 @@ export function registerRun(program: Command): void {
         bar?.stop();
       }
       const text = REPORTERS[reporter](outcome.hello, outcome.records, outcome.summary);
-      if (o.out) fs.writeFileSync(o.out, text); else process.stdout.write(text);
+      if (o.out) writeFileAtomic(o.out, text, '--out'); else process.stdout.write(text);
       const t = outcome.summary.total;
       process.stderr.write(`devirt run: ${t.total} vectors in ${((Date.now() - started) / 1000).toFixed(1)} s: ${t.pass} pass, ${t.fail + t.error + t.crash + t.timeout + t.xpass} failing, ${t.skip} skip, ${t.xfail} xfail\n`);
-      process.exitCode = outcome.summary.failed ? EXIT.failures : EXIT.ok;
+      process.exitCode = stoppedBy ? signalExitCode(stoppedBy) : outcome.summary.failed ? EXIT.failures : EXIT.ok;
+      if (stoppedBy) process.stderr.write(`devirt run: interrupted by ${stoppedBy}: the report is partial\n`);
     });
 }
 

@@ -2,7 +2,7 @@
 
 import { Command } from 'commander';
 import { regen, verify } from '../vectors/build';
-import { crosscheck } from '../harness/oracle/crosscheck';
+import { crosscheck, VectorFileError } from '../harness/oracle/crosscheck';
 import { qemuAvailable } from '../harness/oracle/qemu-state';
 import { CliError, EXIT } from './exit-codes';
 
@@ -35,7 +35,9 @@ export function registerVectors(program: Command): void {
       const jobs = Number(o.jobs);
       if (!Number.isInteger(jobs) || jobs < 1) throw new CliError(`--jobs: bad value '${o.jobs}'`);
       const tty = process.stderr.isTTY;
-      const r = await crosscheck({ filter: o.filter, jobs, onProgress: (d, t) => { if (tty) process.stderr.write(`\rcrosscheck ${d}/${t}`); } });
+      let r;
+      try { r = await crosscheck({ filter: o.filter, jobs, onProgress: (d, t) => { if (tty) process.stderr.write(`\rcrosscheck ${d}/${t}`); } }); }
+      catch (e) { if (e instanceof VectorFileError) throw new CliError(e.message); throw e; }
       if (tty) process.stderr.write('\n');
       console.log(`checked ${r.checked} vectors on QEMU (${r.skipped} not runnable there): ${r.agreed} agree, ${r.documented.length} documented divergences, ${r.unexplained.length} unexplained`);
       const byKey = new Map<string, number>();

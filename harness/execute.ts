@@ -24,8 +24,10 @@ export async function runChunk(impl: Promise<Implementation>, vectors: Vector[],
 /**
  * Verdicts for `vectors`, in their order. `onVerdicts` sees each chunk as it completes (for
  * progress); with jobs = 1 everything runs in this thread, with N, here and in N - 1 workers.
+ * Once `stopped()` says so (Ctrl-C), no further chunk starts: the chunks under way finish, and
+ * the vectors never started have no verdict (undefined) in the result.
  */
-export async function execute(vectors: Vector[], spec: ImplSpec, jobs: number, onVerdicts: (done: number) => void = () => {}, imagesDir?: string): Promise<Verdict[]> {
+export async function execute(vectors: Vector[], spec: ImplSpec, jobs: number, onVerdicts: (done: number) => void = () => {}, imagesDir?: string, stopped: () => boolean = () => false): Promise<(Verdict | undefined)[]> {
   const verdicts: Verdict[] = new Array(vectors.length);
   const chunks: number[] = [];
   for (let i = 0; i < vectors.length; i += CHUNK) chunks.push(i);
@@ -37,7 +39,7 @@ export async function execute(vectors: Vector[], spec: ImplSpec, jobs: number, o
   // loading and JIT warm-up again. jobs = N means this thread plus N - 1 workers.
   const inThread = async () => {
     const impl = createImplementation(spec);
-    while (next < chunks.length) {
+    while (next < chunks.length && !stopped()) {
       const start = chunks[next++];
       store(start, await runChunk(impl, vectors.slice(start, start + CHUNK), imagesDir));
       await new Promise((r) => setImmediate(r)); // let worker messages in between chunks
@@ -51,7 +53,7 @@ export async function execute(vectors: Vector[], spec: ImplSpec, jobs: number, o
     let worker = new Worker(script, { workerData: { spec, imagesDir } });
     let current = -1;
     const feed = () => {
-      if (next >= chunks.length) { worker.postMessage({ close: true }); return; }
+      if (next >= chunks.length || stopped()) { worker.postMessage({ close: true }); return; }
       current = chunks[next++];
       worker.postMessage({ chunk: current, vectors: vectors.slice(current, current + CHUNK) });
     };

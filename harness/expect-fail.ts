@@ -8,6 +8,12 @@ export interface ExpectedFailure { reason: string; where: string }
 
 export class ExpectFailError extends Error {}
 
+/** A line of a wrong (even binary) file, shown on one short line. */
+function quoted(text: string): string {
+  const json = JSON.stringify(text.length > 60 ? `${text.slice(0, 57)}...` : text).slice(1, -1);
+  return `'${json}'`.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 export function parseExpectFail(text: string, file: string): Map<string, ExpectedFailure> {
   const out = new Map<string, ExpectedFailure>();
   text.split('\n').forEach((raw, i) => {
@@ -16,7 +22,7 @@ export function parseExpectFail(text: string, file: string): Map<string, Expecte
     const hash = line.indexOf('#');
     const id = (hash >= 0 ? line.slice(0, hash) : line).trim();
     const reason = hash >= 0 ? line.slice(hash + 1).trim() : '';
-    if (!/^[a-z][a-z0-9._-]*$/.test(id)) throw new ExpectFailError(`${file}:${i + 1}: '${id}' is not a vector id`);
+    if (!/^[a-z][a-z0-9._-]*$/.test(id)) throw new ExpectFailError(`${file}:${i + 1}: ${quoted(id)} is not a vector id`);
     if (out.has(id)) throw new ExpectFailError(`${file}:${i + 1}: ${id} is listed twice (first at ${out.get(id)!.where})`);
     out.set(id, { reason, where: `${file}:${i + 1}` });
   });

@@ -18,6 +18,9 @@ export interface Problem { file: string; id: string; suite: string; title: strin
  */
 export type Item = { file: string; vector: Vector; problem?: undefined; duplicateOf?: string } | { file: string; problem: Problem; vector?: undefined; duplicateOf?: undefined };
 
+/** A parser's message quotes the file: keep a binary file's bytes from breaking the one-line report. */
+const printable = (s: string): string => s.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
 function suiteOfFile(file: string): string { return file.split('/')[0]; }
 
 /** Parse one file's text into items (defaults merged into each vector, each validated). */
@@ -25,7 +28,7 @@ export function loadFileText(file: string, text: string): Item[] {
   let doc: unknown;
   try { doc = JSON.parse(text); }
   catch (e) {
-    const problem = { file, id: `(file ${file})`, suite: suiteOfFile(file), title: 'vector file', message: `not JSON: ${(e as Error).message}` };
+    const problem = { file, id: `(file ${file})`, suite: suiteOfFile(file), title: 'vector file', message: `not JSON: ${printable((e as Error).message)}` };
     return [{ file, problem }];
   }
   const bad = check('vector-file', doc);
@@ -35,9 +38,10 @@ export function loadFileText(file: string, text: string): Item[] {
     const v = { ...defaults, ...row };
     const err = check('vector', v);
     if (!err) return { file, vector: v as unknown as Vector };
-    const id = typeof v.id === 'string' ? v.id : `(vector ${index} of ${file})`;
-    const suite = typeof v.suite === 'string' ? v.suite : suiteOfFile(file);
-    const title = typeof v.title === 'string' ? v.title : '(untitled)';
+    // An invalid vector's own fields may be anything: shown escaped, they keep every report well formed.
+    const id = typeof v.id === 'string' ? printable(v.id) : `(vector ${index} of ${file})`;
+    const suite = typeof v.suite === 'string' ? printable(v.suite) : suiteOfFile(file);
+    const title = typeof v.title === 'string' ? printable(v.title) : '(untitled)';
     return { file, problem: { file, id, suite, title, message: err } };
   });
 }
@@ -51,7 +55,14 @@ export function loadSuites(dir: string): Item[] {
   const items: Item[] = [];
   for (const abs of listVectorFiles(dir)) {
     const file = path.relative(dir, abs).split(path.sep).join('/');
-    items.push(...loadFileText(file, fs.readFileSync(abs, 'utf8')));
+    let text: string;
+    try { text = fs.readFileSync(abs, 'utf8'); }
+    catch (e) {
+      const message = `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
+      items.push({ file, problem: { file, id: `(file ${file})`, suite: suiteOfFile(file), title: 'vector file', message } });
+      continue;
+    }
+    items.push(...loadFileText(file, text));
   }
   const seen = new Map<string, { file: string; text: string }>();
   return items.map((it): Item => {

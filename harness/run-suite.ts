@@ -27,6 +27,8 @@ export interface RunConfig {
   onProgress?: (done: number, total: number) => void;
   /** Where image vectors find their images (default vectors/images). */
   imagesDir?: string;
+  /** Why the run was stopped early (e.g. 'SIGINT'), or null: vectors not yet started are then not run. */
+  interrupted?: () => string | null;
 }
 
 export interface RunOutcome { hello: HelloMessage; records: ResultRecord[]; summary: Summary }
@@ -73,13 +75,15 @@ export async function runSuite(cfg: RunConfig): Promise<RunOutcome> {
     toRun.push({ at, vector: v });
   });
 
-  const verdicts = await execute(toRun.map((t) => t.vector), cfg.spec, cfg.jobs, (done) => cfg.onProgress?.(done, toRun.length), cfg.imagesDir);
+  const interrupted = cfg.interrupted ?? (() => null);
+  const verdicts = await execute(toRun.map((t) => t.vector), cfg.spec, cfg.jobs, (done) => cfg.onProgress?.(done, toRun.length), cfg.imagesDir, () => interrupted() !== null);
   toRun.forEach(({ at, vector: v }, k) => {
-    const rec: ResultRecord = { id: v.id, suite: v.suite, title: v.title, file: chosen[at].file, ...verdicts[k] };
+    const verdict = verdicts[k] ?? { kind: 'skip' as const, reason: `not run: the run was interrupted (${interrupted()})` };
+    const rec: ResultRecord = { id: v.id, suite: v.suite, title: v.title, file: chosen[at].file, ...verdict };
     records[at] = applyExpectation(rec, cfg.expectFail?.get(v.id) ?? documentedDivergence(v, cfg.spec));
   });
 
-  if (cfg.traceDiffDir !== undefined) await traceFailures(cfg, toRun, records);
+  if (cfg.traceDiffDir !== undefined && interrupted() === null) await traceFailures(cfg, toRun, records);
   return { hello, records, summary: summarize(records) };
 }
 

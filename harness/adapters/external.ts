@@ -19,23 +19,40 @@ export interface ExternalOptions {
 
 /** After this many starts in a row that fail their handshake, give up on the implementation. */
 const MAX_FAILED_STARTS = 3;
+/** The longest line accepted from an implementation (an observation of a 32 MiB region fits). */
+const MAX_LINE = 64 * 1024 * 1024;
 
 class Connection {
-  private buffer = '';
+  private parts: string[] = [];
+  private partsLength = 0;
   private lines: string[] = [];
   private waiter: ((line: string | null) => void) | null = null;
   private stderrTail = '';
   exited: string | null = null;
 
+  private discarding = false;
+
   constructor(readonly child: ChildProcess) {
     child.stdout!.setEncoding('utf8');
     child.stdout!.on('data', (d: string) => {
-      this.buffer += d;
-      let nl: number;
-      while ((nl = this.buffer.indexOf('\n')) >= 0) {
-        const line = this.buffer.slice(0, nl);
-        this.buffer = this.buffer.slice(nl + 1);
-        if (this.waiter) { const w = this.waiter; this.waiter = null; w(line); } else this.lines.push(line);
+      // A line arriving in many chunks is kept as the chunks and joined once, at its newline:
+      // appending to one string and searching it again would cost quadratic time.
+      let start = 0, nl: number;
+      while ((nl = d.indexOf('\n', start)) >= 0) {
+        this.parts.push(d.slice(start, nl));
+        const line = this.parts.join('');
+        this.parts = []; this.partsLength = 0;
+        start = nl + 1;
+        if (this.discarding) { this.discarding = false; continue; }
+        this.deliver(line);
+      }
+      if (start < d.length && !this.discarding) { this.parts.push(d.slice(start)); this.partsLength += d.length - start; }
+      // An endless line would exhaust the harness's memory: it is a malformed reply, and the
+      // rest of it is dropped up to its newline.
+      if (this.partsLength > MAX_LINE) {
+        this.parts = []; this.partsLength = 0;
+        this.deliver(`(a line of more than ${MAX_LINE} characters)`);
+        this.discarding = true;
       }
     });
     child.stderr!.setEncoding('utf8');
@@ -45,6 +62,10 @@ class Connection {
       if (this.waiter) { const w = this.waiter; this.waiter = null; w(null); }
     });
     child.stdin!.on('error', () => { /* a dead implementation is reported by 'exit' */ });
+  }
+
+  private deliver(line: string): void {
+    if (this.waiter) { const w = this.waiter; this.waiter = null; w(line); } else this.lines.push(line);
   }
 
   /** The next line, null when the process ended, 'timeout' when none came in time. */

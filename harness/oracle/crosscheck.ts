@@ -38,13 +38,20 @@ function qemuRunnable(v: Vector): boolean {
 /** Vectors that lock PMP entries leave QEMU locked until reset: each runs in a QEMU of its own. */
 const isolated = (v: Vector) => v.tags.includes('pmp-lock');
 
+export class VectorFileError extends Error {}
+
 export async function crosscheck(opts: { dir?: string; batch?: number; jobs?: number; filter?: string; onProgress?: (done: number, total: number) => void } = {}): Promise<CrosscheckReport> {
   const dir = opts.dir ?? VECTORS_DIR;
   const all: Vector[] = [];
   for (const f of listVectorFiles(dir)) {
-    const text = fs.readFileSync(f, 'utf8');
-    if (!text.startsWith('{"defaults"')) continue;
-    all.push(...readGroupFile(text));
+    // A broken file is reported by name rather than as a crash of the cross-check.
+    try {
+      const text = fs.readFileSync(f, 'utf8');
+      if (!text.startsWith('{"defaults"')) continue;
+      all.push(...readGroupFile(text));
+    } catch (e) {
+      throw new VectorFileError(`${path.relative(process.cwd(), f)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} (devirt vectors regen rebuilds it)`);
+    }
   }
   const selected = all.filter((v) => qemuRunnable(v) && (!opts.filter || v.title.includes(opts.filter) || v.id.includes(opts.filter)));
   const report: CrosscheckReport = { checked: 0, agreed: 0, skipped: all.length - selected.length, documented: [], unexplained: [] };

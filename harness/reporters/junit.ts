@@ -19,5 +19,8 @@ export function renderJunit(hello: HelloMessage, records: ResultRecord[], summar
   // An expected failure (TAP TODO) is not a CI failure: JUnit has no such state, so it is skipped.
   const mapped = cases.map((c) => (c.todo ? { ...c, skip: c.todo, ok: true } : c));
   const output = { count: mapped.length, fail: mapped.filter((c) => !c.ok && !c.skip).length, skip: mapped.filter((c) => c.skip).length };
-  return serialize(mapped, output, { name: `devirt run: ${hello.name} ${hello.version}`, classname: 'devirt', pretty: true }) + '\n';
+  const xml = serialize(mapped, output, { name: `devirt run: ${hello.name} ${hello.version}`, classname: 'devirt', pretty: true });
+  // XML 1.0 forbids most control characters even escaped; a broken vector file can put them in an
+  // id or a message, and one would make the whole report unparseable.
+  return xml.replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) + '\n';
 }

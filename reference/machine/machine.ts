@@ -91,7 +91,7 @@ export class Machine {
   private finish: FinisherEvent | null = null;
   /** Reloads the images and the device tree into RAM, for power-on and for a guest-requested reset. */
   private readonly loadImages: () => void;
-  private readonly loaded: { pa: number; bytes: Uint8Array }[] = [];
+  private readonly loaded: { pa: number; bytes: Uint8Array; what: string }[] = [];
   private tohost = -1;
   private tohostExit: number | null = null;
   /** Everything the guest prints, by the UART or by HTIF. */
@@ -171,7 +171,7 @@ export class Machine {
       if (!looksLikeRawImage(img, name)) {
         throw new MachineError(`${name}: not an ELF file, and not a raw image (raw images need a .bin, .img or Image name, or the RISC-V image header)`);
       }
-      if (!this.loadRaw(rawBase, img)) throw new MachineError(`${name}: ${img.length} bytes do not fit in RAM at 0x${rawBase.toString(16)}`);
+      if (!this.loadRaw(rawBase, img, name)) throw new MachineError(`${name}: ${img.length} bytes do not fit in RAM at 0x${rawBase.toString(16)}`);
       return rawBase;
     };
     // As on QEMU virt, the reset vector always jumps to the start of RAM, where the firmware
@@ -198,7 +198,7 @@ export class Machine {
     // that leaves room for the tree.
     const dramEnd = Math.min(P.RAM_BASE + ramSize, 3072 * MiB);
     this.fdtAddress = Math.floor((dramEnd - this.fdt.length) / (2 * MiB)) * 2 * MiB;
-    if (opts.deviceTree ?? true) this.place(this.fdtAddress, this.fdt);
+    if (opts.deviceTree ?? true) this.place(this.fdtAddress, this.fdt, `the device tree at 0x${this.fdtAddress.toString(16)} (${this.fdt.length} bytes, below the end of RAM)`);
     this.bus.rom = { base: P.MROM_BASE, bytes: resetRom(resetTarget, this.fdtAddress, kernelEntry) };
     // What a reset puts back, as QEMU's ROM blobs: the loaded images and the device tree.
     const saved = this.loaded;
@@ -226,18 +226,23 @@ export class Machine {
       const inRam = new Uint8Array(end - from);
       const skip = from - start;
       if (skip < s.data.length) inRam.set(s.data.subarray(skip));
-      this.place(from, inRam);
+      this.place(from, inRam, `${name}: ${where}`);
     }
   }
 
-  private loadRaw(pa: number, data: Uint8Array): boolean {
-    return this.place(pa, data);
+  private loadRaw(pa: number, data: Uint8Array, name: string): boolean {
+    return this.place(pa, data, `${name}: raw image at 0x${pa.toString(16)} (${data.length} bytes)`);
   }
 
-  /** Put image bytes in RAM and remember them for a reset. */
-  private place(pa: number, data: Uint8Array): boolean {
+  /**
+   * Put image bytes in RAM and remember them for a reset. Images never overlap (QEMU refuses
+   * overlapping ROM regions too): one would silently corrupt the other.
+   */
+  private place(pa: number, data: Uint8Array, what: string): boolean {
+    const other = this.loaded.find((o) => data.length && o.bytes.length && pa < o.pa + o.bytes.length && o.pa < pa + data.length);
+    if (other) throw new MachineError(`${what} overlaps ${other.what}`);
     if (!this.hart.writeRam(pa, data)) return false;
-    this.loaded.push({ pa, bytes: data });
+    this.loaded.push({ pa, bytes: data, what });
     return true;
   }
 

@@ -22,6 +22,7 @@ export function isElf(bytes: Uint8Array): boolean {
 
 export function parseElf(bytes: Uint8Array, file = 'image'): ElfImage {
   const fail = (what: string): never => { throw new ElfError(`${file}: ${what}`); };
+  if (bytes.length === 0) fail('empty file (0 bytes)');
   if (!isElf(bytes)) fail('not an ELF file (bad magic)');
   if (bytes.length < 64) fail('truncated ELF header');
   if (bytes[4] !== 2) fail(`not a 64-bit ELF (EI_CLASS=${bytes[4]}); the platform is RV64`);
@@ -55,10 +56,11 @@ export function parseElf(bytes: Uint8Array, file = 'image'): ElfImage {
       const o = shoff + i * shentsize;
       if (dv.getUint32(o + 4, true) !== SHT_SYMTAB) continue;
       const off = u64(o + 24), size = u64(o + 32), link = dv.getUint32(o + 40, true), entsize = u64(o + 56) || 24;
-      if (link >= shnum) continue;
+      // Symbols only symbolize traces (and find tohost): a corrupt table is ignored, not fatal.
+      if (link >= shnum || entsize < 24) continue;
       const so = shoff + link * shentsize;
       const strOff = u64(so + 24), strSize = u64(so + 32);
-      if (off + size > bytes.length || strOff + strSize > bytes.length) continue;
+      if (off < 0 || size < 0 || strOff < 0 || strSize < 0 || off + size > bytes.length || strOff + strSize > bytes.length) continue;
       for (let s = off; s + 24 <= off + size; s += entsize) {
         const nameOff = dv.getUint32(s, true);
         const info = bytes[s + 4];

@@ -35,7 +35,7 @@ describe('devirt run', () => {
   });
 
   test.each([
-    [['--reporter', 'html'], "error: option '--reporter <name>' argument 'html' is invalid"],
+    [['--reporter', 'html'], "devirt: option '--reporter <name>' argument 'html' is invalid"],
     [['--jobs', '0'], "--jobs: bad value '0' (a positive integer)"],
     [['--shard', '0/3'], "--shard: bad value '0/3' (I/N with 1 <= I <= N)"],
     [['--impl', 'spike'], "--impl: unknown implementation 'spike' (known: reference, qemu; or --impl-cmd \"COMMAND\")"],
