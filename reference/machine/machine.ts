@@ -6,7 +6,7 @@ import { Hart, StopReason } from './hart';
 import { Irq } from './trap-causes';
 import type { DeviceTimer, DmaMemory } from './device';
 import { disassemble, encode } from '../tools/disasm';
-import { ElfError, ElfImage, isElf, parseElf } from '../tools/elf';
+import { ElfError, ElfImage, ElfSymbol, isElf, parseElf } from '../tools/elf';
 import * as P from './devices/memory-map';
 import { Clint } from './devices/clint';
 import { Plic } from './devices/plic';
@@ -85,7 +85,7 @@ export class Machine {
   readonly fdtAddress: number;
   readonly fdt: Uint8Array;
   /** Symbols of the kernel (and firmware) ELF, for tracing and HTIF. */
-  readonly symbols: { name: string; value: number; size: number; isFunction: boolean }[] = [];
+  readonly symbols: ElfSymbol[] = [];
   private consoleChunks: string[] = [];
   private consoleCache: string | null = '';
   private finish: FinisherEvent | null = null;

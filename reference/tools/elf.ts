@@ -5,7 +5,10 @@
 export class ElfError extends Error {}
 
 export interface ElfSegment { paddr: number; vaddr: number; data: Uint8Array; memsz: number }
-export interface ElfSymbol { name: string; value: number; size: number; isFunction: boolean }
+/** `limit`: the first address the symbol no longer names (value + size for a sized symbol, else the
+ *  end of its section, or of its segment when it has no section; value + 1 when it lies outside both,
+ *  like a linker-script marker past the end of .bss). */
+export interface ElfSymbol { name: string; value: number; size: number; isFunction: boolean; limit: number }
 export interface ElfImage {
   entry: number;
   segments: ElfSegment[];
@@ -15,6 +18,8 @@ export interface ElfImage {
 const EM_RISCV = 243;
 const PT_LOAD = 1;
 const SHT_SYMTAB = 2;
+const SHF_ALLOC = 2;
+const SHN_LORESERVE = 0xff00;
 
 export function isElf(bytes: Uint8Array): boolean {
   return bytes.length >= 4 && bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46;
@@ -52,6 +57,17 @@ export function parseElf(bytes: Uint8Array, file = 'image'): ElfImage {
   if (segments.length === 0) fail('no loadable segments');
   const symbols: ElfSymbol[] = [];
   if (shnum > 0 && shoff > 0 && shentsize >= 64 && shoff + shnum * shentsize <= bytes.length) {
+    const within = (v: number, start: number, len: number) => v >= start && v < start + len;
+    const limitOf = (value: number, size: number, shndx: number): number => {
+      if (size > 0) return value + size;
+      if (shndx > 0 && shndx < SHN_LORESERVE && shndx < shnum) {
+        const o = shoff + shndx * shentsize;
+        const flags = u64(o + 8), addr = u64(o + 16), len = u64(o + 32);
+        return (flags & SHF_ALLOC) && within(value, addr, len) ? addr + len : value + 1;
+      }
+      const seg = segments.find((g) => within(value, g.vaddr, g.memsz));
+      return seg ? seg.vaddr + seg.memsz : value + 1;
+    };
     for (let i = 0; i < shnum; i++) {
       const o = shoff + i * shentsize;
       if (dv.getUint32(o + 4, true) !== SHT_SYMTAB) continue;
@@ -71,21 +87,29 @@ export function parseElf(bytes: Uint8Array, file = 'image'): ElfImage {
         while (end < strOff + strSize && bytes[end] !== 0) end++;
         const name = Buffer.from(bytes.subarray(strOff + nameOff, end)).toString('latin1');
         if (name.startsWith('$') || name === '') continue;
-        symbols.push({ name, value: u64(s + 8), size: u64(s + 16), isFunction: type === 2 });
+        const value = u64(s + 8), size = u64(s + 16);
+        symbols.push({ name, value, size, isFunction: type === 2, limit: limitOf(value, size, dv.getUint16(s + 6, true)) });
       }
     }
   }
   return { entry, segments, symbols };
 }
 
-/** A sorted index from address to the nearest preceding symbol, for trace output. */
+/** A sorted index from address to the nearest preceding symbol that still names it (within the
+ *  symbol's size, or its section or segment: elf.ts `limit`), for trace output. */
 export class Symbolizer {
   private readonly addrs: number[];
+  private readonly limits: number[];
+  /** The highest limit among the symbols up to each index: below it, none of them names the address. */
+  private readonly reach: number[];
   private readonly names: string[];
   constructor(symbols: ElfSymbol[]) {
     const sorted = symbols.filter((s) => s.value !== 0).sort((a, b) => a.value - b.value);
     this.addrs = sorted.map((s) => s.value);
+    this.limits = sorted.map((s) => s.limit);
     this.names = sorted.map((s) => s.name);
+    let reach = -Infinity;
+    this.reach = this.limits.map((l) => (reach = Math.max(reach, l)));
   }
   lookup(addr: number): string | null {
     let lo = 0, hi = this.addrs.length - 1, best = -1;
@@ -93,8 +117,11 @@ export class Symbolizer {
       const mid = (lo + hi) >> 1;
       if (this.addrs[mid] <= addr) { best = mid; lo = mid + 1; } else hi = mid - 1;
     }
-    if (best < 0) return null;
-    const d = addr - this.addrs[best];
-    return d === 0 ? this.names[best] : `${this.names[best]}+0x${d.toString(16)}`;
+    for (let i = best; i >= 0 && this.reach[i] > addr; i--) {
+      if (this.limits[i] <= addr) continue;
+      const d = addr - this.addrs[i];
+      return d === 0 ? this.names[i] : `${this.names[i]}+0x${d.toString(16)}`;
+    }
+    return null;
   }
 }

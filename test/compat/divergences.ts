@@ -30,8 +30,8 @@ export const UBOOT_DIVERGENCES: Divergence[] = [
   // Addresses and sizes that follow from the device tree's size, and the cpu node's newer ISA properties.
   {
     key: 'device-tree-contents',
-    qemu: /^(Working FDT set to [0-9a-f]+|fdt_blob {4}= 0x[0-9a-f]{16}|new_fdt {5}= 0x[0-9a-f]{16}|fdt_size {4}= 0x[0-9a-f]{16}| reserved\[2\]\t\[0x[0-9a-f]+-0x87ffffff\], 0x[0-9a-f]+ bytes flags: 0)$/,
-    reference: /^(Working FDT set to [0-9a-f]+|fdt_blob {4}= 0x[0-9a-f]{16}|new_fdt {5}= 0x[0-9a-f]{16}|fdt_size {4}= 0x[0-9a-f]{16}| reserved\[2\]\t\[0x[0-9a-f]+-0x87ffffff\], 0x[0-9a-f]+ bytes flags: 0|\t\triscv,isa-base = "rv64i";|\t\triscv,isa-extensions = "i", "m", "a", "c", "zicsr", "zifencei", "sstc";)$/,
+    qemu: /^(Working FDT set to [0-9a-f]+|fdt_blob {4}= 0x[0-9a-f]{16}|new_fdt {5}= 0x[0-9a-f]{16}|fdt_size {4}= 0x[0-9a-f]{16}| reserved\[[23]\]\t\[0x[0-9a-f]+-0x87ffffff\], 0x[0-9a-f]+ bytes flags: 0)$/,
+    reference: /^(Working FDT set to [0-9a-f]+|fdt_blob {4}= 0x[0-9a-f]{16}|new_fdt {5}= 0x[0-9a-f]{16}|fdt_size {4}= 0x[0-9a-f]{16}| reserved\[[23]\]\t\[0x[0-9a-f]+-0x87ffffff\], 0x[0-9a-f]+ bytes flags: 0|\t\triscv,isa-base = "rv64i";|\t\triscv,isa-extensions = "i", "m", "a", "c", "zicsr", "zifencei", "sstc";)$/,
   },
   both('mmu-sv39', /^\t\tmmu-type = "riscv,sv(39|48)";$/),
 ];

@@ -25,6 +25,8 @@ const cases: { name: string; bios: string | null; kernel: string; drive?: string
       command('virtio read 0x84000000 0 1; md.b 0x84000000 0x20'), command('mw.b 0x84000000 0x5a 0x200; virtio write 0x84000000 1 1'), command('poweroff')].map((s) => s.send) },
   { name: 'OpenSBI fw_jump + U-Boot S-mode, reset', bios: OPENSBI_PKG.replace('fw_dynamic', 'fw_jump'), kernel: UBOOT_S,
     script: [stopAutoboot, command('bdinfo'), command('reset'), stopAutoboot, command('poweroff')].map((s) => s.send) },
+  { name: 'Microvisor + U-Boot S-mode', bios: path.join(ROOT, 'reference/firmware/build/microvisor.elf'), kernel: UBOOT_S,
+    script: [stopAutoboot, command('bdinfo'), command('poweroff')].map((s) => s.send) },
   { name: 'U-Boot M-mode (-bios none), reset', bios: null, kernel: UBOOT_M,
     script: [stopAutoboot, command('version'), command('reset'), stopAutoboot, command('fdt addr $fdtcontroladdr; fdt print /cpus'), command('poweroff')].map((s) => s.send) },
   { name: 'U-Boot M-mode to its prompt only', bios: null, kernel: UBOOT_M, script: [stopAutoboot.send], stopAtPrompt: true },

@@ -1,7 +1,7 @@
 // U-Boot, as Debian's u-boot-qemu builds it for QEMU virt, on the reference as on QEMU 7.2: in
 // S-mode under OpenSBI (with a virtio disk), in M-mode from reset (-bios none, with a reset on the
-// way), and in S-mode under our Microvisor. The prompt is driven through stdin; each run ends with
-// `poweroff`. The console must equal QEMU's line for line, but for documented divergences.
+// way), and in S-mode under our Microvisor (on QEMU: the same firmware ELF as -bios). The prompt
+// is driven through stdin; each run ends with `poweroff`. The console must equal QEMU's line for line, but for documented divergences.
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -52,6 +52,17 @@ const CASES: Case[] = [
     maxInsns: 60_000_000,
     expect: [/^resetting \.\.\.$/m, /mmu-type = "riscv,sv39";/, /^poweroff \.\.\.$/m],
   },
+  {
+    // The Microvisor reserves only its 512 KiB (PMP and /reserved-memory), like OpenSBI, so
+    // U-Boot's early stack, which grows down from its entry at 0x80200000, is the kernel's own.
+    name: 'S-mode under the Microvisor (the default firmware; on QEMU the same ELF as -bios)',
+    files: [UBOOT_S, MICROVISOR],
+    reference: ['--kernel', UBOOT_S],
+    qemu: ['-bios', MICROVISOR, '-kernel', UBOOT_S],
+    steps: [stopAutoboot, command('bdinfo'), command('poweroff')],
+    maxInsns: 40_000_000,
+    expect: [/^U-Boot 2\d{3}\.\d\d/m, /^DRAM: {2}128 MiB$/m, /^poweroff \.\.\.$/m],
+  },
 ];
 
 const norm = (s: string) => s.replace(/\r\n/g, '\n');
@@ -89,21 +100,9 @@ describe.each(CASES)('U-Boot $name', (c) => {
   expect(driven.console).toBe(piped.console);
 });
 
-(missing([OPENSBI, FW_JUMP, UBOOT_S, UBOOT_M], true) ? test.skip : test)('every divergence the U-Boot comparison allows is documented, and QEMU still shows each one', () => {
+(missing([OPENSBI, FW_JUMP, UBOOT_S, UBOOT_M, MICROVISOR], true) ? test.skip : test)('every divergence the U-Boot comparison allows is documented, and QEMU still shows each one', () => {
   const documented = documentedDivergences();
   const keys = new Set(UBOOT_DIVERGENCES.map((d) => d.key));
   for (const k of keys) expect({ key: k, documented: documented.has(k) }).toEqual({ key: k, documented: true });
   expect([...used].sort()).toEqual([...keys].sort());
-});
-
-// Known failure, kept visible until the firmware changes: the Microvisor reserves (PMP, and
-// /reserved-memory) the whole first 2 MiB of RAM, and U-Boot's pre-relocation stack grows down
-// from 0x80200000 into it, so U-Boot's first store faults and its trap handler faults again,
-// forever (QEMU shows the same: the Microvisor behaves alike on both). OpenSBI reserves 512 KiB.
-// With the firmware reserving only what it uses, this test passes; then make it a plain test.
-const mvSkip = missing([UBOOT_S, MICROVISOR]);
-(mvSkip ? test.skip : test.failing)('U-Boot S-mode under the Microvisor reaches its prompt (fails: firmware reserves U-Boot\'s stack)', () => {
-  // With 512 KiB reserved, U-Boot prints its banner after 2.3 M instructions.
-  const r = runReference(['--kernel', UBOOT_S], [stopAutoboot.send, 'poweroff\r'], 3_000_000);
-  expect(norm(r.console)).toMatch(/^U-Boot 2\d{3}/m);
 });

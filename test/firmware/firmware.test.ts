@@ -59,6 +59,9 @@ test('dormant: everything delegable delegated, Sstc on, doorbell enabled, PMP la
   expect(mtimecmp(m)).toBeGreaterThan(2 ** 63);          // the M timer is idle
   // pmpcfg0: five NAPOT deny entries, OFF + TOR deny (partition), NAPOT RWX for the rest.
   expect(csrRead(h, 0x3a0)).toBe(0x1f08001818181818n);
+  // Entry 0: the firmware's 512 KiB at 0x80000000, no more, so that a kernel entered at
+  // 0x80200000 may grow its early stack down below its entry (U-Boot does).
+  expect(csrRead(h, 0x3b0)).toBe((0x80000000n | (0x80000n / 2n - 1n)) >> 2n);
 });
 
 test('the device tree handed on reserves the firmware and the maintenance partition (no-map)', () => {
@@ -73,7 +76,7 @@ test('the device tree handed on reserves the firmware and the maintenance partit
   const dts = execFileSync('dtc', ['-q', '-I', 'dtb', '-O', 'dts', file], { encoding: 'utf8' });
   fs.rmSync(path.dirname(file), { recursive: true, force: true });
   expect(dts).toMatch(/reserved-memory \{[^}]*#address-cells = <0x02>;[^}]*#size-cells = <0x02>;[^}]*ranges;/);
-  expect(dts).toMatch(/microvisor@80000000 \{\s*reg = <0x00 0x80000000 0x00 0x200000>;\s*no-map;/);
+  expect(dts).toMatch(/microvisor@80000000 \{\s*reg = <0x00 0x80000000 0x00 0x80000>;\s*no-map;/);
   expect(dts).toMatch(/maintenance@80800000 \{\s*reg = <0x00 0x80800000 0x00 0x400000>;\s*no-map;/);
   expect(dts).toMatch(/memory@80000000/);                 // the rest of the tree is intact
   expect(dts).toMatch(/serial@10000000/);

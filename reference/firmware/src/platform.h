@@ -5,7 +5,11 @@
 
 #define RAM_BASE          0x80000000UL
 #define FW_BASE           0x80000000UL   /* the firmware's own memory, denied to S and U */
-#define FW_SIZE           0x00200000UL
+/* 512 KiB, as OpenSBI reserves on QEMU virt: S-mode kernels loaded at KERNEL_ENTRY (U-Boot) grow
+   their early stack down from there, so the firmware must not reserve up to it. A power of two
+   and aligned to itself, so that one NAPOT PMP entry covers it; link.ld checks the image fits. */
+#define FW_SIZE           0x00080000UL
+#define KERNEL_ENTRY      0x80200000UL   /* the next stage's default entry (Linux boot protocol) */
 #define FINISHER_BASE     0x00100000UL
 #define DOORBELL_BASE     0x00102000UL
 #define DOORBELL_SIZE     0x1000UL

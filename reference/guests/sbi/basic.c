@@ -10,7 +10,7 @@
 #define CSR_WARL(name) do { u64 old = csr_read(name); csr_write(name, -1UL); u64 ones = csr_read(name); csr_write(name, 0); u64 zero = csr_read(name); csr_write(name, old); \
   sig_str("warl " #name " "); sig_hex(ones); sig_str(" "); sig_hex(zero); sig_str("\n"); } while (0)
 
-static u64 partition_base, partition_size;
+static u64 partition_base, partition_size, firmware_size;
 
 static void sbi_results(void)
 {
@@ -42,8 +42,8 @@ static void sbi_results(void)
     sig_str("sbi "); sig_str(calls[i].what); sig_str(" "); sig_hex(r.error); sig_str(" "); sig_hex(r.value); sig_str("\n");
   }
   /* The maintenance partition is in the device tree; the firmware's memory too. */
-  u64 b = 0, s = 0;
-  sig_str("reserved microvisor "); sig_dec(fdt_find_reserved("microvisor@", &b, &s)); sig_str(" "); sig_hex(b); sig_str(" "); sig_hex(s); sig_str("\n");
+  u64 b = 0;
+  sig_str("reserved microvisor "); sig_dec(fdt_find_reserved("microvisor@", &b, &firmware_size)); sig_str(" "); sig_hex(b); sig_str(" "); sig_hex(firmware_size); sig_str("\n");
   sig_str("reserved maintenance "); sig_dec(fdt_find_reserved("maintenance@", &partition_base, &partition_size)); sig_str(" "); sig_hex(partition_base); sig_str(" "); sig_hex(partition_size); sig_str("\n");
   /* IPI to self: SSIP becomes pending (sie is off, so it stays pending). */
   struct sbiret r = sbi_call(EXT_IPI, 0, 1, 0, 0);
@@ -108,7 +108,7 @@ static void beyond_the_tree(void)
 {
   u64 fw = 0x80000000UL, part = partition_base, size = partition_size;
   sig_try_load("firmware", fw);
-  sig_try_load("firmware end", fw + 0x1ffff8);
+  if (firmware_size) sig_try_load("firmware end", fw + firmware_size - 8);
   sig_try_store("firmware", fw + 0x1000, 1);
   try_fetch(fw); sig_fault("fetch firmware");
   if (size) {
