@@ -3,7 +3,7 @@
 import type { VectorDraft } from '../isa';
 import { counters, csrAccess, csrReadOnly, csrSemantics, unimplementedCsrs } from './csrs';
 import { clintInterrupts, plicInterrupts, softwareInterrupts, sstc, vectoredStvec } from './interrupts';
-import { pmpLocking, pmpModes, pmpPriority, pmpWalks } from './pmp';
+import { pmpLocking, pmpModes, pmpNoMatch, pmpPriority, pmpWalks } from './pmp';
 import { Case, draft } from './program';
 import { sv39Mprv, sv39Permissions, sv39Structure } from './sv39';
 import { exceptions, waitAndVm, xret } from './traps';
@@ -29,6 +29,7 @@ export const PRIV_FAMILIES: [string, () => Iterable<Case>][] = [
   ['pmp-priority', pmpPriority],
   ['pmp-locking', pmpLocking],
   ['pmp-walks', pmpWalks],
+  ['pmp-no-match', pmpNoMatch],
 ];
 
 export function* privDrafts(family: string): Generator<VectorDraft> {
