@@ -32,8 +32,32 @@ export const PRIV_FAMILIES: [string, () => Iterable<Case>][] = [
   ['pmp-no-match', pmpNoMatch],
 ];
 
+/**
+ * Each family's drafts, with every test emitted once across the whole suite: a draft whose inputs
+ * and observed regions repeat an earlier one's (in its own family or an earlier family) is dropped,
+ * so the first title wins and ids stay stable. Built once for all families.
+ */
+let byFamily: Map<string, VectorDraft[]> | undefined;
+function uniqueByFamily(): Map<string, VectorDraft[]> {
+  if (byFamily) return byFamily;
+  const seen = new Set<string>();
+  byFamily = new Map();
+  for (const [name, cases] of PRIV_FAMILIES) {
+    const out: VectorDraft[] = [];
+    for (const c of cases()) {
+      const d = draft(c);
+      const key = JSON.stringify([d.inputs, d.observe ?? null]);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(d);
+    }
+    byFamily.set(name, out);
+  }
+  return byFamily;
+}
+
 export function* privDrafts(family: string): Generator<VectorDraft> {
-  const f = PRIV_FAMILIES.find(([name]) => name === family);
-  if (!f) throw new Error(`unknown priv family ${family}`);
-  for (const c of f[1]()) yield draft(c);
+  const drafts = uniqueByFamily().get(family);
+  if (!drafts) throw new Error(`unknown priv family ${family}`);
+  yield* drafts;
 }
