@@ -37,11 +37,14 @@ const PRIV_LEVEL = { M: 3, S: 1, U: 0 } as const;
 /** CSRs the runner itself depends on while a vector runs (its trap entry); a vector may not preset them. */
 const RUNNER_OWNED = new Set(['mtvec', 'mscratch', 'mepc']);
 const MSTATUS_MPIE = 0x80n, MSTATUS_MPP = 3n << 11n;
+/** The A fields of the eight entries in one RV64 pmpcfg register: any nonzero one is an active entry. */
+const PMP_CFGS = ['pmpcfg0', 'pmpcfg2'], PMP_A_FIELDS = 0x1818181818181818n;
 
 /**
  * Why the runner cannot put a vector in its initial state, or null when it can. The runner
  * enters every vector with mret, which leaves mstatus.MPIE = 1 and MPP = U: an M-mode vector
- * that starts with other values there has to set them itself.
+ * that starts with other values there has to set them itself. And QEMU 7.2 makes that mret an
+ * illegal instruction when it enters S or U with every PMP entry OFF.
  */
 export function qemuEntryProblem(inputs: StateInputs): string | null {
   if (inputs.kind !== 'state') return 'not a state vector';
@@ -50,7 +53,11 @@ export function qemuEntryProblem(inputs: StateInputs): string | null {
     if (CSR_NUMBERS[name] === undefined) return `unknown CSR ${name}`;
     if (RUNNER_OWNED.has(name)) return `the QEMU runner owns ${name} while a vector runs`;
   }
-  if ((inputs.hart.priv ?? 'M') === 'M' && csrs.mstatus !== undefined) {
+  const priv = inputs.hart.priv ?? 'M';
+  if (priv !== 'M' && !PMP_CFGS.some((name) => csrs[name] !== undefined && (BigInt(csrs[name]) & PMP_A_FIELDS) !== 0n)) {
+    return 'QEMU 7.2 refuses an mret to S or U while every PMP entry is OFF';
+  }
+  if (priv === 'M' && csrs.mstatus !== undefined) {
     const ms = BigInt(csrs.mstatus);
     if ((ms & MSTATUS_MPIE) === 0n || (ms & MSTATUS_MPP) !== 0n) return 'an M-mode vector entered with mret starts with mstatus.MPIE = 1 and MPP = U';
   }

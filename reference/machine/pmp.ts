@@ -1,10 +1,9 @@
 // Physical memory protection (privileged spec 1.12, section 3.7), 16 entries, grain 4 bytes.
 //
-// One deliberate difference from the specification: when no entry is active (every A field
-// OFF), S- and U-mode accesses succeed, as QEMU 7.2's PMP check lets them. The specification
-// says they fail once any entry is implemented. (QEMU 7.2 gets there another way: it refuses an
-// mret to S or U while no entry is active; see conformance/qemu-divergences.md.) Kernels written
-// for QEMU virt with `-bios none` rely on S and U running; see conformance/platform.md.
+// No entry matching means M succeeds and S/U fail, because all 16 entries are implemented
+// (3.7.1: "If no PMP entry matches an S-mode or U-mode access, but at least one PMP entry is
+// implemented, the access fails"), whether or not any entry is active. Firmware opens memory for
+// S and U with an entry of its own; QEMU 7.2 denies there too.
 
 import { Access } from './trap-causes';
 
@@ -93,7 +92,7 @@ export class Pmp {
 
   /** Does an access of `size` bytes at `pa` by privilege `priv` (0 U, 1 S, 3 M) pass? */
   check(pa: number, size: number, priv: number, access: Access): boolean {
-    if (this.active === 0) return true;
+    if (this.active === 0) return priv === 3;
     const end = pa + size;
     for (let i = 0; i < PMP_ENTRIES; i++) {
       const c = this.cfg[i];
@@ -110,7 +109,7 @@ export class Pmp {
 
   /** One verdict for every aligned access inside the 4 KiB page at `page`, or Mixed. */
   pageVerdict(page: number, priv: number, access: Access): PageVerdict {
-    if (this.active === 0) return PageVerdict.Allow;
+    if (this.active === 0) return priv === 3 ? PageVerdict.Allow : PageVerdict.Deny;
     const end = page + 4096;
     for (let i = 0; i < PMP_ENTRIES; i++) {
       const c = this.cfg[i];

@@ -43,10 +43,19 @@ export function assemble(items: Item[]): Uint8Array {
   return Uint8Array.from(out);
 }
 
-export function newHart(): Hart {
+/**
+ * A hart as firmware leaves it: PMP entry 0 opens all memory to S and U (NAPOT over everything,
+ * RWX), since S/U accesses that match no entry fail (privileged 1.12, 3.7.1). `pmpOpen: false`
+ * keeps the reset state (every entry OFF) for tests about that rule.
+ */
+export function newHart(opts: { pmpOpen?: boolean } = {}): Hart {
   const h = new Hart(RAM, RAM_SIZE, nobus);
   h.setPc(RAMN);
   h.stopOnTrap = true;
+  if (opts.pmpOpen ?? true) {
+    h.writeCsr(0x3b0, (1n << 54n) - 1n); // pmpaddr0
+    h.writeCsr(0x3a0, 0x1fn); // pmpcfg0: entry 0 NAPOT | R | W | X
+  }
   return h;
 }
 

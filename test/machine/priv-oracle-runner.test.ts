@@ -26,9 +26,15 @@ import type { StateInputs } from '../../reference/state';
 describe('which initial states the QEMU runner can enter', () => {
   const inputs = (priv: 'M' | 'S' | 'U', csrs: Record<string, string>): StateInputs => ({ kind: 'state', memory: [], hart: { pc: '0x80000000', priv, csrs }, stop: { maxInsns: 1, onTrap: true } });
   test('any CSRs for S and U, except those the runner itself uses', () => {
-    expect(qemuEntryProblem(inputs('S', { mstatus: '0x1800', satp: '0x8000000000080020' }))).toBeNull();
+    expect(qemuEntryProblem(inputs('S', { mstatus: '0x1800', satp: '0x8000000000080020', pmpaddr0: '0x3fffffffffffff', pmpcfg0: '0x1f' }))).toBeNull();
     expect(qemuEntryProblem(inputs('U', { mtvec: '0x80001000' }))).toMatch(/mtvec/);
     expect(qemuEntryProblem(inputs('S', { mscratch: '0x1' }))).toMatch(/mscratch/);
+  });
+  test('S and U need an active PMP entry (QEMU 7.2 refuses the mret otherwise); M does not', () => {
+    expect(qemuEntryProblem(inputs('S', {}))).toMatch(/PMP/);
+    expect(qemuEntryProblem(inputs('U', { pmpcfg0: '0x7', pmpcfg2: '0x0' }))).toMatch(/PMP/); // permissions but A = OFF
+    expect(qemuEntryProblem(inputs('U', { pmpcfg2: '0x1800000000000000' }))).toBeNull(); // entry 15 TOR
+    expect(qemuEntryProblem(inputs('M', {}))).toBeNull();
   });
   test('an M-mode start needs the mstatus an mret leaves: MPIE = 1, MPP = U', () => {
     expect(qemuEntryProblem(inputs('M', { mstatus: '0x80' }))).toBeNull();

@@ -2,7 +2,7 @@
 
 import { Pmp } from '../../reference/machine/pmp';
 import { Access } from '../../reference/machine/trap-causes';
-import { CSR, E, EBREAK, newHart, load, RAM, RAMN, trapOf } from './helpers';
+import { CSR, E, EBREAK, MS, newHart, load, RAM, RAMN, trapOf } from './helpers';
 
 const R = 1, W = 2, X = 4, L = 0x80, TOR = 8, NA4 = 16, NAPOT = 24;
 const napot = (base: number, size: number) => BigInt(base / 4) | BigInt(size / 8 - 1);
@@ -106,5 +106,82 @@ describe('through the hart', () => {
     g.writeCsr(CSR.satp, (8n << 60n) | BigInt(BASE / 4096));
     g.setPriv(S); g.setPc(RAMN); g.run(10);
     expect(trapOf(g)).toEqual({ cause: 1n, tval: RAMN, epc: RAMN });
+  });
+});
+
+// 3.7.1: "If no PMP entry matches an M-mode access, the access succeeds. If no PMP entry matches an
+// S-mode or U-mode access, but at least one PMP entry is implemented, the access fails." All 16
+// entries are implemented, so this holds whether or not any entry is active.
+describe('no entry matches (3.7.1)', () => {
+  const kinds = [Access.Fetch, Access.Load, Access.Store];
+
+  test('every entry OFF (the reset state): M passes, S and U fail, for every access and page', () => {
+    const p = new Pmp();
+    p.reset();
+    for (const a of kinds) {
+      expect(p.check(BASE, 8, M, a)).toBe(true);
+      expect(p.check(BASE, 8, S, a)).toBe(false);
+      expect(p.check(BASE, 8, U, a)).toBe(false);
+      expect(p.pageVerdict(BASE, M, a)).toBe(1); // Allow
+      expect(p.pageVerdict(BASE, S, a)).toBe(0); // Deny
+      expect(p.pageVerdict(BASE, U, a)).toBe(0);
+    }
+  });
+
+  test('an active entry elsewhere: outside it M passes, S and U fail; inside it they pass', () => {
+    const p = pmp([napot(BASE, 0x1000)], cfg(NAPOT | R | W | X));
+    for (const a of kinds) {
+      expect(p.check(BASE + 0x1000, 8, M, a)).toBe(true);
+      expect(p.check(BASE + 0x1000, 8, S, a)).toBe(false);
+      expect(p.check(BASE + 0x1000, 8, U, a)).toBe(false);
+      expect(p.check(BASE, 8, U, a)).toBe(true);
+    }
+  });
+
+  /** A hart with every PMP entry OFF, code at RAM, stopping at its first trap. */
+  function bare(code: number[], priv: number, setup: (h: ReturnType<typeof newHart>) => void = () => undefined) {
+    const h = newHart({ pmpOpen: false });
+    load(h, RAM, [...code, EBREAK]);
+    h.setX(10, BigInt(BASE)); h.setX(11, 0x1234n);
+    setup(h);
+    h.setPriv(priv); h.setPc(RAMN); h.run(10);
+    return h;
+  }
+  const mprv = (mpp: number) => (h: ReturnType<typeof newHart>) => h.writeCsr(CSR.mstatus, MS.MPRV | (BigInt(mpp) << MS.MPP_SHIFT));
+
+  test('fetch from S and from U is an instruction access fault at the first instruction', () => {
+    for (const priv of [S, U]) expect(trapOf(bare([E('addi', { rd: 5, rs1: 0, imm: 1 })], priv))).toEqual({ cause: 1n, tval: RAMN, epc: RAMN });
+  });
+
+  test('loads, stores and AMOs with S or U effective privilege (MPRV) fault; from M they pass', () => {
+    const ld = E('ld', { rd: 5, rs1: 10, imm: 0 }), sd = E('sd', { rs1: 10, rs2: 11, imm: 0 }), amo = E('amoadd.d', { rd: 5, rs1: 10, rs2: 11 });
+    for (const mpp of [S, U]) {
+      expect(trapOf(bare([ld], M, mprv(mpp)))).toEqual({ cause: 5n, tval: BigInt(BASE), epc: RAMN });
+      expect(trapOf(bare([sd], M, mprv(mpp)))).toEqual({ cause: 7n, tval: BigInt(BASE), epc: RAMN });
+      expect(trapOf(bare([amo], M, mprv(mpp)))).toEqual({ cause: 7n, tval: BigInt(BASE), epc: RAMN });
+    }
+    const m = bare([sd, ld], M);
+    expect(trapOf(m)).toEqual({ cause: 3n, tval: 0n, epc: RAMN + 8n }); // the ebreak: both passed
+    expect(m.getX(5)).toBe(0x1234n);
+  });
+
+  test('a page-table walk for an S or U access faults with the access type of the original access', () => {
+    for (const mpp of [S, U]) {
+      const h = bare([E('ld', { rd: 5, rs1: 10, imm: 0 })], M, (g) => { g.writeCsr(CSR.satp, (8n << 60n) | BigInt(BASE / 4096)); mprv(mpp)(g); });
+      expect(trapOf(h)).toEqual({ cause: 5n, tval: BigInt(BASE), epc: RAMN });
+    }
+  });
+
+  test('the translation cache forgets verdicts when PMP changes: closed, then opened, then closed again', () => {
+    const h = newHart({ pmpOpen: false });
+    load(h, RAM, [E('ld', { rd: 5, rs1: 10, imm: 0 }), EBREAK]);
+    h.setX(10, BigInt(BASE));
+    const attempt = () => { h.setPriv(M); h.writeCsr(CSR.mstatus, MS.MPRV | (BigInt(S) << MS.MPP_SHIFT)); h.setPc(RAMN); h.run(10); return trapOf(h).cause; };
+    expect(attempt()).toBe(5n);
+    h.writeCsr(CSR.pmpaddr0, (1n << 54n) - 1n);
+    h.writeCsr(CSR.pmpcfg0, cfg(NAPOT | R));
+    expect(attempt()).toBe(3n);
+    h.writeCsr(CSR.pmpcfg0, 0n);
+    expect(attempt()).toBe(5n);
   });
 });

@@ -3,14 +3,15 @@
 // and the mn* CSRs do. Vector addresses are the platform's (conformance/mmode-kernels.md).
 
 import { Hart } from '../../reference/machine/hart';
-import { E, load, NOP, nobus, RAM, RAMN, SELF_LOOP } from '../machine/helpers';
+import { E, load, newHart, nobus, NOP, RAM, RAMN, SELF_LOOP } from '../machine/helpers';
 
 const RNMI_VECTOR = RAM + 0x8000, RNMI_EXC = RAM + 0x8100, MTVEC = RAM + 0x9000;
 const MNRET = 0x70200073;
 const NMIE = 8;
 
 function hart(): Hart {
-  const h = new Hart(RAM, 1 << 20, nobus);
+  const h = newHart(); // PMP open to S and U, as firmware leaves it
+  h.stopOnTrap = false;
   h.rnmiVector = RNMI_VECTOR;
   h.rnmiExceptionVector = RNMI_EXC;
   h.setPc(RAMN);

@@ -3,7 +3,7 @@
 import type { VectorDraft } from '../isa';
 import { counters, csrAccess, csrReadOnly, csrSemantics, unimplementedCsrs } from './csrs';
 import { clintInterrupts, plicInterrupts, softwareInterrupts, sstc, vectoredStvec } from './interrupts';
-import { pmpLocking, pmpModes, pmpPriority, pmpWalks } from './pmp';
+import { pmpLocking, pmpModes, pmpNoMatch, pmpPriority, pmpWalks } from './pmp';
 import { Case, draft } from './program';
 import { sv39Mprv, sv39Permissions, sv39Structure } from './sv39';
 import { exceptions, waitAndVm, xret } from './traps';
@@ -29,10 +29,35 @@ export const PRIV_FAMILIES: [string, () => Iterable<Case>][] = [
   ['pmp-priority', pmpPriority],
   ['pmp-locking', pmpLocking],
   ['pmp-walks', pmpWalks],
+  ['pmp-no-match', pmpNoMatch],
 ];
 
+/**
+ * Each family's drafts, with every test emitted once across the whole suite: a draft whose inputs
+ * and observed regions repeat an earlier one's (in its own family or an earlier family) is dropped,
+ * so the first title wins and ids stay stable. Built once for all families.
+ */
+let byFamily: Map<string, VectorDraft[]> | undefined;
+function uniqueByFamily(): Map<string, VectorDraft[]> {
+  if (byFamily) return byFamily;
+  const seen = new Set<string>();
+  byFamily = new Map();
+  for (const [name, cases] of PRIV_FAMILIES) {
+    const out: VectorDraft[] = [];
+    for (const c of cases()) {
+      const d = draft(c);
+      const key = JSON.stringify([d.inputs, d.observe ?? null]);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(d);
+    }
+    byFamily.set(name, out);
+  }
+  return byFamily;
+}
+
 export function* privDrafts(family: string): Generator<VectorDraft> {
-  const f = PRIV_FAMILIES.find(([name]) => name === family);
-  if (!f) throw new Error(`unknown priv family ${family}`);
-  for (const c of f[1]()) yield draft(c);
+  const drafts = uniqueByFamily().get(family);
+  if (!drafts) throw new Error(`unknown priv family ${family}`);
+  yield* drafts;
 }

@@ -2,8 +2,9 @@
 // the lock bit; boundaries and partial matches, the lowest-numbered matching entry deciding,
 // locked entries ignoring writes (and a locked TOR locking its base), and page-table walks checked.
 // Entry 15 grants S and U the code pages, so only the entries under test decide data accesses.
+// pmp-no-match: an S/U access that matches no entry fails, also while every entry is OFF.
 
-import { Case, CODE, csr, csrr, csrw, DATA, E, EBREAK, li, MSTATUS, Priv, qemuDivergence } from './program';
+import { Case, CODE, csr, csrr, csrw, DATA, E, EBREAK, li, MSTATUS, Priv, qemuDivergence, qemuSkip } from './program';
 
 /** QEMU 7.2 stores the reserved R=0 W=1 combination (see qemu-divergences.md, pmpcfg-fields). */
 const reservedPerm = (perm: bigint) => ((perm & 3n) === 2n ? [qemuDivergence('pmpcfg-fields')] : []);
@@ -19,8 +20,9 @@ const CODE_CFG2 = (NAPOT | R | W | X) << 56n;
 const modeName = (a: bigint) => ['OFF', 'TOR', 'NA4', 'NAPOT'][Number(a >> 3n)];
 const permName = (p: bigint) => (p & R ? 'R' : '-') + (p & W ? 'W' : '-') + (p & X ? 'X' : '-');
 
-type Access = 'load' | 'store' | 'fetch';
+type Access = 'load' | 'store' | 'fetch' | 'amo';
 function access(kind: Access, size = 8): number[] {
+  if (kind === 'amo') return [E('amoadd.d', { rd: 5, rs1: 10, rs2: 11 })];
   if (kind === 'load') return [size === 8 ? E('ld', { rd: 5, rs1: 10, imm: 0 }) : size === 4 ? E('lw', { rd: 5, rs1: 10, imm: 0 }) : E('lb', { rd: 5, rs1: 10, imm: 0 })];
   if (kind === 'store') return [size === 8 ? E('sd', { rs1: 10, rs2: 11, imm: 0 }) : size === 4 ? E('sw', { rs1: 10, rs2: 11, imm: 0 }) : E('sb', { rs1: 10, rs2: 11, imm: 0 })];
   return [E('jalr', { rd: 1, rs1: 10, imm: 0 })];
@@ -134,4 +136,63 @@ export function* pmpWalks(): Generator<Case> {
     }
   }
   void MSTATUS;
+}
+
+/**
+ * 3.7.1: "If no PMP entry matches an M-mode access, the access succeeds. If no PMP entry matches an
+ * S-mode or U-mode access, but at least one PMP entry is implemented, the access fails." All 16
+ * entries are implemented, so the rule holds with every entry OFF (the reset state) as with
+ * active entries elsewhere. Expectations derived from that sentence by hand, and from the reference.
+ */
+/** QEMU 7.2 reports an AMO's access fault as a load fault (qemu-divergences.md, amo-fault-cause). */
+const amoTags = (kind: Access) => (kind === 'amo' ? ['a', qemuDivergence('amo-fault-cause')] : []);
+
+export function* pmpNoMatch(): Generator<Case> {
+  const spec = `${SPEC}/3.7.1: no matching entry: M succeeds, S and U fail`;
+  const SATP = (8n << 60n) | BigInt(ROOT / 4096);
+  const cause = { fetch: 'an instruction access fault', load: 'a load access fault', store: 'a store/AMO access fault', amo: 'a store/AMO access fault' };
+  const x = { x10: BigInt(DATA), x11: 0x0102030405060708n };
+  const memory = [{ base: DATA, words: DATA_FILL }];
+
+  // Every entry OFF. S and U cannot even fetch their first instruction. QEMU 7.2 refuses the
+  // mret that would enter them (see qemu-divergences.md, qemu-skip: pmp-all-off-entry).
+  for (const priv of ['S', 'U'] as Priv[]) {
+    yield { title: `pmp all entries OFF, from ${priv}: fetch is ${cause.fetch}`, tags: ['pmp', 'pmp-no-match', qemuSkip('pmp-all-off-entry')], spec, priv, pmpAtReset: true, x, code: [li(5, 1)] };
+  }
+  // Every entry OFF, data accesses made as S or U through MPRV from M (M fetches the code). The
+  // program sets mstatus itself (the QEMU runner enters M with MPP = U); the trap into M sets MPP = M.
+  for (const [mpp, priv] of [[1n, 'S'], [0n, 'U']] as const) {
+    const ms = MSTATUS.MPRV | (mpp << 11n) | MSTATUS.MPIE;
+    for (const kind of ['load', 'store', 'amo'] as Access[]) {
+      yield {
+        title: `pmp all entries OFF, MPRV as ${priv}: ${kind} is ${cause[kind]}`, tags: ['pmp', 'pmp-no-match', 'mprv', 's', ...(priv === 'U' ? ['u'] : []), ...amoTags(kind)], spec, pmpAtReset: true,
+        x: { ...x, x14: ms, x15: MSTATUS.MPRV }, code: [csrw(csr('mstatus'), 14), ...access(kind), E('csrrc', { rd: 0, rs1: 15, csr: csr('mstatus') })], memory,
+      };
+    }
+    // Sv39 walk for an access made as S or U: the first PTE read matches no entry.
+    const leaf = (BigInt(DATA / 4096) << 10n) | 0xcfn; // V R W X A D
+    yield {
+      title: `pmp all entries OFF, MPRV as ${priv} with Sv39: the page-table walk of a load is a load access fault`, tags: ['pmp', 'pmp-no-match', 'mprv', 'sv39', 's', ...(priv === 'U' ? ['u'] : [])], spec: `${spec}; 4.3.2 step 2`, pmpAtReset: true,
+      csrs: { satp: SATP }, x: { x10: BigInt(TEST_VA), x14: ms, x15: MSTATUS.MPRV },
+      code: [csrw(csr('mstatus'), 14), ...access('load'), E('csrrc', { rd: 0, rs1: 15, csr: csr('mstatus') })], memory: [...tables(0xcfn | 16n, 0, leaf | 16n), ...memory],
+    };
+  }
+  // Every entry OFF, from M: every access succeeds (the program reaches its ebreak).
+  for (const kind of ['load', 'store', 'amo', 'fetch'] as Access[]) {
+    yield { title: `pmp all entries OFF, from M: ${kind} succeeds`, tags: ['pmp', 'pmp-no-match'], spec, pmpAtReset: true, x, code: access(kind), memory, observe: kind === 'store' || kind === 'amo' ? [{ base: DATA, length: 16 }] : undefined };
+  }
+  // Active entries (entry 15 over the code only): S and U accesses to DATA match none and fail.
+  for (const priv of ['S', 'U'] as Priv[]) for (const kind of ['load', 'store', 'amo', 'fetch'] as Access[]) {
+    const c = pmpCase(`pmp only the code entry active, from ${priv}: ${kind} outside it is ${cause[kind]}`, priv, {}, kind, DATA, 8, ['pmp-no-match', ...amoTags(kind)]);
+    yield { ...c, spec };
+  }
+  // ... and the page-table walk: tables outside every active entry, from S and U.
+  for (const priv of ['S', 'U'] as Priv[]) {
+    const leaf = (BigInt(DATA / 4096) << 10n) | 0xdfn; // V R W X U A D
+    yield {
+      title: `pmp only the code entry active, from ${priv} with Sv39: the page-table walk of a fetch is an instruction access fault`, tags: ['pmp', 'pmp-no-match', 'sv39'], spec: `${spec}; 4.3.2 step 2`, priv,
+      csrs: { satp: SATP, pmpaddr15: napot(CODE, 0x8000), pmpcfg2: CODE_CFG2 }, x: { x10: BigInt(TEST_VA) }, code: [li(5, 1)],
+      memory: [...tables(0xcfn | (priv === 'U' ? 16n : 0n), 0, leaf), ...memory],
+    };
+  }
 }

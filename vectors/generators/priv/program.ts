@@ -68,6 +68,25 @@ export interface Case {
   maxInsns?: number;
   seed?: string;
   alternatives?: VectorDraft['alternatives'];
+  /** Keep PMP at reset (every entry OFF) even though S or U runs: for vectors about exactly that. */
+  pmpAtReset?: boolean;
+}
+
+/**
+ * pmpaddr0/pmpcfg0 as firmware sets them before it enters S: one NAPOT entry over all memory, RWX.
+ * An S/U access that matches no PMP entry fails (privileged 1.12, 3.7.1), so a vector that runs
+ * in S or U (or uses MPRV) and is not about PMP opens memory this way to keep its meaning.
+ */
+export const OPEN_PMP = { pmpaddr0: (1n << 54n) - 1n, pmpcfg0: 0x1fn };
+const MPRV = 1n << 17n;
+
+/** Does the vector run in S or U, or access memory as them (MPRV), with PMP left to the default? */
+function needsOpenPmp(c: Case, words: number[]): boolean {
+  if (c.pmpAtReset || Object.keys(c.csrs ?? {}).some((k) => k.startsWith('pmp'))) return false;
+  if (c.priv === 'S' || c.priv === 'U' || c.sHandler) return true;
+  if (((c.csrs?.mstatus ?? 0n) & MPRV) !== 0n) return true;
+  // mret/sret reach a lower privilege; a csrw/csrs to mstatus may set MPRV.
+  return words.some((w) => w === MRET || w === SRET || ((w & 0x7f) === 0x73 && ((w >>> 12) & 3) !== 0 && (w >>> 20) === 0x300));
 }
 
 /** The harness capabilities (conformance/PROTOCOL.md) a CSR needs. */
@@ -101,7 +120,8 @@ export function draft(c: Case): VectorDraft {
   for (const m of c.memory ?? []) {
     memory.push(m.words ? { base: hex64(BigInt(m.base)), words: m.words.map(hexw) } : { base: hex64(BigInt(m.base)), bytes: Buffer.from(m.bytes ?? []).toString('hex') });
   }
-  const csrs: Record<string, bigint> = { ...(c.csrs ?? {}) };
+  const words = [...c.code, ...(c.memory ?? []).flatMap((m) => m.words ?? [])];
+  const csrs: Record<string, bigint> = { ...(needsOpenPmp(c, words) ? OPEN_PMP : {}), ...(c.csrs ?? {}) };
   if (c.sHandler && csrs.stvec === undefined) csrs.stvec = BigInt(S_HANDLER);
   const csrOut: Record<string, string> = {};
   for (const k of Object.keys(csrs).sort()) csrOut[k] = hex64(csrs[k]);
@@ -111,7 +131,7 @@ export function draft(c: Case): VectorDraft {
   if (Object.keys(x).length) hart.x = x;
   if (Object.keys(csrOut).length) hart.csrs = csrOut;
   return {
-    title: c.title, tags: [...new Set(['priv', ...capabilities(c, [...c.code, ...(c.memory ?? []).flatMap((m) => m.words ?? [])]), ...c.tags])], spec: c.spec, seed: c.seed,
+    title: c.title, tags: [...new Set(['priv', ...capabilities({ ...c, csrs }, words), ...c.tags])], spec: c.spec, seed: c.seed,
     inputs: { kind: 'state', memory, hart, stop: { maxInsns: c.maxInsns ?? 200, onTrap: true } },
     observe: c.observe?.map((o) => ({ base: hex64(BigInt(o.base)), length: o.length })),
     alternatives: c.alternatives,
