@@ -6,6 +6,7 @@ import { encode } from '../../reference/tools/disasm';
 import { INSTRUCTIONS, InstructionRow } from '../../reference/machine/isa/opcodes';
 import { hex64, StateInputs } from '../../reference/state';
 import { EDGE_VALUES, Prng } from './prng';
+import { unique } from './unique';
 
 export const CODE_BASE = 0x80000000;
 export const DATA_BASE = 0x80010000;
@@ -68,20 +69,6 @@ const fmtVal = (v: bigint) => hex64(v);
 
 function draft(row: InstructionRow, title: string, inputs: StateInputs, observe?: VectorDraft['observe']): VectorDraft {
   return { title: `${row.name}: ${title}`, tags: [TAG[row.ext] ?? 'rv64i', 'zicsr'].filter((t, i, a) => a.indexOf(t) === i && (t !== 'zicsr' || row.ext === 'Zicsr')), spec: `${SPEC_SECTION[row.ext]}/${row.name.toUpperCase()}`, inputs, observe };
-}
-
-/**
- * Drop drafts that repeat an earlier one's inputs: a reserved encoding can sit in the pattern of
- * two compressed forms, and edge tables overlap. The first title wins, so ids stay stable.
- */
-function* unique(drafts: Iterable<VectorDraft>): Generator<VectorDraft> {
-  const seen = new Set<string>();
-  for (const d of drafts) {
-    const key = JSON.stringify([d.inputs, d.observe ?? null]);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    yield d;
-  }
 }
 
 /** Directed vectors: each instruction against the edge operand table. */

@@ -1,6 +1,7 @@
 // The `priv` suite: one vector file per family, in a fixed order.
 
 import type { VectorDraft } from '../isa';
+import { unique } from '../unique';
 import { counters, csrAccess, csrReadOnly, csrSemantics, unimplementedCsrs } from './csrs';
 import { clintInterrupts, plicInterrupts, softwareInterrupts, sstc, vectoredStvec } from './interrupts';
 import { pmpLocking, pmpModes, pmpNoMatch, pmpPriority, pmpWalks } from './pmp';
@@ -43,15 +44,7 @@ function uniqueByFamily(): Map<string, VectorDraft[]> {
   const seen = new Set<string>();
   byFamily = new Map();
   for (const [name, cases] of PRIV_FAMILIES) {
-    const out: VectorDraft[] = [];
-    for (const c of cases()) {
-      const d = draft(c);
-      const key = JSON.stringify([d.inputs, d.observe ?? null]);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      out.push(d);
-    }
-    byFamily.set(name, out);
+    byFamily.set(name, [...unique([...cases()].map((c) => draft(c)), seen)]);
   }
   return byFamily;
 }
