@@ -6,7 +6,10 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { runState } from '../reference/run-state';
+import { runStateCollecting } from '../reference/run-state';
+import { CHOICE_SETTINGS, ChoiceSwitch, HartChoices, REFERENCE_CHOICES } from '../reference/machine/choices';
+import { CHOICES, choiceFor } from '../conformance/choices';
+import type { StateAlternative } from '../conformance/state-check';
 import { runImage } from '../reference/run-image';
 import type { ImageInputs, ImageObservation, StateInputs, StateObservation } from '../reference/state';
 import { compressedIsa, directedIsa, randomIsa, VectorDraft } from './generators/isa';
@@ -26,8 +29,8 @@ export interface ExpectedState {
   exit: StateObservation['exit'];
   memory?: { base: string; bytes: string }[];
   instret: number;
-  /** Acceptable alternatives where the specification allows more than one outcome. */
-  anyOf?: { exit: StateObservation['exit']; note: string }[];
+  /** The other outcomes the specification allows (conformance/choices.ts names each choice). */
+  alternatives?: StateAlternative[];
 }
 
 export interface Vector {
@@ -56,18 +59,93 @@ export function vectorId(suite: string, inputs: StateInputs, observe?: unknown):
 
 const hex = (n: number) => '0x' + n.toString(16).padStart(16, '0');
 
-export function completeVector(suite: string, generator: string, d: VectorDraft): Vector {
-  const obs = runState(d.inputs, d.observe ?? []);
-  const initial = d.inputs.hart.x ?? {};
+/** Registers that differ from the inputs' initial values. */
+function changedRegisters(inputs: StateInputs, obs: StateObservation): Record<string, string> {
+  const initial = inputs.hart.x ?? {};
   const x: Record<string, string> = {};
   for (let i = 1; i < 32; i++) {
     const k = 'x' + i;
     const before = initial[k] ?? hex(0);
     if (BigInt(obs.x[k]) !== BigInt(before)) x[k] = obs.x[k];
   }
-  const expected: ExpectedState = { x, pc: obs.pc, exit: obs.exit, instret: obs.instret };
+  return x;
+}
+
+/** Switches the generators explore; the user counters are a capability (zicntr, zihpm), not an outcome. */
+const EXPLORED = (Object.keys(CHOICE_SETTINGS) as ChoiceSwitch[]).filter((s) => s !== 'userCounters');
+/** A bound on the settings explored per vector (no vector comes near it today). */
+const MAX_SETTINGS = 48;
+
+/**
+ * Every other outcome the specification allows, found by running the reference again under each
+ * legal setting of each choice point the run reached (and of the points those runs reach), each
+ * written as what differs from the reference's own outcome.
+ */
+export function alternativeOutcomes(d: VectorDraft, primary: ExpectedState, reached: Set<ChoiceSwitch>): StateAlternative[] {
+  const frontier: { cfg: Partial<HartChoices>; points: Set<ChoiceSwitch> }[] = [{ cfg: {}, points: reached }];
+  const seen = new Set<string>(['{}']);
+  const found = new Map<string, StateAlternative>();
+  while (frontier.length && seen.size < MAX_SETTINGS) {
+    const { cfg, points } = frontier.shift()!;
+    for (const sw of EXPLORED) {
+      if (!points.has(sw) || sw in cfg) continue;
+      for (const value of CHOICE_SETTINGS[sw].slice(1)) {
+        const next = { ...cfg, [sw]: value } as Partial<HartChoices>;
+        const key = canonical(next);
+        if (seen.has(key) || seen.size >= MAX_SETTINGS) continue;
+        seen.add(key);
+        const r = runStateCollecting(d.inputs, d.observe ?? [], [], { ...REFERENCE_CHOICES, ...next });
+        frontier.push({ cfg: next, points: r.choicePoints });
+        const alt = difference(d.inputs, primary, r.observation, next);
+        if (!alt) continue;
+        const body = canonical({ ...alt, choices: undefined });
+        if (!found.has(body)) found.set(body, alt);
+      }
+    }
+  }
+  return [...found.values()];
+}
+
+/** An outcome as what differs from the primary one, or null when nothing does. */
+function difference(inputs: StateInputs, primary: ExpectedState, obs: StateObservation, cfg: Partial<HartChoices>): StateAlternative | null {
+  // Named in the table's order, whatever order the exploration reached them in.
+  const choices = (Object.keys(cfg) as ChoiceSwitch[]).map((sw) => {
+    const c = choiceFor(sw, cfg[sw]);
+    if (!c) throw new Error(`conformance/choices.ts: no choice for ${sw} = ${String(cfg[sw])}`);
+    return c;
+  }).sort((a, b) => CHOICES.indexOf(a) - CHOICES.indexOf(b));
+  const alt: StateAlternative = { choices: choices.map((c) => c.id) };
+  let x = changedRegisters(inputs, obs);
+  if (choices.some((c) => c.anyValue)) {
+    // The registers a made-up value reached may hold any value: they are not compared.
+    const any: string[] = [];
+    for (let i = 1; i < 32; i++) {
+      const k = 'x' + i;
+      if ((x[k] ?? null) !== (primary.x[k] ?? null)) any.push(k);
+    }
+    if (any.length) alt.any = any;
+    x = { ...primary.x };
+  }
+  if (canonical(x) !== canonical(primary.x)) alt.x = x;
+  const e = primary.exit, a = obs.exit;
+  if (e.kind !== a.kind) alt.exit = a;
+  else {
+    const ex: Partial<StateObservation['exit']> = {};
+    for (const k of ['code', 'cause', 'tval', 'epc'] as const) if (a[k] !== e[k]) (ex as Record<string, unknown>)[k] = a[k];
+    if (Object.keys(ex).length) alt.exit = ex;
+  }
+  if (obs.pc !== primary.pc) alt.pc = obs.pc;
+  if (obs.memory.length && canonical(obs.memory) !== canonical(primary.memory)) alt.memory = obs.memory;
+  if (obs.instret !== primary.instret) alt.instret = obs.instret;
+  return Object.keys(alt).length > 1 ? alt : null;
+}
+
+export function completeVector(suite: string, generator: string, d: VectorDraft): Vector {
+  const { observation: obs, choicePoints } = runStateCollecting(d.inputs, d.observe ?? [], [], REFERENCE_CHOICES);
+  const expected: ExpectedState = { x: changedRegisters(d.inputs, obs), pc: obs.pc, exit: obs.exit, instret: obs.instret };
   if (obs.memory.length) expected.memory = obs.memory;
-  if (d.alternatives) expected.anyOf = d.alternatives;
+  const alternatives = alternativeOutcomes(d, expected, choicePoints);
+  if (alternatives.length) expected.alternatives = alternatives;
   return {
     id: vectorId(suite, d.inputs, d.observe),
     suite, title: d.title, tags: d.tags, spec: d.spec,

@@ -36,9 +36,23 @@ function exists(n: number): boolean {
   return false;
 }
 
+/**
+ * CSRs whose existence is the hart's choice: with 64 PMP entries implemented, pmpcfg4..14 (even)
+ * and pmpaddr16..63 exist and are read-only zero (reads fall through to 0, writes are ignored).
+ */
+function existsByChoice(h: Hart, n: number): boolean {
+  const pmpHigh = (n >= 0x3c0 && n <= 0x3ef) || (n >= 0x3a4 && n <= 0x3ae && (n & 1) === 0);
+  return pmpHigh && h.choose('pmpCsrs') === 64;
+}
+
+const FS = 3 << 13;
+/** SD summarises FS (the only dirty-able state here, and only when FS is writable). */
+const sd = (h: Hart) => ((h.mstatus & FS) === FS ? 1n << 63n : 0n);
+
 /** May the current privilege read (and, if `write`, write) CSR `n`? False raises illegal instruction. */
 export function csrAllowed(h: Hart, n: number, write: boolean): boolean {
-  if (!exists(n)) return false;
+  if (!exists(n) && !existsByChoice(h, n)) return false;
+  if (n >= 0xc00 && n <= 0xc1f && h.choose('userCounters') === 'absent') return false;
   if (h.priv < ((n >> 8) & 3)) return false;
   if (write && (n >> 10) === 3) return false;
   if (n >= 0xc00 && n <= 0xc1f && h.priv < 3) {
@@ -58,7 +72,7 @@ export function csrRead(h: Hart, n: number): bigint {
     case 0xc00: case 0xb00: return u64(h.cycles + h.mcycleOffset);
     case 0xc01: return u64(h.mtime());
     case 0xc02: case 0xb02: return u64(h.instret + h.minstretOffset);
-    case 0x100: return (BigInt(h.mstatus) & BigInt(SSTATUS_WRITABLE)) | SSTATUS_XL;
+    case 0x100: return (BigInt(h.mstatus) & BigInt(SSTATUS_WRITABLE | FS)) | SSTATUS_XL | sd(h);
     case 0x104: return BigInt(h.mie & h.mideleg);
     case 0x105: return h.stvec;
     case 0x106: return BigInt(h.scounteren >>> 0);
@@ -71,7 +85,7 @@ export function csrRead(h: Hart, n: number): bigint {
     case 0x14d: return h.stimecmp;
     case 0x180: return h.satp;
     case 0xf14: return BigInt(h.hartid);
-    case 0x300: return BigInt(h.mstatus) | MSTATUS_XL;
+    case 0x300: return BigInt(h.mstatus) | MSTATUS_XL | sd(h);
     case 0x301: return MISA;
     case 0x302: return BigInt(h.medeleg);
     case 0x303: return BigInt(h.mideleg);
@@ -91,6 +105,8 @@ export function csrRead(h: Hart, n: number): bigint {
     case 0x744: return BigInt(h.mnstatus);
   }
   if (n >= 0x3b0 && n <= 0x3bf) return h.pmp.readAddr(n - 0x3b0);
+  // An implementation's own identity: any value (a made-up one stands for it, per CSR).
+  if ((n >= 0xf11 && n <= 0xf13) || n === 0xf15) return h.choose('identityValues') === 'zero' ? 0n : 0x5a5a0000n + BigInt(n);
   // mvendorid, marchid, mimpid, mconfigptr, hpm counters and events, mcountinhibit (read-only
   // zero, a legal WARL choice), debug triggers (none: tselect 0, tdata1 type 0).
   return 0n;
@@ -113,9 +129,9 @@ export function csrWrite(h: Hart, n: number, value: bigint, byInstruction: boole
   switch (n) {
     case 0xb00: h.mcycleOffset = Number(v) - h.cycles; return;
     case 0xb02: h.minstretOffset = Number(v) - h.instret - (byInstruction ? 1 : 0); return;
-    case 0x100: setMstatus(h, (h.mstatus & ~SSTATUS_WRITABLE) | (lo & SSTATUS_WRITABLE)); return;
+    case 0x100: setMstatus(h, (h.mstatus & ~(SSTATUS_WRITABLE | FS)) | (lo & (SSTATUS_WRITABLE | FS))); return;
     case 0x104: h.mie = (h.mie & ~h.mideleg) | (lo & h.mideleg & MIE_WRITABLE); h.kick(); return;
-    case 0x105: if ((v & 3n) < 2n) h.stvec = v; return;
+    case 0x105: if ((v & 3n) < 2n) h.stvec = v; else if (h.choose('xtvecReservedMode') === 'clear-mode-bit1') h.stvec = v & ~2n; return;
     case 0x106: h.scounteren = lo | 0; return;
     case 0x10a: h.senvcfg = v & 1n; return;
     case 0x140: h.sscratch = v; return;
@@ -143,7 +159,7 @@ export function csrWrite(h: Hart, n: number, value: bigint, byInstruction: boole
     case 0x302: h.medeleg = lo & MEDELEG_WRITABLE; return;
     case 0x303: h.mideleg = lo & MIDELEG_WRITABLE; h.kick(); return;
     case 0x304: h.mie = lo & MIE_WRITABLE; h.kick(); return;
-    case 0x305: if ((v & 3n) < 2n) h.mtvec = v; return;
+    case 0x305: if ((v & 3n) < 2n) h.mtvec = v; else if (h.choose('xtvecReservedMode') === 'clear-mode-bit1') h.mtvec = v & ~2n; return;
     case 0x306: h.mcounteren = lo | 0; return;
     case 0x30a: h.menvcfg = v & ((1n << 63n) | 1n); h.envcfgChanged(); return;
     case 0x340: h.mscratch = v; return;
@@ -156,7 +172,7 @@ export function csrWrite(h: Hart, n: number, value: bigint, byInstruction: boole
       h.kick();
       return;
     }
-    case 0x3a0: case 0x3a2: h.pmp.writeCfg(n - 0x3a0, v); h.flushTranslations(); return;
+    case 0x3a0: case 0x3a2: h.pmp.writeCfg(n - 0x3a0, v, () => h.choose('pmpcfgWriteOnly')); h.flushTranslations(); return;
     case 0x740: h.mnscratch = v; return;
     case 0x741: h.mnepc = v & ~1n; return;
     case 0x742: h.mncause = v; return;
@@ -176,9 +192,16 @@ export function csrWrite(h: Hart, n: number, value: bigint, byInstruction: boole
 }
 
 function setMstatus(h: Hart, value: number): void {
-  let next = (h.mstatus & ~MSTATUS_WRITABLE) | (value & MSTATUS_WRITABLE);
-  // MPP is WARL over {U, S, M}: the reserved value 2 keeps the previous mode.
-  if (((next & MS_MPP) >> MS_MPP_SHIFT) === 2) next = (next & ~MS_MPP) | (h.mstatus & MS_MPP);
+  // Without F, FS is read-only zero by default; writable is the other legal choice (1.12, 3.1.6.6).
+  const fsTouched = ((value | h.mstatus) & FS) !== 0;
+  const writable = MSTATUS_WRITABLE | (fsTouched && h.choose('fsWithoutF') === 'writable' ? FS : 0);
+  let next = (h.mstatus & ~writable) | (value & writable);
+  // MPP is WARL over {U, S, M}: the reserved value 2 keeps the previous mode by default.
+  if (((next & MS_MPP) >> MS_MPP_SHIFT) === 2) {
+    const how = h.choose('mppReserved');
+    const mpp = how === 'user' ? 0 : how === 'machine' ? MS_MPP : (h.mstatus & MS_MPP);
+    next = (next & ~MS_MPP) | mpp;
+  }
   const translationBits = MS_MPRV | MS_MPP | MS_SUM | MS_MXR;
   const changed = (next ^ h.mstatus) & translationBits;
   h.mstatus = next;

@@ -16,6 +16,7 @@ import { CYCLES_PER_TICK, EVENT_COST, OP_COST, TLB_ENTRIES } from './cycle-model
 import { Pmp, PageVerdict } from './pmp';
 import { Access, Exc, Irq } from './trap-causes';
 import { csrAllowed, csrRead, csrRmwBase, csrWrite } from './csr';
+import { ChoiceSwitch, HartChoices, REFERENCE_CHOICES } from './choices';
 import { MS_MIE, MS_MPIE, MS_MPP, MS_MPP_SHIFT, MS_MPRV, MS_MXR, MS_SIE, MS_SPIE, MS_SPP, MS_SUM, MS_TSR, MS_TVM, MS_TW } from './mstatus';
 import { MUL_HI, WIDE, divu64, mulhu64, mulu32, toBig, toBigU, loOf, hiOf } from './int64';
 
@@ -83,6 +84,17 @@ export class Hart {
   rnmiExceptionVector = 0;
   readonly pmp = new Pmp();
 
+  // ---- the specification's choices (reference/machine/choices.ts) ----------------------------
+  /** Which legal alternative this hart takes where the specification leaves a choice. */
+  choices: Readonly<HartChoices> = REFERENCE_CHOICES;
+  /** The choice points a run reached, collected while not null (the generators ask for them). */
+  choicePoints: Set<ChoiceSwitch> | null = null;
+  /** The setting of one switch, noting that this run depends on it. */
+  choose<K extends ChoiceSwitch>(k: K): HartChoices[K] {
+    this.choicePoints?.add(k);
+    return this.choices[k];
+  }
+
   // ---- derived state, recomputed on change ---------------------------------------------------
   satpMode = 0;
   satpRoot = 0;
@@ -145,6 +157,8 @@ export class Hart {
   excEpc: bigint | null = null;
   /** Last trap when stopOnTrap is set. */
   lastTrap: { cause: bigint; tval: bigint; epc: bigint } | null = null;
+  /** The pc a trap stop leaves: the trap's epc (rules.md: at a trap, pc equals epc). */
+  pcAtStop: bigint | null = null;
   /** Called once per retired instruction when tracing (slow path only). */
   tracer: ((h: Hart, pc: number, bits: number, len: number) => void) | null = null;
 
@@ -179,7 +193,7 @@ export class Hart {
     this.waiting = false;
     this.cycles = 0; this.instret = 0; this.mcycleOffset = 0; this.minstretOffset = 0;
     this.mtimeOffset = 0; this.mtimecmp = Infinity; this.mipHw = 0;
-    this.stopReason = null; this.lastTrap = null;
+    this.stopReason = null; this.lastTrap = null; this.pcAtStop = null;
     this.satpChanged();
     this.envcfgChanged();
     this.flushTranslations();
@@ -193,8 +207,9 @@ export class Hart {
     if (i === 0) return;
     this.x[2 * i] = loOf(v); this.x[2 * i + 1] = hiOf(v);
   }
-  getPc(): bigint { return BigInt.asUintN(64, BigInt(this.pc)); }
-  setPc(v: bigint): void { this.pc = Number(BigInt.asIntN(64, v)); this.fetchVa = NaN; }
+  /** At a trap stop the pc is the trap's epc exactly (a non-canonical target has no double). */
+  getPc(): bigint { return this.pcAtStop ?? BigInt.asUintN(64, BigInt(this.pc)); }
+  setPc(v: bigint): void { this.pc = Number(BigInt.asIntN(64, v)); this.fetchVa = NaN; this.pcAtStop = null; }
   setPriv(p: number): void { this.priv = p; this.privChanged(); }
   /** CSR access for loaders and the harness: no privilege checks, no instruction side effects. */
   readCsr(num: number): bigint { return csrRead(this, num); }
@@ -295,6 +310,7 @@ export class Hart {
     // such storms by the same budget, so that no guest can hang the host.
     let fruitless = 0;
     this.stopReason = null;
+    this.pcAtStop = null;
     while (this.stopReason === null) {
       if (this.instret >= target) return 'limit';
       if (this.mtime() >= this.deviceDeadline) this.onDeviceDeadline?.();
@@ -506,8 +522,11 @@ export class Hart {
           this.excEpc = null;
           this.raise(this.priv === 3 ? Exc.EcallM : this.priv === 1 ? Exc.EcallS : Exc.EcallU, 0n);
           break;
-        // mtval is 0 for ebreak, as on QEMU (the specification allows 0 or the pc).
-        case Op.EBREAK: this.excEpc = null; this.raise(Exc.Breakpoint, 0n); break;
+        // mtval is 0 for ebreak by default, as on QEMU (the specification allows 0 or the pc).
+        case Op.EBREAK:
+          this.excEpc = null;
+          this.raise(Exc.Breakpoint, this.choose('breakpointTval') === 'pc' ? BigInt.asUintN(64, BigInt(pc)) : 0n);
+          break;
         default:
           this.system(op, rd, rs1, rs2, imm, pc, len);
           break;
@@ -667,7 +686,13 @@ export class Hart {
         return;
       }
       case Op.WFI: {
-        if (this.priv === 0 || (this.priv === 1 && (this.mstatus & MS_TW))) { this.illegal(this.insnBits(pc, len), len); return; }
+        if (this.priv === 0 || (this.priv === 1 && (this.mstatus & MS_TW))) {
+          // WFI "does not complete within an implementation-specific, bounded time": the bound may
+          // be zero (the default), or long enough to see a wake-up that is already pending.
+          this.updateTimerBits();
+          const pending = ((this.mipSw | this.mipHw) & this.mie) !== 0;
+          if (!pending || this.choose('wfiTimeout') === 'trap-at-once') { this.illegal(this.insnBits(pc, len), len); return; }
+        }
         this.pc = pc + len;
         this.updateTimerBits();
         if (((this.mipSw | this.mipHw) & this.mie) === 0) { this.waiting = true; this.kick(); }
@@ -730,7 +755,9 @@ export class Hart {
   /** Translate and check an LR/SC/AMO address; misaligned ones trap (they never complete). */
   private atomicAddress(va: number, size: number, access: Access): number {
     if (va % size !== 0) {
-      this.raise(access === Access.Load ? Exc.LoadMisaligned : Exc.StoreMisaligned, BigInt.asUintN(64, BigInt(va)));
+      const fault = this.choose('atomicMisaligned') === 'access-fault';
+      const cause = access === Access.Load ? (fault ? Exc.LoadAccessFault : Exc.LoadMisaligned) : (fault ? Exc.StoreAccessFault : Exc.StoreMisaligned);
+      this.raise(cause, BigInt.asUintN(64, BigInt(va)));
     }
     const pa = this.translate(va, access, size);
     // An AMO also needs read permission: the store walk checked W, and W implies R.
@@ -769,6 +796,7 @@ export class Hart {
       // Vectors observe the first trap that would reach M-mode, without entering it; traps
       // delegated to S still run the vector's own handler.
       this.lastTrap = { cause: causeBits, tval, epc };
+      this.pcAtStop = epc;
       this.stopReason = 'trap';
       this.cycleLimit = 0;
       return;
@@ -940,8 +968,18 @@ export class Hart {
     return dataPriv !== 3 && this.satpMode !== 0;
   }
 
+  /** A misaligned load or store: performed (the default), or a trap where that is the hart's choice. */
+  private misaligned(va: number, access: Access): void {
+    const how = this.choose('misaligned');
+    if (how === 'perform') return;
+    const load = access === Access.Load;
+    const cause = how === 'access-fault' ? (load ? Exc.LoadAccessFault : Exc.StoreAccessFault) : (load ? Exc.LoadMisaligned : Exc.StoreMisaligned);
+    this.raise(cause, BigInt.asUintN(64, BigInt(va)));
+  }
+
   private loadSlow(rs1: number, imm: number, size: number): number {
     const va = this.exactAddress(rs1, imm, Access.Load);
+    if (va % size !== 0) this.misaligned(va, Access.Load);
     const pageEnd = (floor(va / 4096) + 1) * 4096;
     if (va + size <= pageEnd) {
       const pa = this.translate(va, Access.Load, size);
@@ -962,6 +1000,7 @@ export class Hart {
 
   private storeSlow(rs1: number, imm: number, size: number, lo: number, hi: number): void {
     const va = this.exactAddress(rs1, imm, Access.Store);
+    if (va % size !== 0) this.misaligned(va, Access.Store);
     const pageEnd = (floor(va / 4096) + 1) * 4096;
     if (va + size <= pageEnd) {
       const pa = this.translate(va, Access.Store, size);
@@ -1133,6 +1172,8 @@ export class Hart {
       else if (userPage && (access === Access.Fetch || !(this.mstatus & MS_SUM))) this.pageFault(access, va);
       const need = access === Access.Store ? 0xc0 : 0x40;
       if ((lo & need) !== need) {
+        // Svade: a page fault instead of the hardware update is the other legal choice.
+        if (this.choose('adUpdate') === 'page-fault') this.pageFault(access, va);
         lo |= need;
         this.ramView.setInt32(off, lo, true);
         if (this.codeFlag[off >>> 12] !== 0) this.codeWritten(off, 4);
