@@ -29,6 +29,8 @@ export interface SpecChoice {
   anyValue?: boolean;
   /** For a capability: the capability name (harness/capabilities.ts). */
   capability?: string;
+  /** A capability whose declaration rules this alternative out (the implementation promised the other side). */
+  excludedBy?: string;
   /** For a platform decision: what devirt's platform requires. */
   decision?: string;
 }
@@ -47,13 +49,13 @@ export const CHOICES: readonly SpecChoice[] = [
     id: 'misaligned-address-trap', kind: 'alternative', spec: `${UNPRIV} 2.6 Load and Store Instructions`,
     text: '"Loads and stores where the effective address is not naturally aligned to the referenced datatype ... have behavior dependent on the EEI." ... "loads and stores that are not naturally aligned may either complete execution successfully or raise an exception. The exception raised can be either an address-misaligned exception or an access-fault exception."',
     permits: 'A misaligned load or store is performed (reference), or raises address-misaligned (4 load, 6 store) with tval = the address, leaving registers and memory as before the instruction. Zicclsm (RVA22) makes performing mandatory: an implementation declaring zicclsm is held to the performed outcome.',
-    setting: { switch: 'misaligned', value: 'address-misaligned' },
+    setting: { switch: 'misaligned', value: 'address-misaligned' }, excludedBy: 'zicclsm',
   },
   {
     id: 'misaligned-access-fault', kind: 'alternative', spec: `${UNPRIV} 2.6 Load and Store Instructions`,
     text: '(as misaligned-address-trap) "The exception raised can be either an address-misaligned exception or an access-fault exception."',
     permits: 'A misaligned load or store raises an access fault (5 load, 7 store) with tval = the address.',
-    setting: { switch: 'misaligned', value: 'access-fault' },
+    setting: { switch: 'misaligned', value: 'access-fault' }, excludedBy: 'zicclsm',
   },
   {
     id: 'atomic-misaligned-access-fault', kind: 'alternative', spec: `${UNPRIV} 8.2 and 8.4 (LR/SC, AMOs)`,
@@ -88,8 +90,8 @@ export const CHOICES: readonly SpecChoice[] = [
   {
     id: 'ad-page-fault', kind: 'alternative', spec: `${PRIV} 4.3.1 Addressing and Memory Protection; 4.3.2 step 7`,
     text: '"Two schemes to manage the A and D bits are permitted" ... (paraphrase) either a page fault is raised when A is clear, or D is clear on a store, or the hardware sets them atomically during the walk.',
-    permits: 'A leaf PTE with A clear (or D clear on a store): the walk sets the bits (reference, Svadu-style) or raises the access\'s page fault (Svade).',
-    setting: { switch: 'adUpdate', value: 'page-fault' },
+    permits: 'A leaf PTE with A clear (or D clear on a store): the walk sets the bits (reference, Svadu-style) or raises the access\'s page fault (Svade). An implementation declaring svadu is held to the hardware update.',
+    setting: { switch: 'adUpdate', value: 'page-fault' }, excludedBy: 'svadu',
   },
   {
     id: 'mpp-reserved-user', kind: 'alternative', spec: `${PRIV} 3.1.6.1 Privilege and Global Interrupt-Enable Stack; 2.3 WARL`,
@@ -151,6 +153,11 @@ export const CHOICES: readonly SpecChoice[] = [
     decision: 'devirt\'s platform has G = 0 (4-byte granules) and 16 entries, pmpaddr holding physical address bits 55:2; PMP vectors depend on that.',
   },
 ];
+
+/** The choices an implementation's capabilities rule out (it promised the other side). */
+export function excludedChoices(capabilities: ReadonlySet<string>): Set<string> {
+  return new Set(CHOICES.filter((c) => c.excludedBy !== undefined && capabilities.has(c.excludedBy)).map((c) => c.id));
+}
 
 export const CHOICE_BY_ID: ReadonlyMap<string, SpecChoice> = new Map(CHOICES.map((c) => [c.id, c]));
 

@@ -96,6 +96,9 @@ function csrCapabilities(name: string | undefined, out: Set<string>): void {
   if (name === 'satp') out.add('sv39');
   if (name.startsWith('pmp')) out.add('pmp');
   if (name.startsWith('mn')) out.add('smrnmi');
+  // The user-level counters are optional extensions (conformance/choices.ts zicntr, zihpm).
+  if (name === 'cycle' || name === 'time' || name === 'instret') out.add('zicntr');
+  if (/^hpmcounter\d+$/.test(name)) out.add('zihpm');
 }
 
 /**
