@@ -135,6 +135,24 @@ export const CHOICES: readonly SpecChoice[] = [
     setting: { switch: 'identityValues', value: 'implementation-defined' }, anyValue: true,
   },
   {
+    id: 'satp-sv48-sv57', kind: 'alternative', spec: `${PRIV} 4.1.11 Supervisor Address Translation and Protection (satp) Register`,
+    text: '"Implementations are not required to support all MODE settings, and if satp is written with an unsupported MODE, the entire write has no effect; no fields in satp are modified."',
+    permits: 'A satp write with MODE 9 (Sv48) or 10 (Sv57): no effect on a hart with Bare and Sv39 only (reference), or held by one that implements those modes (QEMU 7.2). (The vectors translate with Sv39 only.)',
+    setting: { switch: 'satpModes', value: 'sv39-sv48-sv57' },
+  },
+  {
+    id: 'sdtrig-tinfo', kind: 'alternative', spec: 'RISC-V Debug Specification 0.13.2 5.2 (tinfo, CSR 0x7a4)',
+    text: '(paraphrase) the trigger CSRs, tinfo among them, are optional; a hart that has no triggers may leave tinfo out.',
+    permits: 'Reading CSR 0x7a4: illegal instruction (reference: no tinfo) or a value of the implementation\'s own (QEMU 7.2 implements Sdtrig with tinfo); the register read into is unconstrained.',
+    setting: { switch: 'tinfo', value: 'present' }, anyValue: true,
+  },
+  {
+    id: 'misa-c-writable', kind: 'alternative', spec: `${PRIV} 3.1.1 Machine ISA Register (misa)`,
+    text: '"The misa CSR is a WARL read-write register" ... "If an instruction that would write misa increases IALIGN, and the subsequent instruction\'s address is not IALIGN-bit aligned, the write to misa is suppressed, leaving misa unchanged."',
+    permits: 'misa read-only (reference) or with C writable: clearing C makes 16-bit encodings illegal until it is set again.',
+    setting: { switch: 'misaC', value: 'writable' },
+  },
+  {
     id: 'illegal-instruction-tval', kind: 'platform', spec: `${PRIV} 3.1.16`,
     text: '"The hardware platform will specify which exceptions must set mtval informatively and which may unconditionally set it to zero." ... "If mtval is written with a nonzero value when an illegal-instruction exception occurs, then mtval will contain the shortest of: the actual faulting instruction, the first ILEN bits of the faulting instruction, the first XLEN bits of the faulting instruction."',
     permits: 'The specification lets the platform choose 0 or the instruction bits.',

@@ -24,9 +24,9 @@ export const LEGAL_ALTERNATIVES: LegalAlternative[] = [
   { name: 'misaligned-traps', behaviour: 'misaligned loads and stores raise address-misaligned (no Zicclsm)', choices: { misaligned: 'address-misaligned' }, covers: ['misaligned-address-trap'], without: ['zicclsm'] },
   { name: 'misaligned-access-faults', behaviour: 'misaligned loads and stores, LR/SC and AMOs raise access faults', choices: { misaligned: 'access-fault', atomicMisaligned: 'access-fault' }, covers: ['misaligned-access-fault', 'atomic-misaligned-access-fault'], without: ['zicclsm'] },
   {
-    name: 'warl-variants', behaviour: 'reserved mtvec/stvec MODE writes drop MODE bit 1; FS writable without F; pmpcfg R=0,W=1 drops W; 64 PMP CSRs (16-63 read-only zero); MPP written 2 reads U; made-up mvendorid/marchid/mimpid/mconfigptr',
-    choices: { xtvecReservedMode: 'clear-mode-bit1', fsWithoutF: 'writable', pmpcfgWriteOnly: 'clear-w', pmpCsrs: 64, mppReserved: 'user', identityValues: 'implementation-defined' },
-    covers: ['xtvec-reserved-mode-clear', 'fs-writable-without-f', 'pmpcfg-rw01-clear-w', 'pmp-64-csrs', 'mpp-reserved-user', 'identity-values'], without: [],
+    name: 'warl-variants', behaviour: 'reserved mtvec/stvec MODE writes drop MODE bit 1; FS writable without F; pmpcfg R=0,W=1 drops W; 64 PMP CSRs (16-63 read-only zero); MPP written 2 reads U; made-up mvendorid/marchid/mimpid/mconfigptr; satp holds Sv48/Sv57; tinfo present; misa.C writable',
+    choices: { xtvecReservedMode: 'clear-mode-bit1', fsWithoutF: 'writable', pmpcfgWriteOnly: 'clear-w', pmpCsrs: 64, mppReserved: 'user', identityValues: 'implementation-defined', satpModes: 'sv39-sv48-sv57', tinfo: 'present', misaC: 'writable' },
+    covers: ['xtvec-reserved-mode-clear', 'fs-writable-without-f', 'pmpcfg-rw01-clear-w', 'pmp-64-csrs', 'mpp-reserved-user', 'identity-values', 'satp-sv48-sv57', 'sdtrig-tinfo', 'misa-c-writable'], without: [],
   },
   { name: 'mpp-reserved-machine', behaviour: 'MPP written 2 reads M', choices: { mppReserved: 'machine' }, covers: ['mpp-reserved-machine'], without: [] },
   { name: 'svade', behaviour: 'a clear A or D bit raises a page fault instead of being set by the walk (Svade, no Svadu)', choices: { adUpdate: 'page-fault' }, covers: ['ad-page-fault'], without: ['svadu'] },

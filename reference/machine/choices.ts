@@ -27,6 +27,12 @@ export interface HartChoices {
   wfiTimeout: 'trap-at-once' | 'complete-when-pending';
   /** mvendorid, marchid, mimpid, mconfigptr: 0, or values of the implementation's own. */
   identityValues: 'zero' | 'implementation-defined';
+  /** satp MODEs implemented: Bare and Sv39, or also Sv48 and Sv57 (a write of those then holds). */
+  satpModes: 'sv39' | 'sv39-sv48-sv57';
+  /** The Sdtrig tinfo CSR (0x7a4): absent (illegal), or present with a value of its own. */
+  tinfo: 'absent' | 'present';
+  /** misa.C: read-only, or writable (clearing it makes 16-bit encodings illegal). */
+  misaC: 'read-only' | 'writable';
   /** Zicntr and Zihpm (cycle, time, instret, hpmcounter3-31): present, or absent (illegal). */
   userCounters: 'present' | 'absent';
 }
@@ -43,6 +49,9 @@ export const REFERENCE_CHOICES: Readonly<HartChoices> = Object.freeze({
   mppReserved: 'keep-previous',
   wfiTimeout: 'trap-at-once',
   identityValues: 'zero',
+  satpModes: 'sv39',
+  tinfo: 'absent',
+  misaC: 'read-only',
   userCounters: 'present',
 });
 
@@ -59,6 +68,9 @@ export const CHOICE_SETTINGS: { readonly [K in keyof HartChoices]: readonly Hart
   mppReserved: ['keep-previous', 'user', 'machine'],
   wfiTimeout: ['trap-at-once', 'complete-when-pending'],
   identityValues: ['zero', 'implementation-defined'],
+  satpModes: ['sv39', 'sv39-sv48-sv57'],
+  tinfo: ['absent', 'present'],
+  misaC: ['read-only', 'writable'],
   userCounters: ['present', 'absent'],
 };
 

@@ -42,7 +42,10 @@ function exists(n: number): boolean {
  */
 function existsByChoice(h: Hart, n: number): boolean {
   const pmpHigh = (n >= 0x3c0 && n <= 0x3ef) || (n >= 0x3a4 && n <= 0x3ae && (n & 1) === 0);
-  return pmpHigh && h.choose('pmpCsrs') === 64;
+  if (pmpHigh) return h.choose('pmpCsrs') === 64;
+  // tinfo: optional in the debug specification (Sdtrig); present, it reads a value of its own.
+  if (n === 0x7a4) return h.choose('tinfo') === 'present';
+  return false;
 }
 
 const FS = 3 << 13;
@@ -86,7 +89,7 @@ export function csrRead(h: Hart, n: number): bigint {
     case 0x180: return h.satp;
     case 0xf14: return BigInt(h.hartid);
     case 0x300: return BigInt(h.mstatus) | MSTATUS_XL | sd(h);
-    case 0x301: return MISA;
+    case 0x301: return h.compressed ? MISA : MISA & ~4n;
     case 0x302: return BigInt(h.medeleg);
     case 0x303: return BigInt(h.mideleg);
     case 0x304: return BigInt(h.mie);
@@ -105,6 +108,7 @@ export function csrRead(h: Hart, n: number): bigint {
     case 0x744: return BigInt(h.mnstatus);
   }
   if (n >= 0x3b0 && n <= 0x3bf) return h.pmp.readAddr(n - 0x3b0);
+  if (n === 0x7a4) return 0x5a5a07a4n;
   // An implementation's own identity: any value (a made-up one stands for it, per CSR).
   if ((n >= 0xf11 && n <= 0xf13) || n === 0xf15) return h.choose('identityValues') === 'zero' ? 0n : 0x5a5a0000n + BigInt(n);
   // mvendorid, marchid, mimpid, mconfigptr, hpm counters and events, mcountinhibit (read-only
@@ -149,13 +153,23 @@ export function csrWrite(h: Hart, n: number, value: bigint, byInstruction: boole
       // Only Bare and Sv39 are supported; "if satp is written with an unsupported MODE, the
       // entire write has no effect".
       const mode = Number(v >> 60n);
-      if (mode !== 0 && mode !== 8) return;
+      const more = (mode === 9 || mode === 10) && h.choose('satpModes') === 'sv39-sv48-sv57';
+      if (mode !== 0 && mode !== 8 && !more) return;
       h.satp = v & SATP_KEEP;
       h.satpChanged();
       return;
     }
     case 0x300: setMstatus(h, lo); return;
-    case 0x301: return; // misa is read-only here, as with QEMU's default (misa writes not enabled)
+    case 0x301: {
+      // misa is read-only by default, as with QEMU's default (misa writes not enabled); C writable
+      // is the other legal choice (1.12, 3.1.1), and a write that would clear C before an
+      // instruction off a 4-byte boundary is suppressed.
+      const c = (v & 4n) !== 0n;
+      if (c === h.compressed || h.choose('misaC') === 'read-only') return;
+      if (!c && byInstruction && (h.pc + 4) % 4 !== 0) return;
+      h.setCompressed(c);
+      return;
+    }
     case 0x302: h.medeleg = lo & MEDELEG_WRITABLE; return;
     case 0x303: h.mideleg = lo & MIDELEG_WRITABLE; h.kick(); return;
     case 0x304: h.mie = lo & MIE_WRITABLE; h.kick(); return;

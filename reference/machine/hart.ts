@@ -89,6 +89,15 @@ export class Hart {
   choices: Readonly<HartChoices> = REFERENCE_CHOICES;
   /** The choice points a run reached, collected while not null (the generators ask for them). */
   choicePoints: Set<ChoiceSwitch> | null = null;
+  /** misa.C: always set unless the hart lets software clear it (choices.misaC). */
+  compressed = true;
+  /** misa.C changed: everything decoded under the other setting is forgotten. */
+  setCompressed(on: boolean): void {
+    this.compressed = on;
+    this.decPages.length = 0;
+    this.romDec.clear();
+    this.fetchVa = NaN;
+  }
   /** The setting of one switch, noting that this run depends on it. */
   choose<K extends ChoiceSwitch>(k: K): HartChoices[K] {
     this.choicePoints?.add(k);
@@ -194,6 +203,7 @@ export class Hart {
     this.cycles = 0; this.instret = 0; this.mcycleOffset = 0; this.minstretOffset = 0;
     this.mtimeOffset = 0; this.mtimecmp = Infinity; this.mipHw = 0;
     this.stopReason = null; this.lastTrap = null; this.pcAtStop = null;
+    if (!this.compressed) this.setCompressed(true);
     this.satpChanged();
     this.envcfgChanged();
     this.flushTranslations();
@@ -900,6 +910,12 @@ export class Hart {
     else if (off + 4 <= 4096) bits = (low | (m[p + 2] << 16) | (m[p + 3] << 24)) >>> 0;
     else { bits = this.fetchBitsSlow(this.pc); cacheable = false; }
     const d = decode(bits, this.scratch);
+    // With misa.C clear, every 16-bit encoding is an illegal instruction; a jump that lands off a
+    // 4-byte boundary is not modelled (no vector reaches one: the vectors that clear C run 32-bit code).
+    if (!this.compressed) {
+      if (d.len === 2) { d.op = Op.ILLEGAL; d.imm = low; }
+      if (this.pc % 4 !== 0) throw new Error('internal: a fetch off a 4-byte boundary with misa.C clear is not modelled');
+    }
     const packed = packDecoded(d);
     this.decImm = d.imm | 0;
     if (cacheable) { this.fetchDec[slot << 1] = packed; this.fetchDec[(slot << 1) + 1] = d.imm | 0; }
@@ -1142,6 +1158,9 @@ export class Hart {
 
   /** Sv39 page-table walk (privileged spec 1.12, 4.3.2), updating A and D in hardware as QEMU does. */
   private walk(va: number, access: Access, effPriv: number): number {
+    // satp may hold Sv48/Sv57 only on a hart switched to implement them (reference/machine/choices.ts),
+    // which exists to state what such a hart reads back; it does not translate with them.
+    if (this.satpMode !== 8) throw new Error(`internal: no page-table walk for satp MODE ${this.satpMode}`);
     if (va < -SV39_LIMIT || va >= SV39_LIMIT) this.pageFault(access, va);
     const u = va < 0 ? va + 2 * SV39_LIMIT : va; // the low 39 bits
     let table = this.satpRoot;

@@ -41,3 +41,8 @@ test('every alternative names alternative choices of conformance/choices.ts, and
   }
   expect(wrong).toEqual([]);
 });
+
+test('conformance/rules.md lists every choice of conformance/choices.ts', () => {
+  const rules = fs.readFileSync(require('path').resolve(VECTORS_DIR, '../conformance/rules.md'), 'utf8');
+  for (const id of CHOICE_BY_ID.keys()) expect([id, rules.includes(`| \`${id}\` |`)]).toEqual([id, true]);
+});
