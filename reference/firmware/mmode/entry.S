@@ -10,9 +10,7 @@
 #define FRAME_PRIV 264
 #define FRAME_C0   272   /* mcycle and minstret when the firmware was entered */
 #define FRAME_I0   280
-#define CSR_MNSCRATCH 0x740
-#define CSR_MNEPC     0x741
-#define CSR_MNSTATUS  0x744
+#include "devirt-platform.h"
 #define MNRET .word 0x70200073
 
   .file "entry.S"   /* a fixed name in the symbol table, not the assembler's temporary object */
@@ -127,8 +125,8 @@ rnmi_entry:
 
 /* An exception inside the RNMI handler is a firmware bug: stop the machine with code 0xf0. */
 rnmi_exception:
-  li t0, 0x100000
-  li t1, (0xf0 << 16) | 0x3333
+  li t0, TEST_BASE
+  li t1, (0xf0 << 16) | FINISHER_FAIL
   sw t1, 0(t0)
 1:j 1b
 
