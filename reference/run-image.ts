@@ -69,20 +69,3 @@ export function runImage(inputs: ImageInputs, imagesDir: string, opts: { stampLi
   if (cost) obs.firmware = cost;
   return obs;
 }
-
-/**
- * Compare a run with its expectation: the console text and the exit. Returns null when they agree,
- * else a one-line description of the first difference (the line where the consoles part).
- */
-export function imageDifference(expected: { console: string; exit: ImageObservation['exit'] }, actual: ImageObservation): string | null {
-  if (expected.console !== actual.console) {
-    const a = expected.console.split('\n'), b = actual.console.split('\n');
-    let i = 0;
-    while (i < a.length && a[i] === b[i]) i++;
-    return `console line ${i + 1}: expected ${JSON.stringify(a[i] ?? '<end>')}, got ${JSON.stringify(b[i] ?? '<end>')}`;
-  }
-  if (expected.exit.kind !== actual.exit.kind || (expected.exit.code ?? null) !== (actual.exit.code ?? null)) {
-    return `exit: expected ${expected.exit.kind} ${expected.exit.code ?? ''}, got ${actual.exit.kind} ${actual.exit.code ?? ''}`;
-  }
-  return null;
-}

@@ -5,7 +5,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { checkImage } from '../../conformance/image-check';
+import { checkImage, imageDifferenceText } from '../../conformance/image-check';
 import { loadSuites } from '../../harness/load';
 import { runSuite } from '../../harness/run-suite';
 import { encode } from '../../reference/tools/disasm';
@@ -45,6 +45,15 @@ describe('image vectors', () => {
     expect(checkImage(ok, { ...ok, console: 'a\nb\nextra' })).toEqual({ where: 'console line 3', expected: '""', actual: '"extra"' });
     expect(checkImage(ok, { ...ok, exit: { kind: 'finisher', code: 3 } })).toEqual({ where: 'exit code', expected: '0', actual: '3' });
     expect(checkImage(ok, { ...ok, exit: { kind: 'limit' } })).toEqual({ where: 'exit kind', expected: 'finisher', actual: 'limit' });
+  });
+
+  test('one image judge: the tools that print a verdict use the conformance rule, the reference ships none', () => {
+    const ok = { console: 'a\nb\n', exit: { kind: 'finisher', code: 0 } };
+    expect(imageDifferenceText(ok, ok)).toBeNull();
+    expect(imageDifferenceText(ok, { ...ok, console: 'a\nc\n' })).toBe('console line 2: expected "b", got "c"');
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const runImageModule = require('../../reference/run-image') as Record<string, unknown>;
+    expect(Object.keys(runImageModule).filter((k) => /difference|check|judge/i.test(k))).toEqual([]);
   });
 
   test('run in-process and through the protocol: a pass, a console difference, a missing image', async () => {
