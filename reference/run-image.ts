@@ -6,12 +6,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Machine } from './machine/machine';
 import type { ImageInputs, ImageObservation } from './state';
+import { imagePath } from '../vectors/format';
 
 /** Doorbell causes understood by the Microvisor (conformance/maintenance-sbi.md). */
 export const DOORBELL_CAUSE = { virtualize: 1, devirtualize: 2 } as const;
 
 export function loadImage(imagesDir: string, hash: string): Uint8Array {
-  const file = path.join(imagesDir, `${hash}.elf`);
+  const file = imagePath(imagesDir, hash);
   if (!fs.existsSync(file)) throw new Error(`image ${hash} not found in ${imagesDir}`);
   return new Uint8Array(fs.readFileSync(file));
 }

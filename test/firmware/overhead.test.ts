@@ -3,7 +3,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { measure } from '../../ci/gate';
-import { IMAGES_DIR } from '../../vectors/build';
+import { IMAGES_DIR } from '../../vectors/format';
 import { imageDifferenceText } from '../../conformance/image-check';
 import { runImage } from '../../reference/run-image';
 import { imageVectors, ROOT } from './helpers';

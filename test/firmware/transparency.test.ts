@@ -1,7 +1,7 @@
 // The transparency suite on the reference: every schedule of virtualize/devirtualize events
 // leaves each probe's signature (console and exit) exactly as in the native run, and firmware
 // built with a deliberate transparency bug is caught.
-import { IMAGES_DIR } from '../../vectors/build';
+import { IMAGES_DIR } from '../../vectors/format';
 import { imageDifferenceText } from '../../conformance/image-check';
 import { runImage } from '../../reference/run-image';
 import * as fs from 'fs';
@@ -51,7 +51,8 @@ for (const bug of ['bug-deleg-not-restored', 'bug-leak-csr']) {
 
 test('the image suites regenerate byte for byte (tracer-found schedules are deterministic)', () => {
   const { imageGroups } = require('../../vectors/generators/image-groups') as typeof import('../../vectors/generators/image-groups');
-  const { renderGroup, VECTORS_DIR } = require('../../vectors/build') as typeof import('../../vectors/build');
+  const { renderGroup } = require('../../vectors/build') as typeof import('../../vectors/build');
+  const { VECTORS_DIR } = require('../../vectors/format') as typeof import('../../vectors/format');
   const path = require('path') as typeof import('path');
   for (const g of imageGroups()) {
     expect({ file: g.file, same: renderGroup(g) === fs.readFileSync(path.join(VECTORS_DIR, g.file), 'utf8') }).toEqual({ file: g.file, same: true });

@@ -1,7 +1,6 @@
 // Image vectors through the harness: a tiny kernel (an ELF made here) prints and powers off; the
 // image rule compares console text and exit, and reports the first differing console line.
 
-import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -9,6 +8,7 @@ import { checkImage, imageDifferenceText } from '../../conformance/image-check';
 import { loadSuites } from '../../harness/load';
 import { runSuite } from '../../harness/run-suite';
 import { encode } from '../../reference/tools/disasm';
+import { storeImage } from '../../vectors/format';
 import { nodeCmd } from './helpers';
 
 /** A minimal RV64 ELF: one loadable segment at 0x80000000 holding `words`, entry at its start. */
@@ -60,10 +60,8 @@ describe('image vectors', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'devirt-image-'));
     try {
       const image = elf(printer('hi\nthere\n'));
-      const sha = createHash('sha256').update(image).digest('hex');
-      fs.mkdirSync(path.join(dir, 'images'));
+      const sha = storeImage(image, path.join(dir, 'images'));
       fs.mkdirSync(path.join(dir, 'transparency'));
-      fs.writeFileSync(path.join(dir, 'images', `${sha}.elf`), image);
       const vector = (id: string, kernel: string, console: string) => ({
         id, suite: 'transparency', title: id, tags: ['uart'], spec: 'DESIGN.md transparency',
         provenance: { generator: 'test', generatorVersion: '1', referenceVersion: '0.1.0', expected: 'spec' },

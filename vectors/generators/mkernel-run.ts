@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { imageDifferenceText } from '../../conformance/image-check';
 import { runImage } from '../../reference/run-image';
-import { IMAGES_DIR, ImageVector, readGroupFile, VECTORS_DIR } from '../build';
+import { IMAGES_DIR, ImageVector, readGroupFile, VECTORS_DIR } from '../format';
 
 export const MKERNEL_DIR = path.join(VECTORS_DIR, 'transparency/mkernel');
 
