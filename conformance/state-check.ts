@@ -49,6 +49,9 @@ export interface StateActual {
 
 export interface Difference { where: string; expected: string; actual: string }
 
+/** A difference as one line of text (for tests and tools that print rather than report). */
+export const describeDifference = (d: Difference): string => `${d.where}: expected ${d.expected}, got ${d.actual}`;
+
 /** One allowed outcome in full: the choices it follows ([] for the reference's own). */
 export interface AllowedOutcome {
   choices: string[];

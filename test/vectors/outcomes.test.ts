@@ -5,14 +5,13 @@
 import * as fs from 'fs';
 import { CHOICE_BY_ID } from '../../conformance/choices';
 import { allowedOutcomes } from '../../conformance/state-check';
-import { listVectorFiles } from '../../harness/oracle/crosscheck';
-import { readGroupFile, Vector, VECTORS_DIR } from '../../vectors/build';
+import { listVectorFiles, readGroupFile, StateVector, VECTORS_DIR } from '../../vectors/format';
 
-const stateVectors: { file: string; v: Vector }[] = [];
+const stateVectors: { file: string; v: StateVector }[] = [];
 for (const f of listVectorFiles(VECTORS_DIR)) {
   const text = fs.readFileSync(f, 'utf8');
   if (!text.startsWith('{"defaults"')) continue;
-  for (const v of readGroupFile(text)) if (v.inputs?.kind === 'state') stateVectors.push({ file: f, v });
+  for (const v of readGroupFile(text)) if (v.inputs?.kind === 'state') stateVectors.push({ file: f, v: v as StateVector });
 }
 
 test('the suites have state vectors with alternatives to check', () => {
