@@ -63,7 +63,7 @@ describe('image vectors', () => {
       const sha = storeImage(image, path.join(dir, 'images'));
       fs.mkdirSync(path.join(dir, 'transparency'));
       const vector = (id: string, kernel: string, console: string) => ({
-        id, suite: 'transparency', title: id, tags: ['uart'], spec: 'DESIGN.md transparency',
+        id, suite: 'transparency', title: id, tags: ['uart'], spec: 'conformance/microvisor.md#transparent',
         provenance: { generator: 'test', generatorVersion: '1', referenceVersion: '0.1.0', expected: 'spec' },
         inputs: { kind: 'image', kernel, bios: 'none', maxInsns: 10_000, schedule: [{ at: 3, action: 'doorbell', cause: 0 }] },
         expected: { console, exit: { kind: 'finisher', code: 0 } },

@@ -1,4 +1,4 @@
-// Transparency vectors for kernels that own M-mode (issue 5): the probe kernel under schedules
+// Transparency vectors for kernels that own M-mode (conformance/mmode-kernels.md): the probe kernel under schedules
 // of virtualize/devirtualize points picked from reference traces (mkernel-trace.ts), as image
 // groups of vectors/build.ts (`devirt vectors regen | verify`). Expected = the native run's
 // signature; that it is also what the kernel prints with -bios none and on QEMU is checked by
@@ -28,7 +28,8 @@ export const MMODE_FIRMWARE = 'reference/firmware/mmode/build/mmode-fw.elf';
 const MAX_INSNS = 4_000_000;
 /** The probe needs well under 1 MiB; a small RAM keeps hundreds of runs cheap. */
 const RAM_SIZE = 8 * 1024 * 1024;
-const SPEC = 'issue 5; conformance/mmode-kernels.md';
+// What a vector cites is the specification and the project's normative rule, never a tracker issue.
+const SPEC = 'riscv-priv Smrnmi (resumable non-maskable interrupts); conformance/mmode-kernels.md#what-a-kernel-that-owns-m-mode-can-and-cannot-observe';
 
 const read = (p: string) => new Uint8Array(fs.readFileSync(path.join(ROOT, p)));
 
