@@ -145,8 +145,13 @@ export class Hart {
   excEpc: bigint | null = null;
   /** Last trap when stopOnTrap is set. */
   lastTrap: { cause: bigint; tval: bigint; epc: bigint } | null = null;
-  /** Called once per retired instruction when tracing (slow path only). */
-  tracer: ((h: Hart, pc: number, bits: number, len: number) => void) | null = null;
+  /**
+   * Called before each instruction when tracing (slow path only). Returning true stops the run
+   * before the instruction executes (reason 'break'): a debugger's breakpoint or step boundary.
+   */
+  tracer: ((h: Hart, pc: number, bits: number, len: number) => boolean | void) | null = null;
+  /** Called at every trap entry (exception, interrupt, RNMI) when observing: tracing, debugging. */
+  onTrap: ((h: Hart, cause: bigint, tval: bigint, epc: bigint, fromPriv: number) => void) | null = null;
 
   constructor(ramBase: number, ramSize: number, bus: HartBus) {
     this.ramBase = ramBase;
@@ -365,7 +370,7 @@ export class Hart {
       const rs1 = (d >>> 15) & 0x3f;
       const rs2 = (d >>> 21) & 0x3f;
       const len = (d >>> 27) & 1 ? 2 : 4;
-      if (this.tracer !== null) this.tracer(this, pc, this.insnBits(pc, len), len);
+      if (this.tracer !== null && this.tracer(this, pc, this.insnBits(pc, len), len) === true) { this.stopReason = 'break'; return; }
       this.cycles += cost[op];
       switch (op) {
         case Op.LUI: x[rd] = imm; x[rd + 1] = imm >> 31; this.pc = pc + len; break;
@@ -776,6 +781,7 @@ export class Hart {
     this.cycles += EVENT_COST.trapEntry;
     this.reservation = -1;
     this.waiting = false;
+    if (this.onTrap !== null) this.onTrap(this, causeBits, tval, epc, this.priv);
     let ms = this.mstatus;
     if (this.priv <= 1 && delegated) {
       this.sepc = epc; this.scause = causeBits; this.stval = tval;
@@ -810,6 +816,7 @@ export class Hart {
     this.rnmiPending = 0n;
     this.cycles += EVENT_COST.trapEntry;
     this.waiting = false;
+    if (this.onTrap !== null) this.onTrap(this, (1n << 63n) | this.rnmiCause, 0n, BigInt.asUintN(64, BigInt(this.pc)), this.priv);
     this.mnepc = BigInt.asUintN(64, BigInt(this.pc));
     this.mncause = (1n << 63n) | this.rnmiCause;
     this.mnstatus = (this.mnstatus & ~(3 << 11) & ~8) | (this.priv << 11);
