@@ -153,8 +153,11 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
   // output (a terminal, or 2>&1) and the guest's last line is unfinished.
   let guestLineOpen = false;
   const sharedOutput = sameFile(1, 2);
-  const say = (message: string) => {
+  // A final message comes after the trace's last line; a message during the run (a doorbell
+  // delivery) among the trace's lines.
+  const say = (message: string, final = true) => {
     flushOut();
+    if (final && tracing) { tracing = false; log!.stop(m.hart); } else log?.flush();
     process.stderr.write((guestLineOpen && sharedOutput ? '\n' : '') + message + '\n');
     guestLineOpen = false;
   };
@@ -189,7 +192,7 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
   const log = trace ? new TraceLog(trace.items, trace.file ? fileSink(trace.file) : fileSink(null), new Symbolizer(m.symbols)) : null;
   let tracing = false;
   const gdb = gdbPort === undefined ? null : await GdbServer.listen({ port: gdbPort, waitForAttach: flags.gdbWait === true }, () => m.hart);
-  if (gdb) say(`devirt: gdb stub listening on tcp::${gdb.port}${flags.gdbWait ? ' (waiting for the debugger at the reset vector)' : ''}`);
+  if (gdb) say(`devirt: gdb stub listening on tcp::${gdb.port}${flags.gdbWait ? ' (waiting for the debugger at the reset vector)' : ''}`, false);
   // One hook before each instruction serves the debugger (which may stop before it) and the trace.
   const tracer = (h: typeof m.hart, pc: number, bits: number, len: number): boolean => {
     const stub = gdb?.stub;
@@ -201,7 +204,7 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
   const ringDoorbell = (ev: DoorbellEvent) => {
     m.doorbell.ring(ev.cause);
     const text = `devirt: doorbell ${ev.action} delivered at instruction ${m.hart.instret} (pc 0x${m.hart.getPc().toString(16)})`;
-    if (flags.doorbellLog) say(text);
+    if (flags.doorbellLog) say(text, false);
     if (tracing) log!.note(text);
   };
 

@@ -29,10 +29,23 @@ export type TraceItem = typeof TRACE_ITEMS[number];
 
 const PRIV_LETTER = ['U', 'S', 'H', 'M'];
 
-const hex16 = (lo: number, hi: number) => (hi >>> 0).toString(16).padStart(8, '0') + (lo >>> 0).toString(16).padStart(8, '0');
+const BYTE_HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const hex8 = (v: number) => BYTE_HEX[(v >>> 24) & 255] + BYTE_HEX[(v >>> 16) & 255] + BYTE_HEX[(v >>> 8) & 255] + BYTE_HEX[v & 255];
+const hex16 = (lo: number, hi: number) => hex8(hi) + hex8(lo);
+/** Without leading zeros, for devirt's compact trace. */
+const hexShort = (lo: number, hi: number) => (hi === 0 ? (lo >>> 0).toString(16) : (hi >>> 0).toString(16) + hex8(lo));
 const hexPc = (pc: number) => (pc < 0 ? BigInt.asUintN(64, BigInt(pc)).toString(16) : pc.toString(16)).padStart(16, '0');
 
-interface Pending { pc: number; bits: number; len: number; priv: number; instret: number; rd: number; access: MemoryAccess | null }
+/** What is known of the instruction at one address, computed once (until its bits change). */
+interface PcInfo {
+  bits: number;
+  rd: number;
+  /** `0x<pc> (0x<bits>)` of the commit log. */
+  commit: string;
+  /** ` 0x<pc> (<bits>) <disassembly>  <symbol>` of devirt's trace. */
+  insn: string;
+  rdName: string;
+}
 
 /** Where trace text goes: buffered, written in large blocks. */
 export interface TraceSink { write(text: string): void; flush(): void }
@@ -40,9 +53,15 @@ export interface TraceSink { write(text: string): void; flush(): void }
 export class TraceLog {
   private readonly on: Record<TraceItem, boolean>;
   private readonly text = new Map<number, { bits: number; asm: string; sym: string | null }>();
+  private readonly info = new Map<number, PcInfo>();
   private readonly seen = new Map<number, number>();
   private readonly sym: Symbolizer;
-  private pending: Pending | null = null;
+  // The instruction whose line is completed when the next one starts (no object per instruction).
+  private pending = false;
+  private pInfo: PcInfo = null!;
+  private pPriv = 0;
+  private pInstret = 0;
+  private pAccess: MemoryAccess | null = null;
   private lastInSym: string | null | undefined = undefined;
   private lastInPc = NaN;
   /** Instructions seen and retired while tracing. */
@@ -59,16 +78,33 @@ export class TraceLog {
   get traps(): boolean { return this.on.int || this.on.cpu; }
 
   beforeInstruction(h: Hart, pc: number, bits: number, len: number): void {
-    if (this.pending !== null) this.settle(h);
+    if (this.pending) this.settle(h);
     if (this.on.in_asm) this.inAsm(pc, bits, len);
     if (this.on.exec || this.on.insn) {
-      const access = this.on.exec ? accessOf(h, bits) : null;
-      this.pending = { pc, bits, len, priv: h.priv, instret: h.instret, rd: rdOf(bits), access };
+      let info = this.info.get(pc);
+      if (info === undefined || info.bits !== bits) { info = this.describePc(pc, bits, len); this.info.set(pc, info); }
+      this.pInfo = info;
+      this.pPriv = h.priv;
+      this.pInstret = h.instret;
+      this.pAccess = this.on.exec && MAY_ACCESS[bits & 0x7f] ? accessOf(h, bits) : null;
+      this.pending = true;
     }
   }
 
+  private describePc(pc: number, bits: number, len: number): PcInfo {
+    const raw = (len === 2 ? bits & 0xffff : bits >>> 0).toString(16).padStart(len * 2, '0');
+    const t = this.describe(pc, bits, len);
+    const rd = rdOf(bits);
+    return {
+      bits, rd,
+      commit: `0x${hexPc(pc)} (0x${raw})`,
+      insn: ` 0x${BigInt.asUintN(64, BigInt(pc)).toString(16)} (${raw}) ${t.asm}${t.sym !== null ? `  <${t.sym}>` : ''}`,
+      rdName: ABI_NAMES[rd],
+    };
+  }
+
   onTrap(h: Hart, cause: bigint, tval: bigint, epc: bigint, fromPriv: number): void {
-    if (this.pending !== null) this.settle(h);
+    if (this.pending) this.settle(h);
     const async = cause >> 63n === 1n;
     const code = Number(cause & 0xffffn);
     if (this.on.int) {
@@ -77,6 +113,9 @@ export class TraceLog {
     }
     if (this.on.cpu) this.cpu(h, `trap ${cause.toString(16)}`);
   }
+
+  /** Write out what is buffered (before a message on the same stream). */
+  flush(): void { this.sink.flush(); }
 
   /** A line of its own among the instructions (doorbell deliveries, window start and stop). */
   note(text: string): void { this.sink.write(`${text}\n`); }
@@ -88,40 +127,29 @@ export class TraceLog {
 
   /** Complete the last instruction's line, note where tracing stops, and write everything out. */
   stop(h: Hart): void {
-    if (this.pending !== null) this.settle(h);
+    if (this.pending) this.settle(h);
     if (this.on.cpu) this.cpu(h, 'stop');
-    this.note(`devirt: trace stops at instruction ${h.instret} (${this.traced} instructions traced)`);
+    this.note(`devirt: trace stops at instruction ${h.instret}${this.perInstruction ? ` (${this.traced} instructions traced)` : ''}`);
     this.sink.flush();
   }
 
   /** The pending instruction's results are known now: it retired if instret moved on. */
   private settle(h: Hart): void {
-    const p = this.pending!;
-    this.pending = null;
-    if (h.instret !== p.instret + 1) return; // it trapped: the int line says so
+    this.pending = false;
+    if (h.instret !== this.pInstret + 1) return; // it trapped: the int line says so
     this.traced++;
-    const x = h.x;
+    const x = h.x, p = this.pInfo, rd = p.rd;
     if (this.on.exec) {
-      let line = `core   0: ${p.priv} 0x${hexPc(p.pc)} (0x${(p.len === 2 ? p.bits & 0xffff : p.bits >>> 0).toString(16).padStart(p.len * 2, '0')})`;
-      if (p.rd !== 0) line += ` x${p.rd.toString().padEnd(2)} 0x${hex16(x[2 * p.rd], x[2 * p.rd + 1])}`;
-      const a = p.access;
-      if (a !== null) {
-        if (a.write && !(a.conditional && h.getX(a.rd) !== 0n)) {
-          let v = a.value;
-          if (v === undefined) {
-            const b = debugRead(h, a.va, a.size);
-            v = b === null ? undefined : b.reduceRight((acc, byte) => (acc << 8n) | BigInt(byte), 0n);
-          }
-          line += ` mem 0x${a.va.toString(16).padStart(16, '0')}` + (v === undefined ? '' : ` 0x${v.toString(16).padStart(a.size * 2, '0')}`);
-        } else if (a.read) line += ` mem 0x${a.va.toString(16).padStart(16, '0')}`;
-      }
+      let line = `core   0: ${this.pPriv} ${p.commit}`;
+      if (rd !== 0) line += ` x${rd < 10 ? rd + ' ' : rd} 0x${hex16(x[2 * rd], x[2 * rd + 1])}`;
+      const a = this.pAccess;
+      if (a !== null) line += memoryText(h, a);
       this.sink.write(line + '\n');
     }
     if (this.on.insn) {
-      const t = this.describe(p.pc, p.bits, p.len);
-      const raw = (p.len === 2 ? p.bits & 0xffff : p.bits >>> 0).toString(16).padStart(p.len * 2, '0');
-      const wrote = p.rd !== 0 ? `  ${ABI_NAMES[p.rd]}=0x${hex16(x[2 * p.rd], x[2 * p.rd + 1])}` : '';
-      this.sink.write(`${PRIV_LETTER[p.priv]} 0x${hexPc(p.pc)} (${raw}) ${t.asm}${t.sym !== null ? `  <${t.sym}>` : ''}${wrote}\n`);
+      this.sink.write(rd !== 0
+        ? `${PRIV_LETTER[this.pPriv]}${p.insn}  ${p.rdName}=0x${hexShort(x[2 * rd], x[2 * rd + 1])}\n`
+        : `${PRIV_LETTER[this.pPriv]}${p.insn}\n`);
     }
   }
 
@@ -159,6 +187,23 @@ export class TraceLog {
     }
     this.sink.write(lines.join('\n') + '\n');
   }
+}
+
+/** Major opcodes that access memory (loads, stores, AMOs) or are compressed (some of which do). */
+const MAY_ACCESS = Array.from({ length: 128 }, (_, op) => (op & 3) !== 3 || op === 0x03 || op === 0x23 || op === 0x2f);
+
+/** Spike's ` mem ADDR [VALUE]`: the value for a write that happened, the address alone for a read. */
+function memoryText(h: Hart, a: MemoryAccess): string {
+  const addr = ` mem 0x${a.va.toString(16).padStart(16, '0')}`;
+  if (!a.write) return a.read ? addr : '';
+  if (a.conditional && h.getX(a.rd) !== 0n) return ''; // a failed SC wrote nothing
+  let v = a.value;
+  if (v === undefined) {
+    const b = debugRead(h, a.va, a.size);
+    if (b === null) return addr;
+    v = b.reduceRight((acc, byte) => (acc << 8n) | BigInt(byte), 0n);
+  }
+  return `${addr} 0x${v.toString(16).padStart(a.size * 2, '0')}`;
 }
 
 const CSR_TEXT = new Map([...CSR_NAMES].map(([n, name]) => [n, name.padEnd(8)]));
