@@ -4,17 +4,17 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Command } from 'commander';
-import { BlockBackend, InternalError, Machine, MachineError } from '../reference/machine/machine';
+import { BlockBackend, InternalError, MachineError } from '../reference/machine/machine';
 import { FileBlockBackend } from '../reference/machine/devices/block-file';
 import { ElfError, Symbolizer } from '../reference/tools/elf';
-import { disassemble } from '../reference/tools/disasm';
 import { CliError, EXIT, signalExitCode } from './exit-codes';
-import { DOORBELL_CAUSE } from '../reference/run-image';
+import { BootSession, DOORBELL_CAUSE, DoorbellEvent, SessionStop } from '../reference/session';
 import { parseCount, parseSize } from './size';
 import { GdbServer } from './gdb-server';
 import { parseTraceItems, TraceItem, TraceLog } from '../reference/debug/trace-log';
 import { fileSink } from './trace-sink';
 import { EXCEPTION_NAMES, INTERRUPT_NAMES } from '../reference/machine/trap-causes';
+import type { Hart } from '../reference/machine/hart';
 
 export const DEFAULT_FIRMWARE = path.resolve(__dirname, '../../reference/firmware/build/microvisor.elf');
 export const DEFAULT_MMODE_FIRMWARE = path.resolve(__dirname, '../../reference/firmware/mmode/build/mmode-fw.elf');
@@ -143,8 +143,8 @@ interface BootInputs {
   trace: TraceFlags | null; gdbPort: number | undefined;
 }
 
+/** The run as a terminal program: the session runs the machine; this moves bytes and picks the exit code. */
 async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, biosName, drive, signals, mmodeFirmware, mmodeName, rings, trace, gdbPort }: BootInputs): Promise<number> {
-
   const out: number[] = [];
   // Bytes the guest printed: a guest that only polls the UART after stdin ended (printing
   // nothing) is waiting for input that can never come.
@@ -170,18 +170,19 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
       try { writeAllSync(1, Buffer.from(out)); } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EPIPE') throw e;
         stdoutGone = true;
-        m?.hart.kick();
+        session?.pause();
       }
     }
     out.length = 0;
   };
-  let m: Machine;
+  let session: BootSession;
   try {
-    m = new Machine({
+    session = new BootSession({
       ramSize, bios, kernel, drive, biosName, kernelName: flags.kernel, bootargs: flags.append,
       mmodeFirmware, mmodeFirmwareName: mmodeName,
       captureConsole: false,
       onConsole: (b) => { out.push(b); printed++; guestLineOpen = b !== 10; if (out.length >= 4096 || b === 10) flushOut(); },
+      schedule: rings, maxInsns, onReset: 'reboot',
     });
   } catch (e) {
     if (e instanceof ElfError || e instanceof MachineError) throw new CliError(/^bad memory size/.test(e.message) ? `--mem: ${e.message}` : e.message);
@@ -189,24 +190,36 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
     if (e instanceof RangeError && /allocation failed/i.test(e.message)) throw new CliError(`--mem: cannot allocate ${ramSize} bytes of guest RAM on this host (${e.message})`);
     throw e;
   }
+  const m = session.machine;
   const log = trace ? new TraceLog(trace.items, trace.file ? fileSink(trace.file) : fileSink(null), new Symbolizer(m.symbols)) : null;
   let tracing = false;
   const gdb = gdbPort === undefined ? null : await GdbServer.listen({ port: gdbPort, waitForAttach: flags.gdbWait === true }, () => m.hart);
   if (gdb) say(`devirt: gdb stub listening on tcp::${gdb.port}${flags.gdbWait ? ' (waiting for the debugger at the reset vector)' : ''}`, false);
+  // Doorbell deliveries (the session rings them) are told as soon as they are seen: before the
+  // next instruction or trap when tracing, after the chunk otherwise.
+  let told = 0;
+  const tellDeliveries = () => {
+    while (told < session.delivered.length) {
+      const d = session.delivered[told++];
+      const text = `devirt: doorbell ${d.action} delivered at instruction ${d.at}`;
+      if (flags.doorbellLog) say(text, false);
+      if (tracing) log!.note(text);
+    }
+  };
   // One hook before each instruction serves the debugger (which may stop before it) and the trace.
   const tracer = (h: typeof m.hart, pc: number, bits: number, len: number): boolean => {
     const stub = gdb?.stub;
     if (stub && stub.wantsTracer && stub.beforeInstruction(h, pc, bits)) return true;
-    if (tracing && log!.perInstruction) log!.beforeInstruction(h, pc, bits, len);
+    if (tracing && log!.perInstruction) {
+      if (told !== session.delivered.length) tellDeliveries();
+      log!.beforeInstruction(h, pc, bits, len);
+    }
     return false;
   };
-  const onTrap = log ? log.onTrap.bind(log) : null;
-  const ringDoorbell = (ev: DoorbellEvent) => {
-    m.doorbell.ring(ev.cause);
-    const text = `devirt: doorbell ${ev.action} delivered at instruction ${m.hart.instret} (pc 0x${m.hart.getPc().toString(16)})`;
-    if (flags.doorbellLog) say(text, false);
-    if (tracing) log!.note(text);
-  };
+  const onTrap = log ? (h: typeof m.hart, cause: bigint, tval: bigint, epc: bigint, from: number) => {
+    if (told !== session.delivered.length) tellDeliveries();
+    log.onTrap(h, cause, tval, epc, from);
+  } : null;
 
   const stdinIsTty = process.stdin.isTTY === true;
   const input = stdinIsTty ? new TerminalInput() : null;
@@ -229,6 +242,7 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
     return signalExitCode(signal);
   };
   const terminated = () => { say('devirt: terminated (Ctrl-A x)'); return EXIT.hang; };
+  // Terminal input and signals get in between chunks of this many instructions.
   const CHUNK = 2_000_000;
   // With a debugger attached, chunks are short so that Ctrl-C from GDB stops the guest promptly.
   const GDB_CHUNK = 100_000;
@@ -236,9 +250,6 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
   const STUCK_TRAPS = 1_000_000;
   let fruitlessTraps = 0;
   const traceFrom = trace?.from ?? Infinity, traceTo = trace?.to ?? Infinity;
-  // Budget used so far, across guest-requested resets (which zero instret). A run that stops at
-  // its limit used all of its budget, even when that was a storm of traps retiring nothing.
-  let executed = 0;
   try {
     for (;;) {
       if (gdb) {
@@ -248,67 +259,64 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
         if (go === 'kill') { say('devirt: killed by the debugger'); return EXIT.ok; }
       }
       if (input?.pending.length) m.uart.pushInput(Uint8Array.from(input.pending.splice(0)));
-      while (rings.length && rings[0].at <= m.hart.instret) ringDoorbell(rings.shift()!);
       if (log && !tracing && m.hart.instret >= traceFrom && m.hart.instret < traceTo) { tracing = true; log.start(m.hart); }
       if (tracing && m.hart.instret >= traceTo) { tracing = false; log!.stop(m.hart); }
-      const budget = Math.min(gdb?.stub ? GDB_CHUNK : CHUNK, maxInsns - executed, rings.length ? rings[0].at - m.hart.instret : Infinity,
+      const insns = Math.min(gdb?.stub ? GDB_CHUNK : CHUNK,
         !tracing && m.hart.instret < traceFrom ? traceFrom - m.hart.instret : tracing ? traceTo - m.hart.instret : Infinity);
-      if (budget <= 0) {
-        say(`devirt: stopped after --max-insns ${maxInsns} instructions (pc 0x${m.hart.getPc().toString(16)})`);
-        return EXIT.hang;
-      }
       m.hart.tracer = (gdb?.stub?.wantsTracer || (tracing && log!.perInstruction)) ? tracer : null;
       m.hart.onTrap = tracing ? onTrap : null;
-      let r;
-      const before = m.hart.instret;
+      const before = m.hart.instret, reboots = session.reboots;
       const pollsBefore = m.uart.dryPollCount;
       const printedBefore = printed;
+      let stop: SessionStop;
       try {
-        r = m.run({ maxInsns: budget });
+        stop = session.run({ insns });
       } catch (e) {
         if (e instanceof InternalError) throw new CliError(e.message, EXIT.internal);
         throw e;
       }
-      executed += r.reason === 'limit' ? budget : m.hart.instret - before;
       if (stdoutGone) return signalExitCode('SIGPIPE');
-      if (r.reason === 'break') { gdb?.stub?.stoppedAtBreak(); continue; }
-      if (r.reason === 'finisher' || r.reason === 'tohost') {
-        flushOut();
-        const f = m.finisherState;
-        if (r.reason === 'finisher' && f?.kind === 'reset') {
-          // As QEMU without -no-reboot: the machine starts again from the reset vector.
-          m.reboot();
-          continue;
+      tellDeliveries();
+      // The debugger's breakpoint, step or watchpoint stopped the run before an instruction.
+      if (stop.kind === 'paused' && gdb?.stub?.halted) { gdb.stub.stoppedAtBreak(); continue; }
+      switch (stop.kind) {
+        case 'exit':
+          flushOut();
+          gdb?.exited(stop.code);
+          return stop.code;
+        case 'limit':
+          say(`devirt: stopped after --max-insns ${maxInsns} instructions (pc 0x${m.hart.getPc().toString(16)})`);
+          return EXIT.hang;
+        case 'idle': {
+          flushOut();
+          // Only input can wake the guest now.
+          const more = input === null ? m.uart.pullInput() : await input.next();
+          if (signals.stoppedBy) return stopped(signals.stoppedBy);
+          if (more) continue;
+          if (input?.quit) return terminated();
+          say(`devirt: guest is waiting for an interrupt that can never come (wfi at pc 0x${m.hart.getPc().toString(16)}, no timer armed, no input)`);
+          return EXIT.hang;
         }
-        gdb?.exited(r.code ?? 0);
-        return r.code ?? 0;
+        case 'slice':
+        case 'paused':
+        case 'breakpoint':
+          // A trap storm: whole chunks spent on trap entries, nothing retiring (a -bios none
+          // kernel trapping to mtvec 0, a garbage image). QEMU would spin; devirt says so and stops.
+          if (stop.kind === 'slice' && m.hart.instret === before && session.reboots === reboots) {
+            fruitlessTraps += insns;
+            if (fruitlessTraps >= STUCK_TRAPS) { say(stuckMessage(m.hart)); return EXIT.stuck; }
+          } else fruitlessTraps = 0;
+          // Piped input ended and the guest does nothing but poll the UART for more.
+          if (stdinEnded && stop.kind === 'slice' && printed === printedBefore && m.uart.dryPollCount - pollsBefore >= 1000) {
+            say(`devirt: stdin ended and the guest keeps polling the UART for more input (pc 0x${m.hart.getPc().toString(16)}); stopping, where QEMU's -serial stdio would wait forever`);
+            return EXIT.hang;
+          }
+          // Keys typed before Ctrl-A x have had this chunk to reach the guest.
+          if (input?.quit) return terminated();
+          // Let terminal input and signals in between chunks.
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          if (signals.stoppedBy) return stopped(signals.stoppedBy);
       }
-      // A trap storm: every chunk's budget spent on trap entries, nothing retiring (a -bios none
-      // kernel trapping to mtvec 0, a garbage image). QEMU would spin; devirt says so and stops.
-      if (r.reason === 'limit' && m.hart.instret === before) {
-        fruitlessTraps += budget;
-        if (fruitlessTraps >= STUCK_TRAPS) { say(stuckMessage(m.hart)); return EXIT.stuck; }
-      } else fruitlessTraps = 0;
-      if (stdinEnded && printed === printedBefore && m.uart.dryPollCount - pollsBefore >= 1000 && r.reason === 'limit') {
-        say(`devirt: stdin ended and the guest keeps polling the UART for more input (pc 0x${m.hart.getPc().toString(16)}); stopping, where QEMU's -serial stdio would wait forever`);
-        return EXIT.hang;
-      }
-      if (r.reason === 'idle' && rings.length) { ringDoorbell(rings.shift()!); continue; }
-      if (r.reason === 'idle') {
-        flushOut();
-        // Only input can wake the guest now.
-        const more = input === null ? m.uart.pullInput() : await input.next();
-        if (signals.stoppedBy) return stopped(signals.stoppedBy);
-        if (more) continue;
-        if (input?.quit) return terminated();
-        say(`devirt: guest is waiting for an interrupt that can never come (wfi at pc 0x${m.hart.getPc().toString(16)}, no timer armed, no input)`);
-        return EXIT.hang;
-      }
-      // Keys typed before Ctrl-A x have had this chunk to reach the guest.
-      if (input?.quit) return terminated();
-      // Let terminal input and signals in between chunks.
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      if (signals.stoppedBy) return stopped(signals.stoppedBy);
     }
   } finally {
     flushOut();
@@ -319,7 +327,7 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
 }
 
 /** The hart traps again and again without retiring anything: name the trap. */
-function stuckMessage(h: Machine['hart']): string {
+function stuckMessage(h: Hart): string {
   const m = h.priv === 3;
   const cause = h.readCsr(m ? 0x342 : 0x142), epc = h.readCsr(m ? 0x341 : 0x141), tval = h.readCsr(m ? 0x343 : 0x143);
   const async = cause >> 63n === 1n, code = Number(cause & 0xffffn);
@@ -431,8 +439,6 @@ class TerminalInput {
   }
 }
 
-interface DoorbellEvent { at: number; cause: number; action: string }
-
 /**
  * `AT:ACTION,...`: ring the doorbell when AT instructions have retired; ACTION is virtualize,
  * devirtualize or a nonzero numeric cause. Only schedules that can happen as written are taken:
@@ -458,6 +464,6 @@ function parseDoorbell(text: string | undefined): DoorbellEvent[] {
       virtualized = v;
     }
     last = at;
-    return { at, cause, action: cause === DOORBELL_CAUSE.virtualize ? 'virtualize' : cause === DOORBELL_CAUSE.devirtualize ? 'devirtualize' : `cause ${cause}` };
+    return { at, cause, label: cause === DOORBELL_CAUSE.virtualize ? 'virtualize' : cause === DOORBELL_CAUSE.devirtualize ? 'devirtualize' : `cause ${cause}` };
   });
 }
