@@ -203,7 +203,7 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
       const d = session.delivered[told++];
       const text = `devirt: doorbell ${d.action} delivered at instruction ${d.at}`;
       if (flags.doorbellLog) say(text, false);
-      if (tracing) log!.note(text);
+      if (tracing) log!.note(text, m.hart);
     }
   };
   // One hook before each instruction serves the debugger (which may stop before it) and the trace.
@@ -216,9 +216,9 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
     }
     return false;
   };
-  const onTrap = log ? (h: typeof m.hart, cause: bigint, tval: bigint, epc: bigint, from: number) => {
+  const onTrap = log ? (h: typeof m.hart, cause: bigint, tval: bigint, epc: bigint, from: number, rnmi: boolean) => {
     if (told !== session.delivered.length) tellDeliveries();
-    log.onTrap(h, cause, tval, epc, from);
+    log.onTrap(h, cause, tval, epc, from, rnmi);
   } : null;
 
   const stdinIsTty = process.stdin.isTTY === true;

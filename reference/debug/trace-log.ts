@@ -103,12 +103,13 @@ export class TraceLog {
     };
   }
 
-  onTrap(h: Hart, cause: bigint, tval: bigint, epc: bigint, fromPriv: number): void {
+  onTrap(h: Hart, cause: bigint, tval: bigint, epc: bigint, fromPriv: number, rnmi = false): void {
     if (this.pending) this.settle(h);
     const async = cause >> 63n === 1n;
     const code = Number(cause & 0xffffn);
     if (this.on.int) {
-      const desc = (async ? INTERRUPT_NAMES[code] : EXCEPTION_NAMES[code]) ?? `cause ${code}`;
+      // An RNMI's cause is the platform's (the doorbell's), not an interrupt number (Smrnmi).
+      const desc = rnmi ? `resumable NMI ${code}` : (async ? INTERRUPT_NAMES[code] : EXCEPTION_NAMES[code]) ?? `cause ${code}`;
       this.sink.write(`riscv_cpu_do_interrupt: hart:${h.hartid}, async:${async ? 1 : 0}, cause:${cause.toString(16).padStart(16, '0')}, epc:0x${epc.toString(16).padStart(16, '0')}, tval:0x${tval.toString(16).padStart(16, '0')}, desc=${desc.replace(/[ /]/g, '_')} (from ${PRIV_LETTER[fromPriv]})\n`);
     }
     if (this.on.cpu) this.cpu(h, `trap ${cause.toString(16)}`);
@@ -117,8 +118,11 @@ export class TraceLog {
   /** Write out what is buffered (before a message on the same stream). */
   flush(): void { this.sink.flush(); }
 
-  /** A line of its own among the instructions (doorbell deliveries, window start and stop). */
-  note(text: string): void { this.sink.write(`${text}\n`); }
+  /** A line of its own among the instructions (doorbell deliveries, window start and stop), after the last instruction's. */
+  note(text: string, h?: Hart): void {
+    if (this.pending && h) this.settle(h);
+    this.sink.write(`${text}\n`);
+  }
 
   start(h: Hart): void {
     this.note(`devirt: trace starts at instruction ${h.instret}`);

@@ -151,7 +151,7 @@ export class Hart {
    */
   tracer: ((h: Hart, pc: number, bits: number, len: number) => boolean | void) | null = null;
   /** Called at every trap entry (exception, interrupt, RNMI) when observing: tracing, debugging. */
-  onTrap: ((h: Hart, cause: bigint, tval: bigint, epc: bigint, fromPriv: number) => void) | null = null;
+  onTrap: ((h: Hart, cause: bigint, tval: bigint, epc: bigint, fromPriv: number, rnmi: boolean) => void) | null = null;
 
   constructor(ramBase: number, ramSize: number, bus: HartBus) {
     this.ramBase = ramBase;
@@ -781,7 +781,7 @@ export class Hart {
     this.cycles += EVENT_COST.trapEntry;
     this.reservation = -1;
     this.waiting = false;
-    if (this.onTrap !== null) this.onTrap(this, causeBits, tval, epc, this.priv);
+    if (this.onTrap !== null) this.onTrap(this, causeBits, tval, epc, this.priv, false);
     let ms = this.mstatus;
     if (this.priv <= 1 && delegated) {
       this.sepc = epc; this.scause = causeBits; this.stval = tval;
@@ -816,7 +816,7 @@ export class Hart {
     this.rnmiPending = 0n;
     this.cycles += EVENT_COST.trapEntry;
     this.waiting = false;
-    if (this.onTrap !== null) this.onTrap(this, (1n << 63n) | this.rnmiCause, 0n, BigInt.asUintN(64, BigInt(this.pc)), this.priv);
+    if (this.onTrap !== null) this.onTrap(this, (1n << 63n) | this.rnmiCause, 0n, BigInt.asUintN(64, BigInt(this.pc)), this.priv, true);
     this.mnepc = BigInt.asUintN(64, BigInt(this.pc));
     this.mncause = (1n << 63n) | this.rnmiCause;
     this.mnstatus = (this.mnstatus & ~(3 << 11) & ~8) | (this.priv << 11);
