@@ -9,7 +9,7 @@
 // SSTEP_NOIRQ, because masking them would change the sequence).
 
 import type { Hart } from '../machine/hart';
-import { CSR_NAMES } from '../machine/csr-names';
+import { CSR_NAMES } from '../machine/csr';
 import { accessOf } from './access';
 import { debugRead, debugWrite } from './memory-view';
 import { frame, fromHex, le64FromHex, le64Hex, RspReader, toHex, unescapeBinary } from './rsp';

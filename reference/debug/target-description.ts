@@ -2,7 +2,7 @@
 // Descriptions"; features org.gnu.gdb.riscv.cpu, .csr and .virtual as QEMU's gdbstub offers
 // them). The CSR feature lists exactly the CSRs the reference implements, from its one table.
 
-import { CSR_NUMBERS } from '../machine/csr-names';
+import { CSR_NUMBERS } from '../machine/csr';
 import { ABI_NAMES } from '../tools/disasm';
 
 /** GDB's RISC-V register numbering: x0..x31, pc, then (f registers 33..64, absent here) CSRs at 65 + number. */

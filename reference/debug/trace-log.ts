@@ -20,7 +20,7 @@ import { Symbolizer } from '../tools/elf';
 import { EXCEPTION_NAMES, INTERRUPT_NAMES } from '../machine/trap-causes';
 import { accessOf, MemoryAccess } from './access';
 import { debugRead } from './memory-view';
-import { CSR_NAMES } from '../machine/csr-names';
+import { CSR_NAMES } from '../machine/csr';
 import { decode, Decoded } from '../machine/isa/decode';
 import { Op } from '../machine/isa/opcodes';
 

@@ -8,7 +8,7 @@ import { Machine } from '../../reference/machine/machine';
 import { GdbStub } from '../../reference/debug/gdb-stub';
 import { checksum, frame, le64Hex } from '../../reference/debug/rsp';
 import { REG_CSR_BASE, REG_PRIV, targetXml } from '../../reference/debug/target-description';
-import { CSR_NUMBERS } from '../../reference/machine/csr-names';
+import { CSR_NUMBERS } from '../../reference/machine/csr';
 import { Asm, R, RAM, elf } from '../cli/images';
 
 const DATA = RAM + 0x1000;
