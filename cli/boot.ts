@@ -223,8 +223,8 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
   let same = { instret: -1, cause: -1n, epc: -1n, count: 0 };
   let stuck = false;
   m.hart.onTrap = (h, cause, tval, epc, from, rnmi) => {
-    if (h.instret === same.instret && cause === same.cause && epc === same.epc) {
-      if (++same.count >= STUCK_TRAPS && !stuck) { stuck = true; session.pause(); }
+    if (h.instret === same.instret && cause === same.cause && epc === same.epc && !stuck) {
+      if (++same.count >= STUCK_TRAPS) { stuck = true; same.count = 0; session.pause(); }
     } else same = { instret: h.instret, cause, epc, count: 0 };
     if (tracing) {
       if (told !== session.delivered.length) tellDeliveries();
@@ -283,6 +283,13 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
       }
       if (stdoutGone) return signalExitCode('SIGPIPE');
       tellDeliveries();
+      if (stuck && gdb?.stub) {
+        // Under a debugger the stuck hart is shown to it (SIGSEGV, as a fault) instead of ending the run.
+        say(stuckMessage(m.hart), false);
+        stuck = false;
+        gdb.stub.faulted();
+        continue;
+      }
       if (stuck) { say(stuckMessage(m.hart)); return EXIT.stuck; }
       // The debugger's breakpoint, step or watchpoint stopped the run before an instruction.
       if (stop.kind === 'paused' && gdb?.stub?.halted) { gdb.stub.stoppedAtBreak(); continue; }

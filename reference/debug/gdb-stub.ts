@@ -15,7 +15,7 @@ import { debugRead, debugWrite } from './memory-view';
 import { frame, fromHex, le64FromHex, le64Hex, RspReader, toHex, unescapeBinary } from './rsp';
 import { REG_CSR_BASE, REG_PC, REG_PRIV, targetXml } from './target-description';
 
-const SIGINT = 2, SIGTRAP = 5;
+const SIGINT = 2, SIGTRAP = 5, SIGSEGV = 11;
 const THREAD = '01';
 
 type WatchKind = 'watch' | 'rwatch' | 'awatch';
@@ -101,6 +101,9 @@ export class GdbStub {
 
   /** The run returned 'break' because beforeInstruction asked it to: tell the debugger. */
   stoppedAtBreak(): void { this.sendPacket(this.stopReply); }
+
+  /** The hart is stuck in a trap storm: stop as on a fault (SIGSEGV) so that the debugger can look. */
+  faulted(): void { if (!this.halted) this.stop(`T${hex2(SIGSEGV)}thread:${THREAD};`); }
 
   /** The guest finished: GDB's W (exited with status). */
   exited(code: number): void {

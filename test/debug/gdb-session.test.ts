@@ -146,3 +146,21 @@ test('detach: the guest continues without the debugger and finishes', async () =
   expect(result.code).toBe(0);
   expect(result.stdout).toBe('guest ran to the end\n');
 }, 60_000);
+
+test('a hart stuck in a trap storm is shown to the debugger as a fault (SIGSEGV), not ended', async () => {
+  const junk = path.join(dir, 'junk.bin');
+  fs.writeFileSync(junk, Buffer.alloc(4096, 0xff));
+  const run = await startBoot(['--bios', 'none', '--kernel', junk, '--gdb-wait']);
+  const c = new Client(run.port);
+  c.send(frame('?'));
+  await c.expectPacket(/^T05/);
+  c.send(frame('c'));
+  await c.expectPacket(/^T0bthread:01;$/);
+  c.send(frame('p20')); // pc: the trap vector it keeps faulting at
+  expect(await c.expectPacket(/^[0-9a-f]{16}$/)).toBe('0000000000000000');
+  c.send(frame('k'));
+  const result = await run.done;
+  c.close();
+  expect(result.stderr).toMatch(/hart stuck/);
+  expect(result.code).toBe(0);
+}, 60_000);
