@@ -10,6 +10,7 @@ import { ElfError, Symbolizer } from '../reference/tools/elf';
 import { CliError, EXIT, signalExitCode } from './exit-codes';
 import { BootSession, DOORBELL_CAUSE, DoorbellEvent, SessionStop } from '../reference/session';
 import { parseCount, parseSize } from './size';
+import { fileProblem } from '../harness/file-error';
 import { GdbServer } from './gdb-server';
 import { parseTraceItems, TraceItem, TraceLog } from '../reference/debug/trace-log';
 import { fileSink } from './trace-sink';
@@ -32,7 +33,7 @@ function readImage(file: string, flag: string): Uint8Array {
     return new Uint8Array(fs.readFileSync(file));
   } catch (e) {
     if (e instanceof CliError) throw e;
-    throw new CliError(`${flag}: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new CliError(`${flag}: cannot read ${file}: ${fileProblem(e)}`);
   }
 }
 
@@ -132,7 +133,7 @@ function openDrive(file: string): BlockBackend {
   try {
     return new FileBlockBackend(file);
   } catch (e) {
-    throw new CliError(`--drive: cannot open ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new CliError(`--drive: cannot open ${file}: ${fileProblem(e)}`);
   }
 }
 

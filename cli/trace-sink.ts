@@ -4,13 +4,14 @@
 import * as fs from 'fs';
 import type { TraceSink } from '../reference/debug/trace-log';
 import { CliError } from './exit-codes';
+import { fileProblem } from '../harness/file-error';
 
 const BLOCK = 1 << 20;
 
 export function fileSink(file: string | null): TraceSink {
   let fd = 2;
   if (file !== null) {
-    try { fd = fs.openSync(file, 'w'); } catch (e) { throw new CliError(`-D: cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`); }
+    try { fd = fs.openSync(file, 'w'); } catch (e) { throw new CliError(`-D: cannot write ${file}: ${fileProblem(e)}`); }
   }
   // Lines are appended to one string (V8 concatenates without copying) and written per block:
   // a write per line was most of the old --trace's cost.
