@@ -9,7 +9,7 @@ import { disassemble, encode } from '../tools/disasm';
 import { ElfError, ElfImage, ElfSymbol, isElf, parseElf } from '../tools/elf';
 import * as P from './devices/memory-map';
 import { Clint } from './devices/clint';
-import { Plic } from './devices/plic';
+import { Plic, PlicGateway } from './devices/plic';
 import { Uart16550 } from './devices/uart16550';
 import { FinisherEvent, SifiveTest } from './devices/sifive-test';
 import { GoldfishRtc } from './devices/goldfish-rtc';
@@ -50,6 +50,12 @@ export interface MachineOptions {
   biosName?: string;
   /** Backing store of a virtio-blk disk (the highest virtio slot, as QEMU fills them). */
   drive?: BlockBackend | null;
+  /** More virtio-blk disks, each in its virtio-mmio slot (0..7; see devices/virtio-placement.ts). */
+  drives?: { backend: BlockBackend; slot: number }[];
+  /** The legacy (version 1) virtio-mmio transport on every slot, as QEMU's virtio-mmio.force-legacy=true. */
+  virtioLegacy?: boolean;
+  /** How the PLIC pends level-triggered sources (devices/plic.ts): QEMU's model by default. */
+  plicGateway?: PlicGateway;
   bootargs?: string;
   /** Where the UART's transmitted bytes go (besides `console`). */
   onConsole?: (byte: number) => void;
@@ -78,7 +84,7 @@ export class Machine {
   readonly finisher: SifiveTest;
   readonly doorbell: Doorbell;
   readonly rtc: GoldfishRtc;
-  /** The eight virtio-mmio slots, slot 0 at 0x10001000; a drive fills the highest (slot 7). */
+  /** The eight virtio-mmio slots, slot 0 at 0x10001000; `drive` fills the highest (slot 7), `drives` theirs. */
   readonly virtio: (EmptyVirtioSlot | VirtioMmio)[] = [];
   readonly drive: BlockBackend | null;
   readonly ramSize: number;
@@ -118,7 +124,7 @@ export class Machine {
     };
     const time = { mtime: () => hart.mtime() };
     this.clint = new Clint(pins, time);
-    this.plic = new Plic(pins);
+    this.plic = new Plic(pins, opts.plicGateway ?? 'qemu');
     this.consoleOut = (b: number) => {
       if (capture) { this.consoleChunks.push(String.fromCharCode(b)); this.consoleCache = null; }
       opts.onConsole?.(b);
@@ -143,12 +149,20 @@ export class Machine {
       writeBytes: (pa, data) => hart.writeRam(pa, data),
     };
     this.drive = opts.drive ?? null;
-    const driveSlot = P.VIRTIO_COUNT - 1;
+    const bySlot = new Map<number, BlockBackend>();
+    if (this.drive) bySlot.set(P.VIRTIO_COUNT - 1, this.drive);
+    for (const d of opts.drives ?? []) {
+      if (!(Number.isInteger(d.slot) && d.slot >= 0 && d.slot < P.VIRTIO_COUNT)) throw new MachineError(`virtio slot ${d.slot} does not exist (0..${P.VIRTIO_COUNT - 1})`);
+      if (bySlot.has(d.slot)) throw new MachineError(`virtio slot ${d.slot} is given two drives`);
+      bySlot.set(d.slot, d.backend);
+    }
+    const legacy = opts.virtioLegacy ?? false;
     for (let i = 0; i < P.VIRTIO_COUNT; i++) {
       const base = P.virtioSlotBase(i);
-      const dev = i === driveSlot && this.drive
-        ? new VirtioMmio(base, new VirtioBlk(this.drive), this.plic.source(P.virtioSlotIrq(i)), dma)
-        : new EmptyVirtioSlot(base);
+      const disk = bySlot.get(i);
+      const dev = disk
+        ? new VirtioMmio(base, new VirtioBlk(disk), this.plic.source(P.virtioSlotIrq(i)), dma, legacy)
+        : new EmptyVirtioSlot(base, legacy);
       this.virtio.push(dev);
       this.bus.attach(dev);
     }
