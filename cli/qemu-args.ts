@@ -159,6 +159,26 @@ function memory(value: string, line: QemuLine, name: string): void {
   line.out.push('--mem', p.get('size')!);
 }
 
+/** What the platform's hart has (the device tree's riscv,isa-extensions, plus the modes and units). */
+const HART_HAS = new Set(['i', 'm', 'a', 'c', 'zicsr', 'zifencei', 'sstc', 's', 'u', 'mmu', 'pmp']);
+
+/**
+ * -cpu rv64[,ext=on|off...]: the platform's hart is QEMU's rv64 with what the platform lacks
+ * turned off. Turning off what it lacks is harmless; asking for it, or turning off what it has, is not.
+ */
+function cpu(value: string, _line: QemuLine, name: string): void {
+  const p = properties(value, name, 'model');
+  const model = p.get('model');
+  if (model !== 'rv64' && model !== 'any') fail(name, `'${model}': the platform's hart is rv64 (RV64IMAC, Zicsr, Zifencei, Sstc); devirt knows -cpu rv64`);
+  p.delete('model');
+  for (const [k, v] of p) {
+    const on = onOff(v, name);
+    const has = HART_HAS.has(k.toLowerCase());
+    if (on && !has) fail(name, `${k}=${v}: the platform's hart does not have ${k}`);
+    if (!on && has) fail(name, `${k}=${v}: the platform's hart always has ${k}`);
+  }
+}
+
 function gdb(value: string, line: QemuLine, name: string): void {
   const m = /^tcp:[^:]*:(\d+)$/.exec(value);
   if (!m) fail(name, `'${value}': devirt's GDB stub listens on tcp::PORT`);
@@ -169,10 +189,7 @@ function gdb(value: string, line: QemuLine, name: string): void {
 export const QEMU_OPTIONS: Record<string, QemuOption> = {
   '-machine': { arg: true, apply: machine },
   '-M': { arg: true, apply: machine },
-  '-cpu': {
-    arg: true,
-    apply: (v, _l, n) => { if (v !== 'rv64') fail(n, `'${v}': the platform's hart is rv64 (RV64IMAC, Zicsr, Zifencei, Sstc); devirt knows -cpu rv64`); },
-  },
+  '-cpu': { arg: true, apply: cpu },
   '-accel': { arg: true, apply: (v, _l, n) => { if (v !== 'tcg') fail(n, `'${v}': devirt is an emulator (only tcg is meaningful)`); } },
   '-smp': { arg: true, apply: smp },
   '-m': { arg: true, apply: memory },

@@ -174,9 +174,11 @@ describe('virtio-mmio transport', () => {
     expect(r(REG.DeviceFeatures)).toBe(0); // VERSION_1 and the high word do not exist for a legacy driver
     w(REG.DeviceFeaturesSel, 0);
     expect(r(REG.DeviceFeatures) & (1 << 9)).toBe(1 << 9); // FLUSH
+    // Drivers (U-Boot's, Linux's) write the page size once, then reset the device: it survives, as on QEMU.
+    w(LEGACY_REG.GuestPageSize, 4096);
+    w(REG.Status, 0);
     w(REG.Status, STATUS.ACKNOWLEDGE | STATUS.DRIVER);
     w(REG.DriverFeatures, 0);
-    w(LEGACY_REG.GuestPageSize, 4096);
     w(REG.QueueSel, 0);
     expect(r(REG.QueueNumMax)).toBe(1024);
     w(REG.QueueNum, QSIZE);

@@ -91,10 +91,19 @@ export class VirtioMmio implements MmioDevice {
     this.queueAlign = this.queues.map(() => LEGACY_DEFAULT_ALIGN);
   }
 
+  /** Power-on: a device reset, and the legacy page size and queue alignments forgotten too. */
   reset(): void {
+    this.guestPageShift = 0; this.queueAlign.fill(LEGACY_DEFAULT_ALIGN);
+    this.deviceReset();
+  }
+
+  /**
+   * The reset a driver asks for (Status 0; legacy QueuePFN 0). As QEMU's, it keeps the legacy
+   * GuestPageSize and QueueAlign: drivers write the page size once, before they reset the device.
+   */
+  private deviceReset(): void {
     this.status = 0; this.isr = 0; this.deviceFeaturesSel = 0; this.driverFeaturesSel = 0;
     this.driverFeatures = 0n; this.queueSel = 0; this.lastError = null;
-    this.guestPageShift = 0; this.queueAlign.fill(LEGACY_DEFAULT_ALIGN);
     for (const q of this.queues) q.reset();
     this.device.reset();
     this.irq.set(false);
@@ -188,7 +197,7 @@ export class VirtioMmio implements MmioDevice {
         return true;
       case LEGACY_REG.QueuePFN:
         // QEMU: writing 0 resets the whole device, as the legacy interface says for a queue.
-        if (v === 0) { this.reset(); return true; }
+        if (v === 0) { this.deviceReset(); return true; }
         if (q) { q.desc = v * 2 ** this.guestPageShift; this.layLegacyQueue(); }
         return true;
       case REG.QueueReady: case REG.QueueDescLow: case REG.QueueDescHigh: case REG.QueueDriverLow:
@@ -208,7 +217,7 @@ export class VirtioMmio implements MmioDevice {
   }
 
   private writeStatus(v: number): void {
-    if (v === 0) { this.reset(); return; }
+    if (v === 0) { this.deviceReset(); return; }
     // FEATURES_OK sticks only for a subset of the offered features (virtio 1.x 2.2.2 and 3.1.1:
     // the device re-reads status to learn whether it was accepted). A driver that does not
     // accept VERSION_1 is accepted, as by QEMU (whose virtio_set_status validates features only
