@@ -237,6 +237,24 @@ describe('device placement and /chosen as QEMU 7.2 virt gives them', () => {
   });
 });
 
+withQemu('the PLIC keeps a UART request when the line drops, on QEMU 7.2 and the reference (both gateways)', () => {
+  // Prints PLIC pending bit 10 after IER.THRI raises the UART's line, and again after IER = 0 lowers it.
+  const U = 0x10000000, P = 0xc000000;
+  const a = new Asm();
+  const show = () => a.li(5, P + 0x1000).lw(6, 5).srli(6, 6, 10).andi(6, 6, 1).addi(6, 6, 0x30).li(7, U).sb(6, 7);
+  a.li(5, U + 1).li(6, 2).sb(6, 5);
+  show();
+  a.li(5, U + 1).li(6, 0).sb(6, 5);
+  show();
+  a.li(6, 10).li(7, U).sb(6, 7).pass();
+  const k = path.join(dir, 'plic-lower.elf');
+  fs.writeFileSync(k, elf([{ addr: RAM, data: a.bytes() }]));
+  const line = ['-M', 'virt', '-bios', 'none', '-kernel', k, '-nographic'];
+  expect(qemu(line).stdout).toBe('11\n');
+  expect(boot(line).stdout).toBe('11\n');
+  expect(boot([...line, '--plic-gateway', 'spec']).stdout).toBe('11\n');
+});
+
 describe('a kernel written the way teaching kernels are, with its QEMU line', () => {
   // reference/guests/teaching/Makefile's QEMUOPTS.
   const teachLine = (img: string, more: string[] = []) => [

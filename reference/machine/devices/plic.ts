@@ -9,9 +9,9 @@
 // the enable bit.
 //
 // How a level-triggered source becomes pending is one of two models (PlicGateway):
-// - 'qemu' (the default): as QEMU 7.2's sifive_plic, every time a device drives its line the
-//   source's pending bit takes the line's level, and completion only ends the claim. A source
-//   whose line stays high pends again only when its device raises the line again. Software
+// - 'qemu' (the default): as QEMU 7.2's sifive_plic, every time a device drives its line high
+//   the source pends, and completion only ends the claim. A source whose line stays high pends
+//   again only when its device raises the line again. Software
 //   written for QEMU virt depends on it (teaching kernels whose UART driver never reads IIR, so
 //   the THR-empty interrupt stays asserted, would take it forever under the other model).
 // - 'spec': the PLIC specification's gateway: a request is latched (lowering the line does not
@@ -62,11 +62,11 @@ export class Plic implements MmioDevice {
     return {
       set: (l: boolean) => {
         this.level[n] = l ? 1 : 0;
-        // QEMU: the pending bit follows every drive of the line, down included.
-        // Specification: the gateway latches a request; lowering the line does not retract it.
-        // Either way a claimed source is not offered again until completed.
-        if (this.gateway === 'qemu') { this.pending[n] = l ? 1 : 0; this.update(); }
-        else if (l) { this.pending[n] = 1; this.update(); }
+        // Both models latch a request: lowering the line does not retract it (specification:
+        // "The gateway does not have the facility to retract an interrupt request once
+        // forwarded"; QEMU 7.2 pends on every raise and ignores a lower). A claimed source is
+        // not offered again until completed.
+        if (l) { this.pending[n] = 1; this.update(); }
       },
     };
   }
