@@ -22,6 +22,8 @@ interface QemuLine {
   serials: number;
   gdbPort?: string;
   gdbWait: boolean;
+  /** A QEMU-only option was used (-d and -D are devirt's own short options too). */
+  qemuSpelled: boolean;
   notes: string[];
 }
 
@@ -232,8 +234,16 @@ export const QEMU_OPTIONS: Record<string, QemuOption> = {
   '-semihosting': { arg: false, refuse: 'the platform has no semihosting (HTIF tohost and the sifive_test finisher end a run)' },
   '-semihosting-config': { arg: true, refuse: 'the platform has no semihosting' },
   '-snapshot': { arg: false, refuse: 'devirt writes the guest\'s disk writes to the file (copy the image first)' },
-  '-d': { arg: true, refuse: 'QEMU-style tracing is not in this build of devirt boot (--trace prints every instruction)' },
-  '-D': { arg: true, refuse: 'QEMU-style tracing is not in this build of devirt boot (--trace prints every instruction)' },
+  '-d': { arg: true, apply: (v, l) => l.out.push('--log', v) },
+  '-D': { arg: true, apply: (v, l) => l.out.push('--logfile', v) },
+};
+
+/** The QEMU options behind a devirt option that another part of devirt boot provides, and why a build may lack it. */
+const PROVIDED_ELSEWHERE: Record<string, { from: string; why: string }> = {
+  '--gdb': { from: '-s, -S and -gdb', why: 'the GDB stub is not in this build of devirt boot' },
+  '--gdb-wait': { from: '-s, -S and -gdb', why: 'the GDB stub is not in this build of devirt boot' },
+  '--log': { from: '-d and -D', why: 'QEMU-style tracing is not in this build of devirt boot (--trace prints every instruction)' },
+  '--logfile': { from: '-d and -D', why: 'QEMU-style tracing is not in this build of devirt boot (--trace prints every instruction)' },
 };
 
 /** A devirt-style boot line has no single-dash options; a QEMU line has at least one. */
@@ -248,7 +258,7 @@ export function isQemuLine(args: string[]): boolean {
  * (where QEMU would have done otherwise).
  */
 export function translateQemuArgs(args: string[], known: Map<string, KnownOption>, notes: string[] = []): string[] {
-  const line: QemuLine = { out: [], drives: new Map(), disks: [], legacy: undefined, serials: 0, gdbWait: false, notes };
+  const line: QemuLine = { out: [], drives: new Map(), disks: [], legacy: undefined, serials: 0, gdbWait: false, qemuSpelled: false, notes };
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a.startsWith('--')) {
@@ -268,6 +278,7 @@ export function translateQemuArgs(args: string[], known: Map<string, KnownOption
       value = args[++i];
     }
     if (opt.refuse) fail(a, opt.refuse);
+    if (a !== '-d' && a !== '-D') line.qemuSpelled = true;
     opt.apply!(value, line, a);
   }
   for (const [id, d] of line.drives) if (!d.used) notes.push(`-drive id=${id} (${d.file}) is attached to no device, as on QEMU`);
@@ -279,8 +290,9 @@ export function translateQemuArgs(args: string[], known: Map<string, KnownOption
     throw e;
   }
   line.disks.forEach((d, i) => line.out.push('--drive', `${d.file},slot=${slots[i]}`));
-  // QEMU 7.2's own default is the legacy transport: a QEMU line that does not say gets it.
-  if (line.legacy ?? true) line.out.push('--virtio-legacy');
+  // QEMU 7.2's own default is the legacy transport: a QEMU line that does not say gets it (a
+  // devirt-style line that only uses -d/-D keeps devirt's default, version 2).
+  if (line.legacy ?? line.qemuSpelled) line.out.push('--virtio-legacy');
   if (line.gdbWait && line.gdbPort === undefined) fail('-S', 'stops the machine until a debugger or monitor resumes it: give -s or -gdb tcp::PORT with it (devirt has no monitor)');
   if (line.gdbPort !== undefined) {
     line.out.push('--gdb', line.gdbPort ?? '1234');
@@ -291,8 +303,9 @@ export function translateQemuArgs(args: string[], known: Map<string, KnownOption
     if (!a.startsWith('--')) continue;
     const flag = a.split('=', 1)[0];
     if (!known.has(flag)) {
-      const from = flag === '--gdb' || flag === '--gdb-wait' ? '-s, -S and -gdb' : flag;
-      fail(from, flag.startsWith('--gdb') ? 'the GDB stub is not in this build of devirt boot' : `unknown option (devirt boot has no ${flag})`);
+      const elsewhere = PROVIDED_ELSEWHERE[flag];
+      if (elsewhere) fail(elsewhere.from, elsewhere.why);
+      fail(flag, `unknown option (devirt boot has no ${flag})`);
     }
   }
   return line.out;

@@ -138,6 +138,19 @@ describe('QEMU options: each accepted one becomes devirt\'s option, each other o
     expect(refusal(['-gdb', 'udp::1'])).toMatch(/^-gdb: 'udp::1': devirt's GDB stub listens on tcp::PORT$/);
   });
 
+  test('a devirt-style line whose only single-dash options are -d/-D keeps devirt\'s modern virtio', () => {
+    const line = ['--kernel', 'k', '-d', 'int'];
+    expect(isQemuLine(line)).toBe(true);
+    if (KNOWN.has('--log')) expect(translate(line)).toEqual(['--kernel', 'k', '--log', 'int']);
+    expect(translate(['--kernel', 'k', '-m', '64'])).toEqual(['--kernel', 'k', '--mem', '64', '--virtio-legacy']);
+  });
+
+  test('-d and -D become --log and --logfile (QEMU-style tracing), or one line when it is not built in', () => {
+    const line = ['-kernel', 'k', '-global', 'virtio-mmio.force-legacy=false', '-d', 'in_asm,int', '-D', 'trace.txt'];
+    if (KNOWN.has('--log') && KNOWN.has('--logfile')) expect(translate(line)).toEqual(['--kernel', 'k', '--log', 'in_asm,int', '--logfile', 'trace.txt']);
+    else expect(refusal(line)).toBe('-d and -D: QEMU-style tracing is not in this build of devirt boot (--trace prints every instruction)');
+  });
+
   test('the table refuses what it lists as refused, and a line is QEMU-style only with a single-dash option', () => {
     for (const [name, o] of Object.entries(QEMU_OPTIONS)) {
       if (o.refuse) expect(refusal(['-kernel', 'k', name, ...(o.arg ? ['x'] : [])])).toBe(`${name}: ${o.refuse}`);
