@@ -48,7 +48,8 @@ export class Plic implements MmioDevice {
   private readonly enable = new Uint32Array(PLIC_CONTEXTS * WORDS);
   private readonly threshold = new Uint8Array(PLIC_CONTEXTS);
 
-  constructor(private readonly pins: HartPins, readonly gateway: PlicGateway = 'qemu') {}
+  /** The gateway model; a machine reused for many runs (the harness's pool) may switch it between runs. */
+  constructor(private readonly pins: HartPins, public gateway: PlicGateway = 'qemu') {}
 
   reset(): void {
     this.priority.fill(0); this.level.fill(0); this.pending.fill(0); this.claimed.fill(0);
