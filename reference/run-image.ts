@@ -7,9 +7,10 @@ import * as path from 'path';
 import { Machine } from './machine/machine';
 import type { ImageInputs, ImageObservation } from './state';
 import { BootSession, doorbellEvent } from './session';
+import { imagePath } from '../vectors/format';
 
 export function loadImage(imagesDir: string, hash: string): Uint8Array {
-  const file = path.join(imagesDir, `${hash}.elf`);
+  const file = imagePath(imagesDir, hash);
   if (!fs.existsSync(file)) throw new Error(`image ${hash} not found in ${imagesDir}`);
   return new Uint8Array(fs.readFileSync(file));
 }
@@ -59,21 +60,4 @@ export function runImage(inputs: ImageInputs, imagesDir: string, opts: { stampLi
   const cost = firmwareCost(m);
   if (cost) obs.firmware = cost;
   return obs;
-}
-
-/**
- * Compare a run with its expectation: the console text and the exit. Returns null when they agree,
- * else a one-line description of the first difference (the line where the consoles part).
- */
-export function imageDifference(expected: { console: string; exit: ImageObservation['exit'] }, actual: ImageObservation): string | null {
-  if (expected.console !== actual.console) {
-    const a = expected.console.split('\n'), b = actual.console.split('\n');
-    let i = 0;
-    while (i < a.length && a[i] === b[i]) i++;
-    return `console line ${i + 1}: expected ${JSON.stringify(a[i] ?? '<end>')}, got ${JSON.stringify(b[i] ?? '<end>')}`;
-  }
-  if (expected.exit.kind !== actual.exit.kind || (expected.exit.code ?? null) !== (actual.exit.code ?? null)) {
-    return `exit: expected ${expected.exit.kind} ${expected.exit.code ?? ''}, got ${actual.exit.kind} ${actual.exit.code ?? ''}`;
-  }
-  return null;
 }

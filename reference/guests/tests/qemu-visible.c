@@ -6,7 +6,7 @@
 #include "rt.h"
 
 int main(void) {
-  uint64_t mcr = MMIO8(UART_BASE + 4);
+  uint64_t mcr = MMIO8(UART0_BASE + 4);
   printf_("uart mcr at reset: %x\n", mcr);
   CHECK_EQ(mcr, 0x08);
   /* Slot 0 is empty (no drive). */
