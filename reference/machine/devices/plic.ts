@@ -11,9 +11,9 @@
 // How a level-triggered source becomes pending is one of two models (PlicGateway):
 // - 'qemu' (the default): as QEMU 7.2's sifive_plic, every time a device drives its line high
 //   the source pends, and completion only ends the claim. A source whose line stays high pends
-//   again only when its device raises the line again. Software
-//   written for QEMU virt depends on it (teaching kernels whose UART driver never reads IIR, so
-//   the THR-empty interrupt stays asserted, would take it forever under the other model).
+//   again only when its device raises the line again. Software written for QEMU virt depends on
+//   it (teaching kernels whose UART driver never reads IIR, so the THR-empty interrupt stays
+//   asserted, would take it forever under the other model).
 // - 'spec': the PLIC specification's gateway: a request is latched (lowering the line does not
 //   retract it) and a source whose line is still asserted at completion pends again.
 
