@@ -14,6 +14,7 @@ import { parseCount, parseSize } from './size';
 import type { BootConfig } from '../reference/session';
 import { PLIC_GATEWAYS, PlicGateway } from '../reference/machine/devices/plic';
 import { placeVirtioDevices, PlacementError } from '../reference/machine/devices/virtio-placement';
+import { fileProblem } from '../harness/file-error';
 
 export const DEFAULT_FIRMWARE = path.resolve(__dirname, '../../reference/firmware/build/microvisor.elf');
 export const DEFAULT_MMODE_FIRMWARE = path.resolve(__dirname, '../../reference/firmware/mmode/build/mmode-fw.elf');
@@ -33,7 +34,7 @@ function readImage(file: string, flag: string): Uint8Array {
     return new Uint8Array(fs.readFileSync(file));
   } catch (e) {
     if (e instanceof CliError) throw e;
-    throw new CliError(`${flag}: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new CliError(`${flag}: cannot read ${file}: ${fileProblem(e)}`);
   }
 }
 
@@ -151,7 +152,7 @@ function openDrive(file: string): BlockBackend {
   try {
     return new FileBlockBackend(file);
   } catch (e) {
-    throw new CliError(`--drive: cannot open ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new CliError(`--drive: cannot open ${file}: ${fileProblem(e)}`);
   }
 }
 
