@@ -1,8 +1,18 @@
 // For people: what failed and where to look, then a table by suite. The progress bar lives in
 // cli/run.ts (stderr, terminals only).
 
-import type { HelloMessage, ResultRecord } from '../../vectors/schema/types';
-import { FAILING_KINDS, KINDS, Summary } from '../summary';
+import type { HelloMessage, ResultRecord, StopPoint } from '../../vectors/schema/types';
+import { FAILING_KINDS, KINDS, Summary, ranLine } from '../summary';
+
+/** An exit as one phrase: "trap cause 0x2 tval 0x0 epc 0x80000008", "finisher code 0", "limit". */
+export function describeExit(e: StopPoint['exit']): string {
+  const parts: string[] = [e.kind];
+  if (e.code !== undefined) parts.push(`code ${e.code}`);
+  for (const k of ['cause', 'tval', 'epc'] as const) if (e[k] !== undefined) parts.push(`${k} 0x${BigInt(e[k]!).toString(16)}`);
+  return parts.join(' ');
+}
+
+export const describeStop = (s: StopPoint) => `${describeExit(s.exit)}${s.pc ? `, at ${s.pc}: ${s.instruction}` : ''}`;
 
 const SHOWN = 25;
 
@@ -11,6 +21,7 @@ export function describeFailure(r: ResultRecord): string[] {
   if (r.reason) out.push(`    ${r.reason}`);
   if (r.difference) out.push(`    ${r.difference.where}: expected ${r.difference.expected}, got ${r.difference.actual}`);
   if (r.at) out.push(`    at ${r.at.pc}: ${r.at.instruction}`);
+  if (r.stop) out.push(`    stop expected: ${describeStop(r.stop.expected)}`, `    stop actual:   ${describeStop(r.stop.actual)}`);
   if (r.trace) {
     out.push(`    trace: first divergence after step ${r.trace.step}, ${r.trace.pc}: ${r.trace.instruction}: ${r.trace.difference.where} expected ${r.trace.difference.expected}, got ${r.trace.difference.actual}`);
     if (r.trace.shrunk) out.push(`    shrunk to ${r.trace.shrunk}`);
@@ -33,6 +44,8 @@ export function renderPretty(hello: HelloMessage, records: ResultRecord[], summa
   for (const [suite, c] of Object.entries(summary.bySuite)) rows.push([suite, String(c.total), ...KINDS.map((k) => String(c[k]))]);
   rows.push(['all', String(summary.total.total), ...KINDS.map((k) => String(summary.total[k]))]);
   out.push(...table(rows));
+  out.push(ranLine(summary));
+  for (const note of summary.notes ?? []) out.push(note);
   out.push(summary.failed ? 'FAILED' : 'OK');
   return out.join('\n') + '\n';
 }

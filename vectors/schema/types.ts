@@ -89,7 +89,11 @@ export interface ResultRecord {
   difference?: Difference;
   at?: { pc: Hex; instruction: string };
   trace?: { step: number; pc: Hex; instruction: string; difference: Difference; shrunk?: string };
+  stop?: { expected: StopPoint; actual: StopPoint };
 }
+
+/** Where a state vector's run stopped, and the instruction there (result.schema.json#/$defs/stopPoint). */
+export interface StopPoint { exit: Exit; pc?: Hex; instruction: string }
 
 // ---- protocol (conformance/PROTOCOL.md) ----
 export const PROTOCOL_VERSION = 1;
