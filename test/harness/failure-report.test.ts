@@ -1,0 +1,59 @@
+// What a failure report says (issue 8): the implementation's own stop (exit and the instruction
+// there) beside the expected one, and "at" is the last instruction that *wrote* the failing
+// location on the reference, even when it wrote the value that was already there.
+
+import { judge } from '../../harness/judge';
+import { runState } from '../../reference/run-state';
+import { encode } from '../../reference/tools/disasm';
+import { completeVector } from '../../vectors/build';
+import type { StateInputs, StateObservationWire, Vector } from '../../vectors/schema/types';
+
+const word = (name: string, o: Parameters<typeof encode>[1] = {}) => '0x' + (encode(name, o) >>> 0).toString(16);
+
+function vector(words: string[], x: Record<string, string>, extra: Partial<StateInputs> = {}, observe?: { base: string; length: number }[]): Vector {
+  const inputs: StateInputs = { kind: 'state', memory: [{ base: '0x80000000', words }], hart: { pc: '0x80000000', priv: 'M', x }, stop: { maxInsns: 20, onTrap: true }, ...extra };
+  return completeVector('isa', 'test/failure-report', { title: 'failure report', tags: ['rv64i'], spec: 'test', inputs, observe });
+}
+
+/** What the reference observes for `v`, changed by `edit`: an implementation wrong in one place. */
+function wrong(v: Vector, edit: (o: StateObservationWire) => void): { kind: 'observed'; observation: StateObservationWire } {
+  const o = runState(v.inputs as StateInputs, v.observe ?? []) as unknown as StateObservationWire;
+  edit(o);
+  return { kind: 'observed', observation: o };
+}
+
+describe('failure reports', () => {
+  test('"at" is the last instruction that wrote the register, though it wrote the old value (the csrrs of issue 8)', () => {
+    // t0 starts at 0 and csrrs t0, tselect, zero writes 0 into it: a value comparison misses that write.
+    const v = vector([word('addi', { rd: 14, rs1: 0, imm: 1 }), word('csrrs', { rd: 5, rs1: 0, csr: 0x7a0 }), word('addi', { rd: 15, rs1: 0, imm: 2 }), word('ebreak')], {});
+    expect((v.expected as { x: Record<string, string> }).x.x5).toBeUndefined();
+    const verdict = judge(v, wrong(v, (o) => { o.x.x5 = '0x1'; }));
+    expect(verdict.kind).toBe('fail');
+    expect(verdict.difference).toEqual({ where: 'x5', expected: '0x0000000000000000', actual: '0x0000000000000001' });
+    expect(verdict.at).toEqual({ pc: '0x0000000080000004', instruction: 'csrrs t0, tselect, zero' });
+  });
+
+  test('"at" is the last store to the byte, though it stored the old value', () => {
+    const data = { base: '0x80010000', words: ['0x7'] };
+    const v = vector([word('sb', { rs1: 10, rs2: 6, imm: 0 }), word('addi', { rd: 14, rs1: 0, imm: 1 }), word('ebreak')],
+      { x10: '0x80010000', x6: '0x7' }, { memory: [{ base: '0x80000000', words: [word('sb', { rs1: 10, rs2: 6, imm: 0 }), word('addi', { rd: 14, rs1: 0, imm: 1 }), word('ebreak')] }, data] },
+      [{ base: '0x80010000', length: 4 }]);
+    const verdict = judge(v, wrong(v, (o) => { o.memory![0].bytes = '08000000'; }));
+    expect(verdict.difference?.where).toBe('mem 0x80010000');
+    expect(verdict.at).toEqual({ pc: '0x0000000080000000', instruction: 'sb t1, 0(a0)' });
+  });
+
+  test('the implementation\'s own stop (exit, pc, instruction) is shown beside the expected one', () => {
+    const v = vector([word('addi', { rd: 14, rs1: 0, imm: 1 }), word('addi', { rd: 15, rs1: 0, imm: 2 }), word('ebreak')], {});
+    // An implementation that stopped one instruction early with an illegal-instruction trap.
+    const verdict = judge(v, wrong(v, (o) => {
+      o.exit = { kind: 'trap', cause: '0x2', tval: '0x200793', epc: '0x80000004' };
+      o.pc = '0x80000004';
+    }));
+    expect(verdict.kind).toBe('fail');
+    expect(verdict.stop).toEqual({
+      expected: { exit: { kind: 'trap', cause: '0x0000000000000003', tval: '0x0000000000000000', epc: '0x0000000080000008' }, pc: '0x0000000080000008', instruction: 'ebreak' },
+      actual: { exit: { kind: 'trap', cause: '0x2', tval: '0x200793', epc: '0x80000004' }, pc: '0x0000000080000004', instruction: 'addi a5, zero, 2' },
+    });
+  });
+});
