@@ -343,6 +343,12 @@ class Adapter:
         q = self.machine(inputs.get("ramSize", DEFAULT_RAM))
         try:
             return self.run_on(q, msg)
+        except (GdbError, OSError) as e:
+            # QEMU itself may have died (QEMU 7.2 aborts on some tdata1 values): say how.
+            if q.proc.poll() is not None:
+                err = q.proc.stderr.read().decode(errors="replace").strip().splitlines()
+                raise GdbError("QEMU exited with %s%s" % (q.proc.returncode, ": " + err[-1] if err else "")) from e
+            raise
         finally:
             self.retire(q)
 

@@ -55,11 +55,13 @@ describe('Python adapter over QEMU (gdbstub)', () => {
 
   maybe('speaks the protocol: a sample of isa and priv passes but for QEMU\'s documented divergences', () => {
     const sample = select(suiteItems(), { suite: ['isa', 'priv'], shard: { index: 1, count: 150 } }).map((it) => it.vector!);
-    const divergent = sample.filter((v) => v.tags.some((t) => t.startsWith('qemu-divergence:')));
+    // qemu-skip: vectors make QEMU 7.2 itself abort (documented beside the divergences).
+    const documented = (t: string) => t.startsWith('qemu-divergence:') || t.startsWith('qemu-skip:');
+    const divergent = sample.filter((v) => v.tags.some(documented));
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'devirt-qemu-gdb-'));
     try {
       const list = path.join(dir, 'qemu-divergences.txt');
-      fs.writeFileSync(list, divergent.map((v) => `${v.id} # ${v.tags.find((t) => t.startsWith('qemu-divergence:'))} (conformance/qemu-divergences.md)\n`).join(''));
+      fs.writeFileSync(list, divergent.map((v) => `${v.id} # ${v.tags.find(documented)} (conformance/qemu-divergences.md)\n`).join(''));
       const r = devirt(['run', '--impl-cmd', ADAPTER, ...SAMPLE, '--jobs', '2', '--timeout', '30000', '--reporter', 'json', '--expect-fail', list]);
       const report = JSON.parse(r.stdout);
       expect(report.implementation.name).toBe('qemu-system-riscv64 (gdbstub, qemu_gdb.py)');
