@@ -40,6 +40,7 @@ RAM_BASE = 0x80000000
 DEFAULT_RAM = 1024 * 1024
 MASK64 = (1 << 64) - 1
 CLINT_MTIMECMP = 0x2004000
+FDT_ALIGN = 2 * 1024 * 1024
 SD_A1_0_A0 = (0x00B53023).to_bytes(4, "little")
 
 # The starting state of PROTOCOL.md section 4.2: these CSRs hold 0 before a vector's own CSRs are
@@ -288,12 +289,20 @@ class Adapter:
 
     def start_state(self, q, inputs):
         """PROTOCOL.md section 4: memory, the zeroed CSRs, the vector's CSRs, registers, privilege, pc."""
+        # A fresh QEMU's RAM is zero but for the device tree QEMU 7.2 places in it (riscv_load_fdt:
+        # at the end of RAM, aligned down to 2 MiB; with 1 MiB of RAM, at its start) and the one
+        # store idle_clint runs: both are zeroed, so RAM is zero except for the vector's regions.
+        end = RAM_BASE + q.ram_size
+        dirty = [(RAM_BASE, len(SD_A1_0_A0))]
+        for addr in sorted({max(RAM_BASE, (end - 1) & ~(FDT_ALIGN - 1)), max(RAM_BASE, ((end - 1) & ~(FDT_ALIGN - 1)) - FDT_ALIGN)}):
+            header = q.read_memory(addr, 8)
+            if header[:4] == bytes.fromhex("d00dfeed"):
+                # QEMU edits the tree after loading it (a rng-seed at reset) past the size in its
+                # header: a page more is zeroed.
+                dirty.append((addr, min(end - addr, int.from_bytes(header[4:8], "big") + 4096)))
         self.idle_clint(q)
-        # A fresh QEMU's RAM is zero but for the device tree it places there (with 1 MiB of RAM, at
-        # the start): RAM is zero except for the vector's regions.
-        header = q.read_memory(RAM_BASE, 8)
-        if header[:4] == bytes.fromhex("d00dfeed"):
-            q.write_memory(RAM_BASE, bytes(min(q.ram_size, int.from_bytes(header[4:8], "big"))))
+        for addr, length in dirty:
+            q.write_memory(addr, bytes(length))
         for region in inputs["memory"]:
             q.write_memory(int(region["base"], 16), region_bytes(region))
         for name in ZEROED_CSRS:
