@@ -7,6 +7,7 @@ import { runState } from '../../reference/run-state';
 import { encode } from '../../reference/tools/disasm';
 import { completeVector } from '../../vectors/build';
 import type { StateInputs, StateObservationWire, Vector } from '../../vectors/schema/types';
+import { check } from '../../vectors/schema/validate';
 
 const word = (name: string, o: Parameters<typeof encode>[1] = {}) => '0x' + (encode(name, o) >>> 0).toString(16);
 
@@ -55,5 +56,7 @@ describe('failure reports', () => {
       expected: { exit: { kind: 'trap', cause: '0x0000000000000003', tval: '0x0000000000000000', epc: '0x0000000080000008' }, pc: '0x0000000080000008', instruction: 'ebreak' },
       actual: { exit: { kind: 'trap', cause: '0x2', tval: '0x200793', epc: '0x80000004' }, pc: '0x0000000080000004', instruction: 'addi a5, zero, 2' },
     });
+    // The record a reporter gets is valid by result.schema.json, stop included.
+    expect(check('result', { id: v.id, suite: v.suite, title: v.title, file: 'isa/x.json', ...verdict })).toBeNull();
   });
 });
