@@ -7,8 +7,8 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
-import { createHash } from 'crypto';
 import { runImage } from '../reference/run-image';
+import { storeImage } from '../vectors/format';
 import type { ImageObservation, ScheduleEvent } from '../reference/state';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -62,12 +62,7 @@ function phaseCycles(obs: ImageObservation, from: RegExp, to: RegExp): number | 
 /** The images directory for a run: files are addressed by content hash, as in vectors/images. */
 function stage(files: string[]): { dir: string; hashes: string[] } {
   const dir = fs.mkdtempSync(path.join(require('os').tmpdir(), 'devirt-gate-'));
-  const hashes = files.map((f) => {
-    const bytes = fs.readFileSync(path.resolve(ROOT, f));
-    const h = createHash('sha256').update(bytes).digest('hex');
-    fs.writeFileSync(path.join(dir, `${h}.elf`), bytes);
-    return h;
-  });
+  const hashes = files.map((f) => storeImage(fs.readFileSync(path.resolve(ROOT, f)), dir));
   return { dir, hashes };
 }
 

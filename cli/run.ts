@@ -11,7 +11,7 @@ import { REPORTERS } from '../harness/reporters';
 import { ImplementationStartError, runSuite } from '../harness/run-suite';
 import { ranLine, SkipLimit } from '../harness/summary';
 import { qemuAvailable } from '../harness/oracle/qemu-state';
-import { VECTORS_DIR } from '../vectors/build';
+import { VECTORS_DIR } from '../vectors/format';
 import { CliError, EXIT, signalExitCode } from './exit-codes';
 import { checkOutputPath, writeFileAtomic } from './files';
 
