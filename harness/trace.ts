@@ -4,6 +4,7 @@
 import { prepareState } from '../reference/run-state';
 import { hex64, StateInputs } from '../reference/state';
 import { Access } from '../reference/machine/trap-causes';
+import { translate } from '../reference/machine/translation';
 import type { Hart } from '../reference/machine/hart';
 import type { Step } from '../vectors/schema/types';
 import { writesOf } from './writes';
@@ -23,7 +24,7 @@ export interface ReferenceStep extends Step {
 /** The physical address of a store that has just retired (its translation is cached, so no side effect). */
 function storedAddress(h: Hart, va: bigint): bigint | undefined {
   const saved = { c: h.cycles, cause: h.excCause, tval: h.excTval };
-  try { return BigInt(h.translate(Number(BigInt.asIntN(64, va)), Access.Store, 1)); }
+  try { return BigInt(translate(h, Number(BigInt.asIntN(64, va)), Access.Store, 1)); }
   catch { return undefined; }
   finally { h.cycles = saved.c; h.excCause = saved.cause; h.excTval = saved.tval; }
 }

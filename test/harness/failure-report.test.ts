@@ -5,7 +5,7 @@
 import { judge } from '../../harness/judge';
 import { runState } from '../../reference/run-state';
 import { encode } from '../../reference/tools/disasm';
-import { completeVector } from '../../vectors/build';
+import { completeVector } from '../../vectors/expectation';
 import type { StateInputs, StateObservationWire, Vector } from '../../vectors/schema/types';
 import { check } from '../../vectors/schema/validate';
 

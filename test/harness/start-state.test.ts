@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { referenceStepsWire } from '../../harness/adapters/reference';
-import { CSR_NUMBERS } from '../../reference/machine/csr-names';
+import { CSR_NUMBERS } from '../../reference/machine/csr';
 import { runState } from '../../reference/run-state';
 import { encode } from '../../reference/tools/disasm';
 import type { StateInputs } from '../../vectors/schema/types';
