@@ -46,6 +46,8 @@ describe('devirt run', () => {
     [['--impl-cmd', 'exit 3'], '--impl-cmd: the implementation exited with code 3 before its handshake'],
     [['--impl-cmd', 'echo hello'], '--impl-cmd: handshake is not JSON: "hello"'],
     [['--vectors', '/nonexistent'], '--vectors: no directory /nonexistent'],
+    [['--trace-diff-limit', '5'], '--trace-diff-limit needs --trace-diff'],
+    [['--trace-diff', '--trace-diff-limit', '0'], "--trace-diff-limit: bad value '0' (a positive integer)"],
   ])('usage error %j exits 2 with one line', (args, message) => {
     const r = devirt(['run', ...args]);
     expect(r.status).toBe(2);
