@@ -448,7 +448,9 @@ def main():
                 reply({"type": "result", "id": rid, "observation": adapter.run(msg)})
             except Unsupported as e:
                 reply({"type": "error", "id": rid, "message": str(e)})
-            except (GdbError, OSError, ValueError, KeyError) as e:
+            except (KeyError, TypeError) as e:
+                reply({"type": "error", "id": rid, "message": "bad request: a field this adapter needs is missing or malformed (%s)" % e})
+            except (GdbError, OSError, ValueError) as e:
                 reply({"type": "error", "id": rid, "message": "%s: %s" % (type(e).__name__, e)})
     finally:
         adapter.close()
