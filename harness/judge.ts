@@ -12,8 +12,9 @@ import { referenceSteps } from './trace';
 
 export interface Verdict {
   kind: ResultKind; reason?: string; difference?: Difference; at?: { pc: string; instruction: string };
-  /** A failing state vector: the expected stop beside the implementation's own. */
-  stop?: { expected: StopPoint; actual: StopPoint };
+  /** A failing state vector: the implementation's exit beside the expected one, and where each stopped. */
+  exits?: { expected: Exit; actual: Exit };
+  stops?: { expected: StopPoint; actual: StopPoint };
 }
 
 export function judge(v: Vector, outcome: Outcome): Verdict {
@@ -29,17 +30,18 @@ export function judge(v: Vector, outcome: Outcome): Verdict {
   try { verdict.at = failingPoint(v.inputs, v.expected as { exit: { kind: string; epc?: string } }, d); } catch { /* location is best effort */ }
   const expected = v.expected as { exit: Exit; pc?: string };
   const observed = outcome.observation as StateObservationWire;
-  verdict.stop = { expected: stopPoint(v.inputs, expected.exit, expected.pc), actual: stopPoint(v.inputs, observed.exit, observed.pc) };
+  verdict.exits = { expected: expected.exit, actual: observed.exit };
+  verdict.stops = { expected: stopPoint(v.inputs, expected.exit, expected.pc), actual: stopPoint(v.inputs, observed.exit, observed.pc) };
   return verdict;
 }
 
-/** A stop as a report shows it: the exit, the pc (for a trap, its epc) and the instruction there. */
+/** Where a run stopped: the pc (for a trap, its epc) and the instruction there. */
 function stopPoint(inputs: StateInputs, exit: Exit, pc: string | undefined): StopPoint {
   const at = pc ?? (exit.kind === 'trap' ? exit.epc : undefined);
-  if (at === undefined) return { exit, instruction: '(no pc reported)' };
+  if (at === undefined) return { instruction: '(no pc reported)' };
   let instruction: string;
   try { instruction = instructionAt(inputs, BigInt(at)); } catch { instruction = '(not fetchable)'; }
-  return { exit, pc: hex64(BigInt(at)), instruction };
+  return { pc: hex64(BigInt(at)), instruction };
 }
 
 /** The instruction (by its address, disassembled) in `inputs`' initial address space. */

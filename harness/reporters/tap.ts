@@ -4,7 +4,7 @@
 
 import type { HelloMessage, ResultRecord } from '../../vectors/schema/types';
 import { ranLine, Summary } from '../summary';
-import { describeStop } from './pretty';
+import { describeStop, furtherDifferences } from './pretty';
 
 /** A description cannot contain a raw `#` (it would start a directive) or a newline. */
 const escapeDescription = (s: string) => s.replace(/[\r\n]+/g, ' ').replace(/\\/g, '\\\\').replace(/#/g, '\\#');
@@ -17,7 +17,9 @@ export function diagnostics(r: ResultRecord): string[] {
   if (r.reason) lines.push(`reason: ${y(r.reason)}`);
   if (r.difference) lines.push(`where: ${y(r.difference.where)}`, `expected: ${y(r.difference.expected)}`, `actual: ${y(r.difference.actual)}`);
   if (r.at) lines.push(`at: ${y(`${r.at.pc}: ${r.at.instruction}`)}`);
-  if (r.stop) lines.push('stop:', `  expected: ${y(describeStop(r.stop.expected))}`, `  actual: ${y(describeStop(r.stop.actual))}`);
+  const more = furtherDifferences(r);
+  if (more.length) lines.push('more differences:', ...more.map((d) => `  - ${y(`${d.where}: expected ${d.expected}, got ${d.actual}`)}`));
+  if (r.exits) lines.push('stop:', `  expected: ${y(describeStop(r.exits.expected, r.stops?.expected))}`, `  actual: ${y(describeStop(r.exits.actual, r.stops?.actual))}`);
   if (r.trace) {
     lines.push('trace:', `  step: ${r.trace.step}`, `  at: ${y(`${r.trace.pc}: ${r.trace.instruction}`)}`,
       `  where: ${y(r.trace.difference.where)}`, `  expected: ${y(r.trace.difference.expected)}`, `  actual: ${y(r.trace.difference.actual)}`);

@@ -6,7 +6,9 @@ import { judge } from '../../harness/judge';
 import { runState } from '../../reference/run-state';
 import { encode } from '../../reference/tools/disasm';
 import { completeVector } from '../../vectors/expectation';
-import type { StateInputs, StateObservationWire, Vector } from '../../vectors/schema/types';
+import { describeFailure } from '../../harness/reporters/pretty';
+import { diagnostics } from '../../harness/reporters/tap';
+import type { ResultRecord, StateInputs, StateObservationWire, Vector } from '../../vectors/schema/types';
 import { check } from '../../vectors/schema/validate';
 
 const word = (name: string, o: Parameters<typeof encode>[1] = {}) => '0x' + (encode(name, o) >>> 0).toString(16);
@@ -52,11 +54,44 @@ describe('failure reports', () => {
       o.pc = '0x80000004';
     }));
     expect(verdict.kind).toBe('fail');
-    expect(verdict.stop).toEqual({
-      expected: { exit: { kind: 'trap', cause: '0x0000000000000003', tval: '0x0000000000000000', epc: '0x0000000080000008' }, pc: '0x0000000080000008', instruction: 'ebreak' },
-      actual: { exit: { kind: 'trap', cause: '0x2', tval: '0x200793', epc: '0x80000004' }, pc: '0x0000000080000004', instruction: 'addi a5, zero, 2' },
+    expect(verdict.exits).toEqual({
+      expected: { kind: 'trap', cause: '0x0000000000000003', tval: '0x0000000000000000', epc: '0x0000000080000008' },
+      actual: { kind: 'trap', cause: '0x2', tval: '0x200793', epc: '0x80000004' },
     });
-    // The record a reporter gets is valid by result.schema.json, stop included.
+    expect(verdict.stops).toEqual({
+      expected: { pc: '0x0000000080000008', instruction: 'ebreak' },
+      actual: { pc: '0x0000000080000004', instruction: 'addi a5, zero, 2' },
+    });
+    // The record a reporter gets is valid by result.schema.json, exits and stops included.
     expect(check('result', { id: v.id, suite: v.suite, title: v.title, file: 'isa/x.json', ...verdict })).toBeNull();
+  });
+});
+
+describe('reporters show every difference the checker lists, and both stops', () => {
+  const record: ResultRecord = {
+    id: 'isa-1', suite: 'isa', title: 't', file: 'isa/x.json', kind: 'fail',
+    difference: { where: 'x5', expected: '0x1', actual: '0x2' },
+    differences: [{ where: 'x5', expected: '0x1', actual: '0x2' }, { where: 'x6', expected: '0x3', actual: '0x4' }, { where: 'mem 0x80010000', expected: '0x07', actual: '0x08' }],
+    exits: { expected: { kind: 'trap', cause: '0x3', tval: '0x0', epc: '0x80000008' }, actual: { kind: 'trap', cause: '0x2', tval: '0x200793', epc: '0x80000004' } },
+    stops: { expected: { pc: '0x0000000080000008', instruction: 'ebreak' }, actual: { pc: '0x0000000080000004', instruction: 'addi a5, zero, 2' } },
+  };
+
+  test('pretty', () => {
+    expect(describeFailure(record).slice(2)).toEqual([
+      '    x5: expected 0x1, got 0x2',
+      '    x6: expected 0x3, got 0x4',
+      '    mem 0x80010000: expected 0x07, got 0x08',
+      '    stop expected: trap cause 0x3 tval 0x0 epc 0x80000008, at 0x0000000080000008: ebreak',
+      '    stop actual:   trap cause 0x2 tval 0x200793 epc 0x80000004, at 0x0000000080000004: addi a5, zero, 2',
+    ]);
+  });
+
+  test('TAP diagnostics', () => {
+    expect(diagnostics(record).slice(6)).toEqual([
+      'more differences:', '  - "x6: expected 0x3, got 0x4"', '  - "mem 0x80010000: expected 0x07, got 0x08"',
+      'stop:', '  expected: "trap cause 0x3 tval 0x0 epc 0x80000008, at 0x0000000080000008: ebreak"',
+      '  actual: "trap cause 0x2 tval 0x200793 epc 0x80000004, at 0x0000000080000004: addi a5, zero, 2"',
+    ]);
+    expect(check('result', record)).toBeNull();
   });
 });

@@ -89,11 +89,16 @@ export interface ResultRecord {
   difference?: Difference;
   at?: { pc: Hex; instruction: string };
   trace?: { step: number; pc: Hex; instruction: string; difference: Difference; shrunk?: string };
-  stop?: { expected: StopPoint; actual: StopPoint };
+  /** On a failure: every difference from that outcome; `difference` is the first (filled by the checker of h3-outcomes). */
+  differences?: Difference[];
+  /** On a state failure: the implementation's exit beside the expected one. */
+  exits?: { expected: Exit; actual: Exit };
+  /** On a state failure: where each run stopped, and the instruction there. */
+  stops?: { expected: StopPoint; actual: StopPoint };
 }
 
 /** Where a state vector's run stopped, and the instruction there (result.schema.json#/$defs/stopPoint). */
-export interface StopPoint { exit: Exit; pc?: Hex; instruction: string }
+export interface StopPoint { pc?: Hex; instruction: string }
 
 // ---- protocol (conformance/PROTOCOL.md) ----
 export const PROTOCOL_VERSION = 1;
