@@ -11,6 +11,7 @@ import { disassemble } from '../reference/tools/disasm';
 import { CliError, EXIT, signalExitCode } from './exit-codes';
 import { BootSession, DOORBELL_CAUSE, DoorbellEvent, SessionStop } from '../reference/session';
 import { parseCount, parseSize } from './size';
+import { fileProblem } from '../harness/file-error';
 
 export const DEFAULT_FIRMWARE = path.resolve(__dirname, '../../reference/firmware/build/microvisor.elf');
 export const DEFAULT_MMODE_FIRMWARE = path.resolve(__dirname, '../../reference/firmware/mmode/build/mmode-fw.elf');
@@ -27,7 +28,7 @@ function readImage(file: string, flag: string): Uint8Array {
     return new Uint8Array(fs.readFileSync(file));
   } catch (e) {
     if (e instanceof CliError) throw e;
-    throw new CliError(`${flag}: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new CliError(`${flag}: cannot read ${file}: ${fileProblem(e)}`);
   }
 }
 
@@ -116,7 +117,7 @@ function openDrive(file: string): BlockBackend {
   try {
     return new FileBlockBackend(file);
   } catch (e) {
-    throw new CliError(`--drive: cannot open ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new CliError(`--drive: cannot open ${file}: ${fileProblem(e)}`);
   }
 }
 

@@ -25,14 +25,19 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 registerBoot(program);
 // `devirt boot` registers alone: the other subcommands pull in the vector and harness code,
 // which would slow every boot's startup for nothing.
+// A subcommand's module that fails to load is a broken install: say so and stop, rather than run on
+// without the subcommand (which would then be reported as unknown).
 for (const mod of process.argv[2] === 'boot' ? [] : ['./run', './vectors']) {
+  let m: Record<string, unknown>;
   try {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const m = require(mod);
-    for (const k of Object.keys(m)) if (k.startsWith('register') && typeof m[k] === 'function') m[k](program);
+    m = require(mod);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw e;
+    const first = String((e as Error)?.message ?? e).split('\n')[0];
+    process.stderr.write(`devirt: broken install: cannot load the ${mod.slice(2)} subcommands (${first}); run npm ci && npm run build\n`);
+    process.exit(EXIT.internal);
   }
+  for (const k of Object.keys(m)) if (k.startsWith('register') && typeof m[k] === 'function') (m[k] as (p: Command) => void)(program);
 }
 
 function fail(e: unknown): void {

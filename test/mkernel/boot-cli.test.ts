@@ -21,7 +21,7 @@ describe('devirt boot --mmode', () => {
 
   test('bad input is one line on stderr with exit code 2', () => {
     const cases: [string[], RegExp][] = [
-      [['--mmode', '/nonexistent'], /^devirt: --mmode: cannot read \/nonexistent: ENOENT\n$/],
+      [['--mmode', '/nonexistent'], /^devirt: --mmode: cannot read \/nonexistent: no such file\n$/],
       [['--mmode', '--bios', KERNEL], /^devirt: --mmode: cannot be combined with --bios /],
       [['--mmode', KERNEL], /segment at 0x80000000 .* lies outside the firmware RAM 0x7ffe0000\.\.0x80000000\n$/],
       [['--mmode', '--doorbell', '10:reboot'], /^devirt: --doorbell: bad event '10:reboot'/],
