@@ -34,3 +34,17 @@ export function missingCapability(vector: { tags: string[]; inputs: { kind: stri
   const missing = [...CAPABILITY_TAGS].filter((t) => vector.tags.includes(t) && !capabilities.has(t));
   return missing.length ? `needs ${missing.join(', ')} (not among the implementation's capabilities)` : null;
 }
+
+/** Every capability name an implementation may declare: the tags above, the kinds and the protocol features. */
+export const KNOWN_CAPABILITIES: ReadonlySet<string> = new Set(REFERENCE_CAPABILITIES);
+
+/**
+ * Why a handshake's capability list is not acceptable, or null: a name outside the vocabulary is a
+ * mistake (a misspelling would otherwise skip every vector that needs it, silently).
+ */
+export function unknownCapabilities(declared: readonly string[]): string | null {
+  const unknown = declared.filter((c) => !KNOWN_CAPABILITIES.has(c));
+  if (!unknown.length) return null;
+  const hint = (c: string) => (KNOWN_CAPABILITIES.has(c.toLowerCase()) ? ` (did you mean '${c.toLowerCase()}'?)` : '');
+  return `unknown ${unknown.length === 1 ? 'capability' : 'capabilities'} ${unknown.map((c) => `'${c}'${hint(c)}`).join(', ')} (known: ${[...KNOWN_CAPABILITIES].join(', ')}; conformance/PROTOCOL.md)`;
+}

@@ -8,7 +8,7 @@ import { allowedOutcomes, Difference, judgeState, StateExpectation } from '../co
 import { prepareState } from '../reference/run-state';
 import { hex64 } from '../reference/state';
 import { disassemble } from '../reference/tools/disasm';
-import type { Exit, ImageObservationWire, ResultKind, StateInputs, StateObservationWire, Vector } from '../vectors/schema/types';
+import type { Exit, ImageObservationWire, ResultKind, StateInputs, StateObservationWire, StopPoint, Vector } from '../vectors/schema/types';
 import type { Outcome } from './adapters/implementation';
 import { referenceSteps } from './trace';
 
@@ -20,6 +20,8 @@ export interface Verdict {
   choices?: string[];
   differences?: Difference[];
   exits?: { expected: Exit; actual: Exit };
+  /** A failing state vector: where each run stopped (pc) and the instruction there. */
+  stops?: { expected: StopPoint; actual: StopPoint };
   at?: { pc: string; instruction: string };
 }
 
@@ -40,7 +42,17 @@ export function judge(v: Vector, outcome: Outcome): Verdict {
   const verdict: Verdict = { kind: 'fail', difference: d, ...choices, differences: r.differences, exits: { expected: met.exit as Exit, actual: observation.exit } };
   try { verdict.at = failingPoint(v.inputs, met, d); } catch { /* location is best effort */ }
   if (!verdict.at) delete verdict.at;
+  verdict.stops = { expected: stopPoint(v.inputs, met.exit as Exit, (met as { pc?: string }).pc), actual: stopPoint(v.inputs, observation.exit, observation.pc) };
   return verdict;
+}
+
+/** Where a run stopped: the pc (for a trap, its epc) and the instruction there. */
+function stopPoint(inputs: StateInputs, exit: Exit, pc: string | undefined): StopPoint {
+  const at = pc ?? (exit.kind === 'trap' ? exit.epc : undefined);
+  if (at === undefined) return { instruction: '(no pc reported)' };
+  let instruction: string;
+  try { instruction = instructionAt(inputs, BigInt(at)); } catch { instruction = '(not fetchable)'; }
+  return { pc: hex64(BigInt(at)), instruction };
 }
 
 /** The instruction (by its address, disassembled) in `inputs`' initial address space. */
@@ -50,21 +62,23 @@ export function instructionAt(inputs: StateInputs, pc: bigint): string {
 }
 
 /**
- * Where a person should look: for a register or memory byte, the last instruction that changed it
- * on the reference; for the exit, the trapping instruction; otherwise the last one retired.
+ * Where a person should look: for a register or memory byte, the last instruction that wrote it
+ * on the reference (even when it wrote the value that was there: a value comparison would miss
+ * that write); for the exit, the trapping instruction; otherwise the last one retired.
  */
 export function failingPoint(inputs: StateInputs, expected: { exit: { kind: string; epc?: string } }, d: Difference): { pc: string; instruction: string } | undefined {
   const mem = /^mem 0x([0-9a-f]+)$/.exec(d.where);
   const watch = mem ? BigInt('0x' + mem[1]) : undefined;
-  const initialByte = watch === undefined ? undefined : prepareState(inputs).readBytes(watch, 1)[0];
   const steps = referenceSteps(inputs, watch);
   const show = (s: { pc: string; bits: number }) => ({ pc: s.pc, instruction: disassemble(s.bits, Number(BigInt(s.pc))) });
-  if (/^x\d+$/.test(d.where)) {
-    for (let i = steps.length - 1; i >= 0; i--) if (d.where in steps[i].x) return show(steps[i]);
-  } else if (mem) {
+  const reg = /^x(\d+)$/.exec(d.where);
+  if (reg) {
+    const n = Number(reg[1]);
+    for (let i = steps.length - 1; i >= 0; i--) if (steps[i].rd === n) return show(steps[i]);
+  } else if (watch !== undefined) {
     for (let i = steps.length - 1; i >= 0; i--) {
-      const before = i > 0 ? steps[i - 1].watched : initialByte;
-      if (steps[i].watched !== before) return show(steps[i]);
+      const st = steps[i].stored;
+      if (st && watch >= st.pa && watch < st.pa + BigInt(st.size)) return show(steps[i]);
     }
   } else if (/^(exit|trap)/.test(d.where) && expected.exit.kind === 'trap' && expected.exit.epc !== undefined) {
     return { pc: hex64(BigInt(expected.exit.epc)), instruction: instructionAt(inputs, BigInt(expected.exit.epc)) };

@@ -107,7 +107,12 @@ export interface ResultRecord {
   exits?: { expected: Exit; actual: Exit };
   at?: { pc: Hex; instruction: string };
   trace?: { step: number; pc: Hex; instruction: string; difference: Difference; shrunk?: string };
+  /** On a state failure: where each run stopped, and the instruction there. */
+  stops?: { expected: StopPoint; actual: StopPoint };
 }
+
+/** Where a state vector's run stopped, and the instruction there (result.schema.json#/$defs/stopPoint). */
+export interface StopPoint { pc?: Hex; instruction: string }
 
 // ---- protocol (conformance/PROTOCOL.md) ----
 export const PROTOCOL_VERSION = 1;
