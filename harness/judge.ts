@@ -10,7 +10,7 @@ import type { ImageObservationWire, ResultKind, StateInputs, StateObservationWir
 import type { Outcome } from './adapters/implementation';
 import { referenceSteps } from './trace';
 
-export interface Verdict { kind: ResultKind; reason?: string; difference?: Difference; at?: { pc: string; instruction: string } }
+export interface Verdict { kind: ResultKind; reason?: string; ms?: number; measured?: { cycles?: number; instret?: number }; difference?: Difference; at?: { pc: string; instruction: string } }
 
 export function judge(v: Vector, outcome: Outcome): Verdict {
   if (outcome.kind !== 'observed') return { kind: outcome.kind, reason: outcome.reason };

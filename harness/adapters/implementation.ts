@@ -6,7 +6,7 @@ import * as path from 'path';
 
 /** What came back for one vector: an observation to judge, or why there is none. */
 export type Outcome =
-  | { kind: 'observed'; observation: Observation }
+  | { kind: 'observed'; observation: Observation; /** milliseconds, where the adapter measured them */ ms?: number }
   | { kind: 'crash' | 'timeout' | 'error' | 'skip'; reason: string };
 
 export interface Implementation {

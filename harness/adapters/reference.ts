@@ -24,7 +24,11 @@ export class ReferenceImplementation implements Implementation {
   readonly hello = REFERENCE_HELLO;
   async runAll(vectors: Vector[], imagesDir?: string): Promise<Outcome[]> {
     return vectors.map((v): Outcome => {
-      try { return { kind: 'observed', observation: referenceObservation(runRequest(v, imagesDir)) }; }
+      const t = performance.now();
+      try {
+        const observation = referenceObservation(runRequest(v, imagesDir));
+        return { kind: 'observed', observation, ms: Math.round((performance.now() - t) * 100) / 100 };
+      }
       catch (e) {
         // A fault of the emulator itself is a crash; anything else is a vector it cannot run.
         if (e instanceof InternalError) return { kind: 'crash', reason: e.message };

@@ -2,7 +2,8 @@
 // cli/run.ts (stderr, terminals only).
 
 import type { HelloMessage, ResultRecord } from '../../vectors/schema/types';
-import { FAILING_KINDS, KINDS, Summary } from '../summary';
+import type { RunInfo } from '../run-info';
+import { FAILING_KINDS, KINDS, notRun, Summary } from '../summary';
 
 const SHOWN = 25;
 
@@ -23,8 +24,8 @@ function table(rows: string[][]): string[] {
   return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  '));
 }
 
-export function renderPretty(hello: HelloMessage, records: ResultRecord[], summary: Summary): string {
-  const out: string[] = [`devirt run: ${hello.name} ${hello.version}`];
+export function renderPretty(hello: HelloMessage, records: ResultRecord[], summary: Summary, info?: RunInfo): string {
+  const out: string[] = [`devirt run: ${hello.name} ${hello.version}${info?.shard ? ` (shard ${info.shard.index}/${info.shard.count} of ${info.selectionSize} vectors)` : ''}`];
   const bad = records.filter((r) => FAILING_KINDS.has(r.kind));
   for (const r of bad.slice(0, SHOWN)) out.push(...describeFailure(r));
   if (bad.length > SHOWN) out.push(`... and ${bad.length - SHOWN} more (--reporter json lists them all)`);
@@ -33,6 +34,7 @@ export function renderPretty(hello: HelloMessage, records: ResultRecord[], summa
   for (const [suite, c] of Object.entries(summary.bySuite)) rows.push([suite, String(c.total), ...KINDS.map((k) => String(c[k]))]);
   rows.push(['all', String(summary.total.total), ...KINDS.map((k) => String(summary.total[k]))]);
   out.push(...table(rows));
+  if (summary.interrupted) out.push(`INTERRUPTED by ${summary.interrupted}: ${records.filter(notRun).length} of ${records.length} vectors not run; this report is partial`);
   out.push(summary.failed ? 'FAILED' : 'OK');
   return out.join('\n') + '\n';
 }

@@ -3,7 +3,8 @@
 // failures `# TODO` (TAP's own meaning: a known failure that does not fail the run).
 
 import type { HelloMessage, ResultRecord } from '../../vectors/schema/types';
-import type { Summary } from '../summary';
+import type { RunInfo } from '../run-info';
+import { notRun, Summary } from '../summary';
 
 /** A description cannot contain a raw `#` (it would start a directive) or a newline. */
 const escapeDescription = (s: string) => s.replace(/[\r\n]+/g, ' ').replace(/\\/g, '\\\\').replace(/#/g, '\\#');
@@ -34,10 +35,24 @@ export function tapLine(r: ResultRecord, n: number): string {
   }
 }
 
-export function renderTap(hello: HelloMessage, records: ResultRecord[], summary: Summary): string {
-  const out = ['TAP version 14', `# devirt run: ${hello.name} ${hello.version}`, `1..${records.length}`];
-  records.forEach((r, i) => out.push(tapLine(r, i + 1)));
+/** The stream's opening lines; `planned` vectors follow (an interrupted run's plan is what it ran). */
+export function tapHeader(hello: HelloMessage, planned: number): string[] {
+  return ['TAP version 14', `# devirt run: ${hello.name} ${hello.version}`, `1..${planned}`];
+}
+
+export function tapFooter(summary: Summary, info: RunInfo | undefined, notRunCount: number): string[] {
   const t = summary.total;
-  out.push(`# ${t.total} vectors: ${t.pass} pass, ${t.fail} fail, ${t.error} error, ${t.crash} crash, ${t.timeout} timeout, ${t.skip} skip, ${t.xfail} xfail, ${t.xpass} xpass`);
+  const out = [`# ${t.total - notRunCount} vectors ran of ${t.total}: ${t.pass} pass, ${t.fail} fail, ${t.error} error, ${t.crash} crash, ${t.timeout} timeout, ${t.skip - notRunCount} skip, ${t.xfail} xfail, ${t.xpass} xpass`];
+  if (info?.shard) out.push(`# shard ${info.shard.index}/${info.shard.count} of ${info.selectionSize} vectors (selection ${info.selectionDigest.slice(0, 16)})`);
+  // TAP's own word for a run that stopped early: a consumer never mistakes it for a finished run.
+  if (summary.interrupted) out.push(`Bail out! interrupted by ${summary.interrupted}: ${notRunCount} vectors not run`);
+  return out;
+}
+
+export function renderTap(hello: HelloMessage, records: ResultRecord[], summary: Summary, info?: RunInfo): string {
+  const ran = summary.interrupted ? records.filter((r) => !notRun(r)) : records;
+  const out = tapHeader(hello, ran.length);
+  ran.forEach((r, i) => out.push(tapLine(r, i + 1)));
+  out.push(...tapFooter(summary, info, records.length - ran.length));
   return out.join('\n') + '\n';
 }

@@ -31,7 +31,7 @@ describe('types and schemas agree', () => {
     ['state observation', keys<T.StateObservationWire>({ x: 0, pc: 0, priv: 0, csrs: 0, memory: 0, console: 0, exit: 0, instret: 0, cycles: 0 }), props(observation.$defs.state)],
     ['image observation', keys<T.ImageObservationWire>({ console: 0, exit: 0, instret: 0, cycles: 0, delivered: 0, firmware: 0 }), props(observation.$defs.image)],
     ['step', keys<T.Step>({ pc: 0, next: 0, priv: 0, x: 0 }), props(observation.$defs.step)],
-    ['result record', keys<T.ResultRecord>({ id: 0, suite: 0, title: 0, file: 0, kind: 0, reason: 0, difference: 0, at: 0, trace: 0 }), props(result)],
+    ['result record', keys<T.ResultRecord>({ id: 0, suite: 0, title: 0, file: 0, kind: 0, reason: 0, ms: 0, measured: 0, difference: 0, at: 0, trace: 0 }), props(result)],
     ['hello', keys<T.HelloMessage>({ type: 0, protocol: 0, name: 0, version: 0, capabilities: 0 }), props(protocol.$defs.hello)],
     ['run', keys<T.RunMessage>({ type: 0, id: 0, inputs: 0, observe: 0, csrs: 0, images: 0 }), props(protocol.$defs.run)],
     ['trace', keys<T.TraceMessage>({ type: 0, id: 0, inputs: 0 }), props(protocol.$defs.trace)],

@@ -86,6 +86,10 @@ export interface ResultRecord {
   file: string;
   kind: ResultKind;
   reason?: string;
+  /** Milliseconds the implementation took over the vector, where the adapter measured it. */
+  ms?: number;
+  /** The implementation's own count of the run (cycles, instret), where it reported one. */
+  measured?: { cycles?: number; instret?: number };
   difference?: Difference;
   at?: { pc: Hex; instruction: string };
   trace?: { step: number; pc: Hex; instruction: string; difference: Difference; shrunk?: string };
