@@ -25,7 +25,7 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 registerBoot(program);
 // `devirt boot` registers alone: the other subcommands pull in the vector and harness code,
 // which would slow every boot's startup for nothing.
-for (const mod of process.argv[2] === 'boot' ? [] : ['./run', './vectors', './report']) {
+for (const mod of process.argv[2] === 'boot' ? [] : ['./run', './vectors', './report', './gate']) {
   try {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const m = require(mod);

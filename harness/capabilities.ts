@@ -13,7 +13,8 @@ export const CAPABILITY_TAGS: ReadonlySet<string> = new Set([
 export const KIND_CAPABILITIES = ['state', 'image'] as const;
 
 /** Optional protocol features. */
-export const FEATURE_CAPABILITIES = ['step'] as const;
+/** `step`: trace requests; `line-cycles`: image observations with each console line's cycle count (the overhead gate). */
+export const FEATURE_CAPABILITIES = ['step', 'line-cycles'] as const;
 
 export const REFERENCE_CAPABILITIES: string[] = [...CAPABILITY_TAGS, ...KIND_CAPABILITIES, ...FEATURE_CAPABILITIES];
 

@@ -27,6 +27,10 @@ export function runRequest(v: Vector, imagesDir = IMAGES_DIR): RunMessage {
   if (v.inputs.kind === 'state') {
     const csrs = Object.keys((v.expected as { csrs?: Record<string, string> }).csrs ?? {});
     if (csrs.length) msg.csrs = csrs;
-  } else msg.images = imagesDir;
+  } else {
+    msg.images = imagesDir;
+    // The overhead gate's runs time console lines: they carry the capability's tag.
+    if (v.tags.includes('line-cycles')) msg.stampLines = true;
+  }
   return msg;
 }

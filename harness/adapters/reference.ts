@@ -14,8 +14,8 @@ export const REFERENCE_HELLO: HelloMessage = { type: 'hello', protocol: 1, name:
 /** The reference's answer to a run request (shared with the external wrapper of the reference). */
 export function referenceObservation(msg: RunMessage): Observation {
   if (msg.inputs.kind === 'state') return runState(msg.inputs, msg.observe ?? [], msg.csrs ?? []);
-  const { lines: _lines, ...obs } = runImage(msg.inputs, msg.images ?? IMAGES_DIR);
-  return obs;
+  const { lines, ...obs } = runImage(msg.inputs, msg.images ?? IMAGES_DIR, { stampLines: msg.stampLines === true });
+  return msg.stampLines ? { ...obs, lines } : obs;
 }
 
 export function referenceStepsWire(inputs: StateInputs): Step[] { return wireSteps(referenceSteps(inputs)); }

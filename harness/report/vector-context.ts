@@ -2,23 +2,17 @@
 // around a failing stop) and from the overhead budgets, for `devirt run --reporter html` and
 // `devirt report html`.
 
-import * as fs from 'fs';
-import * as path from 'path';
 import { prepareState } from '../../reference/run-state';
 import { disassemble } from '../../reference/tools/disasm';
 import type { ResultRecord, Vector } from '../../vectors/schema/types';
+import { readBudgets } from '../gate/budgets';
 import type { Item } from '../load';
 import { Budget, buildContext, Disassembler, ReportContext } from '../reporters/html/context';
 
-export const BUDGETS_FILE = path.resolve(__dirname, '../../../ci/budgets.json');
-
-export function readBudgets(file = BUDGETS_FILE): Budget[] {
-  try {
-    const doc = JSON.parse(fs.readFileSync(file, 'utf8')) as { workloads?: Budget[] };
-    return (doc.workloads ?? []).map((w) => ({ name: w.name, virtualizedBudgetPercent: w.virtualizedBudgetPercent }));
-  } catch {
-    return [];
-  }
+/** The budgets the overhead chart names; a report is still made when the file is unreadable. */
+function chartBudgets(): Budget[] {
+  try { return readBudgets().map((w) => ({ name: w.name, virtualizedBudgetPercent: w.virtualizedBudgetPercent })); }
+  catch { return []; }
 }
 
 const referenceDisassembler: Disassembler = (inputs) => {
@@ -30,7 +24,7 @@ const referenceDisassembler: Disassembler = (inputs) => {
   };
 };
 
-export function contextFromItems(records: ResultRecord[], items: Item[], budgets = readBudgets()): ReportContext {
+export function contextFromItems(records: ResultRecord[], items: Item[], budgets = chartBudgets()): ReportContext {
   const vectors = new Map<string, Vector>();
   for (const it of items) if (it.vector && !vectors.has(it.vector.id)) vectors.set(it.vector.id, it.vector);
   return buildContext(records, vectors, budgets, referenceDisassembler);

@@ -69,6 +69,8 @@ export interface ImageObservationWire {
   exit: ImageExit;
   instret?: number;
   cycles?: number;
+  /** Asked for with `stampLines` (capability line-cycles): each console line with the counts at its newline. */
+  lines?: { text: string; cycles: number; instret: number }[];
   delivered?: { at: number; action: string }[];
   /** The monitor's own cost accounting (cycles, instructions, traps, ...), informational. */
   firmware?: Record<string, number>;
@@ -98,7 +100,7 @@ export interface ResultRecord {
 // ---- protocol (conformance/PROTOCOL.md) ----
 export const PROTOCOL_VERSION = 1;
 export interface HelloMessage { type: 'hello'; protocol: 1; name: string; version: string; capabilities: string[] }
-export interface RunMessage { type: 'run'; id: string; inputs: VectorInputs; observe?: ObserveRegion[]; csrs?: string[]; images?: string }
+export interface RunMessage { type: 'run'; id: string; inputs: VectorInputs; observe?: ObserveRegion[]; csrs?: string[]; images?: string; stampLines?: boolean }
 export interface TraceMessage { type: 'trace'; id: string; inputs: StateInputs }
 export interface ByeMessage { type: 'bye' }
 export interface ResultMessage { type: 'result'; id: string; observation: Observation }
