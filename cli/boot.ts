@@ -4,12 +4,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Command } from 'commander';
-import { BlockBackend, InternalError, Machine, MachineError } from '../reference/machine/machine';
+import { BlockBackend, InternalError, MachineError } from '../reference/machine/machine';
 import { FileBlockBackend } from '../reference/machine/devices/block-file';
 import { ElfError, Symbolizer } from '../reference/tools/elf';
 import { disassemble } from '../reference/tools/disasm';
 import { CliError, EXIT, signalExitCode } from './exit-codes';
-import { DOORBELL_CAUSE } from '../reference/run-image';
+import { BootSession, DOORBELL_CAUSE, DoorbellEvent, SessionStop } from '../reference/session';
 import { parseCount, parseSize } from './size';
 
 export const DEFAULT_FIRMWARE = path.resolve(__dirname, '../../reference/firmware/build/microvisor.elf');
@@ -123,11 +123,11 @@ function openDrive(file: string): BlockBackend {
 interface BootInputs {
   ramSize: number; maxInsns: number; kernel: Uint8Array; bios: Uint8Array | null; biosName: string;
   drive: TrackedDrive | null; signals: SignalStop;
-  mmodeFirmware: Uint8Array | null; mmodeName: string; rings: { at: number; cause: number }[];
+  mmodeFirmware: Uint8Array | null; mmodeName: string; rings: DoorbellEvent[];
 }
 
+/** The run as a terminal program: the session runs the machine; this moves bytes and picks the exit code. */
 async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, biosName, drive, signals, mmodeFirmware, mmodeName, rings }: BootInputs): Promise<number> {
-
   const out: number[] = [];
   // When whoever reads stdout goes away (`devirt boot ... | head`), the run ends as a pipeline's
   // writer does, quietly with SIGPIPE's status; the guest's output has nowhere to go.
@@ -138,18 +138,19 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
       try { writeAllSync(1, Buffer.from(out)); } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EPIPE') throw e;
         stdoutGone = true;
-        m?.hart.kick();
+        session?.pause();
       }
     }
     out.length = 0;
   };
-  let m: Machine;
+  let session: BootSession;
   try {
-    m = new Machine({
+    session = new BootSession({
       ramSize, bios, kernel, drive, biosName, kernelName: flags.kernel, bootargs: flags.append,
       mmodeFirmware, mmodeFirmwareName: mmodeName,
       captureConsole: false,
       onConsole: (b) => { out.push(b); if (out.length >= 4096 || b === 10) flushOut(); },
+      schedule: rings, maxInsns, onReset: 'reboot',
     });
   } catch (e) {
     if (e instanceof ElfError || e instanceof MachineError) throw new CliError(/^bad memory size/.test(e.message) ? `--mem: ${e.message}` : e.message);
@@ -157,6 +158,7 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
     if (e instanceof RangeError && /allocation failed/i.test(e.message)) throw new CliError(`--mem: cannot allocate ${ramSize} bytes of guest RAM on this host (${e.message})`);
     throw e;
   }
+  const m = session.machine;
   if (flags.trace) {
     const sym = new Symbolizer(m.symbols);
     m.hart.tracer = (h, pc, bits) => {
@@ -188,56 +190,46 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
     return signalExitCode(signal);
   };
   const terminated = () => { flushOut(); process.stderr.write('devirt: terminated (Ctrl-A x)\n'); return EXIT.hang; };
+  // Terminal input and signals get in between chunks of this many instructions.
   const CHUNK = 2_000_000;
-  // Budget used so far, across guest-requested resets (which zero instret). A run that stops at
-  // its limit used all of its budget, even when that was a storm of traps retiring nothing.
-  let executed = 0;
   try {
     for (;;) {
       if (input?.pending.length) m.uart.pushInput(Uint8Array.from(input.pending.splice(0)));
-      while (rings.length && rings[0].at <= m.hart.instret) m.doorbell.ring(rings.shift()!.cause);
-      const budget = Math.min(CHUNK, maxInsns - executed, rings.length ? rings[0].at - m.hart.instret : Infinity);
-      if (budget <= 0) {
-        flushOut();
-        process.stderr.write(`devirt: stopped after --max-insns ${maxInsns} instructions (pc 0x${m.hart.getPc().toString(16)})\n`);
-        return EXIT.hang;
-      }
-      let r;
-      const before = m.hart.instret;
+      let stop: SessionStop;
       try {
-        r = m.run({ maxInsns: budget });
+        stop = session.run({ insns: CHUNK });
       } catch (e) {
         if (e instanceof InternalError) throw new CliError(e.message, EXIT.internal);
         throw e;
       }
-      executed += r.reason === 'limit' ? budget : m.hart.instret - before;
       if (stdoutGone) return signalExitCode('SIGPIPE');
-      if (r.reason === 'finisher' || r.reason === 'tohost') {
-        flushOut();
-        const f = m.finisherState;
-        if (r.reason === 'finisher' && f?.kind === 'reset') {
-          // As QEMU without -no-reboot: the machine starts again from the reset vector.
-          m.reboot();
-          continue;
+      switch (stop.kind) {
+        case 'exit':
+          flushOut();
+          return stop.code;
+        case 'limit':
+          flushOut();
+          process.stderr.write(`devirt: stopped after --max-insns ${maxInsns} instructions (pc 0x${m.hart.getPc().toString(16)})\n`);
+          return EXIT.hang;
+        case 'idle': {
+          flushOut();
+          // Only input can wake the guest now.
+          const more = input === null ? m.uart.pullInput() : await input.next();
+          if (signals.stoppedBy) return stopped(signals.stoppedBy);
+          if (more) continue;
+          if (input?.quit) return terminated();
+          process.stderr.write(`devirt: guest is waiting for an interrupt that can never come (wfi at pc 0x${m.hart.getPc().toString(16)}, no timer armed, no input)\n`);
+          return EXIT.hang;
         }
-        return r.code ?? 0;
+        case 'slice':
+        case 'paused':
+        case 'breakpoint':
+          // Keys typed before Ctrl-A x have had this chunk to reach the guest.
+          if (input?.quit) return terminated();
+          // Let terminal input and signals in between chunks.
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          if (signals.stoppedBy) return stopped(signals.stoppedBy);
       }
-      if (r.reason === 'idle' && rings.length) { m.doorbell.ring(rings.shift()!.cause); continue; }
-      if (r.reason === 'idle') {
-        flushOut();
-        // Only input can wake the guest now.
-        const more = input === null ? m.uart.pullInput() : await input.next();
-        if (signals.stoppedBy) return stopped(signals.stoppedBy);
-        if (more) continue;
-        if (input?.quit) return terminated();
-        process.stderr.write(`devirt: guest is waiting for an interrupt that can never come (wfi at pc 0x${m.hart.getPc().toString(16)}, no timer armed, no input)\n`);
-        return EXIT.hang;
-      }
-      // Keys typed before Ctrl-A x have had this chunk to reach the guest.
-      if (input?.quit) return terminated();
-      // Let terminal input and signals in between chunks.
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      if (signals.stoppedBy) return stopped(signals.stoppedBy);
     }
   } finally {
     flushOut();
@@ -314,13 +306,13 @@ class TerminalInput {
 }
 
 /** `AT:ACTION,...` with ACTION virtualize, devirtualize or a numeric doorbell cause. */
-function parseDoorbell(text: string | undefined): { at: number; cause: number }[] {
+function parseDoorbell(text: string | undefined): DoorbellEvent[] {
   if (text === undefined) return [];
   const out = text.split(',').map((item) => {
     const m = /^(\d+):(virtualize|devirtualize|\d+)$/.exec(item.trim());
     if (!m) throw new CliError(`--doorbell: bad event '${item}' (expected AT:virtualize, AT:devirtualize or AT:CAUSE)`);
     const cause = m[2] === 'virtualize' ? DOORBELL_CAUSE.virtualize : m[2] === 'devirtualize' ? DOORBELL_CAUSE.devirtualize : Number(m[2]);
-    return { at: Number(m[1]), cause };
+    return { at: Number(m[1]), cause, label: m[2] };
   });
   return out.sort((a, b) => a.at - b.at);
 }

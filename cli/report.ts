@@ -9,7 +9,7 @@ import { mergeReports, MergeError } from '../harness/report/merge';
 import { contextFromItems } from '../harness/report/vector-context';
 import { loadSuites } from '../harness/load';
 import { REPORTERS } from '../harness/reporters';
-import { VECTORS_DIR } from '../vectors/build';
+import { VECTORS_DIR } from '../vectors/format';
 import { CliError, EXIT } from './exit-codes';
 import { checkOutputPath, writeFileAtomic } from './files';
 

@@ -13,7 +13,7 @@ import { TapStream } from '../harness/reporters/tap-stream';
 import type { HelloMessage, ResultRecord } from '../vectors/schema/types';
 import { ImplementationStartError, runSuite } from '../harness/run-suite';
 import { qemuAvailable } from '../harness/oracle/qemu-state';
-import { VECTORS_DIR } from '../vectors/build';
+import { VECTORS_DIR } from '../vectors/format';
 import { CliError, EXIT, signalExitCode } from './exit-codes';
 import { checkOutputPath, writeFileAtomic } from './files';
 

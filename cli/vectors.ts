@@ -1,10 +1,12 @@
 // `devirt vectors regen | verify | crosscheck --oracle qemu`: maintenance of the vector suites.
 
 import { Command } from 'commander';
-import { regen, verify } from '../vectors/build';
 import { crosscheck, VectorFileError } from '../harness/oracle/crosscheck';
 import { qemuAvailable } from '../harness/oracle/qemu-state';
 import { CliError, EXIT } from './exit-codes';
+
+/** The generators load only for the commands that run them: `devirt run` starts without them. */
+const generators = (): typeof import('../vectors/build') => require('../vectors/build');
 
 export function registerVectors(program: Command): void {
   const vectors = program.command('vectors').description('regenerate, verify and cross-check the vector suites');
@@ -12,13 +14,13 @@ export function registerVectors(program: Command): void {
   vectors.command('regen').description('rebuild every vector file from the generators and the reference')
     .action(() => {
       const t = Date.now();
-      const r = regen();
+      const r = generators().regen();
       process.stderr.write(`regenerated ${r.vectors} vectors in ${r.files} files (${((Date.now() - t) / 1000).toFixed(1)} s)\n`);
     });
 
   vectors.command('verify').description('check that a fresh regeneration is byte-identical to the committed vectors')
     .action(() => {
-      const differing = verify();
+      const differing = generators().verify();
       if (differing.length) {
         for (const f of differing) process.stderr.write(`vectors/${f}: differs from a fresh regeneration\n`);
         process.exitCode = EXIT.failures;

@@ -2,7 +2,7 @@
 // devirtualize points, the guest must print exactly what it printed natively and end the same
 // way. Only timing may differ, so cycle and instruction counts are not compared.
 
-import type { Difference } from './state-check';
+import { describeDifference, Difference } from './state-check';
 
 export interface ImageExpectation { console: string; exit: { kind: string; code?: number } }
 export interface ImageActual { console: string; exit: { kind: string; code?: number } }
@@ -23,4 +23,10 @@ export function checkImage(expected: ImageExpectation, actual: ImageActual): Dif
     return { where: 'exit code', expected: String(expected.exit.code ?? '(none)'), actual: String(actual.exit.code ?? '(none)') };
   }
   return null;
+}
+
+/** The first difference as one line, or null when the run agrees with its expectation. */
+export function imageDifferenceText(expected: ImageExpectation, actual: ImageActual): string | null {
+  const d = checkImage(expected, actual);
+  return d && describeDifference(d);
 }

@@ -30,6 +30,9 @@ export interface StateActual {
 
 export interface Difference { where: string; expected: string; actual: string }
 
+/** A difference as one line of text (for tests and tools that print rather than report). */
+export const describeDifference = (d: Difference): string => `${d.where}: expected ${d.expected}, got ${d.actual}`;
+
 const num = (v: string | undefined) => (v === undefined ? undefined : BigInt.asUintN(64, BigInt(v)));
 const show = (v: bigint | undefined) => (v === undefined ? '(none)' : '0x' + v.toString(16).padStart(16, '0'));
 

@@ -4,10 +4,9 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
-import { listVectorFiles } from '../harness/oracle/crosscheck';
-import { canonical } from '../vectors/build';
+import { canonical, listVectorFiles, testKey } from '../vectors/format';
+import type { Vector } from '../vectors/format';
 import { check } from '../vectors/schema/validate';
-import type { Vector } from '../vectors/schema/types';
 
 export interface Problem { file: string; id: string; suite: string; title: string; message: string }
 
@@ -48,8 +47,9 @@ export function loadFileText(file: string, text: string): Item[] {
 
 /**
  * Every vector file under `dir` in a fixed order. A second vector with an id already seen is a
- * duplicate when it runs the same test (same inputs, observed regions and expectation, whatever
- * its title), and a problem when its expectation differs (an id must name one test).
+ * duplicate when it is the same test (vectors/format.ts testKey: same inputs and observed regions,
+ * whatever its title) with the same expectation; it is a problem when its expectation differs or
+ * when it is another test under that id (an id names one test).
  */
 export function loadSuites(dir: string): Item[] {
   const items: Item[] = [];
@@ -64,15 +64,17 @@ export function loadSuites(dir: string): Item[] {
     }
     items.push(...loadFileText(file, text));
   }
-  const seen = new Map<string, { file: string; text: string }>();
+  const seen = new Map<string, { file: string; test: string; expected: string }>();
   return items.map((it): Item => {
     if (!it.vector) return it;
     const v = it.vector;
-    const text = canonical({ inputs: v.inputs, observe: v.observe, expected: v.expected });
+    const test = testKey(v.inputs, v.observe), expected = canonical(v.expected);
     const first = seen.get(v.id);
-    if (first === undefined) { seen.set(v.id, { file: it.file, text }); return it; }
-    if (first.text === text) return { file: it.file, vector: v, duplicateOf: first.file };
-    return { file: it.file, problem: { file: it.file, id: v.id, suite: v.suite, title: v.title, message: `/id: the id of a vector with a different expectation in ${first.file}` } };
+    if (first === undefined) { seen.set(v.id, { file: it.file, test, expected }); return it; }
+    const problem = (message: string): Item => ({ file: it.file, problem: { file: it.file, id: v.id, suite: v.suite, title: v.title, message } });
+    if (first.test !== test) return problem(`/id: the id of a different test (other inputs or observed regions) in ${first.file}`);
+    if (first.expected === expected) return { file: it.file, vector: v, duplicateOf: first.file };
+    return problem(`/id: the id of a vector with a different expectation in ${first.file}`);
   });
 }
 

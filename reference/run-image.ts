@@ -1,17 +1,16 @@
 // Run an "image" vector on the reference: boot its firmware and kernel as QEMU virt would, and
 // deliver its schedule of maintenance events through the management doorbell at exact
-// instruction counts.
+// instruction counts (the boot session, reference/session.ts, owns the schedule).
 
 import * as fs from 'fs';
 import * as path from 'path';
 import { Machine } from './machine/machine';
 import type { ImageInputs, ImageObservation } from './state';
-
-/** Doorbell causes understood by the Microvisor (conformance/maintenance-sbi.md). */
-export const DOORBELL_CAUSE = { virtualize: 1, devirtualize: 2 } as const;
+import { BootSession, doorbellEvent } from './session';
+import { imagePath } from '../vectors/format';
 
 export function loadImage(imagesDir: string, hash: string): Uint8Array {
-  const file = path.join(imagesDir, `${hash}.elf`);
+  const file = imagePath(imagesDir, hash);
   if (!fs.existsSync(file)) throw new Error(`image ${hash} not found in ${imagesDir}`);
   return new Uint8Array(fs.readFileSync(file));
 }
@@ -47,42 +46,18 @@ export function runImage(inputs: ImageInputs, imagesDir: string, opts: { stampLi
     else current += String.fromCharCode(b);
   } : undefined;
   const mmodeFirmware = inputs.mmodeFirmware ? loadImage(imagesDir, inputs.mmodeFirmware) : null;
-  m = new Machine({ ramSize: inputs.ramSize, kernel, bios, mmodeFirmware, kernelName: inputs.kernel, biosName: inputs.bios, mmodeFirmwareName: inputs.mmodeFirmware, onConsole });
-  const schedule = [...(inputs.schedule ?? [])].sort((a, b) => a.at - b.at);
-  const delivered: ImageObservation['delivered'] = [];
-  let exit: ImageObservation['exit'] = { kind: 'limit' };
-  for (let i = 0; ; i++) {
-    const next = schedule[i];
-    const until = next ? Math.min(next.at, inputs.maxInsns) : inputs.maxInsns;
-    const r = m.run({ maxInsns: Math.max(0, until - m.hart.instret) });
-    // A guest idle in wfi can still be woken by the next scheduled doorbell.
-    const wakeable = r.reason === 'idle' && next !== undefined;
-    if (r.reason !== 'limit' && !wakeable) { exit = { kind: r.reason === 'break' ? 'limit' : r.reason, code: r.code }; break; }
-    if (!next || m.hart.instret >= inputs.maxInsns) break;
-    const cause = next.action === 'doorbell' ? (next.cause ?? 0) : DOORBELL_CAUSE[next.action];
-    m.doorbell.ring(cause);
-    delivered.push({ at: m.hart.instret, action: next.action });
-  }
-  const obs: ImageObservation & { firmware?: FirmwareCost } = { console: m.console, exit, instret: m.hart.instret, cycles: m.hart.cycles, delivered };
+  // A guest-requested reset ends an image vector's run (its expected exit), as QEMU -no-reboot.
+  const session = new BootSession({
+    ramSize: inputs.ramSize, kernel, bios, mmodeFirmware, kernelName: inputs.kernel, biosName: inputs.bios, mmodeFirmwareName: inputs.mmodeFirmware, onConsole,
+    schedule: (inputs.schedule ?? []).map(doorbellEvent), maxInsns: inputs.maxInsns, onReset: 'stop',
+  });
+  m = session.machine;
+  const stop = session.run();
+  const exit: ImageObservation['exit'] = stop.kind === 'exit' ? { kind: stop.by, code: stop.code }
+    : stop.kind === 'idle' ? { kind: 'idle', code: undefined } : { kind: 'limit' };
+  const obs: ImageObservation & { firmware?: FirmwareCost } = { console: m.console, exit, instret: m.hart.instret, cycles: m.hart.cycles, delivered: session.delivered };
   if (opts.stampLines) obs.lines = lines;
   const cost = firmwareCost(m);
   if (cost) obs.firmware = cost;
   return obs;
-}
-
-/**
- * Compare a run with its expectation: the console text and the exit. Returns null when they agree,
- * else a one-line description of the first difference (the line where the consoles part).
- */
-export function imageDifference(expected: { console: string; exit: ImageObservation['exit'] }, actual: ImageObservation): string | null {
-  if (expected.console !== actual.console) {
-    const a = expected.console.split('\n'), b = actual.console.split('\n');
-    let i = 0;
-    while (i < a.length && a[i] === b[i]) i++;
-    return `console line ${i + 1}: expected ${JSON.stringify(a[i] ?? '<end>')}, got ${JSON.stringify(b[i] ?? '<end>')}`;
-  }
-  if (expected.exit.kind !== actual.exit.kind || (expected.exit.code ?? null) !== (actual.exit.code ?? null)) {
-    return `exit: expected ${expected.exit.kind} ${expected.exit.code ?? ''}, got ${actual.exit.kind} ${actual.exit.code ?? ''}`;
-  }
-  return null;
 }

@@ -3,90 +3,22 @@
 // The output is a pure function of the generator code and seeds: `regen` twice gives the same
 // bytes, and `verify` checks exactly that against the committed files.
 
-import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { runState } from '../reference/run-state';
 import { runImage } from '../reference/run-image';
-import type { ImageInputs, ImageObservation, StateInputs, StateObservation } from '../reference/state';
+import {
+  canonical, GENERATOR_VERSION, IMAGES_DIR, imageHash, imageHashOfFile, imagePath, NOT_VECTORS, REFERENCE_VERSION, REPO_ROOT, VECTORS_DIR, vectorId,
+} from './format';
+import type { ImageExpected, ImageInputs, ImageVector, StateVector } from './format';
+import { completeVector } from './expectation';
 import { compressedIsa, directedIsa, randomIsa, VectorDraft } from './generators/isa';
 import { imageGroups } from './generators/image-groups';
 import { PRIV_FAMILIES, privDrafts } from './generators/priv';
 
-export const GENERATOR_VERSION = '1';
-export const REFERENCE_VERSION: string = require('../../package.json').version;
-export const VECTORS_DIR = path.resolve(__dirname, '../../vectors');
-/** Whole-program images (firmware, kernels) that image vectors name by sha256. */
-export const IMAGES_DIR = path.join(VECTORS_DIR, 'images');
-
-export interface ExpectedState {
-  /** Registers whose final value differs from the initial one; every other register is unchanged. */
-  x: Record<string, string>;
-  pc: string;
-  exit: StateObservation['exit'];
-  memory?: { base: string; bytes: string }[];
-  instret: number;
-  /** Acceptable alternatives where the specification allows more than one outcome. */
-  anyOf?: { exit: StateObservation['exit']; note: string }[];
-}
-
-export interface Vector {
-  id: string;
-  suite: string;
-  title: string;
-  tags: string[];
-  spec: string;
-  provenance: { generator: string; generatorVersion: string; seed?: string; referenceVersion: string; expected: 'reference' | 'reference+qemu' | 'spec' };
-  inputs: StateInputs;
-  observe?: { base: string; length: number }[];
-  expected: ExpectedState;
-}
-
-/** Canonical JSON: keys sorted, no whitespace; ids hash it, files store it. */
-export function canonical(v: unknown): string {
-  if (v === null || typeof v !== 'object') return JSON.stringify(v);
-  if (Array.isArray(v)) return '[' + v.map(canonical).join(',') + ']';
-  const o = v as Record<string, unknown>;
-  return '{' + Object.keys(o).filter((k) => o[k] !== undefined).sort().map((k) => JSON.stringify(k) + ':' + canonical(o[k])).join(',') + '}';
-}
-
-export function vectorId(suite: string, inputs: StateInputs, observe?: unknown): string {
-  return `${suite}-${createHash('sha256').update(canonical({ inputs, observe })).digest('hex').slice(0, 16)}`;
-}
-
-const hex = (n: number) => '0x' + n.toString(16).padStart(16, '0');
-
-export function completeVector(suite: string, generator: string, d: VectorDraft): Vector {
-  const obs = runState(d.inputs, d.observe ?? []);
-  const initial = d.inputs.hart.x ?? {};
-  const x: Record<string, string> = {};
-  for (let i = 1; i < 32; i++) {
-    const k = 'x' + i;
-    const before = initial[k] ?? hex(0);
-    if (BigInt(obs.x[k]) !== BigInt(before)) x[k] = obs.x[k];
-  }
-  const expected: ExpectedState = { x, pc: obs.pc, exit: obs.exit, instret: obs.instret };
-  if (obs.memory.length) expected.memory = obs.memory;
-  if (d.alternatives) expected.anyOf = d.alternatives;
-  return {
-    id: vectorId(suite, d.inputs, d.observe),
-    suite, title: d.title, tags: d.tags, spec: d.spec,
-    provenance: { generator, generatorVersion: GENERATOR_VERSION, seed: d.seed, referenceVersion: REFERENCE_VERSION, expected: 'reference' },
-    inputs: d.inputs, observe: d.observe, expected,
-  };
-}
-
 export interface Group { suite: string; file: string; generator: string; drafts: () => Iterable<VectorDraft>; kind?: 'state' }
 
-/** An image vector: whole programs booted as on QEMU virt; expected = the run without its schedule. */
+/** A draft of an image vector: whole programs booted as on QEMU virt; expected = the run without its schedule. */
 export interface ImageDraft { title: string; tags: string[]; spec: string; seed?: string; inputs: ImageInputs }
-export interface ImageExpected { console: string; exit: ImageObservation['exit'] }
-export interface ImageVector {
-  id: string; suite: string; title: string; tags: string[]; spec: string;
-  provenance: Vector['provenance'];
-  inputs: ImageInputs;
-  expected: ImageExpected;
-}
 /** A group of image vectors, with the files (repository paths) its images come from. */
 export interface ImageGroup { kind: 'image'; suite: string; file: string; generator: string; images: string[]; drafts: () => Iterable<ImageDraft> }
 
@@ -100,9 +32,8 @@ export function completeImageVector(suite: string, generator: string, d: ImageDr
     expected = { console: obs.console, exit: obs.exit };
     nativeRuns.set(key, expected);
   }
-  const id = `${suite}-${createHash('sha256').update(canonical({ inputs: d.inputs })).digest('hex').slice(0, 16)}`;
   return {
-    id, suite, title: d.title, tags: d.tags, spec: d.spec,
+    id: vectorId(suite, d.inputs), suite, title: d.title, tags: d.tags, spec: d.spec,
     provenance: { generator, generatorVersion: GENERATOR_VERSION, seed: d.seed, referenceVersion: REFERENCE_VERSION, expected: 'reference' },
     inputs: d.inputs, expected,
   };
@@ -112,8 +43,8 @@ export function completeImageVector(suite: string, generator: string, d: ImageDr
 export function stageImages(paths: string[], imagesDir = IMAGES_DIR, write = true): boolean {
   let present = true;
   for (const p of paths) {
-    const bytes = fs.readFileSync(path.resolve(__dirname, '../..', p));
-    const file = path.join(imagesDir, `${createHash('sha256').update(bytes).digest('hex')}.elf`);
+    const bytes = fs.readFileSync(path.resolve(REPO_ROOT, p));
+    const file = imagePath(imagesDir, imageHash(bytes));
     if (fs.existsSync(file)) continue;
     present = false;
     if (write) { fs.mkdirSync(imagesDir, { recursive: true }); fs.writeFileSync(file, bytes); }
@@ -161,7 +92,7 @@ export function everyGroup(): (Group | ImageGroup)[] {
 const LIFTED = ['suite', 'spec', 'tags', 'provenance'] as const;
 
 export function renderGroup(g: Group | ImageGroup): string {
-  const vectors: (Vector | ImageVector)[] = g.kind === 'image'
+  const vectors: (StateVector | ImageVector)[] = g.kind === 'image'
     ? [...g.drafts()].map((d) => completeImageVector(g.suite, g.generator, d))
     : [...g.drafts()].map((d) => completeVector(g.suite, g.generator, d));
   const defaults: Record<string, unknown> = {};
@@ -185,19 +116,12 @@ function compactHex(json: string): string {
   return json.replace(/"0x0*([0-9a-f]+)"/g, '"0x$1"');
 }
 
-/** Read a vector file back into full vectors (defaults applied). */
-export function readGroupFile(text: string): Vector[] {
-  const doc = JSON.parse(text) as { defaults?: Record<string, unknown>; vectors: Record<string, unknown>[] };
-  return doc.vectors.map((v) => ({ ...(doc.defaults ?? {}), ...v }) as unknown as Vector);
-}
-
 export function regen(dir = VECTORS_DIR): { files: number; vectors: number } {
   let files = 0, vectors = 0;
   const groups = everyGroup();
   // Images no image group names any more are dropped, so vectors/images holds exactly what is used.
-  const used = new Set(groups.flatMap((g) => (g.kind === 'image' ? g.images : []))
-    .map((p) => `${createHash('sha256').update(fs.readFileSync(path.resolve(__dirname, '../..', p))).digest('hex')}.elf`));
-  if (fs.existsSync(IMAGES_DIR)) for (const f of fs.readdirSync(IMAGES_DIR)) if (!used.has(f)) fs.rmSync(path.join(IMAGES_DIR, f));
+  const used = new Set(groups.flatMap((g) => (g.kind === 'image' ? g.images : [])).map((p) => imagePath(IMAGES_DIR, imageHashOfFile(p))));
+  if (fs.existsSync(IMAGES_DIR)) for (const f of fs.readdirSync(IMAGES_DIR)) if (!used.has(path.join(IMAGES_DIR, f))) fs.rmSync(path.join(IMAGES_DIR, f));
   // So are vector files no group produces any more (a renamed or dropped group).
   for (const f of staleFiles(groups, dir)) fs.rmSync(path.join(dir, f));
   for (const g of groups) {
@@ -211,9 +135,6 @@ export function regen(dir = VECTORS_DIR): { files: number; vectors: number } {
   }
   return { files, vectors };
 }
-
-/** Folders under vectors/ that hold no vector files. */
-const NOT_VECTORS = new Set(['schema', 'images', 'generators']);
 
 /** Vector files (relative to `dir`) that no group produces. */
 export function staleFiles(groups: { file: string }[], dir: string): string[] {

@@ -1,8 +1,7 @@
 // What the runner needs from an implementation, whatever adapter drives it.
 
-import type { HelloMessage, Observation, RunMessage, StateInputs, Step, Vector } from '../../vectors/schema/types';
-import { VECTORS_DIR } from '../../vectors/build';
-import * as path from 'path';
+import { IMAGES_DIR } from '../../vectors/format';
+import type { HelloMessage, Observation, RunMessage, StateInputs, Step, Vector } from '../../vectors/format';
 
 /** What came back for one vector: an observation to judge, or why there is none. */
 export type Outcome =
@@ -17,8 +16,6 @@ export interface Implementation {
   steps?(id: string, inputs: StateInputs): Promise<Step[] | Exclude<Outcome, { kind: 'observed' }>>;
   close(): Promise<void>;
 }
-
-export const IMAGES_DIR = path.join(VECTORS_DIR, 'images');
 
 /** The protocol's request for one vector. */
 export function runRequest(v: Vector, imagesDir = IMAGES_DIR): RunMessage {

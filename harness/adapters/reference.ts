@@ -3,11 +3,12 @@
 import { runImage } from '../../reference/run-image';
 import { runState } from '../../reference/run-state';
 import { InternalError } from '../../reference/machine/machine';
-import { REFERENCE_VERSION } from '../../vectors/build';
+import { REFERENCE_VERSION } from '../../vectors/format';
 import type { HelloMessage, Observation, RunMessage, StateInputs, Step, Vector } from '../../vectors/schema/types';
 import { REFERENCE_CAPABILITIES } from '../capabilities';
 import { referenceSteps, wireSteps } from '../trace';
-import { IMAGES_DIR, Implementation, Outcome, runRequest } from './implementation';
+import { IMAGES_DIR } from '../../vectors/format';
+import { Implementation, Outcome, runRequest } from './implementation';
 
 export const REFERENCE_HELLO: HelloMessage = { type: 'hello', protocol: 1, name: 'devirt-reference', version: REFERENCE_VERSION, capabilities: REFERENCE_CAPABILITIES };
 

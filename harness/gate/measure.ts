@@ -7,10 +7,10 @@
 // virtualized overhead within the workload's budget. Kernels that own M-mode must also take
 // exactly the cycles they take with no firmware at all (--bios none).
 
-import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { storeImage } from '../../vectors/format';
 import type { ImageInputs, ImageObservationWire, Vector } from '../../vectors/schema/types';
 import type { Implementation } from '../adapters/implementation';
 import { Budget, PROJECT_ROOT } from './budgets';
@@ -57,13 +57,7 @@ function phase(lines: Lines, from: RegExp, to: RegExp): { cycles: number; startI
 /** The images directory of a measurement: files by content hash, as in vectors/images. */
 function stage(files: string[]): { dir: string; hashes: string[] } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'devirt-gate-'));
-  const hashes = files.map((f) => {
-    const bytes = fs.readFileSync(f);
-    const h = createHash('sha256').update(bytes).digest('hex');
-    fs.writeFileSync(path.join(dir, `${h}.elf`), bytes);
-    return h;
-  });
-  return { dir, hashes };
+  return { dir, hashes: files.map((f) => storeImage(fs.readFileSync(f), dir)) };
 }
 
 const gateVector = (name: string, inputs: ImageInputs): Vector => ({

@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { checkState, Difference } from '../../conformance/state-check';
-import { readGroupFile, Vector, VECTORS_DIR } from '../../vectors/build';
+import { listVectorFiles, readGroupFile, StateVector as Vector, VECTORS_DIR } from '../../vectors/format';
 import { qemuEntryProblem, QemuStateResult, runOnQemu } from './qemu-state';
 
 export interface CrosscheckReport {
@@ -15,19 +15,6 @@ export interface CrosscheckReport {
   skipped: number;
   documented: { id: string; title: string; key: string; difference: Difference }[];
   unexplained: { id: string; title: string; difference: Difference }[];
-}
-
-export function listVectorFiles(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) { if (e.name !== 'schema' && e.name !== 'images' && e.name !== 'generators') walk(p); }
-      else if (e.name.endsWith('.json')) out.push(p);
-    }
-  };
-  walk(dir);
-  return out;
 }
 
 /** Vectors tagged `qemu-skip:REASON` depend on something QEMU does not model the same way (e.g. host time). */
@@ -48,7 +35,7 @@ export async function crosscheck(opts: { dir?: string; batch?: number; jobs?: nu
     try {
       const text = fs.readFileSync(f, 'utf8');
       if (!text.startsWith('{"defaults"')) continue;
-      all.push(...readGroupFile(text));
+      all.push(...(readGroupFile(text) as Vector[]));
     } catch (e) {
       throw new VectorFileError(`${path.relative(process.cwd(), f)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} (devirt vectors regen rebuilds it)`);
     }

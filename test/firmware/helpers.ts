@@ -2,8 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { execFileSync } from 'child_process';
-import { createHash } from 'crypto';
-import { ImageVector, IMAGES_DIR, readGroupFile, VECTORS_DIR } from '../../vectors/build';
+import { ImageVector, IMAGES_DIR, readGroupFile, storeImage, VECTORS_DIR } from '../../vectors/format';
 
 export const ROOT = path.resolve(__dirname, '../../..');
 
@@ -17,11 +16,7 @@ export function imageVectors(suiteDir: string): { file: string; vectors: ImageVe
 
 /** Put a file into an images directory under its sha256, as vectors name images. */
 export function stageImage(file: string, dir: string): string {
-  const bytes = fs.readFileSync(path.resolve(ROOT, file));
-  const hash = createHash('sha256').update(bytes).digest('hex');
-  const dest = path.join(dir, `${hash}.elf`);
-  if (!fs.existsSync(dest)) fs.writeFileSync(dest, bytes);
-  return hash;
+  return storeImage(fs.readFileSync(path.resolve(ROOT, file)), dir);
 }
 
 /** A temporary images directory holding the committed images (for runs with extra images). */

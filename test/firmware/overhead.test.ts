@@ -4,8 +4,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ReferenceImplementation } from '../../harness/adapters/reference';
 import { measure } from '../../harness/gate/measure';
-import { IMAGES_DIR } from '../../vectors/build';
-import { imageDifference, runImage } from '../../reference/run-image';
+import { IMAGES_DIR } from '../../vectors/format';
+import { imageDifferenceText } from '../../conformance/image-check';
+import { runImage } from '../../reference/run-image';
 import { imageVectors, ROOT } from './helpers';
 
 const budgets = JSON.parse(fs.readFileSync(path.join(ROOT, 'ci/budgets.json'), 'utf8')).workloads;
@@ -35,7 +36,7 @@ test('overhead vectors: native, virtualized and devirtualized runs print the nat
   const failures: string[] = [];
   for (const g of imageVectors('overhead')) {
     for (const v of g.vectors) {
-      const d = imageDifference(v.expected, runImage(v.inputs, IMAGES_DIR));
+      const d = imageDifferenceText(v.expected, runImage(v.inputs, IMAGES_DIR));
       if (d) failures.push(`${v.title}: ${d}`);
     }
   }

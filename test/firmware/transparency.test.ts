@@ -1,8 +1,9 @@
 // The transparency suite on the reference: every schedule of virtualize/devirtualize events
 // leaves each probe's signature (console and exit) exactly as in the native run, and firmware
 // built with a deliberate transparency bug is caught.
-import { IMAGES_DIR } from '../../vectors/build';
-import { imageDifference, runImage } from '../../reference/run-image';
+import { IMAGES_DIR } from '../../vectors/format';
+import { imageDifferenceText } from '../../conformance/image-check';
+import { runImage } from '../../reference/run-image';
 import * as fs from 'fs';
 import { imageVectors, scratchImagesDir, stageImage } from './helpers';
 
@@ -19,7 +20,7 @@ for (const g of groups) {
   test(`${g.file}: every schedule gives the native signature`, () => {
     const failures: string[] = [];
     for (const v of g.vectors) {
-      const d = imageDifference(v.expected, runImage(v.inputs, IMAGES_DIR));
+      const d = imageDifferenceText(v.expected, runImage(v.inputs, IMAGES_DIR));
       if (d) failures.push(`${v.title}: ${d}`);
     }
     expect(failures).toEqual([]);
@@ -35,9 +36,9 @@ for (const bug of ['bug-deleg-not-restored', 'bug-leak-csr']) {
     let nativeAgrees = true;
     for (const g of groups) {
       const first = g.vectors[0];
-      if (imageDifference(first.expected, runImage({ ...first.inputs, bios, schedule: [] }, dir))) nativeAgrees = false;
+      if (imageDifferenceText(first.expected, runImage({ ...first.inputs, bios, schedule: [] }, dir))) nativeAgrees = false;
       for (const v of g.vectors) {
-        const d = imageDifference(v.expected, runImage({ ...v.inputs, bios }, dir));
+        const d = imageDifferenceText(v.expected, runImage({ ...v.inputs, bios }, dir));
         if (d) { caught = `${v.title}: ${d}`; break; }
       }
       if (caught) break;
@@ -50,7 +51,8 @@ for (const bug of ['bug-deleg-not-restored', 'bug-leak-csr']) {
 
 test('the image suites regenerate byte for byte (tracer-found schedules are deterministic)', () => {
   const { imageGroups } = require('../../vectors/generators/image-groups') as typeof import('../../vectors/generators/image-groups');
-  const { renderGroup, VECTORS_DIR } = require('../../vectors/build') as typeof import('../../vectors/build');
+  const { renderGroup } = require('../../vectors/build') as typeof import('../../vectors/build');
+  const { VECTORS_DIR } = require('../../vectors/format') as typeof import('../../vectors/format');
   const path = require('path') as typeof import('path');
   for (const g of imageGroups()) {
     expect({ file: g.file, same: renderGroup(g) === fs.readFileSync(path.join(VECTORS_DIR, g.file), 'utf8') }).toEqual({ file: g.file, same: true });

@@ -5,7 +5,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Item, loadFileText, loadSuites } from '../../harness/load';
-import { VECTORS_DIR } from '../../vectors/build';
+import { VECTORS_DIR } from '../../vectors/format';
 
 export const ROOT = path.resolve(__dirname, '../../..');
 export const DIST = path.join(ROOT, 'dist');

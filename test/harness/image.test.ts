@@ -1,14 +1,14 @@
 // Image vectors through the harness: a tiny kernel (an ELF made here) prints and powers off; the
 // image rule compares console text and exit, and reports the first differing console line.
 
-import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { checkImage } from '../../conformance/image-check';
+import { checkImage, imageDifferenceText } from '../../conformance/image-check';
 import { loadSuites } from '../../harness/load';
 import { runSuite } from '../../harness/run-suite';
 import { encode } from '../../reference/tools/disasm';
+import { storeImage } from '../../vectors/format';
 import { nodeCmd } from './helpers';
 
 /** A minimal RV64 ELF: one loadable segment at 0x80000000 holding `words`, entry at its start. */
@@ -47,16 +47,23 @@ describe('image vectors', () => {
     expect(checkImage(ok, { ...ok, exit: { kind: 'limit' } })).toEqual({ where: 'exit kind', expected: 'finisher', actual: 'limit' });
   });
 
+  test('one image judge: the tools that print a verdict use the conformance rule, the reference ships none', () => {
+    const ok = { console: 'a\nb\n', exit: { kind: 'finisher', code: 0 } };
+    expect(imageDifferenceText(ok, ok)).toBeNull();
+    expect(imageDifferenceText(ok, { ...ok, console: 'a\nc\n' })).toBe('console line 2: expected "b", got "c"');
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const runImageModule = require('../../reference/run-image') as Record<string, unknown>;
+    expect(Object.keys(runImageModule).filter((k) => /difference|check|judge/i.test(k))).toEqual([]);
+  });
+
   test('run in-process and through the protocol: a pass, a console difference, a missing image', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'devirt-image-'));
     try {
       const image = elf(printer('hi\nthere\n'));
-      const sha = createHash('sha256').update(image).digest('hex');
-      fs.mkdirSync(path.join(dir, 'images'));
+      const sha = storeImage(image, path.join(dir, 'images'));
       fs.mkdirSync(path.join(dir, 'transparency'));
-      fs.writeFileSync(path.join(dir, 'images', `${sha}.elf`), image);
       const vector = (id: string, kernel: string, console: string) => ({
-        id, suite: 'transparency', title: id, tags: ['uart'], spec: 'DESIGN.md transparency',
+        id, suite: 'transparency', title: id, tags: ['uart'], spec: 'conformance/microvisor.md#transparent',
         provenance: { generator: 'test', generatorVersion: '1', referenceVersion: '0.1.0', expected: 'spec' },
         inputs: { kind: 'image', kernel, bios: 'none', maxInsns: 10_000, schedule: [{ at: 3, action: 'doorbell', cause: 0 }] },
         expected: { console, exit: { kind: 'finisher', code: 0 } },

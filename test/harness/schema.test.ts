@@ -84,11 +84,14 @@ describe('schema', () => {
       const other = clone();
       other.expected.x.x7 = '0x43';
       const renamed = { ...clone(), title: 'the same test under another title' };
+      const otherTest = clone();
+      otherTest.inputs.hart.x = { ...otherTest.inputs.hart.x, x9: '0x9' };
       fs.writeFileSync(path.join(dir, 'isa/a.json'), fileOf(GOOD));
-      fs.writeFileSync(path.join(dir, 'isa/b.json'), fileOf(renamed, other));
+      fs.writeFileSync(path.join(dir, 'isa/b.json'), fileOf(renamed, other, otherTest));
       const items = loadSuites(dir);
       expect(items[1].duplicateOf).toBe('isa/a.json');
       expect(items[2].problem!.message).toBe('/id: the id of a vector with a different expectation in isa/a.json');
+      expect(items[3].problem!.message).toBe('/id: the id of a different test (other inputs or observed regions) in isa/a.json');
     } finally { fs.rmSync(dir, { recursive: true, force: true }); }
   });
 

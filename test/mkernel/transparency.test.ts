@@ -5,8 +5,8 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { IMAGES_DIR } from '../../vectors/build';
-import { MMODE_FIRMWARE, PROBE_KERNEL, PROBE_KERNEL_VECTORED, sha256 } from '../../vectors/generators/mkernel';
+import { IMAGES_DIR, imageHashOfFile, storeImage } from '../../vectors/format';
+import { MMODE_FIRMWARE, PROBE_KERNEL, PROBE_KERNEL_VECTORED } from '../../vectors/generators/mkernel';
 import { loadMkernelVectors, MkernelVerdict, runMkernelVector } from '../../vectors/generators/mkernel-run';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -29,8 +29,8 @@ describe('mkernel transparency vectors', () => {
   });
 
   test('the vectors use the committed firmware and kernel', () => {
-    expect(new Set(vectors.map((v) => v.inputs.mmodeFirmware))).toEqual(new Set([sha256(fs.readFileSync(path.join(ROOT, MMODE_FIRMWARE)))]));
-    expect(new Set(vectors.map((v) => v.inputs.kernel))).toEqual(new Set([PROBE_KERNEL, PROBE_KERNEL_VECTORED].map((k) => sha256(fs.readFileSync(path.join(ROOT, k))))));
+    expect(new Set(vectors.map((v) => v.inputs.mmodeFirmware))).toEqual(new Set([imageHashOfFile(MMODE_FIRMWARE)]));
+    expect(new Set(vectors.map((v) => v.inputs.kernel))).toEqual(new Set([PROBE_KERNEL, PROBE_KERNEL_VECTORED].map(imageHashOfFile)));
   });
 
   test('every schedule leaves the signature as it is natively', () => {
@@ -48,10 +48,7 @@ describe('mkernel transparency vectors', () => {
     afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     const stageBug = (name: string): string => {
-      const bytes = fs.readFileSync(path.join(ROOT, `reference/firmware/mmode/build/${name}.elf`));
-      const h = sha256(bytes);
-      fs.writeFileSync(path.join(dir, `${h}.elf`), bytes);
-      return h;
+      return storeImage(fs.readFileSync(path.join(ROOT, `reference/firmware/mmode/build/${name}.elf`)), dir);
     };
     // The schedules that virtualize once and stay virtualized, earliest point first: the suite
     // catches the bug as soon as one of them fails.

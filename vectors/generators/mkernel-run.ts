@@ -3,8 +3,9 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
-import { imageDifference, runImage } from '../../reference/run-image';
-import { IMAGES_DIR, ImageVector, readGroupFile, VECTORS_DIR } from '../build';
+import { imageDifferenceText } from '../../conformance/image-check';
+import { runImage } from '../../reference/run-image';
+import { IMAGES_DIR, ImageVector, readGroupFile, VECTORS_DIR } from '../format';
 
 export const MKERNEL_DIR = path.join(VECTORS_DIR, 'transparency/mkernel');
 
@@ -18,7 +19,7 @@ export function loadMkernelVectors(dir = MKERNEL_DIR): ImageVector[] {
 /** Judge one vector; `firmware` replaces the vector's M-mode firmware (negative tests). */
 export function runMkernelVector(v: ImageVector, opts: { imagesDir?: string; firmware?: string } = {}): MkernelVerdict {
   const inputs = opts.firmware ? { ...v.inputs, mmodeFirmware: opts.firmware } : v.inputs;
-  const problem = imageDifference(v.expected, runImage(inputs, opts.imagesDir ?? IMAGES_DIR)) ?? undefined;
+  const problem = imageDifferenceText(v.expected, runImage(inputs, opts.imagesDir ?? IMAGES_DIR)) ?? undefined;
   return { id: v.id, title: v.title, pass: problem === undefined, problem };
 }
 

@@ -2,9 +2,8 @@
 // where a virtualize or devirtualize point is hardest to get right. The generator picks its
 // schedule points from these, so the tricky points are found, not hand-picked.
 
-import { Machine } from '../../reference/machine/machine';
 import { FW_RAM_BASE, FW_RAM_SIZE } from '../../reference/machine/firmware-ram';
-import { DOORBELL_CAUSE } from '../../reference/run-image';
+import { BootSession, doorbellEvent } from '../../reference/session';
 import type { ScheduleEvent } from '../../reference/state';
 
 /** Where the kernel is at a boundary, and what is pending there. */
@@ -31,11 +30,12 @@ const MIP_M = (1 << 3) | (1 << 7);
 const MIP_SSIP = 1 << 1;
 
 /**
- * Run `kernel` under the M-mode firmware with `schedule` delivered exactly as run-image does
- * (the doorbell rings when the instruction count reaches `at`), recording every boundary.
+ * Run `kernel` under the M-mode firmware with `schedule` delivered by the boot session, as image
+ * vectors are (the doorbell rings when the instruction count reaches `at`), recording every boundary.
  */
 export function traceKernel(kernel: Uint8Array, firmware: Uint8Array, schedule: ScheduleEvent[], maxInsns: number, ramSize?: number): Trace {
-  const m = new Machine({ kernel, mmodeFirmware: firmware, captureConsole: false, ramSize });
+  const session = new BootSession({ kernel, bios: null, mmodeFirmware: firmware, captureConsole: false, ramSize, schedule: schedule.map(doorbellEvent), maxInsns, onReset: 'stop' });
+  const m = session.machine;
   const points = Object.fromEntries(POINT_KINDS.map((k) => [k, [] as number[]])) as Record<PointKind, number[]>;
   let sawS = false;
   let mretPending = false;
@@ -57,14 +57,6 @@ export function traceKernel(kernel: Uint8Array, firmware: Uint8Array, schedule: 
     if ((inM || inS) && (mip & MIP_SSIP)) points['s-irq-pending'].push(at);
     if (inM && bits === MRET) mretPending = true;
   };
-  const events = [...schedule].sort((a, b) => a.at - b.at);
-  for (let i = 0; ; i++) {
-    const next = events[i];
-    const until = next ? Math.min(next.at, maxInsns) : maxInsns;
-    const r = m.run({ maxInsns: Math.max(0, until - m.hart.instret) });
-    if (r.reason !== 'limit' && !(r.reason === 'idle' && next)) break;
-    if (!next || m.hart.instret >= maxInsns) break;
-    m.doorbell.ring(next.action === 'doorbell' ? (next.cause ?? 0) : DOORBELL_CAUSE[next.action]);
-  }
+  session.run();
   return { points, instret: m.hart.instret };
 }

@@ -1,15 +1,15 @@
-// Transparency vectors for kernels that own M-mode (issue 5): the probe kernel under schedules
+// Transparency vectors for kernels that own M-mode (conformance/mmode-kernels.md): the probe kernel under schedules
 // of virtualize/devirtualize points picked from reference traces (mkernel-trace.ts), as image
 // groups of vectors/build.ts (`devirt vectors regen | verify`). Expected = the native run's
 // signature; that it is also what the kernel prints with -bios none and on QEMU is checked by
 // test/mkernel.
 
-import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Prng } from './prng';
 import { POINT_KINDS, PointKind, Trace, traceKernel } from './mkernel-trace';
 import type { ImageDraft, ImageGroup } from '../build';
+import { imageHash } from '../format';
 import type { ImageInputs, ScheduleEvent } from '../../reference/state';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -28,9 +28,9 @@ export const MMODE_FIRMWARE = 'reference/firmware/mmode/build/mmode-fw.elf';
 const MAX_INSNS = 4_000_000;
 /** The probe needs well under 1 MiB; a small RAM keeps hundreds of runs cheap. */
 const RAM_SIZE = 8 * 1024 * 1024;
-const SPEC = 'issue 5; conformance/mmode-kernels.md';
+// What a vector cites is the specification and the project's normative rule, never a tracker issue.
+const SPEC = 'riscv-priv Smrnmi (resumable non-maskable interrupts); conformance/mmode-kernels.md#what-a-kernel-that-owns-m-mode-can-and-cannot-observe';
 
-export const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 const read = (p: string) => new Uint8Array(fs.readFileSync(path.join(ROOT, p)));
 
 /** `count` points of `list`, spread over it and jittered by the seeded generator. */
@@ -105,7 +105,7 @@ function plan(): Map<string, { kernel: string; drafts: ImageDraft[] }> {
   const files = new Map<string, { kernel: string; drafts: ImageDraft[] }>();
   for (const probe of PROBES) {
     const kernel = read(probe.file);
-    const base: ImageInputs = { kind: 'image', kernel: sha256(kernel), bios: 'none', mmodeFirmware: sha256(firmware), ramSize: RAM_SIZE, maxInsns: MAX_INSNS };
+    const base: ImageInputs = { kind: 'image', kernel: imageHash(kernel), bios: 'none', mmodeFirmware: imageHash(firmware), ramSize: RAM_SIZE, maxInsns: MAX_INSNS };
     for (const d of drafts(kernel, firmware, probe.seed, probe.sizes)) {
       const f = fileOf(d, probe.prefix);
       if (!files.has(f)) files.set(f, { kernel: probe.file, drafts: [] });

@@ -4,11 +4,10 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
-import { createHash } from 'crypto';
 import type { ImageDraft, ImageGroup } from '../build';
+import { imageHashOfFile } from '../format';
 
 const ROOT = path.resolve(__dirname, '../../..');
-const sha = (p: string) => createHash('sha256').update(fs.readFileSync(path.join(ROOT, p))).digest('hex');
 
 interface BudgetEntry { name: string; kind?: 'sbi' | 'mkernel'; kernel: string; firmware: string; virtualizeAt: number; devirtualizeAt: number; maxInsns: number }
 
@@ -34,8 +33,8 @@ export function overheadGroups(): ImageGroup[] {
         // A kernel that owns M-mode boots with -bios none under the M-mode firmware (conformance/mmode-kernels.md).
         const mk = b.kind === 'mkernel';
         const base = mk
-          ? { kind: 'image' as const, kernel: sha(b.kernel), bios: 'none', mmodeFirmware: sha(b.firmware), maxInsns: b.maxInsns }
-          : { kind: 'image' as const, kernel: sha(b.kernel), bios: sha(b.firmware), maxInsns: b.maxInsns };
+          ? { kind: 'image' as const, kernel: imageHashOfFile(b.kernel), bios: 'none', mmodeFirmware: imageHashOfFile(b.firmware), maxInsns: b.maxInsns }
+          : { kind: 'image' as const, kernel: imageHashOfFile(b.kernel), bios: imageHashOfFile(b.firmware), maxInsns: b.maxInsns };
         const spec = 'conformance/microvisor.md#overhead';
         yield { title: `${b.name}: native`, tags: [...tags, 'native'], spec, inputs: { ...base, schedule: [] } };
         yield { title: `${b.name}: virtualized`, tags: [...tags, 'virtualized'], spec, inputs: { ...base, schedule: [{ at: b.virtualizeAt, action: 'virtualize' }] } };

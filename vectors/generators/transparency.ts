@@ -4,8 +4,8 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
-import { createHash } from 'crypto';
 import type { ImageDraft, ImageGroup } from '../build';
+import { imageHashOfFile } from '../format';
 import type { ScheduleEvent } from '../../reference/state';
 import { Prng } from './prng';
 import { POINT_KINDS, ProbeTrace, traceProbe } from './transparency-trace';
@@ -19,7 +19,6 @@ const PER_KIND = 27;
 const TOGGLE_PERIODS = [300, 1000, 2500, 6000, 13000, 30000];
 const RANDOM_SCHEDULES = 24;
 
-const sha = (p: string) => createHash('sha256').update(fs.readFileSync(path.join(ROOT, p))).digest('hex');
 const read = (p: string) => new Uint8Array(fs.readFileSync(path.join(ROOT, p)));
 
 /** `count` entries of a sorted list, evenly spread, starting at a seeded offset. */
@@ -93,7 +92,7 @@ function transitionLength(kernel: Uint8Array, bios: Uint8Array, at: number): num
 }
 
 export function transparencyGroups(): ImageGroup[] {
-  const firmware = sha(FIRMWARE);
+  const firmware = imageHashOfFile(FIRMWARE);
   return PROBES.map((probe, index) => ({
     kind: 'image' as const,
     suite: 'transparency',
@@ -110,7 +109,7 @@ export function transparencyGroups(): ImageGroup[] {
         yield {
           title: `${probe.name}: ${p.title}`, tags: [probe.name, ...p.tags], seed: String(seed),
           spec: 'conformance/microvisor.md#transparency',
-          inputs: { kind: 'image', kernel: sha(probe.file), bios: firmware, ramSize: PROBE_RAM, maxInsns: PROBE_MAX_INSNS, schedule: p.schedule },
+          inputs: { kind: 'image', kernel: imageHashOfFile(probe.file), bios: firmware, ramSize: PROBE_RAM, maxInsns: PROBE_MAX_INSNS, schedule: p.schedule },
         };
       }
     },

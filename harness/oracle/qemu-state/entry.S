@@ -1,4 +1,5 @@
     .file "entry.S"   # fixed name: otherwise the FILE symbol is the preprocessor's temporary file
+#include "gpr-frame.h"
 # QEMU-side runner for "state" vectors: loads each vector's memory and registers, enters it in
 # M-mode with mret, and catches its first trap to report the final state. See runner.c.
     # QEMU's reset vector jumps to the start of RAM whatever the ELF entry says; the vectors
@@ -39,9 +40,7 @@ enter_vector:
     sd tp, 120(a0)
     csrw mscratch, a1
     mv t6, a1
-    .irp r,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30
-    ld x\r, (\r*8)(t6)
-    .endr
+    LOAD_X t6, 1, 30
     ld t6, (31*8)(t6)
     mret
 
@@ -50,9 +49,7 @@ enter_vector:
     .globl trap_entry
 trap_entry:
     csrrw t6, mscratch, t6
-    .irp r,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30
-    sd x\r, (\r*8)(t6)
-    .endr
+    SAVE_X t6, 1, 30
     csrr t5, mscratch
     sd t5, (31*8)(t6)
     la a0, runner_ctx

@@ -16,17 +16,12 @@
 typedef unsigned long u64;
 typedef unsigned char u8;
 
-#define UART 0x10000000UL
-#define FINISHER 0x100000UL
+// The platform's addresses and the privileged spec's bits, generated from the reference machine.
+#include "devirt-platform.h"
+
 #define BLOB 0x84000000UL
-#define VECTOR_RAM 0x80000000UL
+#define VECTOR_RAM RAM_BASE   // where state vectors place their memory
 #define VECTOR_RAM_SIZE 0x24000UL
-#define CLINT 0x2000000UL
-#define PLIC 0xc000000UL
-#define PLIC_SOURCES 96
-#define MSTATUS_MIE 0x8UL
-#define MSTATUS_MPIE 0x80UL
-#define MSTATUS_MPP (3UL << 11)
 
 u64 runner_ctx[16];
 static u64 regs[32];
@@ -35,7 +30,7 @@ extern void enter_vector(u64 *ctx, u64 *regs);
 extern void trap_entry(void);
 
 static void putc_(char c) {
-    volatile u8 *u = (volatile u8 *)UART;
+    volatile u8 *u = (volatile u8 *)UART0_BASE;
     while ((u[5] & 0x20) == 0) {}
     u[0] = (u8)c;
 }
@@ -65,18 +60,18 @@ static void csr_write(u64 csr, u64 value) {
 // The devices a vector may program go back to their reset state: no timer or software
 // interrupt, every PLIC source off and completed, UART interrupts off.
 static void reset_devices(void) {
-    *(volatile unsigned int *)(CLINT) = 0;
-    *(volatile u64 *)(CLINT + 0x4000) = ~0UL;
+    *(volatile unsigned int *)(CLINT_MSIP) = 0;
+    *(volatile u64 *)(CLINT_MTIMECMP) = ~0UL;
     for (int ctx = 0; ctx < 2; ctx++) {
-        *(volatile unsigned int *)(PLIC + 0x200000 + 0x1000 * ctx) = 0;
-        for (int w = 0; w < PLIC_SOURCES / 32; w++) *(volatile unsigned int *)(PLIC + 0x2000 + 0x80 * ctx + 4 * w) = 0;
+        *(volatile unsigned int *)(PLIC_BASE + PLIC_CONTEXT + PLIC_CONTEXT_STRIDE * ctx) = 0;
+        for (int w = 0; w < PLIC_SOURCES / 32; w++) *(volatile unsigned int *)(PLIC_BASE + PLIC_ENABLE + PLIC_ENABLE_STRIDE * ctx + 4 * w) = 0;
     }
     for (unsigned int s = 1; s < PLIC_SOURCES; s++) {
-        *(volatile unsigned int *)(PLIC + 4 * s) = 0;
-        *(volatile unsigned int *)(PLIC + 0x200004) = s;
-        *(volatile unsigned int *)(PLIC + 0x201004) = s;
+        *(volatile unsigned int *)(PLIC_BASE + 4 * s) = 0;
+        *(volatile unsigned int *)(PLIC_BASE + PLIC_CONTEXT + PLIC_CLAIM) = s;
+        *(volatile unsigned int *)(PLIC_BASE + PLIC_CONTEXT + PLIC_CONTEXT_STRIDE + PLIC_CLAIM) = s;
     }
-    ((volatile u8 *)UART)[1] = 0;
+    ((volatile u8 *)UART0_BASE)[1] = 0;
 }
 
 // Every vector starts from the reset values the reference machine has.
@@ -128,7 +123,7 @@ int main(void) {
         p += 2 * ncsrs;
         // No PMP entry is added here: a vector that runs in S or U opens memory itself, as
         // firmware does (an S/U access that matches no entry fails, privileged 1.12, 3.7.1).
-        u64 entry = (mstatus & ~(MSTATUS_MIE | MSTATUS_MPIE | MSTATUS_MPP)) | (priv << 11);
+        u64 entry = (mstatus & ~(MSTATUS_MIE | MSTATUS_MPIE | MSTATUS_MPP)) | (priv << MSTATUS_MPP_SHIFT);
         if (mstatus & MSTATUS_MIE) entry |= MSTATUS_MPIE;
         CSRW(mstatus, entry);
         CSRW(mepc, pc);
@@ -148,6 +143,6 @@ int main(void) {
         putc_('\n');
     }
     putc_('E'); putc_('N'); putc_('D'); putc_('\n');
-    *(volatile unsigned int *)FINISHER = 0x5555;
+    *(volatile unsigned int *)TEST_BASE = FINISHER_PASS;
     for (;;) {}
 }

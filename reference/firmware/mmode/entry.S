@@ -10,21 +10,15 @@
 #define FRAME_PRIV 264
 #define FRAME_C0   272   /* mcycle and minstret when the firmware was entered */
 #define FRAME_I0   280
-#define CSR_MNSCRATCH 0x740
-#define CSR_MNEPC     0x741
-#define CSR_MNSTATUS  0x744
+#include "devirt-platform.h"
+#include "gpr-frame.h"
 #define MNRET .word 0x70200073
 
   .file "entry.S"   /* a fixed name in the symbol table, not the assembler's temporary object */
 
 .macro SAVE_GPRS
-  sd x1, 8(sp)
-  sd x3, 24(sp); sd x4, 32(sp); sd x5, 40(sp); sd x6, 48(sp); sd x7, 56(sp)
-  sd x8, 64(sp); sd x9, 72(sp); sd x10, 80(sp); sd x11, 88(sp); sd x12, 96(sp)
-  sd x13, 104(sp); sd x14, 112(sp); sd x15, 120(sp); sd x16, 128(sp); sd x17, 136(sp)
-  sd x18, 144(sp); sd x19, 152(sp); sd x20, 160(sp); sd x21, 168(sp); sd x22, 176(sp)
-  sd x23, 184(sp); sd x24, 192(sp); sd x25, 200(sp); sd x26, 208(sp); sd x27, 216(sp)
-  sd x28, 224(sp); sd x29, 232(sp); sd x30, 240(sp); sd x31, 248(sp)
+  SAVE_X sp, 1, 1
+  SAVE_X sp, 3, 31
 .endm
 
 /* Accounting, in the layout of the Microvisor's mv_stats (reference/run-image.ts reads it). */
@@ -66,13 +60,8 @@
 .endm
 
 .macro RESTORE_GPRS
-  ld x1, 8(sp)
-  ld x3, 24(sp); ld x4, 32(sp); ld x5, 40(sp); ld x6, 48(sp); ld x7, 56(sp)
-  ld x8, 64(sp); ld x9, 72(sp); ld x10, 80(sp); ld x11, 88(sp); ld x12, 96(sp)
-  ld x13, 104(sp); ld x14, 112(sp); ld x15, 120(sp); ld x16, 128(sp); ld x17, 136(sp)
-  ld x18, 144(sp); ld x19, 152(sp); ld x20, 160(sp); ld x21, 168(sp); ld x22, 176(sp)
-  ld x23, 184(sp); ld x24, 192(sp); ld x25, 200(sp); ld x26, 208(sp); ld x27, 216(sp)
-  ld x28, 224(sp); ld x29, 232(sp); ld x30, 240(sp); ld x31, 248(sp)
+  LOAD_X sp, 1, 1
+  LOAD_X sp, 3, 31
   ld sp, 16(sp)
 .endm
 
@@ -127,8 +116,8 @@ rnmi_entry:
 
 /* An exception inside the RNMI handler is a firmware bug: stop the machine with code 0xf0. */
 rnmi_exception:
-  li t0, 0x100000
-  li t1, (0xf0 << 16) | 0x3333
+  li t0, TEST_BASE
+  li t1, (0xf0 << 16) | FINISHER_FAIL
   sw t1, 0(t0)
 1:j 1b
 

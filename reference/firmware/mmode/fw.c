@@ -15,22 +15,22 @@ static void defer(u64 request);
 
 void fw_boot(struct frame *f, u64 hartid, u64 fdt, u64 fw_dynamic) {
   /* The doorbell raises RNMIs from now on: the firmware's only way back in while dormant. */
-  mmio32(DOORBELL_MODE) = 1;
+  mmio32(DOORBELL_BASE + DOORBELL_MODE) = DOORBELL_MODE_RNMI;
   /* A ring before that raised the doorbell's interrupt line instead: take it as a request
    * (served before the kernel's first instruction) and lower the line, which the kernel must
    * never see. */
   if (csr_read(mip) & (1UL << IRQ_DOORBELL)) {
-    u64 cause = mmio32(DOORBELL_CAUSE) & 0xff;
-    mmio32(DOORBELL_ACK) = 1;
+    u64 cause = mmio32(DOORBELL_BASE + DOORBELL_CAUSE) & 0xff;
+    mmio32(DOORBELL_BASE + DOORBELL_ACK) = 1;
     if (cause) defer(cause);
   }
   for (int i = 0; i < 32; i++) f->x[i] = 0;
   /* Exactly what QEMU virt's boot ROM leaves for a -bios none kernel. */
-  f->x[5] = DRAM_BASE;
+  f->x[5] = RAM_BASE;
   f->x[10] = hartid;
   f->x[11] = fdt;
   f->x[12] = fw_dynamic;
-  f->pc = DRAM_BASE;
+  f->pc = RAM_BASE;
   f->priv = PRV_M;
 }
 
@@ -38,7 +38,7 @@ void fw_boot(struct frame *f, u64 hartid, u64 fdt, u64 fw_dynamic) {
  * interrupts, and only with MIE set; in S/U it takes every enabled one (delegated ones natively). */
 void vm_set_real_mie(void) {
   u64 m;
-  if (vm.in_vm) m = (vm.mstatus & MS_MIE) ? (vm.mie & ~vm.mideleg) : 0;
+  if (vm.in_vm) m = (vm.mstatus & MSTATUS_MIE) ? (vm.mie & ~vm.mideleg) : 0;
   else m = vm.mie;
   csr_write(mie, m);
 }
@@ -55,7 +55,7 @@ static void enter_vm_config(void) {
   csr_write(satp, 0);
   csr_write(medeleg, 0);
   csr_write(mideleg, 0);
-  csr_clear(mstatus, MS_TVM | MS_TW | MS_TSR | MS_MPRV);
+  csr_clear(mstatus, MSTATUS_TVM | MSTATUS_TW | MSTATUS_TSR | MSTATUS_MPRV);
   pmp_load_vm_view();
   vm_set_real_mie();
   __asm__ volatile("sfence.vma" ::: "memory");
@@ -66,8 +66,8 @@ static void enter_su_config(void) {
   vm.in_vm = 0;
   csr_write(medeleg, vm.medeleg);
   csr_write(mideleg, vm.mideleg);
-  csr_clear(mstatus, MS_TVM | MS_TW | MS_TSR | MS_MPRV);
-  csr_set(mstatus, vm.mstatus & (MS_TVM | MS_TW | MS_TSR));
+  csr_clear(mstatus, MSTATUS_TVM | MSTATUS_TW | MSTATUS_TSR | MSTATUS_MPRV);
+  csr_set(mstatus, vm.mstatus & (MSTATUS_TVM | MSTATUS_TW | MSTATUS_TSR));
   pmp_load_su_view();
   vm_set_real_mie();
   __asm__ volatile("sfence.vma" ::: "memory");
@@ -105,16 +105,16 @@ static void virtualize(struct frame *f) {
 #define SAVE_ADDR(i) vm.pmpaddr[i] = csr_read(pmpaddr##i)
   SAVE_ADDR(0); SAVE_ADDR(1); SAVE_ADDR(2); SAVE_ADDR(3); SAVE_ADDR(4); SAVE_ADDR(5); SAVE_ADDR(6); SAVE_ADDR(7);
   SAVE_ADDR(8); SAVE_ADDR(9); SAVE_ADDR(10); SAVE_ADDR(11); SAVE_ADDR(12); SAVE_ADDR(13); SAVE_ADDR(14); SAVE_ADDR(15);
-  vm.mtimecmp = *(volatile u64 *)(CLINT_BASE + 0x4000);
+  vm.mtimecmp = *(volatile u64 *)CLINT_MTIMECMP;
   vpmp_changed();
   vm.virtualized = 1;
   mv_stats.virtualizations++;
-  transition_served = REQ_VIRTUALIZE;
+  transition_served = DOORBELL_CAUSE_VIRTUALIZE;
   /* From here on, traps from the kernel come to the firmware; M-level interrupts reach it only
    * from S/U, so real MIE stays clear. */
   csr_write(mscratch, (u64)&trap_frame);
   csr_write(mtvec, (u64)trap_entry);
-  csr_clear(mstatus, MS_MIE);
+  csr_clear(mstatus, MSTATUS_MIE);
   vm.in_vm = 0;
   if (f->priv == PRV_M) { enter_vm_config(); f->priv = PRV_U; }
   else enter_su_config();
@@ -140,13 +140,13 @@ static void devirtualize(struct frame *f) {
   __asm__ volatile("sfence.vma" ::: "memory");
   vm.virtualized = 0;
   mv_stats.devirtualizations++;
-  transition_served = REQ_DEVIRTUALIZE;
+  transition_served = DOORBELL_CAUSE_DEVIRTUALIZE;
   f->priv = priv;
 }
 
 static void serve(struct frame *f, u64 request) {
-  if (request == REQ_VIRTUALIZE) virtualize(f);
-  else if (request == REQ_DEVIRTUALIZE) devirtualize(f);
+  if (request == DOORBELL_CAUSE_VIRTUALIZE) virtualize(f);
+  else if (request == DOORBELL_CAUSE_DEVIRTUALIZE) devirtualize(f);
 }
 
 /* Requests that arrived while the firmware itself was running, served on its way out. */
@@ -166,7 +166,7 @@ static void defer(u64 request) {
 }
 
 void fw_rnmi(struct frame *f) {
-  u64 request = csr_read(0x742) & 0xff;   /* mncause: the doorbell's cause */
+  u64 request = csr_read(CSR_MNCAUSE) & 0xff;   /* mncause: the doorbell's cause */
   mv_stats.doorbells++;
   u64 pc = f->pc;
   int in_firmware = f->priv == PRV_M && pc >= FW_RAM_BASE && pc < FW_RAM_BASE + FW_RAM_SIZE;
@@ -189,27 +189,27 @@ void vm_inject(struct frame *f, u64 cause, u64 tval, u64 from_priv) {
   vm.mepc = f->pc;
 #ifdef BUG_MEPC_OFF_BY_ONE
   /* Deliberate fault for the negative tests: an ecall delivered with mepc past it. */
-  if (cause == EXC_ECALL_U || cause == EXC_ECALL_U + 1 || cause == EXC_ECALL_M) vm.mepc += 4;
+  if (cause == EXC_ECALL_U || cause == EXC_ECALL_S || cause == EXC_ECALL_M) vm.mepc += 4;
 #endif
   vm.mcause = cause;
   vm.mtval = tval;
   u64 ms = vm.mstatus;
-  ms = (ms & MS_MIE) ? (ms | MS_MPIE) : (ms & ~MS_MPIE);
-  ms &= ~(MS_MIE | MS_MPP);
-  ms |= from_priv << MS_MPP_SHIFT;
+  ms = (ms & MSTATUS_MIE) ? (ms | MSTATUS_MPIE) : (ms & ~MSTATUS_MPIE);
+  ms &= ~(MSTATUS_MIE | MSTATUS_MPP);
+  ms |= from_priv << MSTATUS_MPP_SHIFT;
   vm.mstatus = ms;
   u64 base = vm.mtvec & ~3UL;
-  u64 target = ((cause & CAUSE_IRQ) && (vm.mtvec & 3) == 1) ? base + 4 * (cause & 0xff) : base;
+  u64 target = ((cause & CAUSE_INTERRUPT) && (vm.mtvec & 3) == 1) ? base + 4 * (cause & 0xff) : base;
   resume_at(f, target, PRV_M);
   vm_set_real_mie();
 }
 
 static void emulate_mret(struct frame *f) {
   u64 ms = vm.mstatus;
-  u64 mpp = (ms & MS_MPP) >> MS_MPP_SHIFT;
-  ms = (ms & MS_MPIE) ? (ms | MS_MIE) : (ms & ~MS_MIE);
-  ms = (ms | MS_MPIE) & ~MS_MPP;
-  if (mpp != PRV_M) ms &= ~MS_MPRV;
+  u64 mpp = (ms & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT;
+  ms = (ms & MSTATUS_MPIE) ? (ms | MSTATUS_MIE) : (ms & ~MSTATUS_MIE);
+  ms = (ms | MSTATUS_MPIE) & ~MSTATUS_MPP;
+  if (mpp != PRV_M) ms &= ~MSTATUS_MPRV;
   vm.mstatus = ms;
   resume_at(f, vm.mepc, mpp);
   vm_set_real_mie();
@@ -217,11 +217,11 @@ static void emulate_mret(struct frame *f) {
 
 static void emulate_sret(struct frame *f) {
   u64 ms = csr_read(mstatus);
-  u64 spp = (ms & MS_SPP) ? PRV_S : PRV_U;
-  ms = (ms & MS_SPIE) ? (ms | MS_SIE) : (ms & ~MS_SIE);
-  ms = (ms | MS_SPIE) & ~MS_SPP;
+  u64 spp = (ms & MSTATUS_SPP) ? PRV_S : PRV_U;
+  ms = (ms & MSTATUS_SPIE) ? (ms | MSTATUS_SIE) : (ms & ~MSTATUS_SIE);
+  ms = (ms | MSTATUS_SPIE) & ~MSTATUS_SPP;
   csr_write(mstatus, ms);
-  vm.mstatus &= ~MS_MPRV;
+  vm.mstatus &= ~MSTATUS_MPRV;
   resume_at(f, csr_read(sepc), spp);
   vm_set_real_mie();
 }
@@ -264,15 +264,15 @@ void fw_trap(struct frame *f) {
   u64 tval = csr_read(mtval);
   if (f->priv == PRV_M || !vm.virtualized) {
     /* A trap of the firmware itself: a bug. Stop the machine rather than run on. */
-    *(volatile u32 *)FINISHER_BASE = (0xf1 << 16) | 0x3333;
+    *(volatile u32 *)TEST_BASE = (0xf1 << 16) | FINISHER_FAIL;
     for (;;) {}
   }
   if (vm.in_vm) {
-    if (cause & CAUSE_IRQ) vm_inject(f, cause, 0, PRV_M);
+    if (cause & CAUSE_INTERRUPT) vm_inject(f, cause, 0, PRV_M);
     else trap_from_vm(f, cause, tval);
     return;
   }
   /* From the kernel's own S/U code: everything here is what its M-mode would have received. */
   sync_from_su();
-  vm_inject(f, cause, (cause & CAUSE_IRQ) ? 0 : tval, f->priv);
+  vm_inject(f, cause, (cause & CAUSE_INTERRUPT) ? 0 : tval, f->priv);
 }

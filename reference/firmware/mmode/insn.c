@@ -54,7 +54,7 @@ int clint_emulate(struct frame *f, u32 insn, int len, u64 addr) {
   if (addr & (size - 1)) return 0;
   if (store) {
     write_width(addr, size, f->x[reg]);
-    if (addr >= CLINT_BASE + 0x4000 && addr < CLINT_BASE + 0x4008) vm.mtimecmp = *(volatile u64 *)(CLINT_BASE + 0x4000);
+    if (addr >= CLINT_MTIMECMP && addr < CLINT_MTIMECMP + 8) vm.mtimecmp = *(volatile u64 *)CLINT_MTIMECMP;
   } else if (reg != 0) {
     u64 v = read_width(addr, size);
     if (sign) { int sh = 64 - 8 * size; v = (u64)((s64)(v << sh) >> sh); }

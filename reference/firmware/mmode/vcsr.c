@@ -36,10 +36,10 @@ static u64 real_read(u32 n, int *ok) {
     case 0xc00: case 0xb00: return csr_read(mcycle);
     case 0xc01: return csr_read(time);
     case 0xc02: case 0xb02: return csr_read(minstret);
-    case 0x740: return csr_read(0x740);
-    case 0x741: return csr_read(0x741);
-    case 0x742: return csr_read(0x742);
-    case 0x744: return csr_read(0x744);
+    case CSR_MNSCRATCH: return csr_read(CSR_MNSCRATCH);
+    case CSR_MNEPC: return csr_read(CSR_MNEPC);
+    case CSR_MNCAUSE: return csr_read(CSR_MNCAUSE);
+    case CSR_MNSTATUS: return csr_read(CSR_MNSTATUS);
     case 0x7a0: case 0x7a1: case 0x7a2: case 0x7a3: return 0;
   }
   if (exists_counter(n)) return 0;
@@ -104,8 +104,8 @@ static void vwrite(u32 n, u64 v, int kind, u64 operand) {
   u64 t;
   switch (n) {
     case 0x300: {
-      u64 mpp = (v & MS_MPP) >> MS_MPP_SHIFT;
-      if (mpp == 2) v = (v & ~MS_MPP) | (vm.mstatus & MS_MPP);
+      u64 mpp = (v & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT;
+      if (mpp == 2) v = (v & ~MSTATUS_MPP) | (vm.mstatus & MSTATUS_MPP);
       vm.mstatus = v & MS_VIRTUAL;
       u64 real = csr_read(mstatus);
       csr_write(mstatus, (real & ~MS_SFIELDS) | (v & MS_SFIELDS));

@@ -10,8 +10,8 @@
 
 void console_putc(char c)
 {
-  while (!(mmio_read8(UART_BASE + UART_LSR) & LSR_THRE)) {}
-  mmio_write8(UART_BASE + UART_THR, (u8)c);
+  while (!(mmio_read8(UART0_BASE + UART_LSR) & LSR_THRE)) {}
+  mmio_write8(UART0_BASE + UART_THR, (u8)c);
 }
 
 void console_puts(const char *s) { while (*s) console_putc(*s++); }
@@ -24,6 +24,6 @@ void console_puthex(u64 v)
 
 int console_getc(void)
 {
-  if (!(mmio_read8(UART_BASE + UART_LSR) & LSR_DR)) return -1;
-  return mmio_read8(UART_BASE + UART_RBR);
+  if (!(mmio_read8(UART0_BASE + UART_LSR) & LSR_DR)) return -1;
+  return mmio_read8(UART0_BASE + UART_RBR);
 }

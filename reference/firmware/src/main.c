@@ -16,7 +16,7 @@ struct fw_dynamic_info { u64 magic, version, next_addr, next_mode, options, boot
 void fw_main(u64 hartid, u64 fdt, u64 fw_dynamic, struct trap_frame *frame)
 {
   const struct fw_dynamic_info *info = (const struct fw_dynamic_info *)fw_dynamic;
-  u64 next = KERNEL_ENTRY;
+  u64 next = KERNEL_BASE;
   if (info && info->magic == FW_DYNAMIC_MAGIC && info->next_addr) next = info->next_addr;
 
   mv_layout.ram_base = RAM_BASE;

@@ -12,7 +12,7 @@
 /* Every delegable exception but ecall from S (the SBI) goes to S-mode; ecall from M and the
    reserved codes cannot be delegated. */
 #define EXC_ALL_DELEGABLE 0xb3ffUL
-#define DORMANT_MEDELEG   (EXC_ALL_DELEGABLE & ~(1UL << CAUSE_ECALL_S))
+#define DORMANT_MEDELEG   (EXC_ALL_DELEGABLE & ~(1UL << EXC_ECALL_S))
 #define DORMANT_MIDELEG   (MIP_SSIP | MIP_STIP | MIP_SEIP)
 /* S and U may read cycle, time and instret; TM also opens stimecmp to S (Sstc). */
 #define DORMANT_MCOUNTEREN 0x7UL
@@ -24,7 +24,7 @@
 
 /* Deliberate transparency bugs for the negative tests (Makefile: make variant). */
 #ifdef BUG_DELEG_NOT_RESTORED
-#define RESTORED_MEDELEG (DORMANT_MEDELEG & ~(1UL << 3))   /* breakpoint stays with M */
+#define RESTORED_MEDELEG (DORMANT_MEDELEG & ~(1UL << EXC_BREAKPOINT))   /* breakpoint stays with M */
 #else
 #define RESTORED_MEDELEG DORMANT_MEDELEG
 #endif
@@ -51,7 +51,7 @@ void dormant_configure(void)
 {
   delegation_apply(DORMANT_MEDELEG);
   /* Only the machine-level bits are the firmware's; S bits of mie are the guest's sie. */
-  csr_clear(mie, MIP_MTIP | MIP_MEIP | (1UL << 3));
+  csr_clear(mie, MIP_MTIP | MIP_MEIP | (1UL << IRQ_MSI));
   csr_set(mie, MIE_DOORBELL);
   mmio_write32(CLINT_MTIMECMP, 0xffffffffU);
   mmio_write32(CLINT_MTIMECMP + 4, 0xffffffffU);

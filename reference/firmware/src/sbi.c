@@ -12,7 +12,7 @@ static struct sbiret err(long e) { return (struct sbiret){ e, 0 }; }
 
 void system_finish(u32 value)
 {
-  mmio_write32(FINISHER_BASE, value);
+  mmio_write32(TEST_BASE, value);
   for (;;) asm volatile("wfi");
 }
 
@@ -119,8 +119,8 @@ static struct sbiret srst(u64 fid, u64 type, u64 reason)
   if (type > 2 && type < 0xF0000000UL) return err(SBI_ERR_INVALID_PARAM);
   if (reason > 1 && reason < 0xE0000000UL) return err(SBI_ERR_INVALID_PARAM);
   if (type >= 0xF0000000UL) return err(SBI_ERR_NOT_SUPPORTED);
-  if (type == 0) system_finish(reason == 0 ? 0x5555 : ((u32)reason << 16) | 0x3333);
-  system_finish(0x7777);
+  if (type == 0) system_finish(reason == 0 ? FINISHER_PASS : ((u32)reason << 16) | FINISHER_FAIL);
+  system_finish(FINISHER_RESET);
 }
 
 static struct sbiret dbcn(u64 fid, u64 a0, u64 a1, u64 a2)

@@ -15,7 +15,7 @@ void fw_panic(const char *why, u64 a, u64 b)
   console_puts(" ");
   console_puthex(b);
   console_puts("\n");
-  system_finish((0xeeU << 16) | 0x3333);
+  system_finish((0xeeU << 16) | FINISHER_FAIL);
 }
 
 void trap_handler(struct trap_frame *f)
@@ -31,7 +31,7 @@ void trap_handler(struct trap_frame *f)
     else fw_panic("unexpected interrupt", cause, csr_read(mepc));
     return;
   }
-  if (cause == CAUSE_ECALL_S) {
+  if (cause == EXC_ECALL_S) {
     struct sbiret r = sbi_dispatch(f);
     f->x[10] = r.error;
     f->x[11] = r.value;

@@ -8,8 +8,8 @@ uint64_t m_expected, s_expected;
 static int nfail;
 
 void putc_(char c) {
-  while (!(MMIO8(UART_BASE + 5) & 0x20)) {}
-  MMIO8(UART_BASE) = (uint8_t)c;
+  while (!(MMIO8(UART0_BASE + 5) & 0x20)) {}
+  MMIO8(UART0_BASE) = (uint8_t)c;
 }
 void puts_(const char *s) { while (*s) putc_(*s++); }
 
@@ -120,7 +120,7 @@ static void record(struct trap_record *r, struct frame *f) {
 
 void m_trap(struct frame *f) {
   uint64_t cause = f->cause;
-  if (cause & INTR) {
+  if (cause & CAUSE_INTERRUPT) {
     if (m_irq_hook) { m_irq_hook(cause, f); return; }
   } else if ((cause == 8 || cause == 9 || cause == 11) && f->x[17] == SYS_EXIT && in_mode) {
     rt_longjmp(mode_ctx, (long)f->x[10]);
@@ -135,7 +135,7 @@ void m_trap(struct frame *f) {
 
 void s_trap(struct frame *f) {
   uint64_t cause = f->cause;
-  if (cause & INTR) {
+  if (cause & CAUSE_INTERRUPT) {
     if (s_irq_hook) { s_irq_hook(cause, f); return; }
   } else if ((cause == 8 || cause == 9) && f->x[17] == SYS_EXIT) {
     mode_exit((long)f->x[10]); /* pass the exit on to M */

@@ -5,12 +5,8 @@
 #include <stddef.h>
 #include "frame.h"
 
-#define UART_BASE   0x10000000UL
-#define TEST_BASE   0x100000UL
-#define CLINT_BASE  0x2000000UL
-#define PLIC_BASE   0xc000000UL
-#define VIRTIO_BASE 0x10001000UL
-#define RAM_BASE    0x80000000UL
+/* The platform's addresses and the privileged spec's bits, generated from the reference machine. */
+#include "devirt-platform.h"
 
 #define MMIO32(a) (*(volatile uint32_t *)(uintptr_t)(a))
 #define MMIO64(a) (*(volatile uint64_t *)(uintptr_t)(a))
@@ -21,21 +17,6 @@
 #define csr_set(name, v) __asm__ volatile("csrs " #name ", %0" :: "rK"((uint64_t)(v)) : "memory")
 #define csr_clear(name, v) __asm__ volatile("csrc " #name ", %0" :: "rK"((uint64_t)(v)) : "memory")
 #define csr_swap(name, v) ({ uint64_t o_; __asm__ volatile("csrrw %0, " #name ", %1" : "=r"(o_) : "rK"((uint64_t)(v)) : "memory"); o_; })
-
-enum { PRV_U = 0, PRV_S = 1, PRV_M = 3 };
-#define MSTATUS_SIE  (1UL << 1)
-#define MSTATUS_MIE  (1UL << 3)
-#define MSTATUS_SPIE (1UL << 5)
-#define MSTATUS_MPIE (1UL << 7)
-#define MSTATUS_SPP  (1UL << 8)
-#define MSTATUS_MPP  (3UL << 11)
-#define MSTATUS_MPRV (1UL << 17)
-#define MSTATUS_SUM  (1UL << 18)
-#define MSTATUS_MXR  (1UL << 19)
-#define MSTATUS_TVM  (1UL << 20)
-#define MSTATUS_TW   (1UL << 21)
-#define MSTATUS_TSR  (1UL << 22)
-#define INTR (1UL << 63)
 
 struct frame { uint64_t x[32]; uint64_t epc, cause, tval, status; };
 

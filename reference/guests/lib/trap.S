@@ -4,13 +4,13 @@
 # trap stack, so a trap from any mode lands on a known stack), saves all registers in a frame,
 # calls the C handler with the frame, and returns to frame->epc, which the handler may change.
 #include "frame.h"
+#include "gpr-frame.h"
 
 .macro SAVE_REGS scratch
   csrrw sp, \scratch, sp
   addi sp, sp, -FRAME_SIZE
-  .irp r, 1,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-  sd x\r, (\r*8)(sp)
-  .endr
+  SAVE_X sp, 1, 1
+  SAVE_X sp, 3, 31
   csrr t0, \scratch
   sd t0, (2*8)(sp)
   addi t0, sp, FRAME_SIZE
@@ -18,9 +18,8 @@
 .endm
 
 .macro RESTORE_REGS
-  .irp r, 1,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-  ld x\r, (\r*8)(sp)
-  .endr
+  LOAD_X sp, 1, 1
+  LOAD_X sp, 3, 31
   ld sp, (2*8)(sp)
 .endm
 

@@ -2,22 +2,13 @@
  * trap vector, the S-mode entry and trap vector, and the switch into a U-mode process. */
 
   .file "entry.S"   /* a fixed name in the symbol table, not the assembler's temporary object */
+#include "gpr-frame.h"
 
 .macro SAVE_ALL base
-  sd x1, 8(\base); sd x2, 16(\base); sd x3, 24(\base); sd x4, 32(\base); sd x5, 40(\base)
-  sd x6, 48(\base); sd x7, 56(\base); sd x8, 64(\base); sd x9, 72(\base); sd x10, 80(\base)
-  sd x11, 88(\base); sd x12, 96(\base); sd x13, 104(\base); sd x14, 112(\base); sd x15, 120(\base)
-  sd x16, 128(\base); sd x17, 136(\base); sd x18, 144(\base); sd x19, 152(\base); sd x20, 160(\base)
-  sd x21, 168(\base); sd x22, 176(\base); sd x23, 184(\base); sd x24, 192(\base); sd x25, 200(\base)
-  sd x26, 208(\base); sd x27, 216(\base); sd x28, 224(\base); sd x29, 232(\base); sd x30, 240(\base)
+  SAVE_X \base, 1, 30
 .endm
 .macro LOAD_ALL base
-  ld x1, 8(\base); ld x2, 16(\base); ld x3, 24(\base); ld x4, 32(\base); ld x5, 40(\base)
-  ld x6, 48(\base); ld x7, 56(\base); ld x8, 64(\base); ld x9, 72(\base); ld x10, 80(\base)
-  ld x11, 88(\base); ld x12, 96(\base); ld x13, 104(\base); ld x14, 112(\base); ld x15, 120(\base)
-  ld x16, 128(\base); ld x17, 136(\base); ld x18, 144(\base); ld x19, 152(\base); ld x20, 160(\base)
-  ld x21, 168(\base); ld x22, 176(\base); ld x23, 184(\base); ld x24, 192(\base); ld x25, 200(\base)
-  ld x26, 208(\base); ld x27, 216(\base); ld x28, 224(\base); ld x29, 232(\base); ld x30, 240(\base)
+  LOAD_X \base, 1, 30
 .endm
 
   .section .text.entry, "ax"
@@ -43,22 +34,12 @@ m_vector_table:
 m_trap_vector:
   csrrw sp, mscratch, sp
   addi sp, sp, -256
-  sd x1, 8(sp); sd x3, 24(sp); sd x4, 32(sp); sd x5, 40(sp)
-  sd x6, 48(sp); sd x7, 56(sp); sd x8, 64(sp); sd x9, 72(sp); sd x10, 80(sp)
-  sd x11, 88(sp); sd x12, 96(sp); sd x13, 104(sp); sd x14, 112(sp); sd x15, 120(sp)
-  sd x16, 128(sp); sd x17, 136(sp); sd x18, 144(sp); sd x19, 152(sp); sd x20, 160(sp)
-  sd x21, 168(sp); sd x22, 176(sp); sd x23, 184(sp); sd x24, 192(sp); sd x25, 200(sp)
-  sd x26, 208(sp); sd x27, 216(sp); sd x28, 224(sp); sd x29, 232(sp); sd x30, 240(sp)
-  sd x31, 248(sp)
+  SAVE_X sp, 1, 1
+  SAVE_X sp, 3, 31
   mv a0, sp
   call m_trap
-  ld x1, 8(sp); ld x3, 24(sp); ld x4, 32(sp); ld x5, 40(sp)
-  ld x6, 48(sp); ld x7, 56(sp); ld x8, 64(sp); ld x9, 72(sp); ld x10, 80(sp)
-  ld x11, 88(sp); ld x12, 96(sp); ld x13, 104(sp); ld x14, 112(sp); ld x15, 120(sp)
-  ld x16, 128(sp); ld x17, 136(sp); ld x18, 144(sp); ld x19, 152(sp); ld x20, 160(sp)
-  ld x21, 168(sp); ld x22, 176(sp); ld x23, 184(sp); ld x24, 192(sp); ld x25, 200(sp)
-  ld x26, 208(sp); ld x27, 216(sp); ld x28, 224(sp); ld x29, 232(sp); ld x30, 240(sp)
-  ld x31, 248(sp)
+  LOAD_X sp, 1, 1
+  LOAD_X sp, 3, 31
   addi sp, sp, 256
   csrrw sp, mscratch, sp
   mret

@@ -6,11 +6,10 @@
 struct mshared mshared;
 static u64 timer_interval = 2000;          /* ticks of the 10 MHz timebase */
 
-#define MIP_SSIP (1UL << 1)
-#define MIP_MSIP (1UL << 3)
-#define MIP_MTIP (1UL << 7)
-#define MSTATUS_MPP_S (1UL << 11)
-#define MSTATUS_MPP (3UL << 11)
+#define MIP_SSIP (1UL << IRQ_SSI)
+#define MIP_MSIP (1UL << IRQ_MSI)
+#define MIP_MTIP (1UL << IRQ_MTI)
+#define MSTATUS_MPP_S ((u64)PRV_S << MSTATUS_MPP_SHIFT)
 
 extern char m_trap_stack_top[], m_trap_vector[], m_vector_table[], s_entry[];
 
@@ -134,7 +133,7 @@ void m_trap(u64 *regs) {
   } else if (cause == 9) {
     u64 a0 = regs[10], r = 0;
     switch (regs[17]) {
-      case MK_SHUTDOWN: mmio32(FINISHER) = a0 == 0 ? 0x5555 : (u32)((a0 << 16) | 0x3333); for (;;) {}
+      case MK_SHUTDOWN: mmio32(TEST_BASE) = a0 == 0 ? FINISHER_PASS : (u32)((a0 << 16) | FINISHER_FAIL); for (;;) {}
       case MK_IPI: mmio32(CLINT_MSIP) = 1; break;
       case MK_SET_TIMER: timer_interval = a0; arm_timer(); break;
       case MK_READ_MCSR: r = read_mcsr(a0); break;
@@ -159,6 +158,6 @@ void m_trap(u64 *regs) {
   uart_puts(" at ");
   uart_hex(csr_read(mepc));
   uart_putc('\n');
-  mmio32(FINISHER) = (0x77 << 16) | 0x3333;
+  mmio32(TEST_BASE) = (0x77 << 16) | FINISHER_FAIL;
   for (;;) {}
 }

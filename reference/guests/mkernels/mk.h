@@ -7,11 +7,8 @@ typedef unsigned long u64;
 typedef long s64;
 typedef unsigned int u32;
 
-#define UART0       0x10000000UL
-#define FINISHER    0x100000UL
-#define CLINT_MSIP  0x2000000UL
-#define CLINT_MTIMECMP 0x2004000UL
-#define CLINT_MTIME 0x200bff8UL
+/* The platform's addresses and the privileged spec's bits, generated from the reference machine. */
+#include "devirt-platform.h"
 
 #define csr_read(name) ({ u64 v_; __asm__ volatile("csrr %0, " #name : "=r"(v_)); v_; })
 #define csr_write(name, v) __asm__ volatile("csrw " #name ", %0" :: "r"((u64)(v)) : "memory")

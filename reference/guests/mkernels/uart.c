@@ -2,7 +2,7 @@
 #include "mk.h"
 
 void uart_putc(char c) {
-  volatile unsigned char *u = (volatile unsigned char *)UART0;
+  volatile unsigned char *u = (volatile unsigned char *)UART0_BASE;
   while ((u[5] & 0x20) == 0) {}
   u[0] = c;
 }

@@ -3,13 +3,9 @@
  * host's; only orders, causes and pending bits are. */
 #include "rt.h"
 
-#define MSIP      MMIO32(CLINT_BASE)
-#define MTIMECMP  MMIO64(CLINT_BASE + 0x4000)
-#define MTIME     MMIO64(CLINT_BASE + 0xbff8)
-#define IRQ_SSI 1
-#define IRQ_MSI 3
-#define IRQ_STI 5
-#define IRQ_MTI 7
+#define MSIP      MMIO32(CLINT_MSIP)
+#define MTIMECMP  MMIO64(CLINT_MTIMECMP)
+#define MTIME     MMIO64(CLINT_MTIME)
 
 static volatile uint64_t order[8];
 static volatile uint64_t n_irq;

@@ -2,16 +2,13 @@
  * and the S context, claim/complete, threshold and priority masking, the pending bit. */
 #include "rt.h"
 
-#define UART_IRQ 10
 #define PRIO(s)        MMIO32(PLIC_BASE + 4 * (s))
 #define PENDING0       MMIO32(PLIC_BASE + 0x1000)
 #define ENABLE0(ctx)   MMIO32(PLIC_BASE + 0x2000 + 0x80 * (ctx))
 #define THRESHOLD(ctx) MMIO32(PLIC_BASE + 0x200000 + 0x1000 * (ctx))
 #define CLAIM(ctx)     MMIO32(PLIC_BASE + 0x200004 + 0x1000 * (ctx))
-#define UART_IER MMIO8(UART_BASE + 1)
-#define UART_IIR MMIO8(UART_BASE + 2)
-#define IRQ_SEI 9
-#define IRQ_MEI 11
+#define UART_IER MMIO8(UART0_BASE + 1)
+#define UART_IIR MMIO8(UART0_BASE + 2)
 
 static volatile uint64_t n_irq, last_cause, last_claim, last_iir;
 
@@ -44,23 +41,23 @@ static void show(const char *what) {
 int main(void) {
   m_irq_hook = on_m_irq;
   s_irq_hook = on_s_irq;
-  MMIO8(UART_BASE + 2) = 0x07; /* FCR: FIFOs on (IIR's top bits follow), both cleared */
+  MMIO8(UART0_BASE + 2) = 0x07; /* FCR: FIFOs on (IIR's top bits follow), both cleared */
   printf_("IIR idle: %x\n", (uint64_t)UART_IIR);
-  PRIO(UART_IRQ) = 1;
-  printf_("priority reads %u, source 0 priority %u\n", (uint64_t)PRIO(UART_IRQ), (uint64_t)PRIO(0));
-  PRIO(UART_IRQ) = 0xffffffff;
-  printf_("priority 0xffffffff reads %u\n", (uint64_t)PRIO(UART_IRQ));
-  PRIO(UART_IRQ) = 3;
+  PRIO(UART0_IRQ) = 1;
+  printf_("priority reads %u, source 0 priority %u\n", (uint64_t)PRIO(UART0_IRQ), (uint64_t)PRIO(0));
+  PRIO(UART0_IRQ) = 0xffffffff;
+  printf_("priority 0xffffffff reads %u\n", (uint64_t)PRIO(UART0_IRQ));
+  PRIO(UART0_IRQ) = 3;
 
   /* The context is enabled before the source rises: QEMU 7.2 does not re-evaluate its output
    * when an enable bit is written (conformance/qemu-divergences.md, plic-enable-update). */
-  ENABLE0(0) = 1u << UART_IRQ;
+  ENABLE0(0) = 1u << UART0_IRQ;
   THRESHOLD(0) = 3;
   UART_IER = 2;
   printf_("IIR with THRE enabled: %x\n", (uint64_t)UART_IIR);
   UART_IER = 0;
   UART_IER = 2;
-  printf_("PLIC pending bit 10: %u\n", (uint64_t)((PENDING0 >> UART_IRQ) & 1));
+  printf_("PLIC pending bit 10: %u\n", (uint64_t)((PENDING0 >> UART0_IRQ) & 1));
   printf_("threshold 3 (priority 3): MEIP=%u claim=%u\n", (csr_read(mip) >> IRQ_MEI) & 1, (uint64_t)CLAIM(0));
   THRESHOLD(0) = 2;
   printf_("threshold 2: MEIP=%u\n", (csr_read(mip) >> IRQ_MEI) & 1);
@@ -69,11 +66,11 @@ int main(void) {
   while (n_irq == 0) {}
   csr_clear(mstatus, MSTATUS_MIE);
   show("M context");
-  printf_("after complete: MEIP=%u pending=%u\n", (csr_read(mip) >> IRQ_MEI) & 1, (uint64_t)((PENDING0 >> UART_IRQ) & 1));
+  printf_("after complete: MEIP=%u pending=%u\n", (csr_read(mip) >> IRQ_MEI) & 1, (uint64_t)((PENDING0 >> UART0_IRQ) & 1));
 
   /* The same through the S context, delegated. */
   ENABLE0(0) = 0;
-  ENABLE0(1) = 1u << UART_IRQ;
+  ENABLE0(1) = 1u << UART0_IRQ;
   THRESHOLD(1) = 0;
   csr_write(mideleg, 1UL << IRQ_SEI);
   csr_write(mie, 1UL << IRQ_SEI);

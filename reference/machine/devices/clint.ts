@@ -6,9 +6,9 @@
 import { HartPins, MmioDevice, TimeSource, mergeSubword, readSubword } from '../device';
 import { CLINT_BASE, CLINT_SIZE } from './memory-map';
 
-const MSIP = 0x0;
-const MTIMECMP = 0x4000;
-const MTIME = 0xbff8;
+export const MSIP = 0x0;
+export const MTIMECMP = 0x4000;
+export const MTIME = 0xbff8;
 const TWO32 = 4294967296;
 
 export class Clint implements MmioDevice {

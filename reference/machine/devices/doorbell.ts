@@ -8,7 +8,7 @@
 // The harness rings it from outside with `machine.doorbell.ring(cause)`.
 
 import { HartPins, MmioDevice } from '../device';
-import { DOORBELL_BASE } from './memory-map';
+import { DOORBELL_BASE, DOORBELL_SIZE } from './memory-map';
 
 export const DOORBELL_RING = 0x0, DOORBELL_CAUSE = 0x4, DOORBELL_ACK = 0x8, DOORBELL_MODE = 0xc;
 export const DOORBELL_MODE_IRQ = 0, DOORBELL_MODE_RNMI = 1;
@@ -16,7 +16,7 @@ export const DOORBELL_MODE_IRQ = 0, DOORBELL_MODE_RNMI = 1;
 export class Doorbell implements MmioDevice {
   readonly name = 'doorbell';
   readonly base = DOORBELL_BASE;
-  readonly size = 0x1000;
+  readonly size = DOORBELL_SIZE;
   readonly minWidth = 4;
   private cause = 0;
   private mode = DOORBELL_MODE_IRQ;

@@ -6,6 +6,7 @@ export const MROM_SIZE = 0xf000;
 export const TEST_BASE = 0x100000;
 export const RTC_BASE = 0x101000;
 export const DOORBELL_BASE = 0x102000;
+export const DOORBELL_SIZE = 0x1000;
 export const CLINT_BASE = 0x2000000;
 export const CLINT_SIZE = 0x10000;
 export const PLIC_BASE = 0xc000000;

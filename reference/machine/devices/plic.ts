@@ -18,10 +18,12 @@ export const PLIC_MAX_PRIORITY = 7;
 const WORDS = PLIC_SOURCES / 32;
 
 const PENDING = 0x1000;
-const ENABLE = 0x2000;
-const ENABLE_STRIDE = 0x80;
-const CONTEXT = 0x200000;
-const CONTEXT_STRIDE = 0x1000;
+export const ENABLE = 0x2000;
+export const ENABLE_STRIDE = 0x80;
+export const CONTEXT = 0x200000;
+export const CONTEXT_STRIDE = 0x1000;
+/** Claim/complete register, above each context's threshold. */
+export const CLAIM = 4;
 
 export class Plic implements MmioDevice {
   readonly name = 'plic';
@@ -91,7 +93,7 @@ export class Plic implements MmioDevice {
     } else if (o >= CONTEXT && o < CONTEXT + PLIC_CONTEXTS * CONTEXT_STRIDE) {
       const ctx = (o - CONTEXT) >> 12, r = (o - CONTEXT) & (CONTEXT_STRIDE - 1);
       if (r === 0) v = this.threshold[ctx];
-      else if (r === 4) v = this.claim(ctx);
+      else if (r === CLAIM) v = this.claim(ctx);
     }
     return readSubword(v >>> 0, off, width);
   }
@@ -112,7 +114,7 @@ export class Plic implements MmioDevice {
     } else if (o >= CONTEXT && o < CONTEXT + PLIC_CONTEXTS * CONTEXT_STRIDE) {
       const ctx = (o - CONTEXT) >> 12, r = (o - CONTEXT) & (CONTEXT_STRIDE - 1);
       if (r === 0) this.threshold[ctx] = mergeSubword(this.threshold[ctx], off, width, value) & PLIC_MAX_PRIORITY;
-      else if (r === 4) this.complete(value >>> 0);
+      else if (r === CLAIM) this.complete(value >>> 0);
     }
     // The pending array is read-only: writes to it are ignored.
     this.update();

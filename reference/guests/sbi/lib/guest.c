@@ -67,7 +67,7 @@ void sig_flush(void)
 
 void uart_puts(const char *s)
 {
-  volatile u8 *uart = (volatile u8 *)0x10000000UL;
+  volatile u8 *uart = (volatile u8 *)UART0_BASE;
   while (*s) { while (!(uart[5] & 0x20)) {} uart[0] = *s++; }
 }
 
@@ -79,13 +79,14 @@ void fault_arm(void) { last_fault.hit = 0; fault_armed = 1; }
 void irq_default(u64 code)
 {
   sig_str("irq "); sig_dec(code); sig_str("\n");
-  if (code == 1) csr_clear(sip, SIP_SSIP);
-  else if (code == 5) csr_write(stimecmp, -1UL);
-  else if (code == 9) {
-    volatile u32 *claim = (volatile u32 *)(0x0c000000UL + 0x201004);
+  if (code == IRQ_SSI) csr_clear(sip, SIP_SSIP);
+  else if (code == IRQ_STI) csr_write(stimecmp, -1UL);
+  else if (code == IRQ_SEI) {
+    /* Context 1: hart 0's S-mode. */
+    volatile u32 *claim = (volatile u32 *)(PLIC_BASE + PLIC_CONTEXT + PLIC_CONTEXT_STRIDE + PLIC_CLAIM);
     u32 id = *claim;
     sig_str("claim "); sig_dec(id); sig_str("\n");
-    if (id == 10) *(volatile u8 *)(0x10000001UL) = 0; /* UART: interrupts off */
+    if (id == UART0_IRQ) *(volatile u8 *)(UART0_BASE + 1) = 0; /* UART IER: interrupts off */
     *claim = id;
   }
 }

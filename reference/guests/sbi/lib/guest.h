@@ -3,6 +3,9 @@
 #ifndef GUEST_H
 #define GUEST_H
 
+/* The platform's addresses, generated from the reference machine. */
+#include "devirt-platform.h"
+
 typedef unsigned long u64;
 typedef long i64;
 typedef unsigned int u32;
