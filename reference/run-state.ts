@@ -3,7 +3,7 @@
 // from here) and the trace-diff stepper.
 
 import { Machine } from './machine/machine';
-import { CSR_NUMBERS } from './machine/csr-names';
+import { CSR_NUMBERS } from './machine/csr';
 import { hex64, regionBytes, StateInputs, StateObservation } from './state';
 
 export { hex64, regionBytes };

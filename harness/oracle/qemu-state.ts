@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { hex64, regionBytes, StateInputs } from '../../reference/state';
-import { CSR_NUMBERS } from '../../reference/machine/csr-names';
+import { CSR_NUMBERS } from '../../reference/machine/csr';
 
 export const RUNNER = path.resolve(__dirname, '../../../harness/oracle/qemu-state/build/runner.elf');
 export const QEMU = 'qemu-system-riscv64';

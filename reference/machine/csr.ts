@@ -1,10 +1,14 @@
-// The CSR file: which CSRs exist, who may access them, and what reads and writes do
-// (privileged spec 1.12 chapters 2-4; Sstc; Smrnmi). WARL legalisation follows QEMU 7.2 where
-// the specification leaves a choice; each such place says so.
+// The CSR file as one table: each CSR of the platform is registered once with its number, name,
+// who may access it, what a read returns and how a write is legalised (privileged spec 1.12
+// chapters 2-4; Sstc; Smrnmi). Existence, the names (disassembler, vector format, generators) and
+// the capabilities a vector needs all derive from this table. Where the specification leaves a
+// WARL choice the write follows QEMU 7.2, and each such place says so.
+//
+// Adding a CSR: one `csr(...)` row in TABLE below (and its state in hart.ts if it has any).
 
 import type { Hart } from './hart';
 import { Irq } from './trap-causes';
-import { MSTATUS_WRITABLE, MSTATUS_XL, MS_MPP, MS_MPP_SHIFT, MS_MPRV, MS_MXR, MS_SUM, SSTATUS_WRITABLE, SSTATUS_XL } from './mstatus';
+import { MNS_MNPP, MNS_MNPP_SHIFT, MNS_NMIE, MSTATUS_WRITABLE, MSTATUS_XL, MS_MPP, MS_MPP_SHIFT, MS_MPRV, MS_MXR, MS_SUM, MS_TVM, SSTATUS_WRITABLE, SSTATUS_XL } from './mstatus';
 
 /** misa: MXL = 2 (RV64), extensions A, C, I, M, S, U. */
 export const MISA = (2n << 62n) | BigInt((1 << 0) | (1 << 2) | (1 << 8) | (1 << 12) | (1 << 18) | (1 << 20));
@@ -17,163 +21,70 @@ const SSIP = 1 << Irq.SSI, STIP = 1 << Irq.STI, SEIP = 1 << Irq.SEI;
 const MASK64 = (1n << 64n) - 1n;
 const SATP_KEEP = (0xfn << 60n) | (0xffffn << 44n) | ((1n << 44n) - 1n);
 
-function exists(n: number): boolean {
-  if (n >= 0xc00 && n <= 0xc1f) return true;
-  if (n >= 0xb00 && n <= 0xb1f) return n !== 0xb01;
-  if (n >= 0x323 && n <= 0x33f) return true;
-  if (n >= 0x3b0 && n <= 0x3bf) return true;
-  switch (n) {
-    case 0x100: case 0x104: case 0x105: case 0x106: case 0x10a:
-    case 0x140: case 0x141: case 0x142: case 0x143: case 0x144: case 0x14d: case 0x180:
-    case 0xf11: case 0xf12: case 0xf13: case 0xf14: case 0xf15:
-    case 0x300: case 0x301: case 0x302: case 0x303: case 0x304: case 0x305: case 0x306: case 0x30a: case 0x320:
-    case 0x340: case 0x341: case 0x342: case 0x343: case 0x344:
-    case 0x3a0: case 0x3a2:
-    case 0x7a0: case 0x7a1: case 0x7a2: case 0x7a3:
-    case 0x740: case 0x741: case 0x742: case 0x744:
-      return true;
-  }
-  return false;
-}
-
-/** May the current privilege read (and, if `write`, write) CSR `n`? False raises illegal instruction. */
-export function csrAllowed(h: Hart, n: number, write: boolean): boolean {
-  if (!exists(n)) return false;
-  if (h.priv < ((n >> 8) & 3)) return false;
-  if (write && (n >> 10) === 3) return false;
-  if (n >= 0xc00 && n <= 0xc1f && h.priv < 3) {
-    const bit = n - 0xc00;
-    if (((h.mcounteren >>> bit) & 1) === 0) return false;
-    if (h.priv === 0 && ((h.scounteren >>> bit) & 1) === 0) return false;
-  }
-  if (n === 0x180 && h.priv === 1 && (h.mstatus & (1 << 20))) return false; // TVM
-  if (n === 0x14d && h.priv < 3 && (!h.stce || (h.mcounteren & 2) === 0)) return false; // Sstc
-  return true;
-}
-
 const u64 = (v: number) => BigInt.asUintN(64, BigInt(v));
 
-export function csrRead(h: Hart, n: number): bigint {
-  switch (n) {
-    case 0xc00: case 0xb00: return u64(h.cycles + h.mcycleOffset);
-    case 0xc01: return u64(h.mtime());
-    case 0xc02: case 0xb02: return u64(h.instret + h.minstretOffset);
-    case 0x100: return (BigInt(h.mstatus) & BigInt(SSTATUS_WRITABLE)) | SSTATUS_XL;
-    case 0x104: return BigInt(h.mie & h.mideleg);
-    case 0x105: return h.stvec;
-    case 0x106: return BigInt(h.scounteren >>> 0);
-    case 0x10a: return h.senvcfg;
-    case 0x140: return h.sscratch;
-    case 0x141: return h.sepc;
-    case 0x142: return h.scause;
-    case 0x143: return h.stval;
-    case 0x144: return BigInt(h.mip() & h.mideleg);
-    case 0x14d: return h.stimecmp;
-    case 0x180: return h.satp;
-    case 0xf14: return BigInt(h.hartid);
-    case 0x300: return BigInt(h.mstatus) | MSTATUS_XL;
-    case 0x301: return MISA;
-    case 0x302: return BigInt(h.medeleg);
-    case 0x303: return BigInt(h.mideleg);
-    case 0x304: return BigInt(h.mie);
-    case 0x305: return h.mtvec;
-    case 0x306: return BigInt(h.mcounteren >>> 0);
-    case 0x30a: return h.menvcfg;
-    case 0x340: return h.mscratch;
-    case 0x341: return h.mepc;
-    case 0x342: return h.mcause;
-    case 0x343: return h.mtval;
-    case 0x344: return BigInt(h.mip());
-    case 0x3a0: case 0x3a2: return h.pmp.readCfg(n - 0x3a0);
-    case 0x740: return h.mnscratch;
-    case 0x741: return h.mnepc;
-    case 0x742: return h.mncause;
-    case 0x744: return BigInt(h.mnstatus);
-  }
-  if (n >= 0x3b0 && n <= 0x3bf) return h.pmp.readAddr(n - 0x3b0);
-  // mvendorid, marchid, mimpid, mconfigptr, hpm counters and events, mcountinhibit (read-only
-  // zero, a legal WARL choice), debug triggers (none: tselect 0, tdata1 type 0).
-  return 0n;
+/** One CSR. */
+export interface CsrDef {
+  readonly num: number;
+  readonly name: string;
+  /** Lowest privilege that may access it: bits 9:8 of the number (privileged spec 2.1). */
+  readonly minPriv: number;
+  /** Writes are illegal: bits 11:10 of the number are 0b11 (privileged spec 2.1). */
+  readonly readOnly: boolean;
+  /**
+   * A further access rule (counter enables, TVM, Sstc): false makes the access an illegal
+   * instruction. Checked after privilege and read-only.
+   */
+  readonly gate: ((h: Hart) => boolean) | null;
+  /** Capabilities an implementation needs for this CSR to exist (vectors that name it need them). */
+  readonly needs: readonly string[];
+  readonly read: (h: Hart) => bigint;
+  /**
+   * Legalise (WARL) and store a written 64-bit value; `lo` is its low 32 bits. `byInstruction`
+   * is true for csrrw & co., whose own retirement follows the write. Null: writes are ignored.
+   */
+  readonly write: ((h: Hart, v: bigint, lo: number, byInstruction: boolean) => void) | null;
+  /** The value csrrs/csrrc modify, when it is not the value read (mip, sip). */
+  readonly rmwBase: ((h: Hart, old: bigint) => bigint) | null;
 }
 
-/** The value csrrs/csrrc modify: for mip and sip only the software-writable bits count. */
-export function csrRmwBase(h: Hart, n: number, old: bigint): bigint {
-  if (n === 0x344) return BigInt(h.mipSw) | (old & ~BigInt(SEIP));
-  if (n === 0x144) return (BigInt(h.mipSw) | (old & ~BigInt(SEIP))) & BigInt(h.mideleg);
-  return old;
+interface CsrSpec {
+  gate?: (h: Hart) => boolean;
+  needs?: readonly string[];
+  read?: (h: Hart) => bigint;
+  write?: (h: Hart, v: bigint, lo: number, byInstruction: boolean) => void;
+  rmwBase?: (h: Hart, old: bigint) => bigint;
 }
 
-/**
- * Write CSR `n`. `byInstruction` is true for csrrw & co., whose own retirement follows the write
- * (minstret then reads the written value at the next instruction).
- */
-export function csrWrite(h: Hart, n: number, value: bigint, byInstruction: boolean): void {
-  const v = value & MASK64;
-  const lo = Number(v & 0xffffffffn);
-  switch (n) {
-    case 0xb00: h.mcycleOffset = Number(v) - h.cycles; return;
-    case 0xb02: h.minstretOffset = Number(v) - h.instret - (byInstruction ? 1 : 0); return;
-    case 0x100: setMstatus(h, (h.mstatus & ~SSTATUS_WRITABLE) | (lo & SSTATUS_WRITABLE)); return;
-    case 0x104: h.mie = (h.mie & ~h.mideleg) | (lo & h.mideleg & MIE_WRITABLE); h.kick(); return;
-    case 0x105: if ((v & 3n) < 2n) h.stvec = v; return;
-    case 0x106: h.scounteren = lo | 0; return;
-    case 0x10a: h.senvcfg = v & 1n; return;
-    case 0x140: h.sscratch = v; return;
-    case 0x141: h.sepc = v & ~1n; return;
-    case 0x142: h.scause = v; return;
-    case 0x143: h.stval = v; return;
-    case 0x144: {
-      const m = h.mideleg & SSIP;
-      h.mipSw = (h.mipSw & ~m) | (lo & m);
-      h.kick();
-      return;
-    }
-    case 0x14d: h.stimecmp = v; h.envcfgChanged(); return;
-    case 0x180: {
-      // Only Bare and Sv39 are supported; "if satp is written with an unsupported MODE, the
-      // entire write has no effect".
-      const mode = Number(v >> 60n);
-      if (mode !== 0 && mode !== 8) return;
-      h.satp = v & SATP_KEEP;
-      h.satpChanged();
-      return;
-    }
-    case 0x300: setMstatus(h, lo); return;
-    case 0x301: return; // misa is read-only here, as with QEMU's default (misa writes not enabled)
-    case 0x302: h.medeleg = lo & MEDELEG_WRITABLE; return;
-    case 0x303: h.mideleg = lo & MIDELEG_WRITABLE; h.kick(); return;
-    case 0x304: h.mie = lo & MIE_WRITABLE; h.kick(); return;
-    case 0x305: if ((v & 3n) < 2n) h.mtvec = v; return;
-    case 0x306: h.mcounteren = lo | 0; return;
-    case 0x30a: h.menvcfg = v & ((1n << 63n) | 1n); h.envcfgChanged(); return;
-    case 0x340: h.mscratch = v; return;
-    case 0x341: h.mepc = v & ~1n; return;
-    case 0x342: h.mcause = v; return;
-    case 0x343: h.mtval = v; return;
-    case 0x344: {
-      const m = SSIP | SEIP | (h.stce ? 0 : STIP);
-      h.mipSw = (h.mipSw & ~m) | (lo & m);
-      h.kick();
-      return;
-    }
-    case 0x3a0: case 0x3a2: h.pmp.writeCfg(n - 0x3a0, v); h.flushTranslations(); return;
-    case 0x740: h.mnscratch = v; return;
-    case 0x741: h.mnepc = v & ~1n; return;
-    case 0x742: h.mncause = v; return;
-    case 0x744: {
-      // NMIE (bit 3) can be set by software but not cleared; MNPP (12:11) is WARL like MPP.
-      let ns = (h.mnstatus & 8) | (lo & 8);
-      let mnpp = (lo >> 11) & 3;
-      if (mnpp === 2) mnpp = (h.mnstatus >> 11) & 3;
-      ns |= mnpp << 11;
-      h.mnstatus = ns;
-      h.kick();
-      return;
-    }
-  }
-  if (n >= 0x3b0 && n <= 0x3bf) { h.pmp.writeAddr(n - 0x3b0, v); h.flushTranslations(); return; }
-  // Everything else that exists is read-only zero or ignores writes.
+/** A row: reads zero and ignores writes unless `spec` says otherwise. */
+function csr(num: number, name: string, spec: CsrSpec = {}): CsrDef {
+  return {
+    num, name, minPriv: (num >> 8) & 3, readOnly: (num >> 10) === 3,
+    gate: spec.gate ?? null, needs: spec.needs ?? [], read: spec.read ?? readZero,
+    write: spec.write ?? null, rmwBase: spec.rmwBase ?? null,
+  };
 }
+const readZero = (): bigint => 0n;
+
+/** Rows `prefix+first` .. `prefix+last` at consecutive numbers from `base`; `spec(i)` for index i. */
+function csrRange(prefix: string, first: number, last: number, base: number, spec: (i: number) => CsrSpec): CsrDef[] {
+  const out: CsrDef[] = [];
+  for (let i = first; i <= last; i++) out.push(csr(base + (i - first), prefix + i, spec(i)));
+  return out;
+}
+
+// ---- access gates ----------------------------------------------------------------------------------
+
+/** The unprivileged counters below M: mcounteren's bit, and in U also scounteren's (3.1.11, 4.1.5). */
+function counterEnabled(bit: number): (h: Hart) => boolean {
+  return (h) => h.priv === 3 || (((h.mcounteren >>> bit) & 1) !== 0 && (h.priv !== 0 || ((h.scounteren >>> bit) & 1) !== 0));
+}
+/** satp from S traps when mstatus.TVM is set (3.1.6.5). */
+const tvmAllows = (h: Hart): boolean => !(h.priv === 1 && (h.mstatus & MS_TVM));
+/** stimecmp below M needs menvcfg.STCE and mcounteren.TM (Sstc). */
+const sstcAllows = (h: Hart): boolean => h.priv === 3 || (h.stce && (h.mcounteren & 2) !== 0);
+
+// ---- legalisation shared by several rows -----------------------------------------------------------
 
 function setMstatus(h: Hart, value: number): void {
   let next = (h.mstatus & ~MSTATUS_WRITABLE) | (value & MSTATUS_WRITABLE);
@@ -184,4 +95,175 @@ function setMstatus(h: Hart, value: number): void {
   h.mstatus = next;
   if (changed) h.flushTranslations();
   h.privChanged();
+}
+
+/** xtvec: MODE is WARL over Direct and Vectored; a reserved mode leaves the register unchanged. */
+const legalTvec = (v: bigint): boolean => (v & 3n) < 2n;
+
+// ---- the table ------------------------------------------------------------------------------------------
+// In the order of the privileged spec's tables 2.2-2.5 as the platform lists them; the vector
+// generators enumerate CSRs in this order.
+
+const S = ['s'];
+const PMP = ['pmp'];
+const SMRNMI = ['smrnmi'];
+
+const TABLE: readonly CsrDef[] = [
+  // Unprivileged counters
+  csr(0xc00, 'cycle', { gate: counterEnabled(0), read: (h) => u64(h.cycles + h.mcycleOffset) }),
+  csr(0xc01, 'time', { gate: counterEnabled(1), read: (h) => u64(h.mtime()) }),
+  csr(0xc02, 'instret', { gate: counterEnabled(2), read: (h) => u64(h.instret + h.minstretOffset) }),
+  ...csrRange('hpmcounter', 3, 31, 0xc03, (i) => ({ gate: counterEnabled(i) })),
+  // Supervisor
+  csr(0x100, 'sstatus', {
+    needs: S, read: (h) => (BigInt(h.mstatus) & BigInt(SSTATUS_WRITABLE)) | SSTATUS_XL,
+    write: (h, _v, lo) => setMstatus(h, (h.mstatus & ~SSTATUS_WRITABLE) | (lo & SSTATUS_WRITABLE)),
+  }),
+  csr(0x104, 'sie', {
+    needs: S, read: (h) => BigInt(h.mie & h.mideleg),
+    write: (h, _v, lo) => { h.mie = (h.mie & ~h.mideleg) | (lo & h.mideleg & MIE_WRITABLE); h.kick(); },
+  }),
+  csr(0x105, 'stvec', { needs: S, read: (h) => h.stvec, write: (h, v) => { if (legalTvec(v)) h.stvec = v; } }),
+  csr(0x106, 'scounteren', { needs: S, read: (h) => BigInt(h.scounteren >>> 0), write: (h, _v, lo) => { h.scounteren = lo | 0; } }),
+  csr(0x10a, 'senvcfg', { needs: S, read: (h) => h.senvcfg, write: (h, v) => { h.senvcfg = v & 1n; } }), // FIOM only
+  csr(0x140, 'sscratch', { needs: S, read: (h) => h.sscratch, write: (h, v) => { h.sscratch = v; } }),
+  csr(0x141, 'sepc', { needs: S, read: (h) => h.sepc, write: (h, v) => { h.sepc = v & ~1n; } }),
+  csr(0x142, 'scause', { needs: S, read: (h) => h.scause, write: (h, v) => { h.scause = v; } }),
+  csr(0x143, 'stval', { needs: S, read: (h) => h.stval, write: (h, v) => { h.stval = v; } }),
+  csr(0x144, 'sip', {
+    needs: S, read: (h) => BigInt(h.mip() & h.mideleg),
+    // Only SSIP is writable through sip, and only when delegated.
+    write: (h, _v, lo) => { const m = h.mideleg & SSIP; h.mipSw = (h.mipSw & ~m) | (lo & m); h.kick(); },
+    rmwBase: (h, old) => (BigInt(h.mipSw) | (old & ~BigInt(SEIP))) & BigInt(h.mideleg),
+  }),
+  csr(0x14d, 'stimecmp', { needs: ['s', 'sstc'], gate: sstcAllows, read: (h) => h.stimecmp, write: (h, v) => { h.stimecmp = v; h.envcfgChanged(); } }),
+  csr(0x180, 'satp', {
+    needs: ['s', 'sv39'], gate: tvmAllows, read: (h) => h.satp,
+    write: (h, v) => {
+      // Only Bare and Sv39 are supported; "if satp is written with an unsupported MODE, the
+      // entire write has no effect".
+      const mode = Number(v >> 60n);
+      if (mode !== 0 && mode !== 8) return;
+      h.satp = v & SATP_KEEP;
+      h.satpChanged();
+    },
+  }),
+  // Machine information (read-only; zero is "not implemented" for the ids and mconfigptr)
+  csr(0xf11, 'mvendorid'), csr(0xf12, 'marchid'), csr(0xf13, 'mimpid'),
+  csr(0xf14, 'mhartid', { read: (h) => BigInt(h.hartid) }),
+  csr(0xf15, 'mconfigptr'),
+  // Machine trap setup and handling
+  csr(0x300, 'mstatus', { read: (h) => BigInt(h.mstatus) | MSTATUS_XL, write: (h, _v, lo) => setMstatus(h, lo) }),
+  // misa is read-only here, as with QEMU's default (misa writes not enabled): a legal WARL choice.
+  csr(0x301, 'misa', { read: () => MISA }),
+  csr(0x302, 'medeleg', { needs: S, read: (h) => BigInt(h.medeleg), write: (h, _v, lo) => { h.medeleg = lo & MEDELEG_WRITABLE; } }),
+  csr(0x303, 'mideleg', { needs: S, read: (h) => BigInt(h.mideleg), write: (h, _v, lo) => { h.mideleg = lo & MIDELEG_WRITABLE; h.kick(); } }),
+  csr(0x304, 'mie', { read: (h) => BigInt(h.mie), write: (h, _v, lo) => { h.mie = lo & MIE_WRITABLE; h.kick(); } }),
+  csr(0x305, 'mtvec', { read: (h) => h.mtvec, write: (h, v) => { if (legalTvec(v)) h.mtvec = v; } }),
+  csr(0x306, 'mcounteren', { read: (h) => BigInt(h.mcounteren >>> 0), write: (h, _v, lo) => { h.mcounteren = lo | 0; } }),
+  // menvcfg: STCE (Sstc) and FIOM; the other fields are read-only zero.
+  csr(0x30a, 'menvcfg', { read: (h) => h.menvcfg, write: (h, v) => { h.menvcfg = v & ((1n << 63n) | 1n); h.envcfgChanged(); } }),
+  // mcountinhibit reads zero and ignores writes (a legal WARL choice: no counter can be inhibited).
+  csr(0x320, 'mcountinhibit'),
+  csr(0x340, 'mscratch', { read: (h) => h.mscratch, write: (h, v) => { h.mscratch = v; } }),
+  csr(0x341, 'mepc', { read: (h) => h.mepc, write: (h, v) => { h.mepc = v & ~1n; } }),
+  csr(0x342, 'mcause', { read: (h) => h.mcause, write: (h, v) => { h.mcause = v; } }),
+  csr(0x343, 'mtval', { read: (h) => h.mtval, write: (h, v) => { h.mtval = v; } }),
+  csr(0x344, 'mip', {
+    read: (h) => BigInt(h.mip()),
+    // SSIP, SEIP's software bit, and STIP unless Sstc drives it; the M bits are the hardware's.
+    write: (h, _v, lo) => { const m = SSIP | SEIP | (h.stce ? 0 : STIP); h.mipSw = (h.mipSw & ~m) | (lo & m); h.kick(); },
+    // csrrs/csrrc on mip modify the software-writable bits, not the ORed-in SEIP line.
+    rmwBase: (h, old) => BigInt(h.mipSw) | (old & ~BigInt(SEIP)),
+  }),
+  // Memory protection (16 entries: pmpcfg0 and pmpcfg2 on RV64)
+  csr(0x3a0, 'pmpcfg0', { needs: PMP, read: (h) => h.pmp.readCfg(0), write: (h, v) => { h.pmp.writeCfg(0, v); h.flushTranslations(); } }),
+  csr(0x3a2, 'pmpcfg2', { needs: PMP, read: (h) => h.pmp.readCfg(2), write: (h, v) => { h.pmp.writeCfg(2, v); h.flushTranslations(); } }),
+  ...csrRange('pmpaddr', 0, 15, 0x3b0, (i) => ({
+    needs: PMP, read: (h) => h.pmp.readAddr(i), write: (h, v) => { h.pmp.writeAddr(i, v); h.flushTranslations(); },
+  })),
+  // Machine counters (the hpm counters and events read zero: a legal choice of no events)
+  csr(0xb00, 'mcycle', { read: (h) => u64(h.cycles + h.mcycleOffset), write: (h, v) => { h.mcycleOffset = Number(v) - h.cycles; } }),
+  csr(0xb02, 'minstret', {
+    read: (h) => u64(h.instret + h.minstretOffset),
+    // A csrw to minstret is followed by its own retirement: the next instruction reads the value written.
+    write: (h, v, _lo, byInstruction) => { h.minstretOffset = Number(v) - h.instret - (byInstruction ? 1 : 0); },
+  }),
+  ...csrRange('mhpmcounter', 3, 31, 0xb03, () => ({})),
+  ...csrRange('mhpmevent', 3, 31, 0x323, () => ({})),
+  // Debug triggers (none implemented: tselect reads 0, tdata1 reads type 0)
+  csr(0x7a0, 'tselect'), csr(0x7a1, 'tdata1'), csr(0x7a2, 'tdata2'), csr(0x7a3, 'tdata3'),
+  // Smrnmi
+  csr(0x740, 'mnscratch', { needs: SMRNMI, read: (h) => h.mnscratch, write: (h, v) => { h.mnscratch = v; } }),
+  csr(0x741, 'mnepc', { needs: SMRNMI, read: (h) => h.mnepc, write: (h, v) => { h.mnepc = v & ~1n; } }),
+  csr(0x742, 'mncause', { needs: SMRNMI, read: (h) => h.mncause, write: (h, v) => { h.mncause = v; } }),
+  csr(0x744, 'mnstatus', {
+    needs: SMRNMI, read: (h) => BigInt(h.mnstatus),
+    write: (h, _v, lo) => {
+      // NMIE can be set by software but not cleared; MNPP is WARL like MPP (2 keeps the old value).
+      let ns = (h.mnstatus & MNS_NMIE) | (lo & MNS_NMIE);
+      let mnpp = (lo & MNS_MNPP) >> MNS_MNPP_SHIFT;
+      if (mnpp === 2) mnpp = (h.mnstatus & MNS_MNPP) >> MNS_MNPP_SHIFT;
+      ns |= mnpp << MNS_MNPP_SHIFT;
+      h.mnstatus = ns;
+      h.kick();
+    },
+  }),
+];
+
+// ---- views derived from the table ----------------------------------------------------------------
+
+/** Every CSR of the platform, in table order. */
+export const CSRS: readonly CsrDef[] = TABLE;
+/** The CSR at each 12-bit number, or undefined where none exists. */
+const BY_NUMBER: readonly (CsrDef | undefined)[] = (() => {
+  const t: (CsrDef | undefined)[] = new Array(4096).fill(undefined);
+  for (const d of TABLE) {
+    if (t[d.num] !== undefined) throw new Error(`internal: CSR 0x${d.num.toString(16)} registered twice`);
+    t[d.num] = d;
+  }
+  return t;
+})();
+/** CSR numbers by name, in table order. */
+export const CSR_NUMBERS: Readonly<Record<string, number>> = Object.fromEntries(TABLE.map((d) => [d.name, d.num]));
+/** CSR names by number. */
+export const CSR_NAMES: ReadonlyMap<number, string> = new Map(TABLE.map((d) => [d.num, d.name]));
+/** The CSR with a name, if the platform has it. */
+export function csrByName(name: string): CsrDef | undefined {
+  const n = CSR_NUMBERS[name];
+  return n === undefined ? undefined : BY_NUMBER[n];
+}
+
+// ---- the hart's CSR accesses ----------------------------------------------------------------------
+
+/** May the current privilege read (and, if `write`, write) CSR `n`? False raises illegal instruction. */
+export function csrAllowed(h: Hart, n: number, write: boolean): boolean {
+  const d = BY_NUMBER[n];
+  if (d === undefined) return false;
+  if (h.priv < d.minPriv) return false;
+  if (write && d.readOnly) return false;
+  return d.gate === null || d.gate(h);
+}
+
+/** Read CSR `n` (no access check); zero for a number no CSR uses. */
+export function csrRead(h: Hart, n: number): bigint {
+  const d = BY_NUMBER[n];
+  return d === undefined ? 0n : d.read(h);
+}
+
+/** The value csrrs/csrrc modify: for mip and sip only the software-writable bits count. */
+export function csrRmwBase(h: Hart, n: number, old: bigint): bigint {
+  const d = BY_NUMBER[n];
+  return d === undefined || d.rmwBase === null ? old : d.rmwBase(h, old);
+}
+
+/**
+ * Write CSR `n` (no access check). `byInstruction` is true for csrrw & co., whose own retirement
+ * follows the write (minstret then reads the written value at the next instruction).
+ */
+export function csrWrite(h: Hart, n: number, value: bigint, byInstruction: boolean): void {
+  const d = BY_NUMBER[n];
+  if (d === undefined || d.write === null) return;
+  const v = value & MASK64;
+  d.write(h, v, Number(v & 0xffffffffn), byInstruction);
 }

@@ -12,3 +12,6 @@ export const SSTATUS_WRITABLE = MS_SIE | MS_SPIE | MS_SPP | MS_SUM | MS_MXR;
 /** UXL = 2 (bits 33:32) and SXL = 2 (bits 35:34). */
 export const MSTATUS_XL = (2n << 32n) | (2n << 34n);
 export const SSTATUS_XL = 2n << 32n;
+
+// mnstatus fields (Smrnmi): NMIE (bit 3) and MNPP (bits 12:11).
+export const MNS_NMIE = 1 << 3, MNS_MNPP_SHIFT = 11, MNS_MNPP = 3 << 11;

@@ -17,7 +17,7 @@ import { FINISHER_FAIL, FINISHER_PASS, FINISHER_RESET } from '../machine/devices
 import { DOORBELL_CAUSE } from '../session';
 import { Exc, Irq } from '../machine/trap-causes';
 import * as ms from '../machine/mstatus';
-import { CSR_NUMBERS } from '../machine/csr-names';
+import { CSR_NUMBERS } from '../machine/csr';
 
 export const HEADER_FILE = path.resolve(__dirname, '../../../reference/include/devirt-platform.h');
 

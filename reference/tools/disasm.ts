@@ -2,7 +2,7 @@
 
 import { decode, Decoded, nameOf } from '../machine/isa/decode';
 import { Format, Op, ROW_BY_NAME, ROW_OF } from '../machine/isa/opcodes';
-import { CSR_NAMES } from '../machine/csr-names';
+import { CSR_NAMES } from '../machine/csr';
 
 export const ABI_NAMES = [
   'zero', 'ra', 'sp', 'gp', 'tp', 't0', 't1', 't2', 's0', 's1', 'a0', 'a1', 'a2', 'a3', 'a4', 'a5',

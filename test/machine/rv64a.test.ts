@@ -1,6 +1,8 @@
 // RV64A (unprivileged spec 20191213, chapter 8): LR/SC reservations, every AMO, alignment.
 
 import { E, EBREAK, INT64_MAX, INT64_MIN, RAM, RAMN, load, newHart, r64, sx32, trapOf, u64, w64, s64 } from './helpers';
+import { INSTRUCTIONS } from '../../reference/machine/isa/opcodes';
+import { AMO_TABLE } from '../../reference/machine/amo';
 
 const A = RAM + 0x3000;
 
@@ -186,4 +188,11 @@ describe('alignment of atomics', () => {
     h.run(10);
     expect(trapOf(h)).toEqual({ cause: 7n, tval: 0x40000000n, epc: RAMN });
   });
+});
+
+test('the AMO table has a row for every A-extension instruction and for nothing else', () => {
+  const aOps = INSTRUCTIONS.filter((r) => r.ext === 'A').map((r) => r.op).sort((p, q) => p - q);
+  const tableOps = AMO_TABLE.map((row, op) => (row === undefined ? -1 : op)).filter((op) => op >= 0);
+  expect(tableOps).toEqual(aOps);
+  expect(aOps.length).toBe(22);
 });

@@ -3,7 +3,7 @@
 // read-only and information CSRs, the counters (checked by relations that do not depend on how
 // fast time passes), and access rules: privilege, read-only CSRs written, unimplemented numbers.
 
-import { CSR_NUMBERS } from '../../../reference/machine/csr-names';
+import { CSR_NUMBERS } from '../../../reference/machine/csr';
 import { Prng } from '../prng';
 import { Case, csr, csrr, csrrc, csrrs, csrrw, csrw, E, li, MSTATUS, Priv, qemuDivergence, qemuSkip } from './program';
 

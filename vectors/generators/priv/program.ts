@@ -5,7 +5,7 @@
 // be compared on the same observation.
 
 import { encode } from '../../../reference/tools/disasm';
-import { CSR_NAMES, CSR_NUMBERS } from '../../../reference/machine/csr-names';
+import { CSR_NAMES, CSR_NUMBERS, csrByName } from '../../../reference/machine/csr';
 import { hex64, StateInputs } from '../../../reference/state';
 import type { VectorDraft } from '../isa';
 
@@ -89,14 +89,10 @@ function needsOpenPmp(c: Case, words: number[]): boolean {
   return words.some((w) => w === MRET || w === SRET || ((w & 0x7f) === 0x73 && ((w >>> 12) & 3) !== 0 && (w >>> 20) === 0x300));
 }
 
-/** The harness capabilities (conformance/PROTOCOL.md) a CSR needs. */
+/** The harness capabilities (conformance/PROTOCOL.md) a CSR needs, from the CSR table. */
 function csrCapabilities(name: string | undefined, out: Set<string>): void {
   if (name === undefined) return;
-  if (/^(s(status|ie|tvec|counteren|envcfg|scratch|epc|cause|tval|ip|atp)|medeleg|mideleg)$/.test(name)) out.add('s');
-  if (name === 'stimecmp') { out.add('s'); out.add('sstc'); }
-  if (name === 'satp') out.add('sv39');
-  if (name.startsWith('pmp')) out.add('pmp');
-  if (name.startsWith('mn')) out.add('smrnmi');
+  for (const need of csrByName(name)?.needs ?? []) out.add(need);
 }
 
 /**
