@@ -1,16 +1,31 @@
-// From an implementation's outcome to a verdict: the suite's checker decides pass or fail; a
-// failure is located at the instruction that produced the expected value on the reference.
+// From an implementation's outcome to a verdict: the suite's checker decides pass or fail (and,
+// for a state vector, which allowed outcome was met); a failure lists every difference and the
+// implementation's exit beside the expected one, and is located at the instruction that produced
+// the expected value on the reference.
 
 import { checkImage } from '../conformance/image-check';
-import { checkState, Difference } from '../conformance/state-check';
+import { allowedOutcomes, Difference, judgeState, StateExpectation } from '../conformance/state-check';
 import { prepareState } from '../reference/run-state';
 import { hex64 } from '../reference/state';
 import { disassemble } from '../reference/tools/disasm';
-import type { ImageObservationWire, ResultKind, StateInputs, StateObservationWire, Vector } from '../vectors/schema/types';
+import type { Exit, ImageObservationWire, ResultKind, StateInputs, StateObservationWire, Vector } from '../vectors/schema/types';
 import type { Outcome } from './adapters/implementation';
 import { referenceSteps } from './trace';
 
-export interface Verdict { kind: ResultKind; reason?: string; ms?: number; measured?: { cycles?: number; instret?: number }; difference?: Difference; at?: { pc: string; instruction: string } }
+export interface Verdict {
+  kind: ResultKind;
+  reason?: string;
+  /** Milliseconds the implementation took, where the adapter measured them. */
+  ms?: number;
+  /** The implementation's own count of the run, where it reported one. */
+  measured?: { cycles?: number; instret?: number };
+  difference?: Difference;
+  /** The allowed outcome met or closest, by its choices (absent: the reference's own). */
+  choices?: string[];
+  differences?: Difference[];
+  exits?: { expected: Exit; actual: Exit };
+  at?: { pc: string; instruction: string };
+}
 
 export function judge(v: Vector, outcome: Outcome): Verdict {
   if (outcome.kind !== 'observed') return { kind: outcome.kind, reason: outcome.reason };
@@ -19,11 +34,17 @@ export function judge(v: Vector, outcome: Outcome): Verdict {
     return d ? { kind: 'fail', difference: d } : { kind: 'pass' };
   }
   if (v.inputs.kind !== 'state') return { kind: 'error', reason: `unknown vector kind` };
-  const d = checkState(v.expected as Parameters<typeof checkState>[0], v.inputs.hart.x ?? {}, outcome.observation as StateObservationWire, { instret: true });
-  if (!d) return { kind: 'pass' };
-  let at: Verdict['at'];
-  try { at = failingPoint(v.inputs, v.expected as { exit: { kind: string; epc?: string } }, d); } catch { /* location is best effort */ }
-  return at ? { kind: 'fail', difference: d, at } : { kind: 'fail', difference: d };
+  const expected = v.expected as StateExpectation;
+  const observation = outcome.observation as StateObservationWire;
+  const r = judgeState(expected, v.inputs.hart.x ?? {}, observation, { instret: true });
+  const choices = r.choices.length ? { choices: r.choices } : {};
+  if (r.pass) return { kind: 'pass', ...choices };
+  const d = r.differences[0];
+  const met = allowedOutcomes(expected).find((o) => o.choices.join() === r.choices.join())!;
+  const verdict: Verdict = { kind: 'fail', difference: d, ...choices, differences: r.differences, exits: { expected: met.exit as Exit, actual: observation.exit } };
+  try { verdict.at = failingPoint(v.inputs, met, d); } catch { /* location is best effort */ }
+  if (!verdict.at) delete verdict.at;
+  return verdict;
 }
 
 /** The instruction (by its address, disassembled) in `inputs`' initial address space. */
