@@ -49,6 +49,12 @@
       });
       box.appendChild(t);
     }
+    if (r.choices && r.choices.length) box.appendChild(el('p', { 'class': 'choices' }, 'closest allowed outcome: ' + r.choices.join(', ')));
+    if (r.exits) {
+      var ex = function (e) { return e.kind + (e.cause !== undefined ? ' cause ' + e.cause : '') + (e.tval !== undefined ? ' tval ' + e.tval : '') + (e.epc !== undefined ? ' epc ' + e.epc : '') + (e.code !== undefined ? ' code ' + e.code : ''); };
+      box.appendChild(el('p', { 'class': 'exits' }, 'exit: expected ' + ex(r.exits.expected) + '; the implementation: ' + ex(r.exits.actual)));
+    }
+    if (r.stops) box.appendChild(el('p', { 'class': 'stops' }, 'stopped: expected at ' + r.stops.expected.pc + ' (' + r.stops.expected.instruction + '); the implementation at ' + r.stops.actual.pc + ' (' + r.stops.actual.instruction + ')'));
     if (r.at) box.appendChild(el('p', { 'class': 'at' }, 'at ' + r.at.pc + ': ' + r.at.instruction));
     if (r.trace) box.appendChild(el('p', { 'class': 'trace' }, 'trace: first divergence after step ' + r.trace.step + ' at ' + r.trace.pc + ': ' + r.trace.instruction + ' (' + r.trace.difference.where + ' expected ' + r.trace.difference.expected + ', got ' + r.trace.difference.actual + ')' + (r.trace.shrunk ? '; shrunk to ' + r.trace.shrunk : '')));
     if (d && d.code) {
