@@ -2,6 +2,7 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
+import { fileProblem } from '../harness/file-error';
 import { CliError } from './exit-codes';
 
 /** Fail before the work starts when `file` cannot be an output file (missing folder, a directory). */
@@ -23,6 +24,6 @@ export function writeFileAtomic(file: string, text: string | Uint8Array, flag: s
     fs.renameSync(tmp, file);
   } catch (e) {
     try { fs.unlinkSync(tmp); } catch { /* never created */ }
-    throw new CliError(`${flag}: cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new CliError(`${flag}: cannot write ${file}: ${fileProblem(e)}`);
   }
 }

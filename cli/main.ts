@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerBoot } from './boot';
 import { CliError, EXIT, signalExitCode } from './exit-codes';
+import { isQemuLine, KnownOption, translateQemuArgs } from './qemu-args';
 
 const program = new Command();
 program
@@ -25,14 +26,19 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 registerBoot(program);
 // `devirt boot` registers alone: the other subcommands pull in the vector and harness code,
 // which would slow every boot's startup for nothing.
+// A subcommand's module that fails to load is a broken install: say so and stop, rather than run on
+// without the subcommand (which would then be reported as unknown).
 for (const mod of process.argv[2] === 'boot' ? [] : ['./run', './vectors', './report', './gate']) {
+  let m: Record<string, unknown>;
   try {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const m = require(mod);
-    for (const k of Object.keys(m)) if (k.startsWith('register') && typeof m[k] === 'function') m[k](program);
+    m = require(mod);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw e;
+    const first = String((e as Error)?.message ?? e).split('\n')[0];
+    process.stderr.write(`devirt: broken install: cannot load the ${mod.slice(2)} subcommands (${first}); run npm ci && npm run build\n`);
+    process.exit(EXIT.internal);
   }
+  for (const k of Object.keys(m)) if (k.startsWith('register') && typeof m[k] === 'function') (m[k] as (p: Command) => void)(program);
 }
 
 function fail(e: unknown): void {
@@ -42,4 +48,23 @@ function fail(e: unknown): void {
   process.exitCode = EXIT.internal;
 }
 
-program.parseAsync(process.argv).catch(fail);
+/**
+ * `devirt boot` with QEMU's spelling (`-kernel x -M virt ...`) is translated into devirt's own
+ * options first (cli/qemu-args.ts); what QEMU would do differently is said on stderr.
+ */
+function argv(): string[] {
+  const args = process.argv;
+  if (args[2] !== 'boot' || !isQemuLine(args.slice(3))) return args;
+  const boot = program.commands.find((c) => c.name() === 'boot')!;
+  const known = new Map<string, KnownOption>(boot.options.filter((o) => o.long).map((o) => [o.long!, { takesValue: o.required || o.optional }]));
+  const notes: string[] = [];
+  const translated = translateQemuArgs(args.slice(3), known, notes);
+  for (const n of notes) process.stderr.write(`devirt: note: ${n}\n`);
+  return [...args.slice(0, 3), ...translated];
+}
+
+try {
+  program.parseAsync(argv()).catch(fail);
+} catch (e) {
+  fail(e);
+}

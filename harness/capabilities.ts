@@ -31,6 +31,7 @@ export const REFERENCE_CAPABILITIES: string[] = [...CAPABILITY_TAGS, ...PROMISE_
 /** Why the implementation cannot run this vector, or null when it can. */
 export function missingCapability(vector: { tags: string[]; inputs: { kind: string } }, capabilities: ReadonlySet<string>): string | null {
   if (!capabilities.has(vector.inputs.kind)) return `needs ${vector.inputs.kind} vectors (not among the implementation's capabilities)`;
-  const missing = vector.tags.filter((t) => CAPABILITY_TAGS.has(t) && !capabilities.has(t));
+  // In the vocabulary's order, whatever the vector's tag order: equal reasons group together.
+  const missing = [...CAPABILITY_TAGS].filter((t) => vector.tags.includes(t) && !capabilities.has(t));
   return missing.length ? `needs ${missing.join(', ')} (not among the implementation's capabilities)` : null;
 }

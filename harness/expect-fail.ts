@@ -3,6 +3,7 @@
 // (xfail); one that passes is XPASS and counts as a failure, so lists stay current.
 
 import * as fs from 'fs';
+import { fileProblem } from './file-error';
 
 export interface ExpectedFailure { reason: string; where: string }
 
@@ -32,7 +33,7 @@ export function parseExpectFail(text: string, file: string): Map<string, Expecte
 export function readExpectFail(file: string): Map<string, ExpectedFailure> {
   let text: string;
   try { text = fs.readFileSync(file, 'utf8'); }
-  catch (e) { throw new ExpectFailError(`--expect-fail: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`); }
+  catch (e) { throw new ExpectFailError(`--expect-fail: cannot read ${file}: ${fileProblem(e)}`); }
   return parseExpectFail(text, file);
 }
 

@@ -7,6 +7,7 @@ import * as path from 'path';
 import { canonical, listVectorFiles, testKey } from '../vectors/format';
 import type { Vector } from '../vectors/format';
 import { check } from '../vectors/schema/validate';
+import { fileProblem } from './file-error';
 
 export interface Problem { file: string; id: string; suite: string; title: string; message: string }
 
@@ -58,7 +59,7 @@ export function loadSuites(dir: string): Item[] {
     let text: string;
     try { text = fs.readFileSync(abs, 'utf8'); }
     catch (e) {
-      const message = `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
+      const message = `cannot read: ${fileProblem(e)}`;
       items.push({ file, problem: { file, id: `(file ${file})`, suite: suiteOfFile(file), title: 'vector file', message } });
       continue;
     }
@@ -89,13 +90,14 @@ function shardHash(id: string): number {
   return h;
 }
 
-export interface Selection { suite?: string[]; filter?: string; shard?: { index: number; count: number } }
+/** `filter`: several filters combine as alternatives: a vector matching any one of them is selected. */
+export interface Selection { suite?: string[]; filter?: string[]; shard?: { index: number; count: number } }
 
 /** Items of the selection, in suite order. Shard i of n (1-based) holds the ids that hash to i-1. */
 export function select(items: Item[], s: Selection): Item[] {
   return items.filter((it) => {
     if (s.suite && !s.suite.includes(itemSuite(it))) return false;
-    if (s.filter && !(itemId(it).includes(s.filter) || itemTitle(it).includes(s.filter) || it.file.includes(s.filter))) return false;
+    if (s.filter?.length && !s.filter.some((f) => itemId(it).includes(f) || itemTitle(it).includes(f) || it.file.includes(f))) return false;
     if (s.shard && shardHash(itemId(it)) % s.shard.count !== s.shard.index - 1) return false;
     return true;
   });

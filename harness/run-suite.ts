@@ -3,12 +3,13 @@
 // --trace-diff) explain each failing state vector.
 
 import type { HelloMessage, ResultRecord, StateVector, Vector } from '../vectors/schema/types';
-import { createImplementation, ImplSpec } from './adapters/create';
+import { createImplementation, ImplSpec, implementationCannotRun } from './adapters/create';
 import { ExternalImplementation } from './adapters/external';
 import { QemuImplementation } from './adapters/qemu';
 import { REFERENCE_HELLO } from './adapters/reference';
 import { excludedChoices } from '../conformance/choices';
 import { missingCapability } from './capabilities';
+import { divergenceKey, DIVERGENCES_DOC, documentedDivergences } from './oracle/divergences';
 import { execute } from './execute';
 import type { Verdict } from './judge';
 import { applyExpectation, ExpectedFailure } from './expect-fail';
@@ -59,11 +60,16 @@ export async function handshake(spec: ImplSpec): Promise<HelloMessage> {
   }
 }
 
-/** QEMU's known divergences are documented (conformance/qemu-divergences.md): expected failures there. */
+/**
+ * QEMU's known divergences (a vector's `qemu-divergence:KEY` tag, KEY explained in
+ * conformance/qemu-divergences.md) are expected failures on QEMU; a KEY the document does not
+ * explain explains nothing, so such a difference fails.
+ */
 function documentedDivergence(v: Vector, spec: ImplSpec): ExpectedFailure | undefined {
   if (spec.kind !== 'qemu') return undefined;
-  const tag = v.tags.find((t) => t.startsWith('qemu-divergence:'));
-  return tag ? { reason: `documented QEMU divergence ${tag.slice('qemu-divergence:'.length)} (conformance/qemu-divergences.md)`, where: 'vector tags' } : undefined;
+  const key = divergenceKey(v.tags);
+  if (key === undefined || !documentedDivergences().has(key)) return undefined;
+  return { reason: `documented QEMU divergence ${key} (${DIVERGENCES_DOC})`, where: 'vector tags' };
 }
 
 /**
@@ -95,7 +101,7 @@ export async function runSuite(cfg: RunConfig): Promise<RunOutcome> {
     const v = it.vector;
     const base = { id: v.id, suite: v.suite, title: v.title, file: it.file };
     if (it.duplicateOf) { records[at] = { ...base, kind: 'skip', reason: `duplicate: the same test as ${v.id} in ${it.duplicateOf}` }; return; }
-    const missing = missingCapability(v, caps);
+    const missing = missingCapability(v, caps) ?? implementationCannotRun(cfg.spec, v);
     if (missing) { records[at] = { ...base, kind: 'skip', reason: missing }; return; }
     toRun.push({ at, vector: withoutRuledOut(v, ruledOut) });
   });
@@ -122,7 +128,7 @@ export async function runSuite(cfg: RunConfig): Promise<RunOutcome> {
   const whole = cfg.selection.shard ? select(cfg.items, { ...cfg.selection, shard: undefined }) : chosen;
   const info: RunInfo = {
     devirt: DEVIRT_VERSION,
-    selection: { suites: cfg.selection.suite ?? null, filters: cfg.selection.filter === undefined ? [] : [cfg.selection.filter] },
+    selection: { suites: cfg.selection.suite ?? null, filters: cfg.selection.filter ?? [] },
     shard: cfg.selection.shard ?? null,
     selectionDigest: selectionDigest(whole.map(itemId)),
     selectionSize: whole.length,

@@ -1,9 +1,13 @@
-// QEMU as an implementation under test, over the state oracle (harness/oracle/qemu-state.ts): the
-// state vectors it can run (M-mode, no CSR setup, ending in a trap into M-mode), in batches.
+// QEMU as an implementation under test, over the state oracle (harness/oracle/qemu-state.ts): the one
+// path by which both `devirt run --impl qemu` and `devirt vectors crosscheck --oracle qemu` drive
+// QEMU. The adapter says what QEMU can run (its capabilities, and per vector `qemuCannotRun`), runs
+// a chunk of vectors in one QEMU, gives each vector that locks PMP a QEMU of its own, and when QEMU
+// dies on a batch, splits it until the vector responsible is found.
 
 import { spawnSync } from 'child_process';
-import { QEMU, runOnQemu } from '../oracle/qemu-state';
-import type { HelloMessage, StateObservationWire, StateVector, Vector } from '../../vectors/schema/types';
+import { ORACLE_CSRS, QEMU, qemuEntryProblem, QemuStateResult, runOnQemu } from '../oracle/qemu-state';
+import { qemuSkipReason } from '../oracle/divergences';
+import type { HelloMessage, StateObservationWire, StateVector, Vector } from '../../vectors/format';
 import { Implementation, Outcome } from './implementation';
 
 function qemuVersion(): string {
@@ -11,35 +15,69 @@ function qemuVersion(): string {
   return /version (\S+)/.exec(r.stdout ?? '')?.[1] ?? 'unknown';
 }
 
-/** Why QEMU cannot run this vector, or null. */
+/**
+ * What `qemu-system-riscv64 -M virt` 7.2 with the runner's cpu model implements, in the vocabulary
+ * of harness/capabilities.ts: the ISA, S and U with Sv39 and PMP, Sstc, and the virt machine's
+ * CLINT, PLIC and UART. Not Smrnmi (QEMU 7.2 has no resumable NMI), not the Microvisor's doorbell,
+ * and state vectors only (the runner has no image boot).
+ */
+export const QEMU_CAPABILITIES = ['rv64i', 'm', 'a', 'c', 'zicsr', 'zifencei', 's', 'u', 'sv39', 'pmp', 'sstc', 'clint', 'plic', 'uart', 'state'];
+
+const ORACLE_CSR_SET: ReadonlySet<string> = new Set(ORACLE_CSRS);
+
+/** Why QEMU cannot run this vector beyond its capabilities, or null. */
 export function qemuCannotRun(v: Vector): string | null {
   if (v.inputs.kind !== 'state') return 'the QEMU adapter runs state vectors only';
-  if ((v.inputs.hart.priv ?? 'M') !== 'M' || Object.keys(v.inputs.hart.csrs ?? {}).length) return 'the QEMU runner starts vectors in M-mode without CSR setup';
-  if (v.expected.exit.kind !== 'trap') return 'the QEMU runner observes a vector only at a trap into M-mode';
-  if (Object.keys((v as StateVector).expected.csrs ?? {}).length) return 'the QEMU runner does not report the CSRs this vector checks';
+  const skip = qemuSkipReason(v.tags);
+  if (skip) return skip;
+  const entry = qemuEntryProblem(v.inputs);
+  if (entry) return `the QEMU runner cannot enter it: ${entry}`;
+  const expected = (v as StateVector).expected;
+  if (expected.exit.kind !== 'trap') return 'the QEMU runner observes a vector only at a trap into M-mode';
+  const unseen = Object.keys(expected.csrs ?? {}).filter((c) => !ORACLE_CSR_SET.has(c));
+  if (unseen.length) return `the QEMU runner does not report ${unseen.join(', ')}`;
   return null;
 }
 
+/** Vectors that lock PMP entries leave QEMU locked until reset: each runs in a QEMU of its own. */
+const isolated = (v: Vector): boolean => v.tags.includes('pmp-lock');
+
+/** What QEMU's runner printed for a vector, as the protocol's observation (the CSRs the vector checks among them). */
+function observation(v: StateVector, q: QemuStateResult): StateObservationWire {
+  const obs: StateObservationWire = { x: q.x, pc: q.csrs.mepc, exit: { kind: 'trap', cause: q.csrs.mcause, tval: q.csrs.mtval, epc: q.csrs.mepc }, memory: q.memory };
+  const wanted = Object.keys(v.expected.csrs ?? {});
+  if (wanted.length) obs.csrs = Object.fromEntries(wanted.map((c) => [c, q.csrs[c]]));
+  return obs;
+}
+
 export class QemuImplementation implements Implementation {
-  readonly hello: HelloMessage = { type: 'hello', protocol: 1, name: QEMU, version: qemuVersion(), capabilities: ['rv64i', 'm', 'a', 'c', 'zicsr', 'zifencei', 'state'] };
+  readonly hello: HelloMessage = { type: 'hello', protocol: 1, name: QEMU, version: qemuVersion(), capabilities: QEMU_CAPABILITIES };
   constructor(readonly timeoutMs: number) {}
 
   async runAll(vectors: Vector[]): Promise<Outcome[]> {
     const out: Outcome[] = vectors.map((v) => { const why = qemuCannotRun(v); return why ? { kind: 'skip', reason: why } : { kind: 'error', reason: 'not run' }; });
-    const runnable = vectors.map((v, i) => i).filter((i) => out[i].kind !== 'skip');
-    if (!runnable.length) return out;
+    const runnable = vectors.map((_, i) => i).filter((i) => out[i].kind !== 'skip');
+    const shared = runnable.filter((i) => !isolated(vectors[i]));
+    if (shared.length) await this.runBatch(vectors, shared, out);
+    for (const i of runnable.filter((k) => isolated(vectors[k]))) await this.runBatch(vectors, [i], out);
+    return out;
+  }
+
+  /** Run the vectors `at` in one QEMU; a batch QEMU cannot finish is halved until the culprit stands alone. */
+  private async runBatch(vectors: Vector[], at: number[], out: Outcome[]): Promise<void> {
     try {
-      const results = await runOnQemu(runnable.map((i) => ({ inputs: (vectors[i] as StateVector).inputs, observe: vectors[i].observe ?? [] })), this.timeoutMs);
-      runnable.forEach((i, k) => {
+      const results = await runOnQemu(at.map((i) => ({ inputs: (vectors[i] as StateVector).inputs, observe: vectors[i].observe ?? [] })), this.timeoutMs);
+      at.forEach((i, k) => {
         const q = results[k];
-        if (!q) { out[i] = { kind: 'crash', reason: 'QEMU did not report this vector' }; return; }
-        const observation: StateObservationWire = { x: q.x, pc: q.csrs.mepc, exit: { kind: 'trap', cause: q.csrs.mcause, tval: q.csrs.mtval, epc: q.csrs.mepc }, memory: q.memory };
-        out[i] = { kind: 'observed', observation };
+        out[i] = q ? { kind: 'observed', observation: observation(vectors[i] as StateVector, q) } : { kind: 'crash', reason: 'QEMU did not report this vector' };
       });
     } catch (e) {
-      for (const i of runnable) out[i] = { kind: 'crash', reason: `QEMU: ${(e as Error).message}` };
+      const message = (e as Error).message;
+      if (at.length === 1) { out[at[0]] = { kind: /timed out/.test(message) ? 'timeout' : 'crash', reason: `QEMU: ${message}` }; return; }
+      const half = at.length >> 1;
+      await this.runBatch(vectors, at.slice(0, half), out);
+      await this.runBatch(vectors, at.slice(half), out);
     }
-    return out;
   }
 
   async close(): Promise<void> { /* one QEMU process per batch */ }

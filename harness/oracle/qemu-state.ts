@@ -121,9 +121,11 @@ export async function runOnQemu(batch: { inputs: StateInputs; observe: { base: s
       p.stderr.on('data', (d: Buffer) => { err += d.toString(); });
       const timer = setTimeout(() => { p.kill('SIGKILL'); reject(new Error(`QEMU timed out after ${timeoutMs} ms`)); }, timeoutMs);
       p.on('error', (e) => { clearTimeout(timer); reject(e); });
-      p.on('close', (code) => {
+      p.on('close', (code, signal) => {
         clearTimeout(timer);
-        if (code !== 0) reject(new Error(`QEMU exited with ${code}: ${err.trim().split('\n')[0] ?? ''}`));
+        const said = err.trim().split('\n')[0] ?? '';
+        if (signal) reject(new Error(`QEMU was killed by ${signal}${said ? `: ${said}` : ''}`));
+        else if (code !== 0) reject(new Error(`QEMU exited with ${code}${said ? `: ${said}` : ''}`));
         else resolve(Buffer.concat(chunks).toString('latin1'));
       });
     });

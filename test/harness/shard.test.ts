@@ -27,10 +27,10 @@ describe('sharding and ordering', () => {
 
   test('shards with a filter partition the filtered selection; shards are stable across runs', () => {
     const all = suiteItems();
-    const filtered = select(all, { filter: 'random' });
-    const parts = [1, 2, 3].map((i) => select(all, { filter: 'random', shard: { index: i, count: 3 } }).map(itemId));
+    const filtered = select(all, { filter: ['random'] });
+    const parts = [1, 2, 3].map((i) => select(all, { filter: ['random'], shard: { index: i, count: 3 } }).map(itemId));
     expect(parts.flat().sort()).toEqual(filtered.map(itemId).sort());
-    expect(select(all, { filter: 'random', shard: { index: 2, count: 3 } }).map(itemId)).toEqual(parts[1]);
+    expect(select(all, { filter: ['random'], shard: { index: 2, count: 3 } }).map(itemId)).toEqual(parts[1]);
   });
 
   test('the command line: the TAP of --shard 1/2 and 2/2 together is the unsharded run', () => {

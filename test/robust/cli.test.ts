@@ -65,7 +65,7 @@ describe('devirt run: bad flags are usage errors (exit 2) naming the flag and va
   test('an expected-failure list that is garbage names the file and line, on one line', () => {
     const bin = write('garbage.txt', Uint8Array.from({ length: 300 }, (_, i) => (i * 37 + 11) & 0xff));
     expectOneLine(devirt(['run', '--vectors', vectors, '--expect-fail', bin]), 2, /garbage\.txt:1: '.*' is not a vector id/);
-    expectOneLine(devirt(['run', '--vectors', vectors, '--expect-fail', dir]), 2, /--expect-fail: cannot read .*: EISDIR/);
+    expectOneLine(devirt(['run', '--vectors', vectors, '--expect-fail', dir]), 2, /--expect-fail: cannot read .*: it is a folder, not a file\n$/);
   });
 });
 
@@ -88,7 +88,7 @@ describe('devirt run: broken vector files are error results naming the file (and
       expect.stringMatching(/^isa\/empty\.json: .*not JSON/),
       expect.stringMatching(/^isa\/truncated\.json: .*not JSON/),
       expect.stringMatching(/^isa\/garbage\.json: .*not JSON/),
-      expect.stringMatching(/^isa\/dangling\.json: .*cannot read: ENOENT/),
+      expect.stringMatching(/^isa\/dangling\.json: .*cannot read: no such file/),
       expect.stringMatching(/^isa\/deep\.json: isa-[0-9a-f]+: \/inputs\/memory\/0\/words\/1: must be string \(value 5\)/),
     ]));
     expect(errors).toHaveLength(5);
@@ -156,14 +156,15 @@ describe('devirt boot: bad images and flags are one line and exit 2', () => {
     [['--mem', '12Q'], /--mem: bad size '12Q'/],
     [['--mem', '0'], /--mem: bad memory size 0/],
     [['--max-insns', '-1'], /--max-insns: bad count '-1'/],
-    [['--drive', dir], /--drive: cannot open .*: EISDIR/],
+    [['--drive', dir], /--drive: cannot open .*: it is a folder, not a file\n$/],
     [['--drive', path.join(dir, 'no-disk.img')], /--drive: .*no-disk\.img does not exist/],
     [['--bios', dir], /--bios: .* is not a file/],
   ])('%j', (args, names) => expectOneLine(devirt(['boot', '--kernel', write('good.elf', good), ...args]), 2, names));
 
-  test('random bytes as a raw image run until --max-insns (124): whatever they do is the guest\'s business', () => {
+  test('random bytes as a raw image: whatever they do is the guest\'s business, until the hart is stuck in a trap storm (125)', () => {
+    // These bytes fault at once and the trap goes to mtvec 0, where nothing can be fetched.
     const r = devirt(['boot', '--bios', 'none', '--kernel', write('noise.bin', Uint8Array.from({ length: 4096 }, (_, i) => (i * 2654435761) >>> 24)), '--max-insns', '50000']);
-    expectOneLine(r, 124, /stopped after --max-insns 50000/);
+    expectOneLine(r, 125, /hart stuck: it takes the same trap over and over/);
   });
 });
 
