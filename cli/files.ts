@@ -16,7 +16,7 @@ export function checkOutputPath(file: string, flag: string): void {
  * Write `text` to `file` through a temporary file in the same folder and a rename, so that a
  * crash or a signal half way leaves either the old file or the new one, never a truncated one.
  */
-export function writeFileAtomic(file: string, text: string, flag: string): void {
+export function writeFileAtomic(file: string, text: string | Uint8Array, flag: string): void {
   const tmp = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${process.pid}.tmp`);
   try {
     const fd = fs.openSync(tmp, 'w');

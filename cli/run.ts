@@ -7,9 +7,12 @@ import * as path from 'path';
 import type { ImplSpec } from '../harness/adapters/create';
 import { ExpectFailError, readExpectFail } from '../harness/expect-fail';
 import { Item, loadSuites, select } from '../harness/load';
+import { contextFromItems } from '../harness/report/vector-context';
 import { REPORTERS } from '../harness/reporters';
+import { TapStream } from '../harness/reporters/tap-stream';
 import { ImplementationStartError, RunOutcome, runSuite } from '../harness/run-suite';
 import { ranLine, SkipLimit } from '../harness/summary';
+import type { HelloMessage, ResultRecord } from '../vectors/schema/types';
 import { qemuAvailable } from '../harness/oracle/qemu-state';
 import { VECTORS_DIR } from '../vectors/format';
 import { CliError, EXIT, signalExitCode } from './exit-codes';
@@ -140,6 +143,11 @@ export async function runAndReport(o: RunFlags, spec: ImplSpec, name: string, af
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // TAP to stdout streams: a consumer sees results as they come, and a reader that goes away
+  // (`devirt run | head -1`) ends the run at the next write.
+  let stream: TapStream | undefined;
+  const streamed = reporter === 'tap' && o.out === undefined && !o.traceDiff;
+  const write = (text: string) => { process.stdout.write(text); };
   let outcome: RunOutcome;
   try {
     outcome = await runSuite({
@@ -149,6 +157,7 @@ export async function runAndReport(o: RunFlags, spec: ImplSpec, name: string, af
       onProgress: bar ? (done, total) => bar.update(done, total) : undefined,
       imagesDir: path.join(path.resolve(o.vectors), 'images'),
       interrupted: () => stoppedBy,
+      ...(streamed ? { onStart: (hello: HelloMessage, planned: number) => { stream = new TapStream(hello, planned, write); }, onRecord: (at: number, r: ResultRecord) => stream!.push(at, r) } : {}),
     });
   } catch (e) {
     if (e instanceof ImplementationStartError) throw new CliError(e.message);
@@ -156,8 +165,12 @@ export async function runAndReport(o: RunFlags, spec: ImplSpec, name: string, af
   } finally {
     bar?.stop();
   }
-  const text = REPORTERS[reporter](outcome.hello, outcome.records, outcome.summary);
-  if (o.out) writeFileAtomic(o.out, text, '--out'); else process.stdout.write(text);
+  if (stream) stream.finish(outcome.records, outcome.summary, outcome.info);
+  else {
+    const ctx = reporter === 'html' ? contextFromItems(outcome.records, items) : undefined;
+    const text = REPORTERS[reporter](outcome.hello, outcome.records, outcome.summary, outcome.info, ctx);
+    if (o.out) writeFileAtomic(o.out, text, '--out'); else process.stdout.write(text);
+  }
   const t = outcome.summary.total;
   process.stderr.write(`${name}: ${t.total} vectors in ${((Date.now() - started) / 1000).toFixed(1)} s: ${t.pass} pass, ${t.fail + t.error + t.crash + t.timeout + t.xpass} failing, ${t.skip} skip, ${t.xfail} xfail\n`);
   process.stderr.write(`${name}: ${ranLine(outcome.summary)}\n`);

@@ -4,12 +4,14 @@ import { Command } from 'commander';
 import { divergenceAccount } from '../harness/oracle/crosscheck';
 import { CliError, EXIT } from './exit-codes';
 import { addRunOptions, qemuSpec, runAndReport, RunFlags, timeoutOf } from './run';
+import { registerVectorBrowsing } from './vectors-browse';
 
 /** The generators load only for the commands that run them: `devirt run` starts without them. */
 const generators = (): typeof import('../vectors/build') => require('../vectors/build');
 
 export function registerVectors(program: Command): void {
-  const vectors = program.command('vectors').description('regenerate, verify and cross-check the vector suites');
+  const vectors = program.command('vectors').description('list, show, export, regenerate, verify and cross-check the vector suites');
+  registerVectorBrowsing(vectors);
 
   vectors.command('regen').description('rebuild every vector file from the generators and the reference')
     .action(() => {

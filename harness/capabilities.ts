@@ -23,7 +23,8 @@ export const PROMISE_CAPABILITIES = ['zicclsm', 'svadu'] as const;
 export const KIND_CAPABILITIES = ['state', 'image'] as const;
 
 /** Optional protocol features. */
-export const FEATURE_CAPABILITIES = ['step'] as const;
+/** `step`: trace requests; `line-cycles`: image observations with each console line's cycle count (the overhead gate). */
+export const FEATURE_CAPABILITIES = ['step', 'line-cycles'] as const;
 
 export const REFERENCE_CAPABILITIES: string[] = [...CAPABILITY_TAGS, ...PROMISE_CAPABILITIES, ...KIND_CAPABILITIES, ...FEATURE_CAPABILITIES];
 

@@ -16,23 +16,31 @@ export async function runChunk(impl: Promise<Implementation>, vectors: Vector[],
   catch (e) { return vectors.map(() => ({ kind: 'crash', reason: `the implementation did not start: ${(e as Error).message}` })); }
   const outcomes = await ready.runAll(vectors, imagesDir);
   return vectors.map((v, i) => {
-    try { return judge(v, outcomes[i]); }
+    try {
+      const o = outcomes[i];
+      const verdict = judge(v, o);
+      if (o.kind !== 'observed') return verdict;
+      // What the implementation reported of its own cost travels with the verdict (reports chart it).
+      const { cycles, instret } = o.observation as { cycles?: number; instret?: number };
+      const measured = cycles !== undefined || instret !== undefined ? { measured: { ...(cycles !== undefined ? { cycles } : {}), ...(instret !== undefined ? { instret } : {}) } } : {};
+      return { ...verdict, ...measured, ...(o.ms !== undefined ? { ms: o.ms } : {}) };
+    }
     catch (e) { return { kind: 'error', reason: `checker: ${(e as Error).message}` }; }
   });
 }
 
 /**
  * Verdicts for `vectors`, in their order. `onVerdicts` sees each chunk as it completes (for
- * progress); with jobs = 1 everything runs in this thread, with N, here and in N - 1 workers.
+ * progress and streamed reports); with jobs = 1 everything runs in this thread, with N, here and in N - 1 workers.
  * Once `stopped()` says so (Ctrl-C), no further chunk starts: the chunks under way finish, and
  * the vectors never started have no verdict (undefined) in the result.
  */
-export async function execute(vectors: Vector[], spec: ImplSpec, jobs: number, onVerdicts: (done: number) => void = () => {}, imagesDir?: string, stopped: () => boolean = () => false): Promise<(Verdict | undefined)[]> {
+export async function execute(vectors: Vector[], spec: ImplSpec, jobs: number, onVerdicts: (done: number, start: number, chunk: Verdict[]) => void = () => {}, imagesDir?: string, stopped: () => boolean = () => false): Promise<(Verdict | undefined)[]> {
   const verdicts: Verdict[] = new Array(vectors.length);
   const chunks: number[] = [];
   for (let i = 0; i < vectors.length; i += CHUNK) chunks.push(i);
   let done = 0;
-  const store = (start: number, vs: Verdict[]) => { vs.forEach((v, k) => { verdicts[start + k] = v; }); done += vs.length; onVerdicts(done); };
+  const store = (start: number, vs: Verdict[]) => { vs.forEach((v, k) => { verdicts[start + k] = v; }); done += vs.length; onVerdicts(done, start, vs); };
 
   let next = 0;
   // This thread takes chunks too: it would otherwise only wait, and a fresh worker pays module

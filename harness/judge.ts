@@ -15,6 +15,10 @@ import { referenceSteps } from './trace';
 export interface Verdict {
   kind: ResultKind;
   reason?: string;
+  /** Milliseconds the implementation took, where the adapter measured them. */
+  ms?: number;
+  /** The implementation's own count of the run, where it reported one. */
+  measured?: { cycles?: number; instret?: number };
   difference?: Difference;
   /** The allowed outcome met or closest, by its choices (absent: the reference's own). */
   choices?: string[];

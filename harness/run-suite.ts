@@ -11,9 +11,11 @@ import { excludedChoices } from '../conformance/choices';
 import { missingCapability } from './capabilities';
 import { divergenceKey, DIVERGENCES_DOC, documentedDivergences } from './oracle/divergences';
 import { execute } from './execute';
+import type { Verdict } from './judge';
 import { applyExpectation, ExpectedFailure } from './expect-fail';
-import { Item, Selection, select } from './load';
-import { SkipLimit, summarize, Summary } from './summary';
+import { Item, itemId, Selection, select } from './load';
+import { DEVIRT_VERSION, RunInfo, selectionDigest } from './run-info';
+import { NOT_RUN, SkipLimit, summarize, Summary } from './summary';
 import { traceDiff } from './trace-diff';
 
 export interface RunConfig {
@@ -31,11 +33,18 @@ export interface RunConfig {
   onProgress?: (done: number, total: number) => void;
   /** Where image vectors find their images (default vectors/images). */
   imagesDir?: string;
+  /**
+   * Each record as soon as it is final (in no particular order; `at` is its place in the selection):
+   * for reports streamed while the run goes on. Not called for records --trace-diff will change.
+   */
+  onRecord?: (at: number, record: ResultRecord) => void;
+  /** After the handshake and the selection, before any record: the implementation and how many vectors the run holds. */
+  onStart?: (hello: HelloMessage, planned: number) => void;
   /** Why the run was stopped early (e.g. 'SIGINT'), or null: vectors not yet started are then not run. */
   interrupted?: () => string | null;
 }
 
-export interface RunOutcome { hello: HelloMessage; records: ResultRecord[]; summary: Summary }
+export interface RunOutcome { hello: HelloMessage; records: ResultRecord[]; summary: Summary; info: RunInfo }
 
 export class ImplementationStartError extends Error {}
 
@@ -80,6 +89,7 @@ function withoutRuledOut(v: Vector, ruledOut: ReadonlySet<string>): Vector {
 }
 
 export async function runSuite(cfg: RunConfig): Promise<RunOutcome> {
+  const started = Date.now();
   const hello = await handshake(cfg.spec);
   const caps = new Set(hello.capabilities);
   const ruledOut = excludedChoices(caps);
@@ -99,13 +109,23 @@ export async function runSuite(cfg: RunConfig): Promise<RunOutcome> {
     if (missing) { records[at] = { ...base, kind: 'skip', reason: missing }; return; }
     toRun.push({ at, vector: withoutRuledOut(v, ruledOut) });
   });
+  cfg.onStart?.(hello, chosen.length);
+  const streaming = cfg.traceDiffDir === undefined ? cfg.onRecord : undefined;
+  if (streaming) records.forEach((r, at) => streaming(at, r));
 
   const interrupted = cfg.interrupted ?? (() => null);
-  const verdicts = await execute(toRun.map((t) => t.vector), cfg.spec, cfg.jobs, (done) => cfg.onProgress?.(done, toRun.length), cfg.imagesDir, () => interrupted() !== null);
-  toRun.forEach(({ at, vector: v }, k) => {
-    const verdict = verdicts[k] ?? { kind: 'skip' as const, reason: `not run: the run was interrupted (${interrupted()})` };
+  const record = (k: number, verdict: Verdict): ResultRecord => {
+    const { at, vector: v } = toRun[k];
     const rec: ResultRecord = { id: v.id, suite: v.suite, title: v.title, file: chosen[at].file, ...verdict };
-    records[at] = applyExpectation(rec, cfg.expectFail?.get(v.id) ?? documentedDivergence(v, cfg.spec));
+    return applyExpectation(rec, cfg.expectFail?.get(v.id) ?? documentedDivergence(v, cfg.spec));
+  };
+  const onVerdicts = (done: number, start: number, chunk: Verdict[]) => {
+    cfg.onProgress?.(done, toRun.length);
+    if (streaming) chunk.forEach((verdict, i) => streaming(toRun[start + i].at, record(start + i, verdict)));
+  };
+  const verdicts = await execute(toRun.map((t) => t.vector), cfg.spec, cfg.jobs, onVerdicts, cfg.imagesDir, () => interrupted() !== null);
+  toRun.forEach(({ at }, k) => {
+    records[at] = record(k, verdicts[k] ?? { kind: 'skip', reason: `${NOT_RUN} (${interrupted()})` });
   });
 
   const notes: string[] = [];
@@ -113,9 +133,20 @@ export async function runSuite(cfg: RunConfig): Promise<RunOutcome> {
     const note = await traceFailures(cfg, toRun, records);
     if (note) notes.push(note);
   }
-  const summary = summarize(records, cfg.maxSkips);
+  const whole = cfg.selection.shard ? select(cfg.items, { ...cfg.selection, shard: undefined }) : chosen;
+  const info: RunInfo = {
+    devirt: DEVIRT_VERSION,
+    selection: { suites: cfg.selection.suite ?? null, filters: cfg.selection.filter ?? [] },
+    shard: cfg.selection.shard ?? null,
+    selectionDigest: selectionDigest(whole.map(itemId)),
+    selectionSize: whole.length,
+    interrupted: interrupted(),
+    startedAt: new Date(started).toISOString(),
+    durationMs: Date.now() - started,
+  };
+  const summary = summarize(records, cfg.maxSkips, info.interrupted);
   if (notes.length) summary.notes = notes;
-  return { hello, records, summary };
+  return { hello, records, summary, info };
 }
 
 /** Trace the failing state vectors, at most cfg.traceDiffLimit of them; says so when the limit cut the list. */

@@ -6,6 +6,10 @@ export const KINDS: ResultKind[] = ['pass', 'fail', 'error', 'crash', 'timeout',
 /** Kinds that make the run fail (exit 1). */
 export const FAILING_KINDS: ReadonlySet<ResultKind> = new Set(['fail', 'error', 'crash', 'timeout', 'xpass']);
 
+/** The reason given to the vectors an interrupted run never started (reporters recognise it). */
+export const NOT_RUN = 'not run: the run was interrupted';
+export const notRun = (r: { kind: string; reason?: string }): boolean => r.kind === 'skip' && (r.reason ?? '').startsWith(NOT_RUN);
+
 export type Counts = Record<ResultKind, number> & { total: number };
 
 const zero = (): Counts => ({ total: 0, pass: 0, fail: 0, error: 0, crash: 0, timeout: 0, skip: 0, xfail: 0, xpass: 0 });
@@ -15,6 +19,8 @@ export type SkipLimit = { max: number } | { percent: number };
 
 export interface Summary {
   total: Counts; bySuite: Record<string, Counts>; failed: boolean;
+  /** The signal that stopped the run before every vector ran: such a run never looks green. */
+  interrupted: string | null;
   /** Vectors the implementation was given (everything selected but the skips). */
   ran: number;
   /** The --max-skips limit, the skips it counts and whether they exceed it. */
@@ -26,7 +32,7 @@ export interface Summary {
 /** Skips that count against --max-skips: every skip but a duplicate of another vector (skipped for everyone). */
 export const countedSkip = (r: ResultRecord) => r.kind === 'skip' && !(r.reason ?? '').startsWith('duplicate:');
 
-export function summarize(records: ResultRecord[], maxSkips?: SkipLimit): Summary {
+export function summarize(records: ResultRecord[], maxSkips?: SkipLimit, interrupted: string | null = null): Summary {
   const total = zero();
   const bySuite: Record<string, Counts> = {};
   for (const r of records) {
@@ -34,7 +40,7 @@ export function summarize(records: ResultRecord[], maxSkips?: SkipLimit): Summar
     total[r.kind]++; total.total++;
     s[r.kind]++; s.total++;
   }
-  const summary: Summary = { total, bySuite, failed: KINDS.some((k) => FAILING_KINDS.has(k) && total[k] > 0), ran: total.total - total.skip };
+  const summary: Summary = { total, bySuite, failed: interrupted !== null || KINDS.some((k) => FAILING_KINDS.has(k) && total[k] > 0), ran: total.total - total.skip, interrupted };
   if (maxSkips) {
     const skipped = records.filter(countedSkip).length;
     const exceeded = 'max' in maxSkips ? skipped > maxSkips.max : skipped * 100 > maxSkips.percent * total.total;

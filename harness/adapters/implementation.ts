@@ -5,7 +5,7 @@ import type { HelloMessage, Observation, RunMessage, StateInputs, Step, Vector }
 
 /** What came back for one vector: an observation to judge, or why there is none. */
 export type Outcome =
-  | { kind: 'observed'; observation: Observation }
+  | { kind: 'observed'; observation: Observation; /** milliseconds, where the adapter measured them */ ms?: number }
   | { kind: 'crash' | 'timeout' | 'error' | 'skip'; reason: string };
 
 export interface Implementation {
@@ -24,6 +24,10 @@ export function runRequest(v: Vector, imagesDir = IMAGES_DIR): RunMessage {
   if (v.inputs.kind === 'state') {
     const csrs = Object.keys((v.expected as { csrs?: Record<string, string> }).csrs ?? {});
     if (csrs.length) msg.csrs = csrs;
-  } else msg.images = imagesDir;
+  } else {
+    msg.images = imagesDir;
+    // The overhead gate's runs time console lines: they carry the capability's tag.
+    if (v.tags.includes('line-cycles')) msg.stampLines = true;
+  }
   return msg;
 }

@@ -15,8 +15,8 @@ export const REFERENCE_HELLO: HelloMessage = { type: 'hello', protocol: 1, name:
 /** The reference's answer to a run request (shared with the external wrapper of the reference). */
 export function referenceObservation(msg: RunMessage): Observation {
   if (msg.inputs.kind === 'state') return runState(msg.inputs, msg.observe ?? [], msg.csrs ?? []);
-  const { lines: _lines, ...obs } = runImage(msg.inputs, msg.images ?? IMAGES_DIR);
-  return obs;
+  const { lines, ...obs } = runImage(msg.inputs, msg.images ?? IMAGES_DIR, { stampLines: msg.stampLines === true });
+  return msg.stampLines ? { ...obs, lines } : obs;
 }
 
 export function referenceStepsWire(inputs: StateInputs): Step[] { return wireSteps(referenceSteps(inputs)); }
@@ -25,7 +25,11 @@ export class ReferenceImplementation implements Implementation {
   readonly hello = REFERENCE_HELLO;
   async runAll(vectors: Vector[], imagesDir?: string): Promise<Outcome[]> {
     return vectors.map((v): Outcome => {
-      try { return { kind: 'observed', observation: referenceObservation(runRequest(v, imagesDir)) }; }
+      const t = performance.now();
+      try {
+        const observation = referenceObservation(runRequest(v, imagesDir));
+        return { kind: 'observed', observation, ms: Math.round((performance.now() - t) * 100) / 100 };
+      }
       catch (e) {
         // A fault of the emulator itself is a crash; anything else is a vector it cannot run.
         if (e instanceof InternalError) return { kind: 'crash', reason: e.message };

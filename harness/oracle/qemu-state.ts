@@ -27,7 +27,7 @@ export interface QemuStateResult {
 /** QEMU's cpu model matching the reference's misa (ACIMSU) and its zero marchid and mimpid. */
 export const QEMU_CPU = 'rv64,f=off,d=off,h=off,v=false,marchid=0,mimpid=0';
 
-function u64(v: bigint | number): Buffer {
+export function u64(v: bigint | number): Buffer {
   const b = Buffer.alloc(8);
   b.writeBigUInt64LE(BigInt.asUintN(64, BigInt(v)));
   return b;
@@ -64,28 +64,32 @@ export function qemuEntryProblem(inputs: StateInputs): string | null {
   return null;
 }
 
+/** One vector's part of a blob (harness/oracle/qemu-state/vector-runner.h lays it out). */
+export function packVector(inputs: StateInputs, observe: { base: string; length: number }[]): Buffer[] {
+  const problem = qemuEntryProblem(inputs);
+  if (problem) throw new Error(`the QEMU state oracle cannot run this vector: ${problem}`);
+  const parts: Buffer[] = [u64(inputs.memory.length)];
+  for (const r of inputs.memory) {
+    const bytes = regionBytes(r);
+    parts.push(u64(BigInt(r.base)), u64(bytes.length));
+    const padded = Buffer.alloc(Math.ceil(bytes.length / 8) * 8);
+    Buffer.from(bytes).copy(padded);
+    parts.push(padded);
+  }
+  parts.push(u64(BigInt(inputs.hart.pc)));
+  for (let i = 0; i < 32; i++) parts.push(u64(i === 0 ? 0n : BigInt(inputs.hart.x?.['x' + i] ?? '0')));
+  parts.push(u64(observe.length));
+  for (const o of observe) parts.push(u64(BigInt(o.base)), u64(o.length));
+  // Initial privilege and CSRs, in the order the reference applies them; mstatus goes apart.
+  const csrs = Object.entries(inputs.hart.csrs ?? {}).filter(([name]) => name !== 'mstatus');
+  parts.push(u64(PRIV_LEVEL[inputs.hart.priv ?? 'M']), u64(BigInt(inputs.hart.csrs?.mstatus ?? '0')), u64(csrs.length));
+  for (const [name, value] of csrs) parts.push(u64(CSR_NUMBERS[name]), u64(BigInt(value)));
+  return parts;
+}
+
 export function packBatch(batch: { inputs: StateInputs; observe: { base: string; length: number }[] }[]): Buffer {
   const parts: Buffer[] = [u64(batch.length)];
-  for (const { inputs, observe } of batch) {
-    const problem = qemuEntryProblem(inputs);
-    if (problem) throw new Error(`the QEMU state oracle cannot run this vector: ${problem}`);
-    parts.push(u64(inputs.memory.length));
-    for (const r of inputs.memory) {
-      const bytes = regionBytes(r);
-      parts.push(u64(BigInt(r.base)), u64(bytes.length));
-      const padded = Buffer.alloc(Math.ceil(bytes.length / 8) * 8);
-      Buffer.from(bytes).copy(padded);
-      parts.push(padded);
-    }
-    parts.push(u64(BigInt(inputs.hart.pc)));
-    for (let i = 0; i < 32; i++) parts.push(u64(i === 0 ? 0n : BigInt(inputs.hart.x?.['x' + i] ?? '0')));
-    parts.push(u64(observe.length));
-    for (const o of observe) parts.push(u64(BigInt(o.base)), u64(o.length));
-    // Initial privilege and CSRs, in the order the reference applies them; mstatus goes apart.
-    const csrs = Object.entries(inputs.hart.csrs ?? {}).filter(([name]) => name !== 'mstatus');
-    parts.push(u64(PRIV_LEVEL[inputs.hart.priv ?? 'M']), u64(BigInt(inputs.hart.csrs?.mstatus ?? '0')), u64(csrs.length));
-    for (const [name, value] of csrs) parts.push(u64(CSR_NUMBERS[name]), u64(BigInt(value)));
-  }
+  for (const { inputs, observe } of batch) parts.push(...packVector(inputs, observe));
   const blob = Buffer.concat(parts);
   if (blob.length > BLOB_LIMIT) throw new Error(`batch of ${batch.length} vectors is too large for the QEMU runner`);
   return blob;

@@ -1,19 +1,11 @@
-// The JSON summary: the implementation, counts in total and by suite, and a record for every
-// vector that did not pass (result.schema.json); passes are counted, not listed.
+// The JSON report (harness/report/document.ts): the implementation, the run, counts in total and
+// by suite, and a record for every vector (result.schema.json).
 
 import type { HelloMessage, ResultRecord } from '../../vectors/schema/types';
+import { reportDocument, serializeReport } from '../report/document';
+import type { RunInfo } from '../run-info';
 import type { Summary } from '../summary';
 
-export function renderJson(hello: HelloMessage, records: ResultRecord[], summary: Summary): string {
-  const doc = {
-    implementation: { name: hello.name, version: hello.version, capabilities: hello.capabilities },
-    total: summary.total,
-    ran: summary.ran,
-    ...(summary.skipLimit ? { skipLimit: summary.skipLimit } : {}),
-    ...(summary.notes ? { notes: summary.notes } : {}),
-    bySuite: summary.bySuite,
-    failed: summary.failed,
-    results: records.filter((r) => r.kind !== 'pass'),
-  };
-  return JSON.stringify(doc, null, 1) + '\n';
+export function renderJson(hello: HelloMessage, records: ResultRecord[], summary: Summary, info: RunInfo): string {
+  return serializeReport(reportDocument(hello, records, summary, info));
 }

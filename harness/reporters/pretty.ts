@@ -2,7 +2,8 @@
 // cli/run.ts (stderr, terminals only).
 
 import type { Exit, HelloMessage, ResultRecord, StopPoint } from '../../vectors/schema/types';
-import { FAILING_KINDS, KINDS, Summary, ranLine } from '../summary';
+import type { RunInfo } from '../run-info';
+import { FAILING_KINDS, KINDS, notRun, Summary, ranLine } from '../summary';
 
 /** An exit as one phrase: "trap cause 0x2 tval 0x0 epc 0x80000008", "finisher code 0", "limit". */
 export function describeExit(e: Exit): string {
@@ -39,8 +40,8 @@ function table(rows: string[][]): string[] {
   return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  '));
 }
 
-export function renderPretty(hello: HelloMessage, records: ResultRecord[], summary: Summary): string {
-  const out: string[] = [`devirt run: ${hello.name} ${hello.version}`];
+export function renderPretty(hello: HelloMessage, records: ResultRecord[], summary: Summary, info?: RunInfo): string {
+  const out: string[] = [`devirt run: ${hello.name} ${hello.version}${info?.shard ? ` (shard ${info.shard.index}/${info.shard.count} of ${info.selectionSize} vectors)` : ''}`];
   const bad = records.filter((r) => FAILING_KINDS.has(r.kind));
   for (const r of bad.slice(0, SHOWN)) out.push(...describeFailure(r));
   if (bad.length > SHOWN) out.push(`... and ${bad.length - SHOWN} more (--reporter json lists them all)`);
@@ -51,6 +52,7 @@ export function renderPretty(hello: HelloMessage, records: ResultRecord[], summa
   out.push(...table(rows));
   out.push(ranLine(summary));
   for (const note of summary.notes ?? []) out.push(note);
+  if (summary.interrupted) out.push(`INTERRUPTED by ${summary.interrupted}: ${records.filter(notRun).length} of ${records.length} vectors not run; this report is partial`);
   out.push(summary.failed ? 'FAILED' : 'OK');
   return out.join('\n') + '\n';
 }

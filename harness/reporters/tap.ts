@@ -3,7 +3,8 @@
 // failures `# TODO` (TAP's own meaning: a known failure that does not fail the run).
 
 import type { HelloMessage, ResultRecord } from '../../vectors/schema/types';
-import { ranLine, Summary } from '../summary';
+import type { RunInfo } from '../run-info';
+import { notRun, ranLine, Summary } from '../summary';
 import { describeStop, furtherDifferences } from './pretty';
 
 /** A description cannot contain a raw `#` (it would start a directive) or a newline. */
@@ -38,15 +39,29 @@ export function tapLine(r: ResultRecord, n: number): string {
   }
 }
 
-export function renderTap(hello: HelloMessage, records: ResultRecord[], summary: Summary): string {
-  // An exceeded --max-skips is one more failing test point, so TAP and JUnit consumers fail too.
-  const over = summary.skipLimit?.exceeded ? summary.skipLimit : undefined;
-  const out = ['TAP version 14', `# devirt run: ${hello.name} ${hello.version}`, `1..${records.length + (over ? 1 : 0)}`];
-  records.forEach((r, i) => out.push(tapLine(r, i + 1)));
-  if (over) out.push(`not ok ${records.length + 1} - devirt --max-skips ${escapeDescription(over.limit)}: ${over.skipped} vectors skipped, more than allowed`);
+/** The stream's opening lines; `planned` test points follow (an interrupted run's plan is what it ran). */
+export function tapHeader(hello: HelloMessage, planned: number): string[] {
+  return ['TAP version 14', `# devirt run: ${hello.name} ${hello.version}`, `1..${planned}`];
+}
+
+export function tapFooter(summary: Summary, info: RunInfo | undefined, notRunCount: number): string[] {
   const t = summary.total;
-  out.push(`# ${t.total} vectors: ${t.pass} pass, ${t.fail} fail, ${t.error} error, ${t.crash} crash, ${t.timeout} timeout, ${t.skip} skip, ${t.xfail} xfail, ${t.xpass} xpass`);
+  const out = [`# ${t.total} vectors: ${t.pass} pass, ${t.fail} fail, ${t.error} error, ${t.crash} crash, ${t.timeout} timeout, ${t.skip} skip, ${t.xfail} xfail, ${t.xpass} xpass`];
   out.push(`# ${ranLine(summary)}`);
   for (const note of summary.notes ?? []) out.push(`# ${note}`);
+  if (info?.shard) out.push(`# shard ${info.shard.index}/${info.shard.count} of ${info.selectionSize} vectors (selection ${info.selectionDigest.slice(0, 16)})`);
+  // TAP's own word for a run that stopped early: a consumer never mistakes it for a finished run.
+  if (summary.interrupted) out.push(`Bail out! interrupted by ${summary.interrupted}: ${notRunCount} vectors not run`);
+  return out;
+}
+
+export function renderTap(hello: HelloMessage, records: ResultRecord[], summary: Summary, info?: RunInfo): string {
+  // An exceeded --max-skips is one more failing test point, so TAP and JUnit consumers fail too.
+  const over = summary.skipLimit?.exceeded ? summary.skipLimit : undefined;
+  const ran = summary.interrupted ? records.filter((r) => !notRun(r)) : records;
+  const out = tapHeader(hello, ran.length + (over ? 1 : 0));
+  ran.forEach((r, i) => out.push(tapLine(r, i + 1)));
+  if (over) out.push(`not ok ${ran.length + 1} - devirt --max-skips ${escapeDescription(over.limit)}: ${over.skipped} vectors skipped, more than allowed`);
+  out.push(...tapFooter(summary, info, records.length - ran.length));
   return out.join('\n') + '\n';
 }

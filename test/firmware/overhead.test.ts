@@ -2,7 +2,8 @@
 // vectors' guest-visible results.
 import * as fs from 'fs';
 import * as path from 'path';
-import { measure } from '../../ci/gate';
+import { ReferenceImplementation } from '../../harness/adapters/reference';
+import { measure } from '../../harness/gate/measure';
 import { IMAGES_DIR } from '../../vectors/format';
 import { imageDifferenceText } from '../../conformance/image-check';
 import { runImage } from '../../reference/run-image';
@@ -16,8 +17,8 @@ test('the five workload kinds are budgeted', () => {
 });
 
 for (const b of budgets) {
-  test(`${b.name}: devirtualized overhead exactly 0 cycles, virtualized within ${b.virtualizedBudgetPercent}%`, () => {
-    const row = measure(b);
+  test(`${b.name}: devirtualized overhead exactly 0 cycles, virtualized within ${b.virtualizedBudgetPercent}%`, async () => {
+    const row = await measure(b, new ReferenceImplementation());
     expect(row.problem).toBeUndefined();
     expect(row.devirtualizedOverheadCycles).toBe(0);
     expect(row.virtualizedOverheadPercent).toBeLessThanOrEqual(b.virtualizedBudgetPercent);
@@ -25,8 +26,8 @@ for (const b of budgets) {
   });
 }
 
-test('a budget the measurement exceeds fails the gate', () => {
-  const row = measure({ ...budgets[0], virtualizedBudgetPercent: 0.001 });
+test('a budget the measurement exceeds fails the gate', async () => {
+  const row = await measure({ ...budgets[0], virtualizedBudgetPercent: 0.001 }, new ReferenceImplementation());
   expect(row.pass).toBe(false);
   expect(row.problem).toMatch(/over budget/);
 });

@@ -94,7 +94,8 @@ describe('every reporter says how many vectors ran', () => {
     await new Promise<void>((resolve) => { const p = new Parser(); p.on('assert', (a: { ok: boolean }) => asserts.push(a)); p.on('complete', () => resolve()); p.end(tap); });
     expect(asserts).toHaveLength(5); // the four vectors and the --max-skips point
     expect(renderJunit(REFERENCE_HELLO, records, summary)).toContain(`<property name="devirt.ran" value="${line}"/>`);
-    const json = JSON.parse(renderJson(REFERENCE_HELLO, records, summary));
+    const info = { devirt: '0', selection: { suites: null, filters: [] }, shard: null, selectionDigest: '0'.repeat(64), selectionSize: records.length, interrupted: null, startedAt: '', durationMs: 0 };
+    const json = JSON.parse(renderJson(REFERENCE_HELLO, records, summary, info));
     expect(json).toMatchObject({ ran: 2, skipLimit: { limit: '1', skipped: 2, exceeded: true }, failed: true });
   });
 

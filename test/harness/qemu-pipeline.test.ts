@@ -63,7 +63,7 @@ describe('the divergence account', () => {
     const items = [v('a', []), v('b', ['qemu-divergence:pmpcfg-fields']), v('c', ['qemu-divergence:pmpcfg-fields']), v('d', []), v('e', ['qemu-divergence:made-up']), v('f', [])];
     const rec = (id: string, kind: ResultRecord['kind'], reason?: string): ResultRecord => ({ id, suite: 'priv', title: id, file: 'priv/x.json', kind, reason });
     const records = [rec('a', 'pass'), rec('b', 'xfail'), rec('c', 'xpass'), rec('d', 'fail'), rec('e', 'fail'), rec('f', 'skip', 'needs smrnmi')];
-    const c = countDivergences({ hello: {} as never, records, summary: {} as never }, items);
+    const c = countDivergences({ hello: {} as never, records, summary: {} as never, info: {} as never }, items);
     expect(c.ran).toBe(5);
     expect(c.agree).toBe(1);
     expect([...c.documented]).toEqual([['pmpcfg-fields', 1]]);

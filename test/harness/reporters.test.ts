@@ -15,6 +15,7 @@ import { check } from '../../vectors/schema/validate';
 import { sample } from './helpers';
 
 const base = { suite: 'isa', file: 'isa/add.json' };
+const INFO = { devirt: '0.1.0', selection: { suites: null, filters: [] }, shard: null, selectionDigest: '0'.repeat(64), selectionSize: 8, interrupted: null, startedAt: '2026-01-01T00:00:00.000Z', durationMs: 1 };
 const RECORDS: ResultRecord[] = [
   { ...base, id: 'isa-1', title: 'add: plain', kind: 'pass' },
   { ...base, id: 'isa-2', title: 'add: with # and \\ in the title', kind: 'fail', difference: { where: 'x7', expected: '0x0000000000000002', actual: '0x0000000000000003' }, at: { pc: '0x0000000080000000', instruction: 'add t2, t0, t1' },
@@ -64,29 +65,31 @@ describe('reporters', () => {
     expect(final.pass).toBe(r.records.length);
   });
 
-  test('JUnit XML from tap-junit parses, with failures and skips where TAP has them', () => {
+  test('JUnit XML parses, with failures, errors and skips where TAP has them', () => {
     const xml = renderJunit(REFERENCE_HELLO, RECORDS, summary);
     const doc = convert(xml, { format: 'object' }) as any;
-    const suite = doc.testsuites.testsuite;
-    expect(Number(suite['@tests'])).toBe(RECORDS.length);
-    expect(Number(suite['@failures'])).toBe(5);
-    expect(Number(suite['@skipped'])).toBe(2);
-    const cases: any[] = suite.testcase;
-    expect(cases).toHaveLength(RECORDS.length);
+    expect(Number(doc.testsuites['@tests'])).toBe(RECORDS.length);
+    expect(Number(doc.testsuites['@failures'])).toBe(2);
+    expect(Number(doc.testsuites['@errors'])).toBe(3);
+    expect(Number(doc.testsuites['@skipped'])).toBe(2);
+    const isa = doc.testsuites.testsuite.find((s: any) => s['@name'] === 'isa');
+    const cases: any[] = isa.testcase;
+    expect(cases).toHaveLength(RECORDS.length - 1);
     expect(cases[0].failure).toBeUndefined();
-    expect(cases[1].failure['@message']).toContain('where: x7');
+    expect(cases[1].failure['@message']).toContain('x7: expected 0x0000000000000002');
     expect(cases[2].skipped).toBeDefined();
     expect(cases[3].skipped).toBeDefined();
-    expect(cases[4].failure['@message']).toContain('remove it from the list');
+    expect(cases[4].failure['#']).toContain('remove it from the list');
   });
 
-  test('the JSON summary counts by suite and lists every result that did not pass, valid by the schema', () => {
-    const doc = JSON.parse(renderJson(REFERENCE_HELLO, RECORDS, summary));
+  test('the JSON report counts by suite and lists every result, valid by the schema', () => {
+    const doc = JSON.parse(renderJson(REFERENCE_HELLO, RECORDS, summary, INFO));
     expect(doc.total).toMatchObject({ total: 8, pass: 1, fail: 1, skip: 1, xfail: 1, xpass: 1, error: 1, crash: 1, timeout: 1 });
     expect(doc.bySuite.priv).toMatchObject({ total: 1, error: 1 });
     expect(doc.failed).toBe(true);
-    expect(doc.results.map((r: ResultRecord) => r.id)).toEqual(RECORDS.slice(1).map((r) => r.id));
+    expect(doc.results.map((r: ResultRecord) => r.id)).toEqual(RECORDS.map((r) => r.id));
     for (const r of doc.results) expect(check('result', r)).toBeNull();
+    expect(check('report', doc)).toBeNull();
   });
 
   test('the human view shows the difference, the instruction and a table by suite', () => {

@@ -2,20 +2,17 @@
 // dormant exactly zero cycles over the kernel's work (against never virtualized, and against
 // --bios none), virtualized within budget, same console in every run.
 
-import * as fs from 'fs';
-import * as path from 'path';
-import { measure } from '../../ci/gate';
+import { ReferenceImplementation } from '../../harness/adapters/reference';
+import { Budget, readBudgets } from '../../harness/gate/budgets';
+import { measure } from '../../harness/gate/measure';
 
-const ROOT = path.resolve(__dirname, '../../..');
-type Budget = Parameters<typeof measure>[0];
-const budgets: Budget[] = (JSON.parse(fs.readFileSync(path.join(ROOT, 'ci/budgets.json'), 'utf8')).workloads as Budget[])
-  .filter((b) => b.kind === 'mkernel');
+const budgets: Budget[] = readBudgets().filter((b) => b.kind === 'mkernel');
 
 describe('mkernel overhead budgets', () => {
   test('there are workloads for kernels that own M-mode', () => expect(budgets.length).toBeGreaterThanOrEqual(3));
 
-  test.each(budgets.map((b): [string, Budget] => [b.name, b]))('%s', (_name: string, b: Budget) => {
-    const row = measure(b);
+  test.each(budgets.map((b): [string, Budget] => [b.name, b]))('%s', async (_name: string, b: Budget) => {
+    const row = await measure(b, new ReferenceImplementation());
     expect(row.problem).toBeUndefined();
     expect(row.devirtualizedOverheadCycles).toBe(0);
     expect(row.bareOverheadCycles).toBe(0);

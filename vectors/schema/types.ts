@@ -81,6 +81,8 @@ export interface ImageObservationWire {
   exit: ImageExit;
   instret?: number;
   cycles?: number;
+  /** Asked for with `stampLines` (capability line-cycles): each console line with the counts at its newline. */
+  lines?: { text: string; cycles: number; instret: number }[];
   delivered?: { at: number; action: string }[];
   /** The monitor's own cost accounting (cycles, instructions, traps, ...), informational. */
   firmware?: Record<string, number>;
@@ -98,6 +100,10 @@ export interface ResultRecord {
   file: string;
   kind: ResultKind;
   reason?: string;
+  /** Milliseconds the implementation took over the vector, where the adapter measured it. */
+  ms?: number;
+  /** The implementation's own count of the run (cycles, instret), where it reported one. */
+  measured?: { cycles?: number; instret?: number };
   difference?: Difference;
   /** The allowed outcome met (pass) or closest (fail), by its choices; absent for the reference's own. */
   choices?: string[];
@@ -117,7 +123,7 @@ export interface StopPoint { pc?: Hex; instruction: string }
 // ---- protocol (conformance/PROTOCOL.md) ----
 export const PROTOCOL_VERSION = 1;
 export interface HelloMessage { type: 'hello'; protocol: 1; name: string; version: string; capabilities: string[] }
-export interface RunMessage { type: 'run'; id: string; inputs: VectorInputs; observe?: ObserveRegion[]; csrs?: string[]; images?: string }
+export interface RunMessage { type: 'run'; id: string; inputs: VectorInputs; observe?: ObserveRegion[]; csrs?: string[]; images?: string; stampLines?: boolean }
 export interface TraceMessage { type: 'trace'; id: string; inputs: StateInputs }
 export interface ByeMessage { type: 'bye' }
 export interface ResultMessage { type: 'result'; id: string; observation: Observation }

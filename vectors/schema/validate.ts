@@ -8,7 +8,7 @@ import Ajv2020, { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
 /** The schema files live beside the sources (compiled code runs from dist/). */
 export const SCHEMA_DIR = path.resolve(__dirname, '../../../vectors/schema');
 const BASE = 'https://devirt.invalid/schema/';
-export const SCHEMA_FILES = ['common', 'vector', 'vector-file', 'observation', 'result', 'protocol'] as const;
+export const SCHEMA_FILES = ['common', 'vector', 'vector-file', 'observation', 'result', 'protocol', 'report', 'budgets'] as const;
 
 let ajv: Ajv2020 | null = null;
 const cache = new Map<string, ValidateFunction>();

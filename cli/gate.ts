@@ -1,0 +1,68 @@
+// `devirt gate`: the overhead budgets, on the reference or on any implementation that reports
+// cycles per console line (capability line-cycles). Prints the table, writes JUnit with every
+// measured value as a property, appends one JSON line to a history file when asked, exits 1 when
+// a budget is exceeded.
+
+import { Command } from 'commander';
+import * as fs from 'fs';
+import * as path from 'path';
+import { createImplementation, ImplSpec } from '../harness/adapters/create';
+import { BUDGETS_FILE, BudgetsError, readBudgets } from '../harness/gate/budgets';
+import { budgetFile, measure } from '../harness/gate/measure';
+import { gateHistoryLine, gateJunit, gateTable } from '../harness/gate/render';
+import { DEVIRT_VERSION } from '../harness/run-info';
+import { handshake, ImplementationStartError } from '../harness/run-suite';
+import { CliError, EXIT } from './exit-codes';
+import { checkOutputPath, writeFileAtomic } from './files';
+
+interface GateFlags { implCmd?: string; budgets: string; firmware?: string; mmodeFirmware?: string; junit: string; history?: string; only?: string[]; timeout: string }
+
+const existingFile = (flag: string, f: string | undefined) => {
+  if (f !== undefined && (!fs.existsSync(f) || !fs.statSync(f).isFile())) throw new CliError(`${flag}: no file ${f}`);
+};
+
+export function registerGate(program: Command): void {
+  program.command('gate').description('overhead budgets: native, virtualized and devirtualized cycles of each workload against its budget')
+    .option('--impl-cmd <command>', 'an external implementation (conformance/PROTOCOL.md) with the line-cycles capability; default: the reference')
+    .option('--budgets <file>', 'the budgets', BUDGETS_FILE)
+    .option('--firmware <file>', 'the Microvisor to measure (replaces the budgets\' firmware of S-mode workloads)')
+    .option('--mmode-firmware <file>', 'the M-mode firmware to measure (replaces it for workloads of kind mkernel)')
+    .option('--only <name...>', 'only these workloads')
+    .option('--junit <file>', 'JUnit XML with the measured values as properties', 'out/gate-junit.xml')
+    .option('--history <file>', 'append one JSON line with this run\'s figures to FILE')
+    .option('--timeout <ms>', 'per-run limit for an external implementation', '600000')
+    .action(async (o: GateFlags) => {
+      existingFile('--firmware', o.firmware);
+      existingFile('--mmode-firmware', o.mmodeFirmware);
+      let budgets;
+      try { budgets = readBudgets(o.budgets); } catch (e) { if (e instanceof BudgetsError) throw new CliError(e.message); throw e; }
+      for (const n of o.only ?? []) if (!budgets.some((b) => b.name === n)) throw new CliError(`--only: no workload '${n}' in ${o.budgets} (known: ${budgets.map((b) => b.name).join(', ')})`);
+      if (o.only) budgets = budgets.filter((b) => o.only!.includes(b.name));
+      budgets.forEach((b, i) => {
+        for (const k of ['kernel', 'firmware'] as const) {
+          if (!fs.existsSync(budgetFile(b[k]))) throw new CliError(`${o.budgets}: /workloads/${i}/${k}: no file ${b[k]} (relative to the current folder or to devirt's root)`);
+        }
+      });
+      const timeoutMs = Number(o.timeout);
+      if (!/^\d+$/.test(o.timeout) || timeoutMs < 1) throw new CliError(`--timeout: bad value '${o.timeout}' (a positive integer)`);
+      fs.mkdirSync(path.dirname(path.resolve(o.junit)), { recursive: true });
+      checkOutputPath(o.junit, '--junit');
+      if (o.history !== undefined) checkOutputPath(o.history, '--history');
+      const spec: ImplSpec = o.implCmd === undefined ? { kind: 'reference' } : { kind: 'external', command: o.implCmd, timeoutMs };
+      let hello;
+      try { hello = await handshake(spec); } catch (e) { if (e instanceof ImplementationStartError) throw new CliError(e.message); throw e; }
+      if (!hello.capabilities.includes('line-cycles')) throw new CliError(`${hello.name} ${hello.version} does not declare the line-cycles capability: the gate needs the cycle count at each console line (conformance/PROTOCOL.md)`);
+      const impl = await createImplementation(spec);
+      const rows = [];
+      try {
+        for (const b of budgets) rows.push(await measure(b, impl, { firmware: o.firmware, mmodeFirmware: o.mmodeFirmware }));
+      } finally {
+        await impl.close();
+      }
+      const name = `${hello.name} ${hello.version}`;
+      process.stdout.write(gateTable(rows));
+      writeFileAtomic(o.junit, gateJunit(rows, name), '--junit');
+      if (o.history !== undefined) fs.appendFileSync(o.history, gateHistoryLine(rows, name, DEVIRT_VERSION, new Date()));
+      process.exitCode = rows.every((r) => r.pass) ? EXIT.ok : EXIT.failures;
+    });
+}
