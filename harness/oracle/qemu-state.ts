@@ -110,7 +110,7 @@ export interface QemuBatchRun { results: QemuStateResult[]; stopped: string | nu
  * `stallMs` without a new line QEMU is stopped, and the vectors reported so far keep their results.
  */
 export async function runBatchOnQemu(batch: { inputs: StateInputs; observe: { base: string; length: number }[] }[], opts: { timeoutMs?: number; stallMs?: number } = {}): Promise<QemuBatchRun> {
-  const timeoutMs = opts.timeoutMs ?? 30_000, stallMs = opts.stallMs ?? 10_000;
+  const timeoutMs = opts.timeoutMs ?? 30_000, stallMs = opts.stallMs ?? 4_000, startMs = Math.max(15_000, stallMs);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'devirt-qemu-'));
   const blobFile = path.join(dir, 'blob.bin');
   fs.writeFileSync(blobFile, packBatch(batch));
@@ -122,8 +122,8 @@ export async function runBatchOnQemu(batch: { inputs: StateInputs; observe: { ba
       let out = '', err = '', reported = 0, why: string | null = null, stalled = false;
       const stop = (reason: string, stall: boolean) => { if (why === null) { why = reason; stalled = stall; p.kill('SIGKILL'); } };
       const deadline = setTimeout(() => stop(`QEMU timed out after ${timeoutMs} ms`, false), timeoutMs);
-      // QEMU's own start counts against the first vector's time: twice the allowance for it.
-      let stall = setTimeout(() => stop(`QEMU reported nothing for ${2 * stallMs} ms after it started: the vector did not reach a trap into M-mode`, true), 2 * stallMs);
+      // A vector runs in microseconds; QEMU's own start, on a loaded machine, can take seconds.
+      let stall = setTimeout(() => stop(`QEMU reported nothing for ${startMs} ms after it started: the vector did not reach a trap into M-mode`, true), startMs);
       p.stdout.on('data', (d: Buffer) => {
         out += d.toString('latin1');
         const now = (out.match(/^V [^\n]*\n/gm) ?? []).length;
