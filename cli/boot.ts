@@ -7,17 +7,22 @@ import { Command } from 'commander';
 import { BlockBackend, InternalError, MachineError } from '../reference/machine/machine';
 import { FileBlockBackend } from '../reference/machine/devices/block-file';
 import { ElfError, Symbolizer } from '../reference/tools/elf';
-import { disassemble } from '../reference/tools/disasm';
 import { CliError, EXIT, signalExitCode } from './exit-codes';
 import { BootSession, DOORBELL_CAUSE, DoorbellEvent, SessionStop } from '../reference/session';
 import { parseCount, parseSize } from './size';
 import { fileProblem } from '../harness/file-error';
+import { GdbServer } from './gdb-server';
+import { parseTraceItems, TraceItem, TraceLog } from '../reference/debug/trace-log';
+import { fileSink } from './trace-sink';
+import { EXCEPTION_NAMES, INTERRUPT_NAMES } from '../reference/machine/trap-causes';
+import type { Hart } from '../reference/machine/hart';
 
 export const DEFAULT_FIRMWARE = path.resolve(__dirname, '../../reference/firmware/build/microvisor.elf');
 export const DEFAULT_MMODE_FIRMWARE = path.resolve(__dirname, '../../reference/firmware/mmode/build/mmode-fw.elf');
 
 interface BootFlags {
   kernel: string; bios?: string; mmode?: string | boolean; doorbell?: string; drive?: string; mem?: string; maxInsns?: string; trace?: boolean; append?: string;
+  doorbellLog?: boolean; gdb?: string; gdbWait?: boolean; log?: string; logfile?: string; traceFrom?: string; traceTo?: string;
 }
 
 function readImage(file: string, flag: string): Uint8Array {
@@ -39,12 +44,19 @@ export function registerBoot(program: Command): void {
     .requiredOption('--kernel <file>', 'kernel image (ELF or raw binary)')
     .option('--bios <none|file>', 'firmware: "none" runs the kernel in M-mode from reset; default: the Microvisor')
     .option('--mmode [firmware]', 'the kernel owns M-mode (a -bios none kernel): start it under the Microvisor\'s M-mode firmware (default: the built one)')
-    .option('--doorbell <events>', 'ring the management doorbell at instruction counts, e.g. 2000:virtualize,30000:devirtualize')
+    .option('--doorbell <events>', 'ring the management doorbell: AT:ACTION,... where AT is the number of instructions retired before the ring (strictly increasing) and ACTION is virtualize, devirtualize (alternating, starting with virtualize) or a nonzero numeric cause, e.g. 2000:virtualize,30000:devirtualize')
+    .option('--doorbell-log', 'print each doorbell delivery (instruction count, action, pc) on stderr')
     .option('--drive <file>', 'raw disk image for a virtio-blk device')
     .option('--mem <size>', 'RAM size as QEMU -m: 128M, 1G, 134217728B; a bare number is MiB (default 128M)')
     .option('--max-insns <n>', 'stop after this many instructions (exit 124)')
     .option('--append <args>', 'kernel command line (/chosen/bootargs)')
-    .option('--trace', 'print a symbolized, disassembled instruction trace on stderr')
+    .option('--trace', 'print a symbolized, disassembled instruction trace (with the register each instruction wrote, and traps) on stderr; same as -d insn,int')
+    .option('-d, --log <items>', 'QEMU -d: trace items, comma-separated: in_asm, exec (Spike --log-commits form), int, cpu, insn')
+    .option('-D, --logfile <file>', 'QEMU -D: write the trace to FILE instead of stderr')
+    .option('--trace-from <n>', 'start tracing when this many instructions have retired')
+    .option('--trace-to <n>', 'stop tracing when this many instructions have retired')
+    .option('--gdb <port>', 'serve the GDB remote protocol on tcp::PORT (127.0.0.1; 0 picks a free port, reported on stderr)')
+    .option('--gdb-wait', 'with --gdb: stay stopped at the reset vector until a debugger attaches and continues (QEMU -S)')
     .action(async (flags: BootFlags) => {
       process.exitCode = await boot(flags);
     });
@@ -59,7 +71,8 @@ async function boot(flags: BootFlags): Promise<number> {
   let mmodeFirmware: Uint8Array | null = null;
   const mmodeName = typeof flags.mmode === 'string' ? flags.mmode : DEFAULT_MMODE_FIRMWARE;
   if (flags.mmode !== undefined) {
-    if (flags.bios !== undefined && flags.bios !== 'none') throw new CliError(`--mmode: cannot be combined with --bios ${flags.bios} (a kernel that owns M-mode has no SBI firmware)`);
+    if (flags.bios === 'none') throw new CliError('--mmode: --bios none is what --mmode already means (the kernel owns M-mode, started under the M-mode firmware); drop --bios none, or drop --mmode to run the kernel bare');
+    if (flags.bios !== undefined) throw new CliError(`--mmode: cannot be combined with --bios ${flags.bios} (a kernel that owns M-mode has no SBI firmware)`);
     mmodeFirmware = readImage(mmodeName, '--mmode');
     bios = null;
     biosName = 'none';
@@ -68,10 +81,13 @@ async function boot(flags: BootFlags): Promise<number> {
   else if (fs.existsSync(DEFAULT_FIRMWARE)) bios = readImage(DEFAULT_FIRMWARE, '--bios');
   else throw new CliError(`default firmware ${DEFAULT_FIRMWARE} is not built; pass --bios none or --bios FILE`);
   const rings = parseDoorbell(flags.doorbell);
+  const trace = parseTraceFlags(flags);
+  const gdbPort = flags.gdb === undefined ? undefined : parseGdbPort(flags.gdb);
+  if (flags.gdbWait && gdbPort === undefined) throw new CliError('--gdb-wait: needs --gdb PORT (the port the debugger attaches to)');
   const drive = flags.drive ? new TrackedDrive(openDrive(flags.drive)) : null;
   const signals = new SignalStop();
   try {
-    return await bootWith(flags, { ramSize, maxInsns, kernel, bios, biosName, drive, signals, mmodeFirmware, mmodeName, rings });
+    return await bootWith(flags, { ramSize, maxInsns, kernel, bios, biosName, drive, signals, mmodeFirmware, mmodeName, rings, trace, gdbPort });
   } finally {
     signals.detach();
     // Everything the guest wrote reaches the disk file, however the run ended.
@@ -125,11 +141,27 @@ interface BootInputs {
   ramSize: number; maxInsns: number; kernel: Uint8Array; bios: Uint8Array | null; biosName: string;
   drive: TrackedDrive | null; signals: SignalStop;
   mmodeFirmware: Uint8Array | null; mmodeName: string; rings: DoorbellEvent[];
+  trace: TraceFlags | null; gdbPort: number | undefined;
 }
 
 /** The run as a terminal program: the session runs the machine; this moves bytes and picks the exit code. */
-async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, biosName, drive, signals, mmodeFirmware, mmodeName, rings }: BootInputs): Promise<number> {
+async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, biosName, drive, signals, mmodeFirmware, mmodeName, rings, trace, gdbPort }: BootInputs): Promise<number> {
   const out: number[] = [];
+  // Bytes the guest printed: a guest that only polls the UART after stdin ended (printing
+  // nothing) is waiting for input that can never come.
+  let printed = 0;
+  // devirt's own messages start on a line of their own when they share a file with the guest's
+  // output (a terminal, or 2>&1) and the guest's last line is unfinished.
+  let guestLineOpen = false;
+  const sharedOutput = sameFile(1, 2);
+  // A final message comes after the trace's last line; a message during the run (a doorbell
+  // delivery) among the trace's lines.
+  const say = (message: string, final = true) => {
+    flushOut();
+    if (final && tracing) { tracing = false; log!.stop(m.hart); } else log?.flush();
+    process.stderr.write((guestLineOpen && sharedOutput ? '\n' : '') + message + '\n');
+    guestLineOpen = false;
+  };
   // When whoever reads stdout goes away (`devirt boot ... | head`), the run ends as a pipeline's
   // writer does, quietly with SIGPIPE's status; the guest's output has nowhere to go.
   let stdoutGone = false;
@@ -150,7 +182,7 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
       ramSize, bios, kernel, drive, biosName, kernelName: flags.kernel, bootargs: flags.append,
       mmodeFirmware, mmodeFirmwareName: mmodeName,
       captureConsole: false,
-      onConsole: (b) => { out.push(b); if (out.length >= 4096 || b === 10) flushOut(); },
+      onConsole: (b) => { out.push(b); printed++; guestLineOpen = b !== 10; if (out.length >= 4096 || b === 10) flushOut(); },
       schedule: rings, maxInsns, onReset: 'reboot',
     });
   } catch (e) {
@@ -160,19 +192,51 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
     throw e;
   }
   const m = session.machine;
-  if (flags.trace) {
-    const sym = new Symbolizer(m.symbols);
-    m.hart.tracer = (h, pc, bits) => {
-      const s = sym.lookup(pc);
-      const text = disassemble(bits, pc);
-      const raw = (bits & 3) === 3 ? (bits >>> 0).toString(16).padStart(8, '0') : (bits & 0xffff).toString(16).padStart(4, '0');
-      process.stderr.write(`${'MSxU'[h.priv === 3 ? 0 : h.priv === 1 ? 1 : 3]} 0x${pc.toString(16).padStart(16, '0')} (${raw}) ${text}${s ? `  <${s}>` : ''}\n`);
-    };
-  }
+  const log = trace ? new TraceLog(trace.items, trace.file ? fileSink(trace.file) : fileSink(null), new Symbolizer(m.symbols)) : null;
+  let tracing = false;
+  const gdb = gdbPort === undefined ? null : await GdbServer.listen({ port: gdbPort, waitForAttach: flags.gdbWait === true }, () => m.hart);
+  if (gdb) say(`devirt: gdb stub listening on tcp::${gdb.port}${flags.gdbWait ? ' (waiting for the debugger at the reset vector)' : ''}`, false);
+  // Doorbell deliveries (the session rings them) are told as soon as they are seen: before the
+  // next instruction or trap when tracing, after the chunk otherwise.
+  let told = 0;
+  const tellDeliveries = () => {
+    while (told < session.delivered.length) {
+      const d = session.delivered[told++];
+      const text = `devirt: doorbell ${d.action} delivered at instruction ${d.at}`;
+      if (flags.doorbellLog) say(text, false);
+      if (tracing) log!.note(text, m.hart);
+    }
+  };
+  // One hook before each instruction serves the debugger (which may stop before it) and the trace.
+  const tracer = (h: typeof m.hart, pc: number, bits: number, len: number): boolean => {
+    const stub = gdb?.stub;
+    if (stub && stub.wantsTracer && stub.beforeInstruction(h, pc, bits)) return true;
+    if (tracing && log!.perInstruction) {
+      if (told !== session.delivered.length) tellDeliveries();
+      log!.beforeInstruction(h, pc, bits, len);
+    }
+    return false;
+  };
+  // Every trap entry is seen (traps are rare, so this costs the run nothing): for -d int, and to
+  // notice a hart that takes the same trap over and over with no instruction retiring in between
+  // (a -bios none kernel trapping to mtvec 0, a garbage image), where QEMU would spin forever.
+  const STUCK_TRAPS = 10_000;
+  let same = { instret: -1, cause: -1n, epc: -1n, count: 0 };
+  let stuck = false;
+  m.hart.onTrap = (h, cause, tval, epc, from, rnmi) => {
+    if (h.instret === same.instret && cause === same.cause && epc === same.epc && !stuck) {
+      if (++same.count >= STUCK_TRAPS) { stuck = true; same.count = 0; session.pause(); }
+    } else same = { instret: h.instret, cause, epc, count: 0 };
+    if (tracing) {
+      if (told !== session.delivered.length) tellDeliveries();
+      log!.onTrap(h, cause, tval, epc, from, rnmi);
+    }
+  };
 
   const stdinIsTty = process.stdin.isTTY === true;
   const input = stdinIsTty ? new TerminalInput() : null;
-  signals.onStop = () => input?.interrupt();
+  signals.onStop = () => { input?.interrupt(); gdb?.abort(); };
+  let stdinEnded = false;
   // Piped or redirected stdin is read as the guest asks for it, so runs are reproducible. What the
   // guest printed so far (a prompt without a newline) is out before the read may block, so that a
   // program driving the guest through a pipe sees the prompt it waits for, as with QEMU.
@@ -181,36 +245,62 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
       flushOut();
       drive?.sync();
       signals.detach();
-      try { return readStdinSync(); } finally { signals.attach(); }
+      try { const b = readStdinSync(); if (b === null) stdinEnded = true; return b; } finally { signals.attach(); }
     });
   }
 
   const stopped = (signal: NodeJS.Signals) => {
-    flushOut();
-    process.stderr.write(`devirt: stopped by ${signal} (pc 0x${m.hart.getPc().toString(16)}); console and disk flushed\n`);
+    say(`devirt: stopped by ${signal} (pc 0x${m.hart.getPc().toString(16)}); console and disk flushed`);
     return signalExitCode(signal);
   };
-  const terminated = () => { flushOut(); process.stderr.write('devirt: terminated (Ctrl-A x)\n'); return EXIT.hang; };
+  const terminated = () => { say('devirt: terminated (Ctrl-A x)'); return EXIT.hang; };
   // Terminal input and signals get in between chunks of this many instructions.
   const CHUNK = 2_000_000;
+  // With a debugger attached, chunks are short so that Ctrl-C from GDB stops the guest promptly.
+  const GDB_CHUNK = 100_000;
+  const traceFrom = trace?.from ?? Infinity, traceTo = trace?.to ?? Infinity;
   try {
     for (;;) {
+      if (gdb) {
+        flushOut();
+        const go = await gdb.gate();
+        if (signals.stoppedBy) return stopped(signals.stoppedBy);
+        if (go === 'kill') { say('devirt: killed by the debugger'); return EXIT.ok; }
+      }
       if (input?.pending.length) m.uart.pushInput(Uint8Array.from(input.pending.splice(0)));
+      if (log && !tracing && m.hart.instret >= traceFrom && m.hart.instret < traceTo) { tracing = true; log.start(m.hart); }
+      if (tracing && m.hart.instret >= traceTo) { tracing = false; log!.stop(m.hart); }
+      const insns = Math.min(gdb?.stub ? GDB_CHUNK : CHUNK,
+        !tracing && m.hart.instret < traceFrom ? traceFrom - m.hart.instret : tracing ? traceTo - m.hart.instret : Infinity);
+      m.hart.tracer = (gdb?.stub?.wantsTracer || (tracing && log!.perInstruction)) ? tracer : null;
+      const pollsBefore = m.uart.dryPollCount;
+      const printedBefore = printed;
       let stop: SessionStop;
       try {
-        stop = session.run({ insns: CHUNK });
+        stop = session.run({ insns });
       } catch (e) {
         if (e instanceof InternalError) throw new CliError(e.message, EXIT.internal);
         throw e;
       }
       if (stdoutGone) return signalExitCode('SIGPIPE');
+      tellDeliveries();
+      if (stuck && gdb?.stub) {
+        // Under a debugger the stuck hart is shown to it (SIGSEGV, as a fault) instead of ending the run.
+        say(stuckMessage(m.hart), false);
+        stuck = false;
+        gdb.stub.faulted();
+        continue;
+      }
+      if (stuck) { say(stuckMessage(m.hart)); return EXIT.stuck; }
+      // The debugger's breakpoint, step or watchpoint stopped the run before an instruction.
+      if (stop.kind === 'paused' && gdb?.stub?.halted) { gdb.stub.stoppedAtBreak(); continue; }
       switch (stop.kind) {
         case 'exit':
           flushOut();
+          gdb?.exited(stop.code);
           return stop.code;
         case 'limit':
-          flushOut();
-          process.stderr.write(`devirt: stopped after --max-insns ${maxInsns} instructions (pc 0x${m.hart.getPc().toString(16)})\n`);
+          say(`devirt: stopped after --max-insns ${maxInsns} instructions (pc 0x${m.hart.getPc().toString(16)})`);
           return EXIT.hang;
         case 'idle': {
           flushOut();
@@ -219,12 +309,17 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
           if (signals.stoppedBy) return stopped(signals.stoppedBy);
           if (more) continue;
           if (input?.quit) return terminated();
-          process.stderr.write(`devirt: guest is waiting for an interrupt that can never come (wfi at pc 0x${m.hart.getPc().toString(16)}, no timer armed, no input)\n`);
+          say(`devirt: guest is waiting for an interrupt that can never come (wfi at pc 0x${m.hart.getPc().toString(16)}, no timer armed, no input)`);
           return EXIT.hang;
         }
         case 'slice':
         case 'paused':
         case 'breakpoint':
+          // Piped input ended and the guest does nothing but poll the UART for more.
+          if (stdinEnded && stop.kind === 'slice' && printed === printedBefore && m.uart.dryPollCount - pollsBefore >= 1000) {
+            say(`devirt: stdin ended and the guest keeps polling the UART for more input (pc 0x${m.hart.getPc().toString(16)}); stopping, where QEMU's -serial stdio would wait forever`);
+            return EXIT.hang;
+          }
           // Keys typed before Ctrl-A x have had this chunk to reach the guest.
           if (input?.quit) return terminated();
           // Let terminal input and signals in between chunks.
@@ -235,7 +330,54 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
   } finally {
     flushOut();
     input?.close();
+    if (tracing) log!.stop(m.hart);
+    gdb?.close();
   }
+}
+
+/** The hart traps again and again without retiring anything: name the trap. */
+function stuckMessage(h: Hart): string {
+  const m = h.priv === 3;
+  const cause = h.readCsr(m ? 0x342 : 0x142), epc = h.readCsr(m ? 0x341 : 0x141), tval = h.readCsr(m ? 0x343 : 0x143);
+  const async = cause >> 63n === 1n, code = Number(cause & 0xffffn);
+  const desc = (async ? INTERRUPT_NAMES[code] : EXCEPTION_NAMES[code]) ?? `cause ${code}`;
+  return `devirt: hart stuck: it takes the same trap over and over with no instruction retiring (${desc}, ${m ? 'm' : 's'}cause 0x${cause.toString(16)}, epc 0x${epc.toString(16)}, tval 0x${tval.toString(16)}, pc 0x${h.getPc().toString(16)}); is the kernel built for this machine and mode?`;
+}
+
+/** Whether two file descriptors are the same open file (a terminal, or 2>&1). */
+function sameFile(a: number, b: number): boolean {
+  try {
+    const x = fs.fstatSync(a), y = fs.fstatSync(b);
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch { return false; }
+}
+
+interface TraceFlags { items: TraceItem[]; file: string | null; from: number; to: number }
+
+function parseTraceFlags(flags: BootFlags): TraceFlags | null {
+  const items: TraceItem[] = [];
+  if (flags.trace) items.push('insn', 'int');
+  if (flags.log !== undefined) {
+    try { items.push(...parseTraceItems(flags.log, '-d')); } catch (e) { throw new CliError((e as Error).message); }
+    if (!flags.log.trim()) throw new CliError("-d: no trace items (expected in_asm, exec, int, cpu or insn)");
+  }
+  const from = flags.traceFrom === undefined ? 0 : parseCount(flags.traceFrom, '--trace-from');
+  const to = flags.traceTo === undefined ? Infinity : parseCount(flags.traceTo, '--trace-to');
+  if (!items.length) {
+    for (const [flag, given] of [['-D', flags.logfile], ['--trace-from', flags.traceFrom], ['--trace-to', flags.traceTo]] as const) {
+      if (given !== undefined) throw new CliError(`${flag}: nothing to trace (add -d ITEMS or --trace)`);
+    }
+    return null;
+  }
+  if (to <= from) throw new CliError(`--trace-to: ${flags.traceTo} is not after --trace-from ${from} (the window would be empty)`);
+  return { items, file: flags.logfile ?? null, from, to };
+}
+
+function parseGdbPort(text: string): number {
+  const m = /^(?:tcp::)?(\d+)$/.exec(text.trim());
+  const port = m ? Number(m[1]) : NaN;
+  if (!(port >= 0 && port <= 65535)) throw new CliError(`--gdb: bad port '${text}' (expected a TCP port number, 0 for any free port)`);
+  return port;
 }
 
 /**
@@ -306,14 +448,31 @@ class TerminalInput {
   }
 }
 
-/** `AT:ACTION,...` with ACTION virtualize, devirtualize or a numeric doorbell cause. */
+/**
+ * `AT:ACTION,...`: ring the doorbell when AT instructions have retired; ACTION is virtualize,
+ * devirtualize or a nonzero numeric cause. Only schedules that can happen as written are taken:
+ * counts strictly increasing, and virtualize/devirtualize alternating from the Microvisor's
+ * dormant start (anything else would be a ring that does nothing).
+ */
 function parseDoorbell(text: string | undefined): DoorbellEvent[] {
   if (text === undefined) return [];
-  const out = text.split(',').map((item) => {
+  let virtualized = false;
+  let last = -1;
+  return text.split(',').map((item) => {
     const m = /^(\d+):(virtualize|devirtualize|\d+)$/.exec(item.trim());
     if (!m) throw new CliError(`--doorbell: bad event '${item}' (expected AT:virtualize, AT:devirtualize or AT:CAUSE)`);
     const cause = m[2] === 'virtualize' ? DOORBELL_CAUSE.virtualize : m[2] === 'devirtualize' ? DOORBELL_CAUSE.devirtualize : Number(m[2]);
-    return { at: Number(m[1]), cause, label: m[2] };
+    const at = Number(m[1]);
+    if (!Number.isSafeInteger(at)) throw new CliError(`--doorbell: instruction count ${m[1]} in '${item}' is too large`);
+    if (at === last) throw new CliError(`--doorbell: two events at instruction ${at} ('${item}'): one ring per instruction count`);
+    if (at < last) throw new CliError(`--doorbell: '${item}' comes before the event at ${last}: list events in the order they happen`);
+    if (cause === 0) throw new CliError(`--doorbell: '${item}' rings with cause 0, which the doorbell ignores`);
+    if (cause === DOORBELL_CAUSE.virtualize || cause === DOORBELL_CAUSE.devirtualize) {
+      const v = cause === DOORBELL_CAUSE.virtualize;
+      if (v === virtualized) throw new CliError(`--doorbell: '${item}' would do nothing: the machine is ${virtualized ? 'already virtualized' : 'not virtualized'} then`);
+      virtualized = v;
+    }
+    last = at;
+    return { at, cause, label: cause === DOORBELL_CAUSE.virtualize ? 'virtualize' : cause === DOORBELL_CAUSE.devirtualize ? 'devirtualize' : `cause ${cause}` };
   });
-  return out.sort((a, b) => a.at - b.at);
 }

@@ -6,6 +6,8 @@ export const EXIT = {
   internal: 3,
   /** The guest did not finish: --max-insns reached, or idle with nothing left to wake it. */
   hang: 124,
+  /** The hart takes the same trap over and over and retires nothing (QEMU would spin forever). */
+  stuck: 125,
 } as const;
 
 /** An error that the command line reports as one line with a distinct exit code. */

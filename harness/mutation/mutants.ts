@@ -25,15 +25,15 @@ export const MUTANTS: Mutant[] = [
   {
     name: 'illegal-tval',
     bug: 'an illegal-instruction trap leaves mtval 0 instead of the faulting instruction bits the platform reports (riscv-priv 3.1.16)',
-    file: 'reference/machine/hart.js',
-    edits: [{ find: /(illegal\(bits, len\) \{\s*this\.excEpc = null;\s*return this\.raise\(\d+ \/\* Exc\.IllegalInsn \*\/, )BigInt\(len === 2 \? bits & 0xffff : bits >>> 0\)\)/, replace: '$1 0n)' }],
+    file: 'reference/machine/traps.js',
+    edits: [{ find: /(function illegalInsnTval\(bits, len\) \{\s*return )BigInt\(len === 2 \? bits & 0xffff : bits >>> 0\);/, replace: '$1 0n;' }],
     aim: /illegal/,
   },
   {
     name: 'access-fault-tval',
     bug: 'a load, store or fetch access fault leaves mtval 0 instead of the faulting address (riscv-priv 3.1.16)',
-    file: 'reference/machine/hart.js',
-    edits: [{ find: /(accessFault\(access, va\) \{[^}]*?return this\.raise\(cause, )BigInt\.asUintN\(64, BigInt\(va\)\)\)/, replace: '$1 0n)' }],
+    file: 'reference/machine/translation.js',
+    edits: [{ find: /(function accessFault\(h, access, va\) \{\s*return h\.raise\(\(0, traps_1\.accessFaultCause\)\(access\), )\(0, traps_1\.addressTval\)\(va\)\)/, replace: '$1 0n)' }],
     aim: /access|amo.*misaligned|misaligned/,
   },
   {

@@ -156,8 +156,13 @@ export class Hart {
   excEpc: bigint | null = null;
   /** Last trap when stopOnTrap is set. */
   lastTrap: { cause: bigint; tval: bigint; epc: bigint } | null = null;
-  /** Called once per retired instruction when tracing (slow path only). */
-  tracer: ((h: Hart, pc: number, bits: number, len: number) => void) | null = null;
+  /**
+   * Called before each instruction when tracing (slow path only). Returning true stops the run
+   * before the instruction executes (reason 'break'): a debugger's breakpoint or step boundary.
+   */
+  tracer: ((h: Hart, pc: number, bits: number, len: number) => boolean | void) | null = null;
+  /** Called at every trap entry (exception, interrupt, RNMI) when observing: tracing, debugging. */
+  onTrap: ((h: Hart, cause: bigint, tval: bigint, epc: bigint, fromPriv: number, rnmi: boolean) => void) | null = null;
 
   constructor(ramBase: number, ramSize: number, bus: HartBus) {
     this.ramBase = ramBase;
@@ -378,7 +383,7 @@ export class Hart {
       const rs1 = (d >>> 15) & 0x3f;
       const rs2 = (d >>> 21) & 0x3f;
       const len = (d >>> 27) & 1 ? 2 : 4;
-      if (this.tracer !== null) this.tracer(this, pc, this.insnBits(pc, len), len);
+      if (this.tracer !== null && this.tracer(this, pc, this.insnBits(pc, len), len) === true) { this.stopReason = 'break'; return; }
       this.cycles += cost[op];
       switch (op) {
         case Op.LUI: x[rd] = imm; x[rd + 1] = imm >> 31; this.pc = pc + len; break;

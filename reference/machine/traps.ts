@@ -92,6 +92,7 @@ export function enterTrap(h: Hart, cause: number, interrupt: boolean, tval: bigi
   h.cycles += EVENT_COST.trapEntry;
   h.reservation = -1;
   h.waiting = false;
+  if (h.onTrap !== null) h.onTrap(h, causeBits, tval, epc, h.priv, false);
   let ms = h.mstatus;
   if (h.priv <= 1 && delegated) {
     h.sepc = epc; h.scause = causeBits; h.stval = tval;
@@ -127,6 +128,7 @@ export function takeRnmi(h: Hart): void {
   h.rnmiPending = 0n;
   h.cycles += EVENT_COST.trapEntry;
   h.waiting = false;
+  if (h.onTrap !== null) h.onTrap(h, (1n << 63n) | h.rnmiCause, 0n, BigInt.asUintN(64, BigInt(h.pc)), h.priv, true);
   h.mnepc = BigInt.asUintN(64, BigInt(h.pc));
   h.mncause = (1n << 63n) | h.rnmiCause;
   h.mnstatus = (h.mnstatus & ~MNS_MNPP & ~MNS_NMIE) | (h.priv << MNS_MNPP_SHIFT);

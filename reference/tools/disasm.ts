@@ -39,11 +39,31 @@ function fenceSet(bits: number): string {
   return (bits & 8 ? 'i' : '') + (bits & 4 ? 'o' : '') + (bits & 2 ? 'r' : '') + (bits & 1 ? 'w' : '') || '0';
 }
 
+/**
+ * Operands of a compressed form as objdump prints it (-M no-aliases): only the operands the
+ * encoding has, not the implicit ones of the base instruction it expands to (`c.mv s0, sp`, not
+ * `c.mv s0, zero, sp`). Forms not listed print like their base instruction (`c.lw a0, 4(a1)`).
+ */
+function compressedOperands(name: string, d: Decoded, pc?: number): string | undefined {
+  const target = (off: number) => (pc === undefined ? hex(off) : '0x' + (pc + off).toString(16));
+  switch (name) {
+    case 'c.addi': case 'c.addiw': case 'c.li': case 'c.andi': case 'c.addi16sp': return `${reg(d.rd)}, ${d.imm}`;
+    // A shift by 0 is RV64's HINT form, c.slli64 and friends.
+    case 'c.slli': case 'c.srli': case 'c.srai': return d.imm === 0 ? undefined : `${reg(d.rd)}, 0x${d.imm.toString(16)}`;
+    case 'c.mv': case 'c.add': case 'c.sub': case 'c.xor': case 'c.or': case 'c.and': case 'c.subw': case 'c.addw': return `${reg(d.rd)}, ${reg(d.rs2)}`;
+    case 'c.jr': case 'c.jalr': return reg(d.rs1);
+    case 'c.j': return target(d.imm);
+    case 'c.beqz': case 'c.bnez': return `${reg(d.rs1)}, ${target(d.imm)}`;
+    default: return undefined;
+  }
+}
+
 /** Disassemble one instruction (the low 16 bits decide its length). */
 export function disassemble(bits: number, pc?: number): string {
   const d = decode(bits >>> 0);
   if (d.op === Op.ILLEGAL) return d.len === 2 ? `.2byte 0x${(bits & 0xffff).toString(16)}` : `.4byte 0x${(bits >>> 0).toString(16)}`;
-  const ops = operands(ROW_OF[d.op].format, d, pc);
+  if (d.cname !== undefined && /^c\.s[lr][la]i$/.test(d.cname) && d.imm === 0) return `${d.cname}64 ${reg(d.rd)}`;
+  const ops = (d.cname !== undefined ? compressedOperands(d.cname, d, pc) : undefined) ?? operands(ROW_OF[d.op].format, d, pc);
   return ops ? `${nameOf(d)} ${ops}` : nameOf(d);
 }
 

@@ -181,9 +181,11 @@ describe('devirt boot: results', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toBe('hello, world\n');
     const lines = r.stderr.trimEnd().split('\n');
-    expect(lines.some((l) => /0x0000000080000000 .*lui t0.*<_start>/.test(l))).toBe(true);
-    expect(lines.some((l) => /0x0000000000001000 .*auipc/.test(l))).toBe(true); // the boot ROM
+    expect(lines.some((l) => /^M 0x80000000 .*lui t0.*<_start>  t0=0x10000000$/.test(l))).toBe(true); // with the value written
+    expect(lines.some((l) => /^M 0x1000 .*auipc t0, 0x0  t0=0x1000$/.test(l))).toBe(true); // the boot ROM
     expect(lines.filter((l) => / sb /.test(l))).toHaveLength('hello, world\n'.length);
+    expect(lines[0]).toBe('devirt: trace starts at instruction 0');
+    expect(lines[lines.length - 1]).toMatch(/^devirt: trace stops at instruction \d+ \(\d+ instructions traced\)$/);
   });
 
   test('an internal fault of the emulator: exit 3 with the pc and the instruction', () => {

@@ -13,7 +13,7 @@ describe('devirt boot --mmode', () => {
     const bare = devirt('--bios', 'none');
     expect(bare.status).toBe(0);
     expect(bare.stdout).toMatch(/mkernel: done\n$/);
-    for (const extra of [[], ['--doorbell', '2000:virtualize'], ['--doorbell', '300000:devirtualize,2000:virtualize,400000:virtualize']]) {
+    for (const extra of [[], ['--doorbell', '2000:virtualize'], ['--doorbell', '2000:virtualize,300000:devirtualize,400000:virtualize']]) {
       const r = devirt('--mmode', ...extra);
       expect({ extra, status: r.status, stdout: r.stdout }).toEqual({ extra, status: 0, stdout: bare.stdout });
     }

@@ -51,6 +51,8 @@ export class Uart16550 implements MmioDevice {
   private script: number[] = [];
   private scriptHead = 0;
   private dryPolls = 0;
+  /** Polls that found no input, ever: `devirt boot` sees a guest waiting for input after stdin ended. */
+  dryPollCount = 0;
   private thrPending = false;
   private source: (() => Uint8Array | null) | null = null;
 
@@ -91,6 +93,7 @@ export class Uart16550 implements MmioDevice {
 
   private pullIfWaiting(): void {
     if (this.rx.length !== 0 || this.hostHead !== this.host.length) { this.dryPolls = 0; return; }
+    this.dryPollCount++;
     // A driver that enabled the receive interrupt takes input whenever it comes: one look is enough.
     if (++this.dryPolls < (this.ier & IER_RDI ? 1 : WAITING_POLLS)) return;
     this.dryPolls = 0;
