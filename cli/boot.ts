@@ -10,6 +10,9 @@ import { ElfError, Symbolizer } from '../reference/tools/elf';
 import { CliError, EXIT, signalExitCode } from './exit-codes';
 import { BootSession, DOORBELL_CAUSE, DoorbellEvent, SessionStop } from '../reference/session';
 import { parseCount, parseSize } from './size';
+import type { BootConfig } from '../reference/session';
+import { PLIC_GATEWAYS, PlicGateway } from '../reference/machine/devices/plic';
+import { placeVirtioDevices, PlacementError } from '../reference/machine/devices/virtio-placement';
 import { fileProblem } from '../harness/file-error';
 import { GdbServer } from './gdb-server';
 import { parseTraceItems, TraceItem, TraceLog } from '../reference/debug/trace-log';
@@ -21,9 +24,12 @@ export const DEFAULT_FIRMWARE = path.resolve(__dirname, '../../reference/firmwar
 export const DEFAULT_MMODE_FIRMWARE = path.resolve(__dirname, '../../reference/firmware/mmode/build/mmode-fw.elf');
 
 interface BootFlags {
-  kernel: string; bios?: string; mmode?: string | boolean; doorbell?: string; drive?: string; mem?: string; maxInsns?: string; trace?: boolean; append?: string;
+  kernel: string; bios?: string; mmode?: string | boolean; doorbell?: string; drive: string[]; mem?: string; maxInsns?: string; trace?: boolean; append?: string;
   doorbellLog?: boolean; gdb?: string; gdbWait?: boolean; log?: string; logfile?: string; traceFrom?: string; traceTo?: string;
+  initrd?: string; dtb?: string; virtioLegacy?: boolean; plicGateway?: string; reboot: boolean; dumpDtb?: string;
 }
+
+const collect = (v: string, all: string[]) => [...all, v];
 
 function readImage(file: string, flag: string): Uint8Array {
   try {
@@ -46,7 +52,7 @@ export function registerBoot(program: Command): void {
     .option('--mmode [firmware]', 'the kernel owns M-mode (a -bios none kernel): start it under the Microvisor\'s M-mode firmware (default: the built one)')
     .option('--doorbell <events>', 'ring the management doorbell: AT:ACTION,... where AT is the number of instructions retired before the ring (strictly increasing) and ACTION is virtualize, devirtualize (alternating, starting with virtualize) or a nonzero numeric cause, e.g. 2000:virtualize,30000:devirtualize')
     .option('--doorbell-log', 'print each doorbell delivery (instruction count, action, pc) on stderr')
-    .option('--drive <file>', 'raw disk image for a virtio-blk device')
+    .option('--drive <file[,slot=N]>', 'raw disk image for a virtio-blk device, in virtio-mmio slot N or the highest free one (repeatable)', collect, [])
     .option('--mem <size>', 'RAM size as QEMU -m: 128M, 1G, 134217728B; a bare number is MiB (default 128M)')
     .option('--max-insns <n>', 'stop after this many instructions (exit 124)')
     .option('--append <args>', 'kernel command line (/chosen/bootargs)')
@@ -57,6 +63,12 @@ export function registerBoot(program: Command): void {
     .option('--trace-to <n>', 'stop tracing when this many instructions have retired')
     .option('--gdb <port>', 'serve the GDB remote protocol on tcp::PORT (127.0.0.1; 0 picks a free port, reported on stderr)')
     .option('--gdb-wait', 'with --gdb: stay stopped at the reset vector until a debugger attaches and continues (QEMU -S)')
+    .option('--initrd <file>', 'initial RAM disk, loaded as QEMU -initrd and named in /chosen')
+    .option('--dtb <file>', 'device tree to pass instead of the generated one (QEMU -dtb)')
+    .option('--virtio-legacy', 'legacy (version 1) virtio-mmio transport, as QEMU -global virtio-mmio.force-legacy=true')
+    .option('--plic-gateway <qemu|spec>', 'how the PLIC pends a level-triggered source: as QEMU 7.2 (default) or as the PLIC specification\'s gateway')
+    .option('--no-reboot', 'a guest-requested reset ends the run (exit 0), as QEMU -no-reboot')
+    .option('--dump-dtb <file>', 'write the device tree the guest would get to FILE and exit (QEMU -M virt,dumpdtb=FILE)')
     .action(async (flags: BootFlags) => {
       process.exitCode = await boot(flags);
     });
@@ -84,14 +96,31 @@ async function boot(flags: BootFlags): Promise<number> {
   const trace = parseTraceFlags(flags);
   const gdbPort = flags.gdb === undefined ? undefined : parseGdbPort(flags.gdb);
   if (flags.gdbWait && gdbPort === undefined) throw new CliError('--gdb-wait: needs --gdb PORT (the port the debugger attaches to)');
-  const drive = flags.drive ? new TrackedDrive(openDrive(flags.drive)) : null;
+  if (flags.plicGateway !== undefined && !(PLIC_GATEWAYS as readonly string[]).includes(flags.plicGateway)) {
+    throw new CliError(`--plic-gateway: '${flags.plicGateway}' is not one of ${PLIC_GATEWAYS.join(', ')}`);
+  }
+  const extra = {
+    initrd: flags.initrd ? readImage(flags.initrd, '--initrd') : null, initrdName: flags.initrd,
+    dtb: flags.dtb ? readImage(flags.dtb, '--dtb') : null, dtbName: flags.dtb,
+    virtioLegacy: flags.virtioLegacy ?? false, plicGateway: flags.plicGateway as PlicGateway | undefined,
+  };
+  const wanted = flags.drive.map(parseDriveFlag);
+  let slots: number[];
+  try {
+    slots = placeVirtioDevices(wanted.map((d) => d.slot), (i) => `--drive ${flags.drive[i]}`);
+  } catch (e) {
+    if (e instanceof PlacementError) throw new CliError(e.message);
+    throw e;
+  }
+  const drives: { backend: TrackedDrive; slot: number }[] = [];
   const signals = new SignalStop();
   try {
-    return await bootWith(flags, { ramSize, maxInsns, kernel, bios, biosName, drive, signals, mmodeFirmware, mmodeName, rings, trace, gdbPort });
+    wanted.forEach((d, i) => drives.push({ backend: new TrackedDrive(openDrive(d.file)), slot: slots[i] }));
+    return await bootWith(flags, { ramSize, maxInsns, kernel, bios, biosName, drives, signals, mmodeFirmware, mmodeName, rings, extra, trace, gdbPort });
   } finally {
     signals.detach();
-    // Everything the guest wrote reaches the disk file, however the run ended.
-    drive?.close();
+    // Everything the guest wrote reaches the disk files, however the run ended.
+    for (const d of drives) d.backend.close();
   }
 }
 
@@ -128,6 +157,12 @@ class SignalStop {
   detach(): void { process.off('SIGINT', this.handler); process.off('SIGTERM', this.handler); }
 }
 
+/** `FILE` or `FILE,slot=N`. */
+function parseDriveFlag(text: string): { file: string; slot?: number } {
+  const m = /^(.*),slot=(\d+)$/.exec(text);
+  return m ? { file: m[1], slot: Number(m[2]) } : { file: text };
+}
+
 function openDrive(file: string): BlockBackend {
   if (!fs.existsSync(file)) throw new CliError(`--drive: ${file} does not exist`);
   try {
@@ -139,13 +174,14 @@ function openDrive(file: string): BlockBackend {
 
 interface BootInputs {
   ramSize: number; maxInsns: number; kernel: Uint8Array; bios: Uint8Array | null; biosName: string;
-  drive: TrackedDrive | null; signals: SignalStop;
+  drives: { backend: TrackedDrive; slot: number }[]; signals: SignalStop;
   mmodeFirmware: Uint8Array | null; mmodeName: string; rings: DoorbellEvent[];
+  extra: Pick<BootConfig, 'initrd' | 'initrdName' | 'dtb' | 'dtbName' | 'virtioLegacy' | 'plicGateway'>;
   trace: TraceFlags | null; gdbPort: number | undefined;
 }
 
 /** The run as a terminal program: the session runs the machine; this moves bytes and picks the exit code. */
-async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, biosName, drive, signals, mmodeFirmware, mmodeName, rings, trace, gdbPort }: BootInputs): Promise<number> {
+async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, biosName, drives, signals, mmodeFirmware, mmodeName, rings, extra, trace, gdbPort }: BootInputs): Promise<number> {
   const out: number[] = [];
   // Bytes the guest printed: a guest that only polls the UART after stdin ended (printing
   // nothing) is waiting for input that can never come.
@@ -179,11 +215,11 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
   let session: BootSession;
   try {
     session = new BootSession({
-      ramSize, bios, kernel, drive, biosName, kernelName: flags.kernel, bootargs: flags.append,
+      ramSize, bios, kernel, drives, biosName, kernelName: flags.kernel, bootargs: flags.append, ...extra,
       mmodeFirmware, mmodeFirmwareName: mmodeName,
       captureConsole: false,
       onConsole: (b) => { out.push(b); printed++; guestLineOpen = b !== 10; if (out.length >= 4096 || b === 10) flushOut(); },
-      schedule: rings, maxInsns, onReset: 'reboot',
+      schedule: rings, maxInsns, onReset: flags.reboot === false ? 'stop' : 'reboot',
     });
   } catch (e) {
     if (e instanceof ElfError || e instanceof MachineError) throw new CliError(/^bad memory size/.test(e.message) ? `--mem: ${e.message}` : e.message);
@@ -192,6 +228,13 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
     throw e;
   }
   const m = session.machine;
+  if (flags.dumpDtb !== undefined) {
+    try { fs.writeFileSync(flags.dumpDtb, m.fdt); } catch (e) {
+      throw new CliError(`--dump-dtb: cannot write ${flags.dumpDtb}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    process.stderr.write(`devirt: device tree written to ${flags.dumpDtb} (${m.fdt.length} bytes)\n`);
+    return 0;
+  }
   const log = trace ? new TraceLog(trace.items, trace.file ? fileSink(trace.file) : fileSink(null), new Symbolizer(m.symbols)) : null;
   let tracing = false;
   const gdb = gdbPort === undefined ? null : await GdbServer.listen({ port: gdbPort, waitForAttach: flags.gdbWait === true }, () => m.hart);
@@ -243,7 +286,7 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
   if (!stdinIsTty) {
     m.uart.setInputSource(() => {
       flushOut();
-      drive?.sync();
+      for (const d of drives) d.backend.sync();
       signals.detach();
       try { const b = readStdinSync(); if (b === null) stdinEnded = true; return b; } finally { signals.attach(); }
     });

@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerBoot } from './boot';
 import { CliError, EXIT, signalExitCode } from './exit-codes';
+import { isQemuLine, KnownOption, translateQemuArgs } from './qemu-args';
 
 const program = new Command();
 program
@@ -47,4 +48,23 @@ function fail(e: unknown): void {
   process.exitCode = EXIT.internal;
 }
 
-program.parseAsync(process.argv).catch(fail);
+/**
+ * `devirt boot` with QEMU's spelling (`-kernel x -M virt ...`) is translated into devirt's own
+ * options first (cli/qemu-args.ts); what QEMU would do differently is said on stderr.
+ */
+function argv(): string[] {
+  const args = process.argv;
+  if (args[2] !== 'boot' || !isQemuLine(args.slice(3))) return args;
+  const boot = program.commands.find((c) => c.name() === 'boot')!;
+  const known = new Map<string, KnownOption>(boot.options.filter((o) => o.long).map((o) => [o.long!, { takesValue: o.required || o.optional }]));
+  const notes: string[] = [];
+  const translated = translateQemuArgs(args.slice(3), known, notes);
+  for (const n of notes) process.stderr.write(`devirt: note: ${n}\n`);
+  return [...args.slice(0, 3), ...translated];
+}
+
+try {
+  program.parseAsync(argv()).catch(fail);
+} catch (e) {
+  fail(e);
+}

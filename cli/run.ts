@@ -9,6 +9,7 @@ import { ExpectFailError, readExpectFail } from '../harness/expect-fail';
 import { Item, loadSuites, select } from '../harness/load';
 import { REPORTERS } from '../harness/reporters';
 import { ImplementationStartError, RunOutcome, runSuite } from '../harness/run-suite';
+import { ranLine, SkipLimit } from '../harness/summary';
 import { qemuAvailable } from '../harness/oracle/qemu-state';
 import { VECTORS_DIR } from '../vectors/format';
 import { CliError, EXIT, signalExitCode } from './exit-codes';
@@ -16,7 +17,7 @@ import { checkOutputPath, writeFileAtomic } from './files';
 
 export interface RunFlags {
   impl?: string; implCmd?: string; suite?: string[]; filter?: string[]; shard?: string; jobs?: string;
-  reporter?: string; expectFail?: string; out?: string; traceDiff?: boolean; timeout: string; vectors: string;
+  reporter?: string; expectFail?: string; out?: string; traceDiff?: boolean; traceDiffLimit?: string; maxSkips?: string; timeout: string; vectors: string;
 }
 
 const positiveInt = (flag: string, v: string): number => {
@@ -30,6 +31,14 @@ function parseShard(v: string): { index: number; count: number } {
   const index = m ? Number(m[1]) : NaN, count = m ? Number(m[2]) : NaN;
   if (!m || count < 1 || index < 1 || index > count) throw new CliError(`--shard: bad value '${v}' (I/N with 1 <= I <= N)`);
   return { index, count };
+}
+
+/** --max-skips N (a count) or P% (a share of the selected vectors). */
+export function parseMaxSkips(v: string): SkipLimit {
+  const count = /^\d+$/.exec(v), share = /^(\d+(?:\.\d+)?)%$/.exec(v);
+  if (count && Number.isSafeInteger(Number(v))) return { max: Number(v) };
+  if (share && Number(share[1]) <= 100) return { percent: Number(share[1]) };
+  throw new CliError(`--max-skips: bad value '${v}' (a count N, or a share P% with P at most 100)`);
 }
 
 /** QEMU, when installed; a batch of vectors gets at least 30 s (QEMU shares the cores with the other jobs). */
@@ -57,6 +66,7 @@ export function registerRun(program: Command): void {
     .option('--impl-cmd <command>', 'an external implementation speaking the JSON-lines protocol (conformance/PROTOCOL.md)');
   addRunOptions(run)
     .option('--trace-diff', 'rerun failing state vectors step by step against the reference; shrink failing random streams')
+    .option('--trace-diff-limit <n>', 'with --trace-diff: trace at most N failures (default 20; the report says when the limit is reached)')
     .action(async (o: RunFlags) => {
       const timeoutMs = timeoutOf(o);
       await runAndReport(o, implSpec(o, timeoutMs), 'devirt run');
@@ -76,6 +86,7 @@ export function addRunOptions(cmd: Command): Command {
     .addOption(new Option('--reporter <name>', 'output format (default: pretty on a terminal, tap otherwise)').choices(Object.keys(REPORTERS)))
     .option('--expect-fail <file>', 'expected failures: one vector id per line, optionally "# reason"')
     .option('--out <file>', 'write the report to FILE instead of stdout (shrunk vectors go beside it)')
+    .option('--max-skips <n|p%>', 'fail the run when more than N vectors (or P% of the selection) are skipped')
     .option('--timeout <ms>', 'per-vector limit for an external implementation (QEMU: per batch, at least 30000)', '10000')
     .option('--vectors <dir>', 'the vectors directory', VECTORS_DIR);
 }
@@ -95,6 +106,9 @@ export function timeoutOf(o: { timeout: string }): number {
 export async function runAndReport(o: RunFlags, spec: ImplSpec, name: string, after?: (outcome: RunOutcome, items: Item[]) => string): Promise<void> {
   const jobs = o.jobs === undefined ? os.availableParallelism() : positiveInt('--jobs', o.jobs);
   const shard = o.shard === undefined ? undefined : parseShard(o.shard);
+  const maxSkips = o.maxSkips === undefined ? undefined : parseMaxSkips(o.maxSkips);
+  if (o.traceDiffLimit !== undefined && !o.traceDiff) throw new CliError('--trace-diff-limit needs --trace-diff');
+  const traceDiffLimit = o.traceDiffLimit === undefined ? undefined : positiveInt('--trace-diff-limit', o.traceDiffLimit);
   if (!fs.existsSync(o.vectors) || !fs.statSync(o.vectors).isDirectory()) throw new CliError(`--vectors: no directory ${o.vectors}`);
   if (o.out !== undefined) checkOutputPath(o.out, '--out');
   let expectFail;
@@ -131,6 +145,7 @@ export async function runAndReport(o: RunFlags, spec: ImplSpec, name: string, af
     outcome = await runSuite({
       items, selection: { suite: o.suite, filter: o.filter, shard }, spec, jobs, expectFail,
       traceDiffDir: o.traceDiff ? path.resolve(o.out ? path.dirname(o.out) : 'out') : undefined,
+      traceDiffLimit, maxSkips,
       onProgress: bar ? (done, total) => bar.update(done, total) : undefined,
       imagesDir: path.join(path.resolve(o.vectors), 'images'),
       interrupted: () => stoppedBy,
@@ -145,6 +160,8 @@ export async function runAndReport(o: RunFlags, spec: ImplSpec, name: string, af
   if (o.out) writeFileAtomic(o.out, text, '--out'); else process.stdout.write(text);
   const t = outcome.summary.total;
   process.stderr.write(`${name}: ${t.total} vectors in ${((Date.now() - started) / 1000).toFixed(1)} s: ${t.pass} pass, ${t.fail + t.error + t.crash + t.timeout + t.xpass} failing, ${t.skip} skip, ${t.xfail} xfail\n`);
+  process.stderr.write(`${name}: ${ranLine(outcome.summary)}\n`);
+  for (const note of outcome.summary.notes ?? []) process.stderr.write(`${name}: ${note}\n`);
   if (after) process.stderr.write(after(outcome, items));
   process.exitCode = stoppedBy ? signalExitCode(stoppedBy) : outcome.summary.failed ? EXIT.failures : EXIT.ok;
   if (stoppedBy) process.stderr.write(`${name}: interrupted by ${stoppedBy}: the report is partial\n`);

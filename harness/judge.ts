@@ -1,16 +1,29 @@
-// From an implementation's outcome to a verdict: the suite's checker decides pass or fail; a
-// failure is located at the instruction that produced the expected value on the reference.
+// From an implementation's outcome to a verdict: the suite's checker decides pass or fail (and,
+// for a state vector, which allowed outcome was met); a failure lists every difference and the
+// implementation's exit beside the expected one, and is located at the instruction that produced
+// the expected value on the reference.
 
 import { checkImage } from '../conformance/image-check';
-import { checkState, Difference } from '../conformance/state-check';
+import { allowedOutcomes, Difference, judgeState, StateExpectation } from '../conformance/state-check';
 import { prepareState } from '../reference/run-state';
 import { hex64 } from '../reference/state';
 import { disassemble } from '../reference/tools/disasm';
-import type { ImageObservationWire, ResultKind, StateInputs, StateObservationWire, Vector } from '../vectors/schema/types';
+import type { Exit, ImageObservationWire, ResultKind, StateInputs, StateObservationWire, StopPoint, Vector } from '../vectors/schema/types';
 import type { Outcome } from './adapters/implementation';
 import { referenceSteps } from './trace';
 
-export interface Verdict { kind: ResultKind; reason?: string; difference?: Difference; at?: { pc: string; instruction: string } }
+export interface Verdict {
+  kind: ResultKind;
+  reason?: string;
+  difference?: Difference;
+  /** The allowed outcome met or closest, by its choices (absent: the reference's own). */
+  choices?: string[];
+  differences?: Difference[];
+  exits?: { expected: Exit; actual: Exit };
+  /** A failing state vector: where each run stopped (pc) and the instruction there. */
+  stops?: { expected: StopPoint; actual: StopPoint };
+  at?: { pc: string; instruction: string };
+}
 
 export function judge(v: Vector, outcome: Outcome): Verdict {
   if (outcome.kind !== 'observed') return { kind: outcome.kind, reason: outcome.reason };
@@ -19,11 +32,27 @@ export function judge(v: Vector, outcome: Outcome): Verdict {
     return d ? { kind: 'fail', difference: d } : { kind: 'pass' };
   }
   if (v.inputs.kind !== 'state') return { kind: 'error', reason: `unknown vector kind` };
-  const d = checkState(v.expected as Parameters<typeof checkState>[0], v.inputs.hart.x ?? {}, outcome.observation as StateObservationWire, { instret: true });
-  if (!d) return { kind: 'pass' };
-  let at: Verdict['at'];
-  try { at = failingPoint(v.inputs, v.expected as { exit: { kind: string; epc?: string } }, d); } catch { /* location is best effort */ }
-  return at ? { kind: 'fail', difference: d, at } : { kind: 'fail', difference: d };
+  const expected = v.expected as StateExpectation;
+  const observation = outcome.observation as StateObservationWire;
+  const r = judgeState(expected, v.inputs.hart.x ?? {}, observation, { instret: true });
+  const choices = r.choices.length ? { choices: r.choices } : {};
+  if (r.pass) return { kind: 'pass', ...choices };
+  const d = r.differences[0];
+  const met = allowedOutcomes(expected).find((o) => o.choices.join() === r.choices.join())!;
+  const verdict: Verdict = { kind: 'fail', difference: d, ...choices, differences: r.differences, exits: { expected: met.exit as Exit, actual: observation.exit } };
+  try { verdict.at = failingPoint(v.inputs, met, d); } catch { /* location is best effort */ }
+  if (!verdict.at) delete verdict.at;
+  verdict.stops = { expected: stopPoint(v.inputs, met.exit as Exit, (met as { pc?: string }).pc), actual: stopPoint(v.inputs, observation.exit, observation.pc) };
+  return verdict;
+}
+
+/** Where a run stopped: the pc (for a trap, its epc) and the instruction there. */
+function stopPoint(inputs: StateInputs, exit: Exit, pc: string | undefined): StopPoint {
+  const at = pc ?? (exit.kind === 'trap' ? exit.epc : undefined);
+  if (at === undefined) return { instruction: '(no pc reported)' };
+  let instruction: string;
+  try { instruction = instructionAt(inputs, BigInt(at)); } catch { instruction = '(not fetchable)'; }
+  return { pc: hex64(BigInt(at)), instruction };
 }
 
 /** The instruction (by its address, disassembled) in `inputs`' initial address space. */
@@ -33,21 +62,23 @@ export function instructionAt(inputs: StateInputs, pc: bigint): string {
 }
 
 /**
- * Where a person should look: for a register or memory byte, the last instruction that changed it
- * on the reference; for the exit, the trapping instruction; otherwise the last one retired.
+ * Where a person should look: for a register or memory byte, the last instruction that wrote it
+ * on the reference (even when it wrote the value that was there: a value comparison would miss
+ * that write); for the exit, the trapping instruction; otherwise the last one retired.
  */
 export function failingPoint(inputs: StateInputs, expected: { exit: { kind: string; epc?: string } }, d: Difference): { pc: string; instruction: string } | undefined {
   const mem = /^mem 0x([0-9a-f]+)$/.exec(d.where);
   const watch = mem ? BigInt('0x' + mem[1]) : undefined;
-  const initialByte = watch === undefined ? undefined : prepareState(inputs).readBytes(watch, 1)[0];
   const steps = referenceSteps(inputs, watch);
   const show = (s: { pc: string; bits: number }) => ({ pc: s.pc, instruction: disassemble(s.bits, Number(BigInt(s.pc))) });
-  if (/^x\d+$/.test(d.where)) {
-    for (let i = steps.length - 1; i >= 0; i--) if (d.where in steps[i].x) return show(steps[i]);
-  } else if (mem) {
+  const reg = /^x(\d+)$/.exec(d.where);
+  if (reg) {
+    const n = Number(reg[1]);
+    for (let i = steps.length - 1; i >= 0; i--) if (steps[i].rd === n) return show(steps[i]);
+  } else if (watch !== undefined) {
     for (let i = steps.length - 1; i >= 0; i--) {
-      const before = i > 0 ? steps[i - 1].watched : initialByte;
-      if (steps[i].watched !== before) return show(steps[i]);
+      const st = steps[i].stored;
+      if (st && watch >= st.pa && watch < st.pa + BigInt(st.size)) return show(steps[i]);
     }
   } else if (/^(exit|trap)/.test(d.where) && expected.exit.kind === 'trap' && expected.exit.epc !== undefined) {
     return { pc: hex64(BigInt(expected.exit.epc)), instruction: instructionAt(inputs, BigInt(expected.exit.epc)) };

@@ -7,12 +7,13 @@ import { createImplementation, ImplSpec, implementationCannotRun } from './adapt
 import { ExternalImplementation } from './adapters/external';
 import { QemuImplementation } from './adapters/qemu';
 import { REFERENCE_HELLO } from './adapters/reference';
+import { excludedChoices } from '../conformance/choices';
 import { missingCapability } from './capabilities';
 import { divergenceKey, DIVERGENCES_DOC, documentedDivergences } from './oracle/divergences';
 import { execute } from './execute';
 import { applyExpectation, ExpectedFailure } from './expect-fail';
 import { Item, Selection, select } from './load';
-import { summarize, Summary } from './summary';
+import { SkipLimit, summarize, Summary } from './summary';
 import { traceDiff } from './trace-diff';
 
 export interface RunConfig {
@@ -23,8 +24,10 @@ export interface RunConfig {
   expectFail?: Map<string, ExpectedFailure>;
   /** Directory for shrunk vectors; trace-diff is off when undefined. */
   traceDiffDir?: string;
-  /** At most this many failures are traced (each one reruns the vector step by step). */
+  /** At most this many failures are traced (each one reruns the vector step by step; default 20). */
   traceDiffLimit?: number;
+  /** --max-skips: the run fails when more vectors than this are skipped. */
+  maxSkips?: SkipLimit;
   onProgress?: (done: number, total: number) => void;
   /** Where image vectors find their images (default vectors/images). */
   imagesDir?: string;
@@ -35,6 +38,9 @@ export interface RunConfig {
 export interface RunOutcome { hello: HelloMessage; records: ResultRecord[]; summary: Summary }
 
 export class ImplementationStartError extends Error {}
+
+/** --trace-diff reruns each failure step by step: by default only this many are traced. */
+export const DEFAULT_TRACE_DIFF_LIMIT = 20;
 
 /** The implementation's handshake, before any vector runs (a broken command is a usage error). */
 export async function handshake(spec: ImplSpec): Promise<HelloMessage> {
@@ -61,9 +67,22 @@ function documentedDivergence(v: Vector, spec: ImplSpec): ExpectedFailure | unde
   return { reason: `documented QEMU divergence ${key} (${DIVERGENCES_DOC})`, where: 'vector tags' };
 }
 
+/**
+ * The vector without the alternatives that follow a choice the implementation's capabilities rule
+ * out: one that declared zicclsm is held to performing misaligned accesses.
+ */
+function withoutRuledOut(v: Vector, ruledOut: ReadonlySet<string>): Vector {
+  if (!ruledOut.size || v.inputs.kind !== 'state') return v;
+  const sv = v as StateVector;
+  const alternatives = sv.expected.alternatives;
+  if (!alternatives?.some((a) => a.choices.some((c) => ruledOut.has(c)))) return v;
+  return { ...sv, expected: { ...sv.expected, alternatives: alternatives.filter((a) => !a.choices.some((c) => ruledOut.has(c))) } };
+}
+
 export async function runSuite(cfg: RunConfig): Promise<RunOutcome> {
   const hello = await handshake(cfg.spec);
   const caps = new Set(hello.capabilities);
+  const ruledOut = excludedChoices(caps);
   const chosen = select(cfg.items, cfg.selection);
   const records: ResultRecord[] = new Array(chosen.length);
   const toRun: { at: number; vector: Vector }[] = [];
@@ -78,7 +97,7 @@ export async function runSuite(cfg: RunConfig): Promise<RunOutcome> {
     if (it.duplicateOf) { records[at] = { ...base, kind: 'skip', reason: `duplicate: the same test as ${v.id} in ${it.duplicateOf}` }; return; }
     const missing = missingCapability(v, caps) ?? implementationCannotRun(cfg.spec, v);
     if (missing) { records[at] = { ...base, kind: 'skip', reason: missing }; return; }
-    toRun.push({ at, vector: v });
+    toRun.push({ at, vector: withoutRuledOut(v, ruledOut) });
   });
 
   const interrupted = cfg.interrupted ?? (() => null);
@@ -89,22 +108,36 @@ export async function runSuite(cfg: RunConfig): Promise<RunOutcome> {
     records[at] = applyExpectation(rec, cfg.expectFail?.get(v.id) ?? documentedDivergence(v, cfg.spec));
   });
 
-  if (cfg.traceDiffDir !== undefined && interrupted() === null) await traceFailures(cfg, toRun, records);
-  return { hello, records, summary: summarize(records) };
+  const notes: string[] = [];
+  if (cfg.traceDiffDir !== undefined && interrupted() === null) {
+    const note = await traceFailures(cfg, toRun, records);
+    if (note) notes.push(note);
+  }
+  const summary = summarize(records, cfg.maxSkips);
+  if (notes.length) summary.notes = notes;
+  return { hello, records, summary };
 }
 
-async function traceFailures(cfg: RunConfig, toRun: { at: number; vector: Vector }[], records: ResultRecord[]): Promise<void> {
+/** Trace the failing state vectors, at most cfg.traceDiffLimit of them; says so when the limit cut the list. */
+async function traceFailures(cfg: RunConfig, toRun: { at: number; vector: Vector }[], records: ResultRecord[]): Promise<string | null> {
   const failing = toRun.filter(({ at, vector }) => records[at].kind === 'fail' && vector.inputs.kind === 'state');
-  if (!failing.length) return;
-  const limit = cfg.traceDiffLimit ?? 20;
+  if (!failing.length) return null;
+  const limit = cfg.traceDiffLimit ?? DEFAULT_TRACE_DIFF_LIMIT;
   const impl = await createImplementation(cfg.spec);
   try {
     for (const [n, { at, vector }] of failing.entries()) {
-      if (n >= limit) { records[at] = { ...records[at], reason: `trace-diff: not traced (only the first ${limit} failures are)` }; continue; }
+      if (n >= limit) {
+        const note = `trace-diff: not traced (the limit of ${limit} traced failures was reached; --trace-diff-limit raises it)`;
+        records[at] = { ...records[at], reason: records[at].reason ? `${records[at].reason}; ${note}` : note };
+        continue;
+      }
       const r = await traceDiff(vector as StateVector, impl, cfg.traceDiffDir!);
       records[at] = { ...records[at], ...(r.trace ? { trace: r.trace } : {}), ...(r.note ? { reason: r.note } : {}) };
     }
   } finally {
     await impl.close();
   }
+  return failing.length > limit
+    ? `--trace-diff traced the first ${limit} of ${failing.length} failing state vectors: the limit was reached (--trace-diff-limit N traces more)`
+    : null;
 }

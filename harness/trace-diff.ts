@@ -80,7 +80,7 @@ export async function shrinkAndSave(v: StateVector, impl: Implementation, outDir
   if (!(await stillFails(v.inputs))) return null;
   const s = await shrinkStream(v.inputs, stillFails);
   const minimal = rebuilt(v, s.inputs);
-  minimal.title = `shrunk from ${v.id} (${s.removed} instructions removed, ${s.droppedRegisters} registers zeroed): ${v.title}`;
+  minimal.title = `shrunk from ${v.id} (${s.removed} instructions removed, ${s.deleted} words deleted, ${s.droppedRegisters} registers zeroed): ${v.title}`;
   fs.mkdirSync(outDir, { recursive: true });
   const file = path.join(outDir, `shrunk-${v.id}.json`);
   // The suite's own file form (canonical JSON, one vector per line), ready to join a suite.

@@ -4,6 +4,7 @@
 
 import { Machine } from './machine/machine';
 import { CSR_NUMBERS } from './machine/csr';
+import { ChoiceSwitch, HartChoices, REFERENCE_CHOICES } from './machine/choices';
 import { hex64, regionBytes, StateInputs, StateObservation } from './state';
 
 export { hex64, regionBytes };
@@ -15,13 +16,19 @@ const PRIV_NAME: Record<number, 'M' | 'S' | 'U'> = { 3: 'M', 1: 'S', 0: 'U' };
 /** Build a machine in the vector's initial state (no firmware, no kernel: the vector is the program). */
 const pool = new Map<number, Machine>();
 
-export function prepareState(inputs: StateInputs): Machine {
+/**
+ * `choices` selects the legal alternative the hart takes at each choice point; `collect` makes the
+ * hart note which choice points the run reaches (hart.choicePoints), from the first CSR write on.
+ */
+export function prepareState(inputs: StateInputs, choices: Readonly<HartChoices> = REFERENCE_CHOICES, collect = false): Machine {
   const ramSize = inputs.ramSize ?? 1024 * 1024;
   let m = pool.get(ramSize);
   if (m === undefined) { m = new Machine({ ramSize, bios: null, kernel: null, deviceTree: false }); pool.set(ramSize, m); }
   else m.resetEmpty();
   for (const r of inputs.memory) m.loadBytes(BigInt(r.base), regionBytes(r));
   const h = m.hart;
+  h.choices = choices;
+  h.choicePoints = collect ? new Set() : null;
   for (const [name, v] of Object.entries(inputs.hart.csrs ?? {})) {
     const num = CSR_NUMBERS[name];
     if (num === undefined) throw new Error(`unknown CSR ${name}`);
@@ -47,11 +54,18 @@ export function observeState(m: Machine, exit: StateObservation['exit'], regions
   };
 }
 
-export function runState(inputs: StateInputs, regions: { base: string; length: number }[] = [], csrs: string[] = []): StateObservation {
-  const m = prepareState(inputs);
+export function runState(inputs: StateInputs, regions: { base: string; length: number }[] = [], csrs: string[] = [], choices: Readonly<HartChoices> = REFERENCE_CHOICES): StateObservation {
+  return runStateCollecting(inputs, regions, csrs, choices).observation;
+}
+
+/** runState, also saying which choice points (reference/machine/choices.ts) the run reached. */
+export function runStateCollecting(inputs: StateInputs, regions: { base: string; length: number }[], csrs: string[], choices: Readonly<HartChoices>): { observation: StateObservation; choicePoints: Set<ChoiceSwitch> } {
+  const m = prepareState(inputs, choices, true);
   const r = m.run({ maxInsns: inputs.stop.maxInsns, stopOnTrap: inputs.stop.onTrap });
   const exit: StateObservation['exit'] = { kind: r.reason === 'break' ? 'limit' : r.reason };
   if (r.code !== undefined) exit.code = r.code;
   if (r.cause !== undefined) { exit.cause = hex64(r.cause); exit.tval = hex64(r.tval ?? 0n); exit.epc = hex64(r.epc ?? 0n); }
-  return observeState(m, exit, regions, csrs);
+  const choicePoints = m.hart.choicePoints ?? new Set<ChoiceSwitch>();
+  m.hart.choicePoints = null;
+  return { observation: observeState(m, exit, regions, csrs), choicePoints };
 }

@@ -6,6 +6,7 @@
 // that a QEMU-style command line maps onto (-kernel, -bios, -m, -drive, -append, -no-reboot).
 
 import { BlockBackend, Machine } from './machine/machine';
+import type { PlicGateway } from './machine/devices/plic';
 import type { ScheduleEvent } from './state';
 
 /** Doorbell causes understood by the Microvisor (conformance/maintenance-sbi.md). */
@@ -37,8 +38,20 @@ export interface BootConfig {
   /** The Microvisor's M-mode firmware, for a kernel that owns M-mode (then bios is null). */
   mmodeFirmware?: Uint8Array | null;
   mmodeFirmwareName?: string;
-  /** Backing store of a virtio-blk disk (QEMU -drive). */
+  /** Backing store of a virtio-blk disk (QEMU -drive), in the highest virtio slot. */
   drive?: BlockBackend | null;
+  /** virtio-blk disks in the slots QEMU gives them (-drive/-device; reference/machine/devices/virtio-placement.ts). */
+  drives?: { backend: BlockBackend; slot: number }[];
+  /** The legacy virtio-mmio transport (QEMU's -global virtio-mmio.force-legacy=true). */
+  virtioLegacy?: boolean;
+  /** How the PLIC pends level-triggered sources (QEMU's model by default). */
+  plicGateway?: PlicGateway;
+  /** An initial RAM disk (QEMU -initrd). */
+  initrd?: Uint8Array | null;
+  initrdName?: string;
+  /** A device tree instead of the generated one (QEMU -dtb). */
+  dtb?: Uint8Array | null;
+  dtbName?: string;
   /** Kernel command line (QEMU -append). */
   bootargs?: string;
   /** Where the guest's console bytes go as they are written. */
@@ -103,7 +116,9 @@ export class BootSession {
       ramSize: config.ramSize, kernel: config.kernel, kernelName: config.kernelName,
       bios: config.bios, biosName: config.biosName,
       mmodeFirmware: config.mmodeFirmware, mmodeFirmwareName: config.mmodeFirmwareName,
-      drive: config.drive, bootargs: config.bootargs,
+      drive: config.drive, drives: config.drives, bootargs: config.bootargs,
+      virtioLegacy: config.virtioLegacy, plicGateway: config.plicGateway,
+      initrd: config.initrd, initrdName: config.initrdName, dtb: config.dtb, dtbName: config.dtbName,
       onConsole: config.onConsole, captureConsole: config.captureConsole,
     });
     // A stable sort: events at the same count ring in the order given.

@@ -5,6 +5,7 @@
 import { ChildProcess, spawn } from 'child_process';
 import { check } from '../../vectors/schema/validate';
 import type { FromImplementation, HelloMessage, StateInputs, Step, ToImplementation, Vector } from '../../vectors/schema/types';
+import { unknownCapabilities } from '../capabilities';
 import { Implementation, Outcome, runRequest } from './implementation';
 
 type Failure = Exclude<Outcome, { kind: 'observed' }>;
@@ -21,6 +22,8 @@ export interface ExternalOptions {
 const MAX_FAILED_STARTS = 3;
 /** The longest line accepted from an implementation (an observation of a 32 MiB region fits). */
 const MAX_LINE = 64 * 1024 * 1024;
+/** How many of the implementation's last stderr lines explain a crash or a failed handshake. */
+const STDERR_LINES = 8;
 
 class Connection {
   private parts: string[] = [];
@@ -56,7 +59,7 @@ class Connection {
       }
     });
     child.stderr!.setEncoding('utf8');
-    child.stderr!.on('data', (d: string) => { this.stderrTail = (this.stderrTail + d).slice(-2000); });
+    child.stderr!.on('data', (d: string) => { this.stderrTail = (this.stderrTail + d).slice(-4000); });
     child.on('exit', (code, signal) => {
       this.exited = signal ? `killed by ${signal}` : `exited with code ${code}`;
       if (this.waiter) { const w = this.waiter; this.waiter = null; w(null); }
@@ -83,9 +86,12 @@ class Connection {
   /** Lines nobody asked for mean the stream is out of step. */
   get unsolicited(): boolean { return this.lines.length > 0; }
 
+  /** How the process ended, with its last stderr lines (the last alone is often just "Node.js v20.20.2"). */
   describeExit(): string {
-    const last = this.stderrTail.trim().split('\n').pop();
-    return `${this.exited ?? 'ended'}${last ? ` (stderr: ${last.slice(0, 200)})` : ''}`;
+    // Stack frames ("    at f (file:1:2)") would push the message itself out of the tail.
+    const lines = this.stderrTail.split('\n').map((l) => l.trimEnd()).filter((l) => l.trim() !== '' && !/^\s+at\s/.test(l));
+    const tail = lines.slice(-STDERR_LINES).map((l) => l.trim().slice(0, 200));
+    return `${this.exited ?? 'ended'}${tail.length ? ` (stderr, last lines: ${tail.join(' | ')})` : ''}`;
   }
 
   kill(): void {
@@ -112,7 +118,9 @@ export function parseHello(line: string): HelloMessage | string {
   let msg: unknown;
   try { msg = JSON.parse(line); } catch { return `handshake is not JSON: ${brief(JSON.stringify(line))}`; }
   const bad = check('protocol#/$defs/hello', msg);
-  return bad ? `bad handshake: ${bad}` : (msg as HelloMessage);
+  if (bad) return `bad handshake: ${bad}`;
+  const unknown = unknownCapabilities((msg as HelloMessage).capabilities);
+  return unknown ? `bad handshake: /capabilities: ${unknown}` : (msg as HelloMessage);
 }
 
 export class ExternalImplementation implements Implementation {

@@ -18,10 +18,11 @@ function qemuVersion(): string {
 /**
  * What `qemu-system-riscv64 -M virt` 7.2 with the runner's cpu model implements, in the vocabulary
  * of harness/capabilities.ts: the ISA, S and U with Sv39 and PMP, Sstc, and the virt machine's
- * CLINT, PLIC and UART. Not Smrnmi (QEMU 7.2 has no resumable NMI), not the Microvisor's doorbell,
+ * CLINT, PLIC and UART; the counters (Zicntr, Zihpm); and it performs misaligned loads and stores
+ * and sets A/D in hardware (the promises zicclsm, svadu). Not Smrnmi (QEMU 7.2 has no resumable NMI), not the Microvisor's doorbell,
  * and state vectors only (the runner has no image boot).
  */
-export const QEMU_CAPABILITIES = ['rv64i', 'm', 'a', 'c', 'zicsr', 'zifencei', 's', 'u', 'sv39', 'pmp', 'sstc', 'clint', 'plic', 'uart', 'state'];
+export const QEMU_CAPABILITIES = ['rv64i', 'm', 'a', 'c', 'zicsr', 'zifencei', 's', 'u', 'sv39', 'pmp', 'sstc', 'clint', 'plic', 'uart', 'zicntr', 'zihpm', 'zicclsm', 'svadu', 'state'];
 
 const ORACLE_CSR_SET: ReadonlySet<string> = new Set(ORACLE_CSRS);
 

@@ -1,9 +1,14 @@
 // Shrinking a failing random instruction stream to a minimal failing vector (delta debugging).
-// The stream is the first memory region's words up to its last ebreak; a removed instruction
-// becomes `addi x0, x0, 0`, which keeps every branch offset valid. Then initial registers the
-// failure does not need are dropped (they start at zero instead).
+// The stream is the first memory region's words up to its last ebreak. First instructions the
+// failure does not need become `addi x0, x0, 0` (which keeps every branch offset valid while the
+// search runs), then those nops are deleted from the stream, the offsets of the branches and jumps
+// that cross them re-encoded, so the shrunk vector holds only the instructions that matter.
+// Last, initial registers the failure does not need are dropped (they start at zero instead).
 
+import { decode } from '../../reference/machine/isa/decode';
+import { ROW_OF } from '../../reference/machine/isa/opcodes';
 import { regionBytes, StateInputs } from '../../reference/state';
+import { encode } from '../../reference/tools/disasm';
 
 const NOP = '0x00000013';
 const EBREAK = 0x00100073;
@@ -25,7 +30,15 @@ function wordsOf(inputs: StateInputs): string[] | null {
   return out;
 }
 
-export interface Shrunk { inputs: StateInputs; removed: number; droppedRegisters: number; tries: number }
+export interface Shrunk {
+  inputs: StateInputs;
+  /** Instructions of the stream that are gone (made nops, then deleted). */
+  removed: number;
+  /** Words deleted from the stream (the nops among them included). */
+  deleted: number;
+  droppedRegisters: number;
+  tries: number;
+}
 
 /**
  * Returns inputs whose stream has as few live instructions as the failure allows (1-minimal
@@ -34,7 +47,7 @@ export interface Shrunk { inputs: StateInputs; removed: number; droppedRegisters
  */
 export async function shrinkStream(inputs: StateInputs, stillFails: StillFails, budget = 2000): Promise<Shrunk> {
   const original = wordsOf(inputs);
-  if (!original) return { inputs, removed: 0, droppedRegisters: 0, tries: 0 };
+  if (!original) return { inputs, removed: 0, deleted: 0, droppedRegisters: 0, tries: 0 };
   const words = [...original];
   // Everything from the last ebreak on stays: it ends the program.
   let body = words.length;
@@ -53,7 +66,29 @@ export async function shrinkStream(inputs: StateInputs, stillFails: StillFails, 
     }
     if (!progress) chunk = Math.floor(chunk / 2);
   }
-  let result = withWords(inputs, words);
+  // Delete the nops (all at once first, then in halves, as above), keeping what still fails.
+  let kept = words;
+  const nopsIn = (ws: string[], end: number) => ws.slice(0, end).map((w, i) => (w === NOP ? i : -1)).filter((i) => i >= 0);
+  let nops = nopsIn(kept, body);
+  chunk = nops.length;
+  while (chunk >= 1 && nops.length && tries < budget) {
+    let progress = false;
+    for (let start = 0; start < nops.length && tries < budget; start += chunk) {
+      const trial = withoutWords(kept, new Set(nops.slice(start, start + chunk)));
+      if (!trial) continue;
+      tries++;
+      if (await stillFails(withWords(inputs, trial))) {
+        body -= kept.length - trial.length;
+        kept = trial;
+        nops = nopsIn(kept, body);
+        progress = true;
+        break;
+      }
+    }
+    if (!progress) chunk = Math.floor(chunk / 2);
+    else chunk = Math.min(chunk, nops.length);
+  }
+  let result = withWords(inputs, kept);
   let droppedRegisters = 0;
   for (const reg of Object.keys(result.hart.x ?? {})) {
     if (tries >= budget) break;
@@ -63,6 +98,31 @@ export async function shrinkStream(inputs: StateInputs, stillFails: StillFails, 
     tries++;
     if (await stillFails(trial)) { result = trial; droppedRegisters++; }
   }
-  const removed = words.slice(0, body).filter((w, i) => w === NOP && original[i] !== NOP).length;
-  return { inputs: result, removed, droppedRegisters, tries };
+  const live = (ws: string[]) => ws.filter((w) => w !== NOP).length;
+  const removed = live(original) - live(kept);
+  return { inputs: result, removed, deleted: original.length - kept.length, droppedRegisters, tries };
+}
+
+/**
+ * `words` without the words at `drop`, every branch and jal re-aimed at the word it aimed at
+ * before (or the next one kept, when that one was dropped); null when an offset cannot be kept.
+ */
+export function withoutWords(words: string[], drop: ReadonlySet<number>): string[] | null {
+  const newIndex: number[] = [];
+  let n = 0;
+  for (let i = 0; i <= words.length; i++) { newIndex.push(n); if (i < words.length && !drop.has(i)) n++; }
+  const out: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    if (drop.has(i)) continue;
+    const bits = Number(words[i]);
+    const d = decode(bits);
+    const row = ROW_OF[d.op];
+    if (d.len === 4 && row && (row.format === 'B' || row.format === 'J')) {
+      const target = i + d.imm / 4;
+      if (!Number.isInteger(target) || target < 0 || target > words.length) return null;
+      const imm = 4 * (newIndex[target] - newIndex[i]);
+      out.push('0x' + (encode(row.name, { rd: d.rd, rs1: d.rs1, rs2: d.rs2, imm }) >>> 0).toString(16).padStart(8, '0'));
+    } else out.push(words[i]);
+  }
+  return out;
 }

@@ -8,6 +8,9 @@ export function renderJson(hello: HelloMessage, records: ResultRecord[], summary
   const doc = {
     implementation: { name: hello.name, version: hello.version, capabilities: hello.capabilities },
     total: summary.total,
+    ran: summary.ran,
+    ...(summary.skipLimit ? { skipLimit: summary.skipLimit } : {}),
+    ...(summary.notes ? { notes: summary.notes } : {}),
     bySuite: summary.bySuite,
     failed: summary.failed,
     results: records.filter((r) => r.kind !== 'pass'),

@@ -3,7 +3,7 @@
 
 import { Parser } from 'tap-parser';
 import type { HelloMessage, ResultRecord } from '../../vectors/schema/types';
-import type { Summary } from '../summary';
+import { ranLine, Summary } from '../summary';
 import { renderTap } from './tap';
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const serialize: (cases: unknown[], output: { count: number; fail: number; skip: number }, args: { name: string; classname: string; pretty: boolean }) => string = require('tap-junit/src/serialize');
@@ -22,5 +22,8 @@ export function renderJunit(hello: HelloMessage, records: ResultRecord[], summar
   const xml = serialize(mapped, output, { name: `devirt run: ${hello.name} ${hello.version}`, classname: 'devirt', pretty: true });
   // XML 1.0 forbids most control characters even escaped; a broken vector file can put them in an
   // id or a message, and one would make the whole report unparseable.
-  return xml.replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) + '\n';
+  const escaped = ranLine(summary).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
+  // How many ran (JUnit's counts mix skips and expected failures): a property of the suite.
+  const withRan = xml.replace(/(<testsuite [^>]*>)/, `$1\n    <properties><property name="devirt.ran" value="${escaped}"/></properties>`);
+  return withRan.replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) + '\n';
 }

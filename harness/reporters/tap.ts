@@ -3,7 +3,8 @@
 // failures `# TODO` (TAP's own meaning: a known failure that does not fail the run).
 
 import type { HelloMessage, ResultRecord } from '../../vectors/schema/types';
-import type { Summary } from '../summary';
+import { ranLine, Summary } from '../summary';
+import { describeStop, furtherDifferences } from './pretty';
 
 /** A description cannot contain a raw `#` (it would start a directive) or a newline. */
 const escapeDescription = (s: string) => s.replace(/[\r\n]+/g, ' ').replace(/\\/g, '\\\\').replace(/#/g, '\\#');
@@ -16,6 +17,9 @@ export function diagnostics(r: ResultRecord): string[] {
   if (r.reason) lines.push(`reason: ${y(r.reason)}`);
   if (r.difference) lines.push(`where: ${y(r.difference.where)}`, `expected: ${y(r.difference.expected)}`, `actual: ${y(r.difference.actual)}`);
   if (r.at) lines.push(`at: ${y(`${r.at.pc}: ${r.at.instruction}`)}`);
+  const more = furtherDifferences(r);
+  if (more.length) lines.push('more differences:', ...more.map((d) => `  - ${y(`${d.where}: expected ${d.expected}, got ${d.actual}`)}`));
+  if (r.exits) lines.push('stop:', `  expected: ${y(describeStop(r.exits.expected, r.stops?.expected))}`, `  actual: ${y(describeStop(r.exits.actual, r.stops?.actual))}`);
   if (r.trace) {
     lines.push('trace:', `  step: ${r.trace.step}`, `  at: ${y(`${r.trace.pc}: ${r.trace.instruction}`)}`,
       `  where: ${y(r.trace.difference.where)}`, `  expected: ${y(r.trace.difference.expected)}`, `  actual: ${y(r.trace.difference.actual)}`);
@@ -35,9 +39,14 @@ export function tapLine(r: ResultRecord, n: number): string {
 }
 
 export function renderTap(hello: HelloMessage, records: ResultRecord[], summary: Summary): string {
-  const out = ['TAP version 14', `# devirt run: ${hello.name} ${hello.version}`, `1..${records.length}`];
+  // An exceeded --max-skips is one more failing test point, so TAP and JUnit consumers fail too.
+  const over = summary.skipLimit?.exceeded ? summary.skipLimit : undefined;
+  const out = ['TAP version 14', `# devirt run: ${hello.name} ${hello.version}`, `1..${records.length + (over ? 1 : 0)}`];
   records.forEach((r, i) => out.push(tapLine(r, i + 1)));
+  if (over) out.push(`not ok ${records.length + 1} - devirt --max-skips ${escapeDescription(over.limit)}: ${over.skipped} vectors skipped, more than allowed`);
   const t = summary.total;
   out.push(`# ${t.total} vectors: ${t.pass} pass, ${t.fail} fail, ${t.error} error, ${t.crash} crash, ${t.timeout} timeout, ${t.skip} skip, ${t.xfail} xfail, ${t.xpass} xpass`);
+  out.push(`# ${ranLine(summary)}`);
+  for (const note of summary.notes ?? []) out.push(`# ${note}`);
   return out.join('\n') + '\n';
 }

@@ -32,6 +32,7 @@ const SPECIAL: Record<string, Omit<GuestSpec, 'name'>> = {
   htif: { qemuMachine: 'spike' },
   'amo-faults': { qemuDivergences: ['amo-misaligned-cause', 'amo-fault-cause', 'sc-misaligned'] },
   'warl-masks': { qemuDivergences: ['deleg-warl-masks', 'pmp-warl'] },
+  'spec-faults': { qemuDivergences: ['sc-no-reservation-pmp', 'misaligned-mmio-tval'] },
   'cpu-mix': { maxInsns: 1e9, heavy: true },
 };
 

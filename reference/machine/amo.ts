@@ -6,7 +6,7 @@ import { Op } from './isa/opcodes';
 import { Access } from './trap-causes';
 import { exactAddress, readPhys, writePhys } from './data-access';
 import { translate } from './translation';
-import { addressTval, misalignedCause } from './traps';
+import { accessFaultCause, addressTval, misalignedCause } from './traps';
 
 /** What an A-extension instruction does with memory. */
 export const enum AmoKind { Lr, Sc, Swap, Add, Xor, And, Or, Min, Max, MinU, MaxU }
@@ -80,7 +80,7 @@ export function executeAmo(h: Hart, row: AmoRow, rd: number, rs1: number, rs2: n
  * granule (unprivileged 20191213 8.4); this platform never performs it, as QEMU 7.2.
  */
 function atomicAddress(h: Hart, va: number, bytes: number, access: Access): number {
-  if (va % bytes !== 0) h.raise(misalignedCause(access), addressTval(va));
+  if (va % bytes !== 0) h.raise(h.choose('atomicMisaligned') === 'access-fault' ? accessFaultCause(access) : misalignedCause(access), addressTval(va));
   // An AMO also needs read permission: the store walk checked W, and W implies R.
   return translate(h, va, access, bytes);
 }

@@ -86,10 +86,21 @@ const sstcAllows = (h: Hart): boolean => h.priv === 3 || (h.stce && (h.mcountere
 
 // ---- legalisation shared by several rows -----------------------------------------------------------
 
+const FS = 3 << 13;
+/** SD summarises FS (the only state that can be dirty here, and only when FS is writable). */
+const sd = (h: Hart) => ((h.mstatus & FS) === FS ? 1n << 63n : 0n);
+
 function setMstatus(h: Hart, value: number): void {
-  let next = (h.mstatus & ~MSTATUS_WRITABLE) | (value & MSTATUS_WRITABLE);
-  // MPP is WARL over {U, S, M}: the reserved value 2 keeps the previous mode.
-  if (((next & MS_MPP) >> MS_MPP_SHIFT) === 2) next = (next & ~MS_MPP) | (h.mstatus & MS_MPP);
+  // Without F, FS is read-only zero by default; writable is the other legal choice (1.12, 3.1.6.6).
+  const fsTouched = ((value | h.mstatus) & FS) !== 0;
+  const writable = MSTATUS_WRITABLE | (fsTouched && h.choose('fsWithoutF') === 'writable' ? FS : 0);
+  let next = (h.mstatus & ~writable) | (value & writable);
+  // MPP is WARL over {U, S, M}: the reserved value 2 keeps the previous mode by default.
+  if (((next & MS_MPP) >> MS_MPP_SHIFT) === 2) {
+    const how = h.choose('mppReserved');
+    const mpp = how === 'user' ? 0 : how === 'machine' ? MS_MPP : (h.mstatus & MS_MPP);
+    next = (next & ~MS_MPP) | mpp;
+  }
   const translationBits = MS_MPRV | MS_MPP | MS_SUM | MS_MXR;
   const changed = (next ^ h.mstatus) & translationBits;
   h.mstatus = next;
@@ -97,8 +108,28 @@ function setMstatus(h: Hart, value: number): void {
   h.privChanged();
 }
 
-/** xtvec: MODE is WARL over Direct and Vectored; a reserved mode leaves the register unchanged. */
-const legalTvec = (v: bigint): boolean => (v & 3n) < 2n;
+/**
+ * xtvec: MODE is WARL over Direct and Vectored; a reserved mode leaves the register unchanged by
+ * default, or (the other legal choice) has MODE bit 1 dropped. Returns the value to store, or null.
+ */
+function legalTvec(h: Hart, v: bigint): bigint | null {
+  if ((v & 3n) < 2n) return v;
+  return h.choose('xtvecReservedMode') === 'clear-mode-bit1' ? v & ~2n : null;
+}
+
+/** misa.C writable is a legal choice (1.12, 3.1.1); a write that would clear C before an instruction off a 4-byte boundary is suppressed. */
+function writeMisa(h: Hart, v: bigint, byInstruction: boolean): void {
+  const c = (v & 4n) !== 0n;
+  if (c === h.compressed || h.choose('misaC') === 'read-only') return;
+  if (!c && byInstruction && (h.pc + 4) % 4 !== 0) return;
+  h.setCompressed(c);
+}
+
+/** The user-level counters are optional (Zicntr, Zihpm): absent on a hart switched to leave them out. */
+const hasUserCounters = (h: Hart): boolean => h.choose('userCounters') === 'present';
+
+/** mvendorid, marchid, mimpid, mconfigptr: 0 ("not implemented"), or any value of the implementation's own. */
+const identity = (n: number) => (h: Hart): bigint => (h.choose('identityValues') === 'zero' ? 0n : 0x5a5a0000n + BigInt(n));
 
 // ---- the table ------------------------------------------------------------------------------------------
 // In the order of the privileged spec's tables 2.2-2.5 as the platform lists them; the vector
@@ -107,23 +138,25 @@ const legalTvec = (v: bigint): boolean => (v & 3n) < 2n;
 const S = ['s'];
 const PMP = ['pmp'];
 const SMRNMI = ['smrnmi'];
+const ZICNTR = ['zicntr'];
+const ZIHPM = ['zihpm'];
 
 const TABLE: readonly CsrDef[] = [
   // Unprivileged counters
-  csr(0xc00, 'cycle', { gate: counterEnabled(0), read: (h) => u64(h.cycles + h.mcycleOffset) }),
-  csr(0xc01, 'time', { gate: counterEnabled(1), read: (h) => u64(h.mtime()) }),
-  csr(0xc02, 'instret', { gate: counterEnabled(2), read: (h) => u64(h.instret + h.minstretOffset) }),
-  ...csrRange('hpmcounter', 3, 31, 0xc03, (i) => ({ gate: counterEnabled(i) })),
+  csr(0xc00, 'cycle', { needs: ZICNTR, gate: counterEnabled(0), read: (h) => u64(h.cycles + h.mcycleOffset) }),
+  csr(0xc01, 'time', { needs: ZICNTR, gate: counterEnabled(1), read: (h) => u64(h.mtime()) }),
+  csr(0xc02, 'instret', { needs: ZICNTR, gate: counterEnabled(2), read: (h) => u64(h.instret + h.minstretOffset) }),
+  ...csrRange('hpmcounter', 3, 31, 0xc03, (i) => ({ needs: ZIHPM, gate: counterEnabled(i) })),
   // Supervisor
   csr(0x100, 'sstatus', {
-    needs: S, read: (h) => (BigInt(h.mstatus) & BigInt(SSTATUS_WRITABLE)) | SSTATUS_XL,
-    write: (h, _v, lo) => setMstatus(h, (h.mstatus & ~SSTATUS_WRITABLE) | (lo & SSTATUS_WRITABLE)),
+    needs: S, read: (h) => (BigInt(h.mstatus) & BigInt(SSTATUS_WRITABLE | FS)) | SSTATUS_XL | sd(h),
+    write: (h, _v, lo) => setMstatus(h, (h.mstatus & ~(SSTATUS_WRITABLE | FS)) | (lo & (SSTATUS_WRITABLE | FS))),
   }),
   csr(0x104, 'sie', {
     needs: S, read: (h) => BigInt(h.mie & h.mideleg),
     write: (h, _v, lo) => { h.mie = (h.mie & ~h.mideleg) | (lo & h.mideleg & MIE_WRITABLE); h.kick(); },
   }),
-  csr(0x105, 'stvec', { needs: S, read: (h) => h.stvec, write: (h, v) => { if (legalTvec(v)) h.stvec = v; } }),
+  csr(0x105, 'stvec', { needs: S, read: (h) => h.stvec, write: (h, v) => { h.stvec = legalTvec(h, v) ?? h.stvec; } }),
   csr(0x106, 'scounteren', { needs: S, read: (h) => BigInt(h.scounteren >>> 0), write: (h, _v, lo) => { h.scounteren = lo | 0; } }),
   csr(0x10a, 'senvcfg', { needs: S, read: (h) => h.senvcfg, write: (h, v) => { h.senvcfg = v & 1n; } }), // FIOM only
   csr(0x140, 'sscratch', { needs: S, read: (h) => h.sscratch, write: (h, v) => { h.sscratch = v; } }),
@@ -142,24 +175,27 @@ const TABLE: readonly CsrDef[] = [
     write: (h, v) => {
       // Only Bare and Sv39 are supported; "if satp is written with an unsupported MODE, the
       // entire write has no effect".
+      // (Sv48 and Sv57 held is the other legal choice: choices.satpModes.)
       const mode = Number(v >> 60n);
-      if (mode !== 0 && mode !== 8) return;
+      const more = (mode === 9 || mode === 10) && h.choose('satpModes') === 'sv39-sv48-sv57';
+      if (mode !== 0 && mode !== 8 && !more) return;
       h.satp = v & SATP_KEEP;
       h.satpChanged();
     },
   }),
   // Machine information (read-only; zero is "not implemented" for the ids and mconfigptr)
-  csr(0xf11, 'mvendorid'), csr(0xf12, 'marchid'), csr(0xf13, 'mimpid'),
+  // (any value of the implementation's own is the other legal choice: a made-up one stands for it)
+  csr(0xf11, 'mvendorid', { read: identity(0xf11) }), csr(0xf12, 'marchid', { read: identity(0xf12) }), csr(0xf13, 'mimpid', { read: identity(0xf13) }),
   csr(0xf14, 'mhartid', { read: (h) => BigInt(h.hartid) }),
-  csr(0xf15, 'mconfigptr'),
+  csr(0xf15, 'mconfigptr', { read: identity(0xf15) }),
   // Machine trap setup and handling
-  csr(0x300, 'mstatus', { read: (h) => BigInt(h.mstatus) | MSTATUS_XL, write: (h, _v, lo) => setMstatus(h, lo) }),
+  csr(0x300, 'mstatus', { read: (h) => BigInt(h.mstatus) | MSTATUS_XL | sd(h), write: (h, _v, lo) => setMstatus(h, lo) }),
   // misa is read-only here, as with QEMU's default (misa writes not enabled): a legal WARL choice.
-  csr(0x301, 'misa', { read: () => MISA }),
+  csr(0x301, 'misa', { read: (h) => (h.compressed ? MISA : MISA & ~4n), write: (h, v, _lo, byInstruction) => writeMisa(h, v, byInstruction) }),
   csr(0x302, 'medeleg', { needs: S, read: (h) => BigInt(h.medeleg), write: (h, _v, lo) => { h.medeleg = lo & MEDELEG_WRITABLE; } }),
   csr(0x303, 'mideleg', { needs: S, read: (h) => BigInt(h.mideleg), write: (h, _v, lo) => { h.mideleg = lo & MIDELEG_WRITABLE; h.kick(); } }),
   csr(0x304, 'mie', { read: (h) => BigInt(h.mie), write: (h, _v, lo) => { h.mie = lo & MIE_WRITABLE; h.kick(); } }),
-  csr(0x305, 'mtvec', { read: (h) => h.mtvec, write: (h, v) => { if (legalTvec(v)) h.mtvec = v; } }),
+  csr(0x305, 'mtvec', { read: (h) => h.mtvec, write: (h, v) => { h.mtvec = legalTvec(h, v) ?? h.mtvec; } }),
   csr(0x306, 'mcounteren', { read: (h) => BigInt(h.mcounteren >>> 0), write: (h, _v, lo) => { h.mcounteren = lo | 0; } }),
   // menvcfg: STCE (Sstc) and FIOM; the other fields are read-only zero.
   csr(0x30a, 'menvcfg', { read: (h) => h.menvcfg, write: (h, v) => { h.menvcfg = v & ((1n << 63n) | 1n); h.envcfgChanged(); } }),
@@ -177,8 +213,8 @@ const TABLE: readonly CsrDef[] = [
     rmwBase: (h, old) => BigInt(h.mipSw) | (old & ~BigInt(SEIP)),
   }),
   // Memory protection (16 entries: pmpcfg0 and pmpcfg2 on RV64)
-  csr(0x3a0, 'pmpcfg0', { needs: PMP, read: (h) => h.pmp.readCfg(0), write: (h, v) => { h.pmp.writeCfg(0, v); h.flushTranslations(); } }),
-  csr(0x3a2, 'pmpcfg2', { needs: PMP, read: (h) => h.pmp.readCfg(2), write: (h, v) => { h.pmp.writeCfg(2, v); h.flushTranslations(); } }),
+  csr(0x3a0, 'pmpcfg0', { needs: PMP, read: (h) => h.pmp.readCfg(0), write: (h, v) => { h.pmp.writeCfg(0, v, () => h.choose('pmpcfgWriteOnly')); h.flushTranslations(); } }),
+  csr(0x3a2, 'pmpcfg2', { needs: PMP, read: (h) => h.pmp.readCfg(2), write: (h, v) => { h.pmp.writeCfg(2, v, () => h.choose('pmpcfgWriteOnly')); h.flushTranslations(); } }),
   ...csrRange('pmpaddr', 0, 15, 0x3b0, (i) => ({
     needs: PMP, read: (h) => h.pmp.readAddr(i), write: (h, v) => { h.pmp.writeAddr(i, v); h.flushTranslations(); },
   })),
@@ -236,10 +272,24 @@ export function csrByName(name: string): CsrDef | undefined {
 
 // ---- the hart's CSR accesses ----------------------------------------------------------------------
 
+/**
+ * CSRs whose existence is the hart's choice (reference/machine/choices.ts): with 64 PMP entries
+ * implemented, pmpcfg4..14 (even) and pmpaddr16..63 exist and are read-only zero; tinfo (Sdtrig,
+ * optional) exists with a value of its own. They are not the platform's, so not in the table.
+ */
+const PMP_HIGH = csr(0x3c0, 'pmp-high', { needs: PMP });
+const TINFO = csr(0x7a4, 'tinfo', { read: () => 0x5a5a07a4n });
+function byChoice(h: Hart, n: number): CsrDef | undefined {
+  if ((n >= 0x3c0 && n <= 0x3ef) || (n >= 0x3a4 && n <= 0x3ae && (n & 1) === 0)) return h.choose('pmpCsrs') === 64 ? PMP_HIGH : undefined;
+  if (n === 0x7a4) return h.choose('tinfo') === 'present' ? TINFO : undefined;
+  return undefined;
+}
+
 /** May the current privilege read (and, if `write`, write) CSR `n`? False raises illegal instruction. */
 export function csrAllowed(h: Hart, n: number, write: boolean): boolean {
-  const d = BY_NUMBER[n];
+  const d = BY_NUMBER[n] ?? byChoice(h, n);
   if (d === undefined) return false;
+  if (n >= 0xc00 && n <= 0xc1f && !hasUserCounters(h)) return false;
   if (h.priv < d.minPriv) return false;
   if (write && d.readOnly) return false;
   return d.gate === null || d.gate(h);
@@ -247,7 +297,7 @@ export function csrAllowed(h: Hart, n: number, write: boolean): boolean {
 
 /** Read CSR `n` (no access check); zero for a number no CSR uses. */
 export function csrRead(h: Hart, n: number): bigint {
-  const d = BY_NUMBER[n];
+  const d = BY_NUMBER[n] ?? byChoice(h, n);
   return d === undefined ? 0n : d.read(h);
 }
 

@@ -19,8 +19,11 @@ const floor = Math.floor;
  * spec 1.12 3.6.3.2 for the access-fault alternative). This platform performs every misaligned
  * load and store, as QEMU 7.2 does; LR/SC and AMOs are decided in amo.ts (they always trap).
  */
-export function misalignedDataPerformed(_h: Hart, _va: number, _size: number, _access: Access): boolean {
-  return true;
+export function misalignedDataPerformed(h: Hart, va: number, _size: number, access: Access): boolean {
+  // The other legal choices (reference/machine/choices.ts): address-misaligned or an access fault.
+  const how = h.choose('misaligned');
+  if (how === 'access-fault') h.raise(accessFaultCause(access), addressTval(va));
+  return how === 'perform';
 }
 
 /** The effective address x[rs1]+imm as a double, or a fault when no canonical address can be that far. */

@@ -21,6 +21,7 @@ import { Access, Exc, Irq } from './trap-causes';
 import { csrRead, csrWrite } from './csr';
 import { MNS_NMIE, MS_MPP_SHIFT, MS_MPRV } from './mstatus';
 import { toBigU, loOf, hiOf } from './int64';
+import { ChoiceSwitch, HartChoices, REFERENCE_CHOICES } from './choices';
 import { TRAP, addressTval, breakpointTval, enterTrap, illegalInsnTval, misalignedCause, pendingInterrupt, takeRnmi } from './traps';
 import { tlbSet, translate } from './translation';
 import { loadSlow, readPhys, storeSlow } from './data-access';
@@ -89,6 +90,26 @@ export class Hart {
   rnmiExceptionVector = 0;
   readonly pmp = new Pmp();
 
+  // ---- the specification's choices (reference/machine/choices.ts) ----------------------------
+  /** Which legal alternative this hart takes where the specification leaves a choice. */
+  choices: Readonly<HartChoices> = REFERENCE_CHOICES;
+  /** The choice points a run reached, collected while not null (the generators ask for them). */
+  choicePoints: Set<ChoiceSwitch> | null = null;
+  /** The setting of one switch, noting that this run depends on it. */
+  choose<K extends ChoiceSwitch>(k: K): HartChoices[K] {
+    this.choicePoints?.add(k);
+    return this.choices[k];
+  }
+  /** misa.C: always set unless the hart lets software clear it (choices.misaC). */
+  compressed = true;
+  /** misa.C changed: everything decoded under the other setting is forgotten. */
+  setCompressed(on: boolean): void {
+    this.compressed = on;
+    this.decPages.length = 0;
+    this.romDec.clear();
+    this.fetchVa = NaN;
+  }
+
   // ---- derived state, recomputed on change ---------------------------------------------------
   satpMode = 0;
   satpRoot = 0;
@@ -156,6 +177,8 @@ export class Hart {
   excEpc: bigint | null = null;
   /** Last trap when stopOnTrap is set. */
   lastTrap: { cause: bigint; tval: bigint; epc: bigint } | null = null;
+  /** The pc a trap stop leaves: the trap's epc (rules.md: at a trap, pc equals epc). */
+  pcAtStop: bigint | null = null;
   /**
    * Called before each instruction when tracing (slow path only). Returning true stops the run
    * before the instruction executes (reason 'break'): a debugger's breakpoint or step boundary.
@@ -195,7 +218,8 @@ export class Hart {
     this.waiting = false;
     this.cycles = 0; this.instret = 0; this.mcycleOffset = 0; this.minstretOffset = 0;
     this.mtimeOffset = 0; this.mtimecmp = Infinity; this.mipHw = 0;
-    this.stopReason = null; this.lastTrap = null;
+    this.stopReason = null; this.lastTrap = null; this.pcAtStop = null;
+    if (!this.compressed) this.setCompressed(true);
     this.satpChanged();
     this.envcfgChanged();
     this.flushTranslations();
@@ -209,8 +233,9 @@ export class Hart {
     if (i === 0) return;
     this.x[2 * i] = loOf(v); this.x[2 * i + 1] = hiOf(v);
   }
-  getPc(): bigint { return BigInt.asUintN(64, BigInt(this.pc)); }
-  setPc(v: bigint): void { this.pc = Number(BigInt.asIntN(64, v)); this.fetchVa = NaN; }
+  /** At a trap stop the pc is the trap's epc exactly (a non-canonical target has no double). */
+  getPc(): bigint { return this.pcAtStop ?? BigInt.asUintN(64, BigInt(this.pc)); }
+  setPc(v: bigint): void { this.pc = Number(BigInt.asIntN(64, v)); this.fetchVa = NaN; this.pcAtStop = null; }
   setPriv(p: number): void { this.priv = p; this.privChanged(); }
   /** CSR access for loaders and the harness: no privilege checks, no instruction side effects. */
   readCsr(num: number): bigint { return csrRead(this, num); }
@@ -326,6 +351,7 @@ export class Hart {
     // such storms by the same budget, so that no guest can hang the host.
     let fruitless = 0;
     this.stopReason = null;
+    this.pcAtStop = null;
     while (this.stopReason === null) {
       if (this.instret >= target) return 'limit';
       if (this.mtime() >= this.deviceDeadline) this.onDeviceDeadline?.();
@@ -503,7 +529,7 @@ export class Hart {
           this.excEpc = null;
           this.raise(this.priv === 3 ? Exc.EcallM : this.priv === 1 ? Exc.EcallS : Exc.EcallU, 0n);
           break;
-        case Op.EBREAK: this.excEpc = null; this.raise(Exc.Breakpoint, breakpointTval(pc)); break;
+        case Op.EBREAK: this.excEpc = null; this.raise(Exc.Breakpoint, breakpointTval(this, pc)); break;
         default:
           executeSystem(this, op, rd, rs1, rs2, imm, pc, len);
           break;
@@ -613,6 +639,12 @@ export class Hart {
     else if (off + 4 <= 4096) bits = (low | (m[p + 2] << 16) | (m[p + 3] << 24)) >>> 0;
     else { bits = this.fetchBitsSlow(this.pc); cacheable = false; }
     const d = decode(bits, this.scratch);
+    // With misa.C clear, every 16-bit encoding is an illegal instruction; a jump that lands off a
+    // 4-byte boundary is not modelled (no vector reaches one: the vectors that clear C run 32-bit code).
+    if (!this.compressed) {
+      if (d.len === 2) { d.op = Op.ILLEGAL; d.imm = low; }
+      if (this.pc % 4 !== 0) throw new Error('internal: a fetch off a 4-byte boundary with misa.C clear is not modelled');
+    }
     const packed = packDecoded(d);
     this.decImm = d.imm | 0;
     if (cacheable) { this.fetchDec[slot << 1] = packed; this.fetchDec[(slot << 1) + 1] = d.imm | 0; }

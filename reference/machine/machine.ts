@@ -9,14 +9,15 @@ import { disassemble, encode } from '../tools/disasm';
 import { ElfError, ElfImage, ElfSymbol, isElf, parseElf } from '../tools/elf';
 import * as P from './devices/memory-map';
 import { Clint } from './devices/clint';
-import { Plic } from './devices/plic';
+import { Plic, PlicGateway } from './devices/plic';
 import { Uart16550 } from './devices/uart16550';
 import { FinisherEvent, SifiveTest } from './devices/sifive-test';
 import { GoldfishRtc } from './devices/goldfish-rtc';
 import { Doorbell } from './devices/doorbell';
 import { EmptyVirtioSlot, VirtioMmio } from './devices/virtio-mmio';
 import { BlockBackend, VirtioBlk } from './devices/virtio-blk';
-import { buildDeviceTree } from './devices/device-tree';
+import { buildDeviceTree, chosenProps } from './devices/device-tree';
+import { FdtError, withChosen } from '../tools/fdt';
 import { FW_RAM_BASE, FW_RAM_SIZE, RNMI_EXCEPTION_VECTOR, RNMI_VECTOR } from './firmware-ram';
 
 export type { BlockBackend } from './devices/virtio-blk';
@@ -50,7 +51,19 @@ export interface MachineOptions {
   biosName?: string;
   /** Backing store of a virtio-blk disk (the highest virtio slot, as QEMU fills them). */
   drive?: BlockBackend | null;
+  /** More virtio-blk disks, each in its virtio-mmio slot (0..7; see devices/virtio-placement.ts). */
+  drives?: { backend: BlockBackend; slot: number }[];
+  /** The legacy (version 1) virtio-mmio transport on every slot, as QEMU's virtio-mmio.force-legacy=true. */
+  virtioLegacy?: boolean;
+  /** How the PLIC pends level-triggered sources (devices/plic.ts): QEMU's model by default. */
+  plicGateway?: PlicGateway;
   bootargs?: string;
+  /** An initial RAM disk (-initrd), loaded where QEMU's virt loads it and named in /chosen. */
+  initrd?: Uint8Array | null;
+  initrdName?: string;
+  /** A device tree to hand over instead of the generated one (-dtb); /chosen is still set. */
+  dtb?: Uint8Array | null;
+  dtbName?: string;
   /** Where the UART's transmitted bytes go (besides `console`). */
   onConsole?: (byte: number) => void;
   /** Write the device tree into RAM (default true; unit-style vectors that own all RAM turn it off). */
@@ -78,7 +91,7 @@ export class Machine {
   readonly finisher: SifiveTest;
   readonly doorbell: Doorbell;
   readonly rtc: GoldfishRtc;
-  /** The eight virtio-mmio slots, slot 0 at 0x10001000; a drive fills the highest (slot 7). */
+  /** The eight virtio-mmio slots, slot 0 at 0x10001000; `drive` fills the highest (slot 7), `drives` theirs. */
   readonly virtio: (EmptyVirtioSlot | VirtioMmio)[] = [];
   readonly drive: BlockBackend | null;
   readonly ramSize: number;
@@ -118,7 +131,7 @@ export class Machine {
     };
     const time = { mtime: () => hart.mtime() };
     this.clint = new Clint(pins, time);
-    this.plic = new Plic(pins);
+    this.plic = new Plic(pins, opts.plicGateway ?? 'qemu');
     this.consoleOut = (b: number) => {
       if (capture) { this.consoleChunks.push(String.fromCharCode(b)); this.consoleCache = null; }
       opts.onConsole?.(b);
@@ -143,18 +156,29 @@ export class Machine {
       writeBytes: (pa, data) => hart.writeRam(pa, data),
     };
     this.drive = opts.drive ?? null;
-    const driveSlot = P.VIRTIO_COUNT - 1;
+    const bySlot = new Map<number, BlockBackend>();
+    if (this.drive) bySlot.set(P.VIRTIO_COUNT - 1, this.drive);
+    for (const d of opts.drives ?? []) {
+      if (!(Number.isInteger(d.slot) && d.slot >= 0 && d.slot < P.VIRTIO_COUNT)) throw new MachineError(`virtio slot ${d.slot} does not exist (0..${P.VIRTIO_COUNT - 1})`);
+      if (bySlot.has(d.slot)) throw new MachineError(`virtio slot ${d.slot} is given two drives`);
+      bySlot.set(d.slot, d.backend);
+    }
+    const legacy = opts.virtioLegacy ?? false;
     for (let i = 0; i < P.VIRTIO_COUNT; i++) {
       const base = P.virtioSlotBase(i);
-      const dev = i === driveSlot && this.drive
-        ? new VirtioMmio(base, new VirtioBlk(this.drive), this.plic.source(P.virtioSlotIrq(i)), dma)
-        : new EmptyVirtioSlot(base);
+      const disk = bySlot.get(i);
+      const dev = disk
+        ? new VirtioMmio(base, new VirtioBlk(disk), this.plic.source(P.virtioSlotIrq(i)), dma, legacy)
+        : new EmptyVirtioSlot(base, legacy);
       this.virtio.push(dev);
       this.bus.attach(dev);
     }
 
     // Images, as QEMU virt loads them.
+    // The lowest address of the image loaded last (QEMU places the initrd from the kernel's).
+    let lowest = 0;
     const entryOf = (img: Uint8Array, name: string, rawBase: number, region?: [number, number, string]): number => {
+      lowest = rawBase;
       if (isElf(img)) {
         let elf: ElfImage;
         try {
@@ -166,6 +190,8 @@ export class Machine {
         }
         this.loadElf(elf, name, region);
         this.symbols.push(...elf.symbols);
+        const loaded = elf.segments.filter((seg) => seg.memsz > 0).map((seg) => seg.paddr);
+        if (loaded.length) lowest = Math.max(Math.min(...loaded), P.RAM_BASE);
         return elf.entry;
       }
       if (!looksLikeRawImage(img, name)) {
@@ -179,21 +205,42 @@ export class Machine {
     // firmware through the fw_dynamic block.
     let resetTarget = P.RAM_BASE;
     let kernelEntry = 0;
+    let kernelLowest = 0;
     if (opts.mmodeFirmware) {
       const name = opts.mmodeFirmwareName ?? 'firmware';
       if (!isElf(opts.mmodeFirmware)) throw new MachineError(`${name}: the M-mode firmware must be an ELF file`);
       resetTarget = entryOf(opts.mmodeFirmware, name, FW_RAM_BASE, [FW_RAM_BASE, FW_RAM_BASE + FW_RAM_SIZE, 'the firmware RAM']);
-      if (opts.kernel) kernelEntry = entryOf(opts.kernel, opts.kernelName ?? 'kernel', P.RAM_BASE);
+      if (opts.kernel) { kernelEntry = entryOf(opts.kernel, opts.kernelName ?? 'kernel', P.RAM_BASE); kernelLowest = lowest; }
     } else if (opts.bios) {
       entryOf(opts.bios, opts.biosName ?? 'bios', P.RAM_BASE);
-      if (opts.kernel) kernelEntry = entryOf(opts.kernel, opts.kernelName ?? 'kernel', P.KERNEL_BASE);
+      if (opts.kernel) { kernelEntry = entryOf(opts.kernel, opts.kernelName ?? 'kernel', P.KERNEL_BASE); kernelLowest = lowest; }
     } else if (opts.kernel) {
       kernelEntry = entryOf(opts.kernel, opts.kernelName ?? 'kernel', P.RAM_BASE);
+      kernelLowest = lowest;
     }
     const tohost = this.symbols.find((s) => s.name === 'tohost');
     if (tohost) { this.tohost = tohost.value; hart.watchRam(tohost.value, () => this.htif()); }
 
-    this.fdt = buildDeviceTree({ ramSize, bootargs: opts.bootargs });
+    let initrd: { start: number; end: number } | undefined;
+    if (opts.initrd) {
+      const name = opts.initrdName ?? 'initrd';
+      if (!opts.kernel) throw new MachineError(`${name}: an initrd needs a kernel`);
+      // QEMU 7.2 (riscv_load_initrd): far enough above the kernel (its lowest loaded address) that
+      // the kernel does not overwrite it when it unpacks: half of RAM, at most 128 MiB.
+      const start = kernelLowest + Math.min(Math.floor(ramSize / 2), 128 * MiB);
+      if (!this.place(start, opts.initrd, `${name}: initrd at 0x${start.toString(16)} (${opts.initrd.length} bytes)`)) {
+        throw new MachineError(`${name}: ${opts.initrd.length} bytes do not fit in RAM at 0x${start.toString(16)}`);
+      }
+      initrd = { start, end: start + opts.initrd.length };
+    }
+    if (opts.dtb) {
+      try {
+        this.fdt = withChosen(opts.dtb, chosenProps({ bootargs: opts.bootargs, initrd }));
+      } catch (e) {
+        if (e instanceof FdtError) throw new MachineError(`${opts.dtbName ?? 'dtb'}: ${e.message}`);
+        throw e;
+      }
+    } else this.fdt = buildDeviceTree({ ramSize, bootargs: opts.bootargs, initrd });
     // As QEMU: the highest 2 MiB-aligned address below the end of RAM (or 3 GiB, whichever is lower)
     // that leaves room for the tree.
     const dramEnd = Math.min(P.RAM_BASE + ramSize, 3072 * MiB);

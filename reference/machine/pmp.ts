@@ -40,14 +40,16 @@ export class Pmp {
     return v;
   }
 
-  writeCfg(reg: number, value: bigint): void {
+  /** `reservedRW` says how the hart legalises the reserved R=0, W=1 (reference/machine/choices.ts). */
+  writeCfg(reg: number, value: bigint, reservedRW: () => 'keep-previous' | 'clear-w' = () => 'keep-previous'): void {
     const base = (reg >> 1) * 8;
     for (let i = 0; i < 8; i++) {
       const e = base + i;
       if (this.cfg[e] & L) continue;
       let b = Number((value >> BigInt(8 * i)) & 0xffn) & 0x9f;
-      // R=0, W=1 is reserved: keep the entry's previous R/W/X rather than make it W-only.
-      if ((b & (R | W)) === W) b = (b & ~7) | (this.cfg[e] & 7);
+      // R=0, W=1 is reserved: keep the entry's previous R/W/X rather than make it W-only (or,
+      // as the other legal choice, drop W).
+      if ((b & (R | W)) === W) b = reservedRW() === 'clear-w' ? b & ~W : (b & ~7) | (this.cfg[e] & 7);
       this.cfg[e] = b;
     }
     this.recompute();

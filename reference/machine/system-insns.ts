@@ -19,7 +19,13 @@ export function executeSystem(h: Hart, op: number, rd: number, rs1: number, rs2:
     case Op.SRET: if (!sret(h)) h.illegalAt(pc, len); return;
     case Op.MNRET: if (!mnret(h)) h.illegalAt(pc, len); return;
     case Op.WFI: {
-      if (h.priv === 0 || (h.priv === 1 && (h.mstatus & MS_TW))) h.illegalAt(pc, len);
+      if (h.priv === 0 || (h.priv === 1 && (h.mstatus & MS_TW))) {
+        // WFI "does not complete within an implementation-specific, bounded time": the bound may
+        // be zero (the default), or long enough to see a wake-up that is already pending.
+        h.updateTimerBits();
+        const pending = ((h.mipSw | h.mipHw) & h.mie) !== 0;
+        if (!pending || h.choose('wfiTimeout') === 'trap-at-once') h.illegalAt(pc, len);
+      }
       h.pc = pc + len;
       h.updateTimerBits();
       if (((h.mipSw | h.mipHw) & h.mie) === 0) { h.waiting = true; h.kick(); }

@@ -63,6 +63,9 @@ function pageFault(h: Hart, access: Access, va: number): never {
 
 /** Sv39 page-table walk (privileged spec 1.12, 4.3.2), updating A and D in hardware as QEMU does. */
 function walk(h: Hart, va: number, access: Access, effPriv: number): number {
+  // satp may hold Sv48/Sv57 only on a hart switched to implement them (reference/machine/choices.ts),
+  // which exists to state what such a hart reads back; it does not translate with them.
+  if (h.satpMode !== 8) throw new Error(`internal: no page-table walk for satp MODE ${h.satpMode}`);
   if (va < -SV39_LIMIT || va >= SV39_LIMIT) pageFault(h, access, va);
   const u = va < 0 ? va + 2 * SV39_LIMIT : va; // the low 39 bits
   const ram = h.ramView;
@@ -94,6 +97,8 @@ function walk(h: Hart, va: number, access: Access, effPriv: number): number {
     else if (userPage && (access === Access.Fetch || !(h.mstatus & MS_SUM))) pageFault(h, access, va);
     const need = access === Access.Store ? 0xc0 : 0x40;
     if ((lo & need) !== need) {
+      // Svade: a page fault instead of the hardware update is the other legal choice.
+      if (h.choose('adUpdate') === 'page-fault') pageFault(h, access, va);
       lo |= need;
       ram.setInt32(off, lo, true);
       if (h.codeFlag[off >>> 12] !== 0) h.codeWritten(off, 4);

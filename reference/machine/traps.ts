@@ -25,9 +25,9 @@ export function illegalInsnTval(bits: number, len: number): bigint {
   return BigInt(len === 2 ? bits & 0xffff : bits >>> 0);
 }
 
-/** tval of ebreak: 0, as on QEMU (3.1.16 allows 0 or the pc). */
-export function breakpointTval(_pc: number): bigint {
-  return 0n;
+/** tval of ebreak: 0 by default, as on QEMU (3.1.16 allows 0 or the pc: choices.breakpointTval). */
+export function breakpointTval(h: Hart, pc: number): bigint {
+  return h.choose('breakpointTval') === 'pc' ? BigInt.asUintN(64, BigInt(pc)) : 0n;
 }
 
 /** The cause of a fault of each kind for an access kind (table 3.6). */
@@ -85,6 +85,7 @@ export function enterTrap(h: Hart, cause: number, interrupt: boolean, tval: bigi
     // Vectors observe the first trap that would reach M-mode, without entering it; traps
     // delegated to S still run the vector's own handler.
     h.lastTrap = { cause: causeBits, tval, epc };
+    h.pcAtStop = epc;
     h.stopReason = 'trap';
     h.kick();
     return;

@@ -139,3 +139,21 @@ export const propCells = (v: Uint8Array | undefined): number[] => {
 };
 export const propStrings = (v: Uint8Array | undefined): string[] =>
   v ? Buffer.from(v).toString('latin1').split('\0').slice(0, -1) : [];
+
+/**
+ * A device tree given by the user (QEMU's -dtb) with /chosen's properties set as QEMU's virt sets
+ * them on it (bootargs, the initrd's bounds): the other nodes are kept as they are.
+ */
+export function withChosen(bytes: Uint8Array, chosen: [string, FdtValue][]): Uint8Array {
+  const root = readDtb(bytes);
+  const toNode = (n: ParsedNode): FdtNode => fdtNode(n.name, [...n.props], n.children.map(toNode));
+  const tree = toNode(root);
+  let node = tree.children.find((c) => c.name === 'chosen');
+  if (!node) { node = fdtNode('chosen', []); tree.children.unshift(node); }
+  for (const [name, value] of chosen) {
+    const i = node.props.findIndex(([n]) => n === name);
+    if (i >= 0) node.props[i] = [name, value]; else node.props.push([name, value]);
+  }
+  const bootCpuId = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(28);
+  return writeDtb(tree, { bootCpuId });
+}

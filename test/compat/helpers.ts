@@ -45,7 +45,12 @@ export function runReference(args: string[], script: string[], maxInsns: number)
  * early are lost in the UART's FIFO resets on real hardware and on QEMU alike.
  */
 export function runQemu(args: string[], steps: { waitFor: string; send: string }[], timeoutMs = 60_000): Promise<Run> {
-  return drive(QEMU, ['-M', 'virt', '-cpu', QEMU_CPU, '-m', '128M', '-nographic', ...args], steps, timeoutMs);
+  return drive(QEMU, qemuArgv(args), steps, timeoutMs);
+}
+
+/** QEMU's whole command line (after the program name) for a run with `args`, as runQemu gives it. */
+export function qemuArgv(args: string[]): string[] {
+  return ['-M', 'virt', '-cpu', QEMU_CPU, '-m', '128M', '-nographic', ...args];
 }
 
 /** `devirt boot` driven the same way, through a pipe that stays open. */

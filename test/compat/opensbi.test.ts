@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { compareConsoles, documentedDivergences, missing, runQemu, runReference, OPENSBI, OPENSBI_PKG } from './helpers';
+import { compareConsoles, documentedDivergences, missing, qemuArgv, runQemu, runReference, OPENSBI, OPENSBI_PKG } from './helpers';
 import { PAYLOAD_DIVERGENCES } from './divergences';
 import { sbiPayload } from './sbi-payload';
 
@@ -48,6 +48,13 @@ describe.each(FIRMWARE)('OpenSBI: $name', ({ file }) => {
     // Privileged 1.12, 4.1.3: simultaneous S interrupts are taken SEI, SSI, STI (codes 9, 1, 5).
     expect(c).toMatch(/^interrupts pending 0x0000000000000222 taken in order 0x0000000000000915$/m);
     expect(c.endsWith('shutdown\n')).toBe(true);
+  });
+
+  t('QEMU\'s exact command line, with devirt boot in qemu-system-riscv64\'s place, gives the same run', () => {
+    const line = qemuArgv(['-bios', file, '-kernel', payload]);
+    const r = runReference(line, [], MAX_INSNS);
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(r.console).toBe(reference.console);
   });
 
   const q = skip ?? missing([], true);

@@ -3,7 +3,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { EmptyVirtioSlot, REG, STATUS, VirtioMmio } from '../../reference/machine/devices/virtio-mmio';
+import { EmptyVirtioSlot, LEGACY_REG, REG, STATUS, VirtioMmio } from '../../reference/machine/devices/virtio-mmio';
 import { BlockBackend, VirtioBlk } from '../../reference/machine/devices/virtio-blk';
 import { FileBlockBackend } from '../../reference/machine/devices/block-file';
 import { Machine } from '../../reference/machine/machine';
@@ -106,6 +106,11 @@ describe('virtio-mmio transport', () => {
     expect(e.read(0x00c, 4)).toBe(0x554d4551);
     expect(e.read(0x034, 4)).toBe(0);
     expect(e.read(0x070, 4)).toBe(0);
+    // Narrow reads of the three identity registers give their low bytes, as QEMU's empty slots.
+    expect(e.read(0x000, 1)).toBe(0x76);
+    expect(e.read(0x000, 2)).toBe(0x6976);
+    expect(e.read(0x001, 1)).toBe(0);
+    expect(e.read(0x004, 1)).toBe(2);
   });
 
   test('identity registers, 64 feature bits in two windows, queue limits', () => {
@@ -133,15 +138,69 @@ describe('virtio-mmio transport', () => {
     expect(d.r(REG.Status)).toBe(0);
   });
 
-  test('FEATURES_OK is refused without VERSION_1 or with a feature not offered', () => {
+  test('FEATURES_OK is kept without VERSION_1 (as QEMU) and refused with a feature not offered', () => {
     const d = new Driver(new MemDisk(new Uint8Array(4096)));
     const offered = d.features();
-    expect(d.negotiate(offered & ~(1n << 32n)) & STATUS.FEATURES_OK).toBe(0);
+    // A teaching kernel's driver: the low 32 bits only. virtio 1.x 6.1 lets a device refuse it
+    // (MAY); QEMU 7.2 keeps FEATURES_OK, and kernels written for QEMU depend on it.
+    expect(d.negotiate(offered & 0xffffffffn) & STATUS.FEATURES_OK).toBe(STATUS.FEATURES_OK);
     d.w(REG.Status, 0);
     expect(d.negotiate(offered | (1n << 29n)) & STATUS.FEATURES_OK).toBe(0); // EVENT_IDX is not offered
     d.w(REG.Status, 0);
     expect(d.negotiate(1n << 32n) & STATUS.FEATURES_OK).toBe(STATUS.FEATURES_OK);
     expect(d.dev.negotiatedFeatures).toBe(1n << 32n);
+  });
+
+  test('a driver without VERSION_1 reads and writes the disk', () => {
+    const disk = new MemDisk(pattern(4096, 3));
+    const d = new Driver(disk);
+    expect(d.negotiate(d.features() & 0xffffffffn) & STATUS.FEATURES_OK).toBe(STATUS.FEATURES_OK);
+    d.w(REG.QueueSel, 0); d.w(REG.QueueNum, QSIZE);
+    d.w(REG.QueueDescLow, DESC); d.w(REG.QueueDriverLow, AVAIL); d.w(REG.QueueDeviceLow, USED);
+    d.w(REG.QueueReady, 1);
+    d.w(REG.Status, STATUS.ACKNOWLEDGE | STATUS.DRIVER | STATUS.FEATURES_OK | STATUS.DRIVER_OK);
+    expect(d.request(T_IN, 1, { len: 512, write: true })).toBe(0);
+    expect(Buffer.from(d.data(512)).equals(Buffer.from(disk.bytes.subarray(512, 1024)))).toBe(true);
+  });
+
+  test('legacy transport (force-legacy): version 1, low feature word, queue at QueuePFN pages', () => {
+    const disk = new MemDisk(pattern(4096, 9));
+    const ram = new Ram(RAM, 1 << 20);
+    const irq = new Line();
+    const dev = new VirtioMmio(0x10001000, new VirtioBlk(disk), irq, ram, true);
+    const w = (o: number, v: number) => dev.write(o, 4, v), r = (o: number) => dev.read(o, 4);
+    expect(r(REG.Version)).toBe(1);
+    w(REG.DeviceFeaturesSel, 1);
+    expect(r(REG.DeviceFeatures)).toBe(0); // VERSION_1 and the high word do not exist for a legacy driver
+    w(REG.DeviceFeaturesSel, 0);
+    expect(r(REG.DeviceFeatures) & (1 << 9)).toBe(1 << 9); // FLUSH
+    // Drivers (U-Boot's, Linux's) write the page size once, then reset the device: it survives, as on QEMU.
+    w(LEGACY_REG.GuestPageSize, 4096);
+    w(REG.Status, 0);
+    w(REG.Status, STATUS.ACKNOWLEDGE | STATUS.DRIVER);
+    w(REG.DriverFeatures, 0);
+    w(REG.QueueSel, 0);
+    expect(r(REG.QueueNumMax)).toBe(1024);
+    w(REG.QueueNum, QSIZE);
+    w(LEGACY_REG.QueuePFN, DESC / 4096);
+    expect(r(LEGACY_REG.QueuePFN)).toBe(DESC / 4096);
+    w(REG.Status, STATUS.ACKNOWLEDGE | STATUS.DRIVER | STATUS.DRIVER_OK);
+    // Legacy layout: avail right after 8 descriptors, used at the next 4096-byte boundary.
+    const avail = DESC + 16 * QSIZE, used = DESC + 4096;
+    const hdr = BUF, dat = BUF + 0x100, st = BUF + 0x80;
+    ram.setU32(hdr, T_IN); ram.setU32(hdr + 4, 0); ram.setU64(hdr + 8, 2);
+    const descs = [{ addr: hdr, len: 16, flags: F_NEXT, next: 1 }, { addr: dat, len: 512, flags: F_WRITE | F_NEXT, next: 2 }, { addr: st, len: 1, flags: F_WRITE, next: 0 }];
+    descs.forEach((x, i) => { ram.setU64(DESC + 16 * i, x.addr); ram.setU32(DESC + 16 * i + 8, x.len); ram.setU16(DESC + 16 * i + 12, x.flags); ram.setU16(DESC + 16 * i + 14, x.next); });
+    ram.setU16(avail + 4, 0); ram.setU16(avail + 2, 1);
+    w(REG.QueueNotify, 0);
+    expect(ram.u16(used + 2)).toBe(1);
+    expect(ram.bytes[st - RAM]).toBe(0);
+    expect(Buffer.from(ram.bytes.slice(dat - RAM, dat - RAM + 512)).equals(Buffer.from(disk.bytes.subarray(1024, 1536)))).toBe(true);
+    expect(irq.level).toBe(true);
+    // QueuePFN 0 resets the device (QEMU).
+    w(LEGACY_REG.QueuePFN, 0);
+    expect(r(REG.Status)).toBe(0);
+    expect(new EmptyVirtioSlot(0x10002000, true).read(REG.Version, 4)).toBe(1);
   });
 
   test('writing status 0 resets the device: queues, features, interrupt status', () => {

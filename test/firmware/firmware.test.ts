@@ -57,6 +57,10 @@ test('dormant: everything delegable delegated, Sstc on, doorbell enabled, PMP la
   expect(csrRead(h, 0x30a) >> 63n).toBe(1n);             // menvcfg.STCE
   expect(csrRead(h, 0x306)).toBe(7n);
   expect(mtimecmp(m)).toBeGreaterThan(2 ** 63);          // the M timer is idle
+  // No supervisor timer is armed at entry: stimecmp all ones, STIP clear (issue 13: it reset to
+  // 0 with STCE on, so kernels started with a timer interrupt pending).
+  expect(csrRead(h, 0x14d)).toBe((1n << 64n) - 1n);
+  expect((csrRead(h, 0x344) >> 5n) & 1n).toBe(0n);
   // pmpcfg0: five NAPOT deny entries, OFF + TOR deny (partition), NAPOT RWX for the rest.
   expect(csrRead(h, 0x3a0)).toBe(0x1f08001818181818n);
   // Entry 0: the firmware's 512 KiB at 0x80000000, no more, so that a kernel entered at

@@ -20,6 +20,8 @@ describe('devirt run', () => {
     expect(r.stdout).toMatch(/^FAIL isa isa-[0-9a-f]{16} addw: /m);
     expect(r.stdout).toMatch(/^ {4}x7: expected 0x[0-9a-f]{16}, got 0x[0-9a-f]{16}$/m);
     expect(r.stdout).toMatch(/^ {4}at 0x0000000080000000: addw t2, t0, t1$/m);
+    expect(r.stdout).toMatch(/^ {4}stop expected: trap cause 0x3 tval 0x0 epc 0x80000004, at 0x0000000080000004: ebreak\n {4}stop actual: {3}trap cause 0x3 tval 0x0 epc 0x80000004, at 0x0000000080000004: ebreak$/m);
+    expect(r.stdout).toMatch(/^\d+ of \d+ vectors ran \(0 skipped\)$/m);
     expect(r.stdout.trimEnd().endsWith('FAILED')).toBe(true);
   });
 
@@ -44,6 +46,8 @@ describe('devirt run', () => {
     [['--impl-cmd', 'exit 3'], '--impl-cmd: the implementation exited with code 3 before its handshake'],
     [['--impl-cmd', 'echo hello'], '--impl-cmd: handshake is not JSON: "hello"'],
     [['--vectors', '/nonexistent'], '--vectors: no directory /nonexistent'],
+    [['--trace-diff-limit', '5'], '--trace-diff-limit needs --trace-diff'],
+    [['--trace-diff', '--trace-diff-limit', '0'], "--trace-diff-limit: bad value '0' (a positive integer)"],
   ])('usage error %j exits 2 with one line', (args, message) => {
     const r = devirt(['run', ...args]);
     expect(r.status).toBe(2);

@@ -25,13 +25,14 @@ describe('types and schemas agree', () => {
     ['state inputs', keys<T.StateInputs>({ kind: 0, ramSize: 0, memory: 0, hart: 0, stop: 0 }), props(vector.$defs.stateInputs)],
     ['state inputs hart', keys<T.StateInputs['hart']>({ pc: 0, priv: 0, x: 0, csrs: 0 }), props(vector.$defs.stateInputs.properties.hart)],
     ['image inputs', keys<T.ImageInputs>({ kind: 0, kernel: 0, mmodeFirmware: 0, bios: 0, drive: 0, ramSize: 0, maxInsns: 0, schedule: 0 }), props(vector.$defs.imageInputs)],
-    ['state expected', keys<T.StateExpected>({ x: 0, pc: 0, exit: 0, memory: 0, csrs: 0, instret: 0, anyOf: 0 }), props(vector.$defs.stateExpected)],
+    ['state expected', keys<T.StateExpected>({ x: 0, pc: 0, exit: 0, memory: 0, csrs: 0, instret: 0, alternatives: 0 }), props(vector.$defs.stateExpected)],
+    ['state alternative', keys<T.StateAlternative>({ choices: 0, exit: 0, x: 0, any: 0, pc: 0, memory: 0, csrs: 0, instret: 0 }), props(vector.$defs.stateAlternative)],
     ['image expected', keys<T.ImageExpected>({ console: 0, exit: 0, instret: 0 }), props(vector.$defs.imageExpected)],
     ['exit', keys<T.Exit>({ kind: 0, code: 0, cause: 0, tval: 0, epc: 0 }), props(common.$defs.exit)],
     ['state observation', keys<T.StateObservationWire>({ x: 0, pc: 0, priv: 0, csrs: 0, memory: 0, console: 0, exit: 0, instret: 0, cycles: 0 }), props(observation.$defs.state)],
     ['image observation', keys<T.ImageObservationWire>({ console: 0, exit: 0, instret: 0, cycles: 0, delivered: 0, firmware: 0 }), props(observation.$defs.image)],
     ['step', keys<T.Step>({ pc: 0, next: 0, priv: 0, x: 0 }), props(observation.$defs.step)],
-    ['result record', keys<T.ResultRecord>({ id: 0, suite: 0, title: 0, file: 0, kind: 0, reason: 0, difference: 0, at: 0, trace: 0 }), props(result)],
+    ['result record', keys<T.ResultRecord>({ id: 0, suite: 0, title: 0, file: 0, kind: 0, reason: 0, difference: 0, choices: 0, differences: 0, exits: 0, stops: 0, at: 0, trace: 0 }), props(result)],
     ['hello', keys<T.HelloMessage>({ type: 0, protocol: 0, name: 0, version: 0, capabilities: 0 }), props(protocol.$defs.hello)],
     ['run', keys<T.RunMessage>({ type: 0, id: 0, inputs: 0, observe: 0, csrs: 0, images: 0 }), props(protocol.$defs.run)],
     ['trace', keys<T.TraceMessage>({ type: 0, id: 0, inputs: 0 }), props(protocol.$defs.trace)],
@@ -55,7 +56,7 @@ describe('types and schemas agree', () => {
       id: 'priv-0123456789abcdef', suite: 'priv', title: 't', tags: ['s'], spec: 's',
       provenance: { generator: 'g', generatorVersion: '1', seed: '7', referenceVersion: '0.1.0', expected: 'reference+qemu', derivedFrom: 'priv-1' },
       inputs, observe: [{ base: '0x80010000', length: 2 }],
-      expected: { x: {}, pc: '0x80000000', exit, memory: [{ base: '0x80010000', bytes: '00ff' }], csrs: { mcause: '0x3' }, instret: 0, anyOf: [{ exit, note: 'n' }] },
+      expected: { x: {}, pc: '0x80000000', exit, memory: [{ base: '0x80010000', bytes: '00ff' }], csrs: { mcause: '0x3' }, instret: 0, alternatives: [{ choices: ['breakpoint-tval-pc'], exit: { tval: '0x80000000' }, x: { x1: '0x2' }, any: ['x5'], pc: '0x80000000', memory: [{ base: '0x80010000', bytes: '0000' }], csrs: { mcause: '0x3' }, instret: 1 }] },
     };
     const image: T.ImageVector = {
       id: 'transparency-0123456789abcdef', suite: 'transparency', title: 't', tags: ['microvisor'], spec: 's',
@@ -71,7 +72,7 @@ describe('types and schemas agree', () => {
     expect(check('observation#/$defs/state', obs)).toBeNull();
     const iobs: T.ImageObservationWire = { console: 'x', exit: { kind: 'finisher', code: 0 }, instret: 1, cycles: 1, delivered: [{ at: 1, action: 'virtualize' }] };
     expect(check('observation#/$defs/image', iobs)).toBeNull();
-    const rec: T.ResultRecord = { id: 'a', suite: 'isa', title: 't', file: 'isa/a.json', kind: 'fail', reason: 'r', difference: { where: 'x7', expected: '1', actual: '2' }, at: { pc: '0x80000000', instruction: 'add t2, t0, t1' }, trace: { step: 0, pc: '0x80000000', instruction: 'add', difference: { where: 'x7', expected: '1', actual: '2' }, shrunk: 'f' } };
+    const rec: T.ResultRecord = { id: 'a', suite: 'isa', title: 't', file: 'isa/a.json', kind: 'fail', reason: 'r', difference: { where: 'x7', expected: '1', actual: '2' }, choices: ['misaligned-address-trap'], differences: [{ where: 'x7', expected: '1', actual: '2' }], exits: { expected: { kind: 'trap', cause: '0x3' }, actual: { kind: 'trap', cause: '0x4' } }, at: { pc: '0x80000000', instruction: 'add t2, t0, t1' }, trace: { step: 0, pc: '0x80000000', instruction: 'add', difference: { where: 'x7', expected: '1', actual: '2' }, shrunk: 'f' } };
     expect(check('result', rec)).toBeNull();
     const msgs: [string, unknown][] = [
       ['hello', { type: 'hello', protocol: 1, name: 'n', version: '1', capabilities: ['state'] } satisfies T.HelloMessage],

@@ -33,6 +33,18 @@ describe('trace-diff', () => {
       const original = streams.find((it) => it.vector!.id === traced[0].id)!.vector!;
       const live = (v: typeof shrunk) => v.inputs.kind === 'state' ? Buffer.from(regionBytes(v.inputs.memory[0])).toString('hex').match(/.{8}/g)!.filter((w) => w !== '13000000').length : 0;
       expect(live(shrunk)).toBeLessThan(live(original) / 4);
+      // Shrinking removes instructions, not only their values: no nop is left in the stream.
+      const words = (v: typeof shrunk) => v.inputs.kind === 'state' ? Buffer.from(regionBytes(v.inputs.memory[0])).toString('hex').match(/.{8}/g)! : [];
+      expect(words(shrunk).filter((w) => w === '13000000')).toEqual([]);
+      expect(words(shrunk).length).toBeLessThan(words(original).length / 4);
+      expect(shrunk.title).toMatch(/\d+ instructions removed, \d+ words deleted/);
+
+      // The limit of traced failures is said, in the summary and on each untraced failure.
+      const failing = r.records.filter((x) => x.kind === 'fail');
+      expect(failing.length).toBeGreaterThan(2);
+      expect(traced.length).toBeLessThanOrEqual(2);
+      expect(r.summary.notes).toEqual([`--trace-diff traced the first 2 of ${failing.length} failing state vectors: the limit was reached (--trace-diff-limit N traces more)`]);
+      for (const x of failing.filter((y) => !y.trace && !y.reason?.startsWith('trace-diff: pc'))) expect(x.reason).toMatch(/trace-diff: not traced \(the limit of 2 traced failures was reached/);
 
       const onMutant = await runSuite({ items: [item], selection: {}, spec, jobs: 1 });
       const onReference = await runSuite({ items: [item], selection: {}, spec: { kind: 'reference' }, jobs: 1 });

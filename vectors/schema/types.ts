@@ -33,7 +33,19 @@ export interface StateExpected {
   memory?: ObservedRegion[];
   csrs?: Record<string, Hex>;
   instret?: number;
-  anyOf?: { exit: Exit; note: string }[];
+  alternatives?: StateAlternative[];
+}
+
+/** Another allowed outcome, as what differs from the primary one (conformance/state-check.ts). */
+export interface StateAlternative {
+  choices: string[];
+  exit?: Partial<Exit>;
+  x?: Record<string, Hex>;
+  any?: string[];
+  pc?: Hex;
+  memory?: ObservedRegion[];
+  csrs?: Record<string, Hex>;
+  instret?: number;
 }
 
 export interface ImageExpected { console: string; exit: ImageExit; instret?: number }
@@ -87,9 +99,20 @@ export interface ResultRecord {
   kind: ResultKind;
   reason?: string;
   difference?: Difference;
+  /** The allowed outcome met (pass) or closest (fail), by its choices; absent for the reference's own. */
+  choices?: string[];
+  /** On a failure: every difference from that outcome; `difference` is the first. */
+  differences?: Difference[];
+  /** On a state failure: the implementation's exit beside the expected one. */
+  exits?: { expected: Exit; actual: Exit };
   at?: { pc: Hex; instruction: string };
   trace?: { step: number; pc: Hex; instruction: string; difference: Difference; shrunk?: string };
+  /** On a state failure: where each run stopped, and the instruction there. */
+  stops?: { expected: StopPoint; actual: StopPoint };
 }
+
+/** Where a state vector's run stopped, and the instruction there (result.schema.json#/$defs/stopPoint). */
+export interface StopPoint { pc?: Hex; instruction: string }
 
 // ---- protocol (conformance/PROTOCOL.md) ----
 export const PROTOCOL_VERSION = 1;

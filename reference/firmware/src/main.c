@@ -33,6 +33,9 @@ void fw_main(u64 hartid, u64 fdt, u64 fw_dynamic, struct trap_frame *frame)
   if (fdt_reserve_regions((void *)fdt, RAM_BASE + mv_layout.ram_size) != 0)
     console_puts("microvisor: device tree not patched\n");
   dormant_configure();
+  /* stimecmp resets to 0, which with Sstc on (STCE) would enter the kernel with STIP already
+     pending: no timer is armed until the kernel arms one, as OpenSBI leaves it on QEMU. */
+  csr_write(stimecmp, ~0UL);
 
   for (int i = 0; i < 32; i++) frame->x[i] = 0;
   frame->x[10] = hartid;

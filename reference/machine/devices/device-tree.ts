@@ -10,6 +10,8 @@ import { PLIC_SOURCES } from './plic';
 export interface TreeOptions {
   ramSize: number;
   bootargs?: string;
+  /** Where -initrd was loaded: /chosen linux,initrd-start and -end (32-bit cells, as QEMU 7.2 writes them). */
+  initrd?: { start: number; end: number };
   reservedMemory?: { base: number; size: number; name: string }[];
 }
 
@@ -27,6 +29,14 @@ const cells64 = (v: number) => [Math.floor(v / 4294967296), v % 4294967296];
 const reg = (base: number, size: number) => [...cells64(base), ...cells64(size)];
 const empty = new Uint8Array(0);
 
+/** What /chosen says about the kernel's command line and initrd (also set on a user's -dtb). */
+export function chosenProps(o: Pick<TreeOptions, 'bootargs' | 'initrd'>): [string, FdtValue][] {
+  const out: [string, FdtValue][] = [];
+  if (o.bootargs) out.push(['bootargs', o.bootargs]);
+  if (o.initrd) out.push(['linux,initrd-start', o.initrd.start], ['linux,initrd-end', o.initrd.end]);
+  return out;
+}
+
 export function buildDeviceTree(o: TreeOptions): Uint8Array {
   const onPlic = (irq: number): [string, FdtValue][] => [['interrupts', irq], ['interrupt-parent', PH_PLIC]];
   const virtio: FdtNode[] = [];
@@ -35,7 +45,7 @@ export function buildDeviceTree(o: TreeOptions): Uint8Array {
     virtio.push(node(`virtio_mmio@${base.toString(16)}`, [...onPlic(M.virtioSlotIrq(slot)), ['reg', reg(base, M.VIRTIO_STRIDE)], ['compatible', 'virtio,mmio']]));
   }
   const chosen: [string, FdtValue][] = [['stdout-path', `/soc/serial@${M.UART0_BASE.toString(16)}`]];
-  if (o.bootargs) chosen.push(['bootargs', o.bootargs]);
+  chosen.push(...chosenProps(o));
   const children: FdtNode[] = [
     node('chosen', chosen),
     node('poweroff', [['value', 0x5555], ['offset', 0], ['regmap', PH_TEST], ['compatible', 'syscon-poweroff']]),

@@ -6,8 +6,16 @@
 // Where QEMU and the PLIC specification differ, the reference behaves as QEMU, so that a guest
 // reads the same values on both (conformance/platform.md quotes the specification for each):
 // claim honours the threshold, the enable bit of source 0 is writable, complete does not look at
-// the enable bit. Requests are latched (lowering a line does not retract them) and a source whose
-// line is still asserted at completion pends again, as the specification's gateway says.
+// the enable bit.
+//
+// How a level-triggered source becomes pending is one of two models (PlicGateway):
+// - 'qemu' (the default): as QEMU 7.2's sifive_plic, every time a device drives its line high
+//   the source pends, and completion only ends the claim. A source whose line stays high pends
+//   again only when its device raises the line again. Software written for QEMU virt depends on
+//   it (teaching kernels whose UART driver never reads IIR, so the THR-empty interrupt stays
+//   asserted, would take it forever under the other model).
+// - 'spec': the PLIC specification's gateway: a request is latched (lowering the line does not
+//   retract it) and a source whose line is still asserted at completion pends again.
 
 import { HartPins, IrqLine, MmioDevice, mergeSubword, readSubword } from '../device';
 import { PLIC_BASE, PLIC_SIZE } from './memory-map';
@@ -15,6 +23,10 @@ import { PLIC_BASE, PLIC_SIZE } from './memory-map';
 export const PLIC_SOURCES = 96;
 export const PLIC_CONTEXTS = 2;
 export const PLIC_MAX_PRIORITY = 7;
+
+/** Which interrupt gateway the PLIC models (see the header comment). */
+export type PlicGateway = 'qemu' | 'spec';
+export const PLIC_GATEWAYS: readonly PlicGateway[] = ['qemu', 'spec'];
 const WORDS = PLIC_SOURCES / 32;
 
 const PENDING = 0x1000;
@@ -38,7 +50,8 @@ export class Plic implements MmioDevice {
   private readonly enable = new Uint32Array(PLIC_CONTEXTS * WORDS);
   private readonly threshold = new Uint8Array(PLIC_CONTEXTS);
 
-  constructor(private readonly pins: HartPins) {}
+  /** The gateway model; a machine reused for many runs (the harness's pool) may switch it between runs. */
+  constructor(private readonly pins: HartPins, public gateway: PlicGateway = 'qemu') {}
 
   reset(): void {
     this.priority.fill(0); this.level.fill(0); this.pending.fill(0); this.claimed.fill(0);
@@ -52,8 +65,10 @@ export class Plic implements MmioDevice {
     return {
       set: (l: boolean) => {
         this.level[n] = l ? 1 : 0;
-        // The gateway latches a request; lowering the line does not retract it (PLIC spec, QEMU).
-        // A claimed source is not offered again until completed.
+        // Both models latch a request: lowering the line does not retract it (specification:
+        // "The gateway does not have the facility to retract an interrupt request once
+        // forwarded"; QEMU 7.2 pends on every raise and ignores a lower). A claimed source is
+        // not offered again until completed.
         if (l) { this.pending[n] = 1; this.update(); }
       },
     };
@@ -129,7 +144,8 @@ export class Plic implements MmioDevice {
   private complete(id: number): void {
     if (id < 1 || id >= PLIC_SOURCES) return;
     this.claimed[id] = 0;
-    // The gateway forwards a new request if the level-triggered line is still asserted.
-    if (this.level[id]) this.pending[id] = 1;
+    // The specification's gateway forwards a new request if the level-triggered line is still
+    // asserted; QEMU's waits for the device to drive the line again.
+    if (this.gateway === 'spec' && this.level[id]) this.pending[id] = 1;
   }
 }

@@ -26,6 +26,8 @@ export const LCR_DLAB = 0x80;
 export const LSR_DR = 0x01, LSR_THRE = 0x20, LSR_TEMT = 0x40;
 /** DCD, DSR and CTS asserted: a terminal is always attached (QEMU's reset value). */
 export const MSR_IDLE = 0xb0;
+/** OUT2 set: QEMU's reset value of MCR (serial_reset), which guests read back. */
+export const MCR_RESET = 0x08;
 const FIFO_SIZE = 16;
 const TRIGGER_LEVELS = [1, 4, 8, 14];
 
@@ -41,7 +43,7 @@ export class Uart16550 implements MmioDevice {
   readonly base = UART0_BASE;
   /** Eight registers answer; the rest of the 0x100 window in the device tree faults, as on QEMU. */
   readonly size = 8;
-  private ier = 0; private lcr = 0; private mcr = 0; private scr = 0; private dll = 0; private dlm = 0;
+  private ier = 0; private lcr = 0; private mcr = MCR_RESET; private scr = 0; private dll = 0; private dlm = 0;
   private fcr = 0;
   private readonly rx: number[] = [];
   /** Bytes from the host not yet in the FIFO; `hostHead` is the next one. */
@@ -59,7 +61,7 @@ export class Uart16550 implements MmioDevice {
   constructor(private readonly irq: IrqLine, private readonly output: (b: number) => void) {}
 
   reset(): void {
-    this.ier = 0; this.lcr = 0; this.mcr = 0; this.scr = 0; this.dll = 0; this.dlm = 0; this.fcr = 0;
+    this.ier = 0; this.lcr = 0; this.mcr = MCR_RESET; this.scr = 0; this.dll = 0; this.dlm = 0; this.fcr = 0;
     this.requeue(); this.thrPending = false; this.dryPolls = 0;
     this.update();
   }
@@ -186,7 +188,7 @@ export class Uart16550 implements MmioDevice {
         break;
       }
       case IIR_FCR: {
-        if (v === this.fcr) break;
+        if (v === this.fcr) return;
         const toggled = (v ^ this.fcr) & FCR_FE;
         // Changing FIFO mode clears both FIFOs; RFR clears the receive FIFO.
         if (toggled || (v & FCR_RFR)) this.requeue();
@@ -194,10 +196,14 @@ export class Uart16550 implements MmioDevice {
         if (this.ier & IER_RDI) this.refill();
         break;
       }
-      case LCR: this.lcr = v; break;
-      case MCR: this.mcr = v & 0x1f; break;
-      case SCR: this.scr = v; break;
+      // As QEMU's serial model, these writes do not drive the interrupt line: under QEMU's PLIC
+      // (which pends a source each time its line is driven high) they must not re-pend it.
+      case LCR: this.lcr = v; return;
+      case MCR: this.mcr = v & 0x1f; return;
+      case SCR: this.scr = v; return;
+      case LSR: case MSR: return;
     }
+    if (dlab && (off === RBR_THR_DLL || off === IER_DLM)) return;
     this.update();
   }
 }

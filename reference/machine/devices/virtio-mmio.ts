@@ -1,15 +1,17 @@
-// virtio-mmio transport, version 2 (virtio 1.x section 4.2.2), and the empty slots QEMU virt
-// shows where no device is plugged. Registers other than the device's configuration space are
-// 32 bits wide; accesses of other widths read 0 and are ignored, as on QEMU.
+// virtio-mmio transport, version 2 (virtio 1.x section 4.2.2) or, when asked for, the legacy
+// version 1 (section 4.2.4: guest page size and queue PFN), and the empty slots QEMU virt shows
+// where no device is plugged. Registers other than the device's configuration space are 32 bits
+// wide; accesses of other widths read 0 and are ignored, as on QEMU.
 //
-// QEMU 7.2 defaults to the legacy (version 1) transport; the platform is version 2 throughout,
-// which is QEMU run with `-global virtio-mmio.force-legacy=false` (conformance/platform.md).
+// QEMU 7.2 defaults to the legacy transport (`virtio-mmio.force-legacy=true`); devirt's own
+// options give version 2, QEMU's spelling gives what QEMU would (conformance/platform.md).
 
 import { DmaMemory, IrqLine, MmioDevice } from '../device';
 import { Virtqueue, VirtioError } from './virtqueue';
 
 export const VIRTIO_MAGIC = 0x74726976; // "virt"
 export const VIRTIO_VERSION = 2;
+export const VIRTIO_VERSION_LEGACY = 1;
 export const VIRTIO_VENDOR_QEMU = 0x554d4551; // "QEMU", what QEMU's slots report
 
 export const REG = {
@@ -20,6 +22,11 @@ export const REG = {
   QueueDescLow: 0x080, QueueDescHigh: 0x084, QueueDriverLow: 0x090, QueueDriverHigh: 0x094,
   QueueDeviceLow: 0x0a0, QueueDeviceHigh: 0x0a4, ConfigGeneration: 0x0fc, Config: 0x100,
 } as const;
+
+/** The registers only the legacy (version 1) transport has (virtio 1.x 4.2.4, table 4.2). */
+export const LEGACY_REG = { GuestPageSize: 0x028, QueueAlign: 0x03c, QueuePFN: 0x040 } as const;
+/** QEMU's used-ring alignment until the driver writes QueueAlign (VIRTIO_PCI_VRING_ALIGN). */
+const LEGACY_DEFAULT_ALIGN = 4096;
 
 export const STATUS = { ACKNOWLEDGE: 1, DRIVER: 2, DRIVER_OK: 4, FEATURES_OK: 8, DEVICE_NEEDS_RESET: 0x40, FAILED: 0x80 } as const;
 export const INT_USED_BUFFER = 1, INT_CONFIG_CHANGE = 2;
@@ -42,16 +49,20 @@ export interface VirtioDevice {
   reset(): void;
 }
 
-/** A virtio-mmio slot with no device behind it: magic, version and vendor, all else 0. */
+/**
+ * A virtio-mmio slot with no device behind it: magic, version and vendor, all else 0. As QEMU's
+ * (virtio_mmio_read answers these before it checks the access size), a narrower read at one of
+ * the three offsets returns the register's low bytes: a 1-byte read of MagicValue is 0x76, 'v'.
+ */
 export class EmptyVirtioSlot implements MmioDevice {
   readonly name = 'virtio_mmio';
   readonly size = 0x1000;
-  constructor(readonly base: number) {}
+  constructor(readonly base: number, readonly legacy = false) {}
   read(off: number, width: 1 | 2 | 4): number {
-    if (width !== 4) return 0;
-    if (off === REG.MagicValue) return VIRTIO_MAGIC;
-    if (off === REG.Version) return VIRTIO_VERSION;
-    if (off === REG.VendorID) return VIRTIO_VENDOR_QEMU;
+    const mask = width === 4 ? 0xffffffff : width === 2 ? 0xffff : 0xff;
+    if (off === REG.MagicValue) return (VIRTIO_MAGIC & mask) >>> 0;
+    if (off === REG.Version) return (this.legacy ? VIRTIO_VERSION_LEGACY : VIRTIO_VERSION) & mask;
+    if (off === REG.VendorID) return (VIRTIO_VENDOR_QEMU & mask) >>> 0;
     return 0;
   }
   write(): void { /* nothing answers */ }
@@ -67,15 +78,30 @@ export class VirtioMmio implements MmioDevice {
   private driverFeatures = 0n;
   private queueSel = 0;
   private configGeneration = 0;
+  /** Legacy transport only: log2 of the guest's page size (QueuePFN is in these pages) and each queue's used-ring alignment. */
+  private guestPageShift = 0;
+  private readonly queueAlign: number[];
   readonly queues: Virtqueue[];
   /** Why the device stopped (DEVICE_NEEDS_RESET), for diagnostics. */
   lastError: string | null = null;
 
-  constructor(readonly base: number, readonly device: VirtioDevice, private readonly irq: IrqLine, private readonly mem: DmaMemory) {
+  /** `legacy`: the version 1 transport, as QEMU's `virtio-mmio.force-legacy=true` (its default). */
+  constructor(readonly base: number, readonly device: VirtioDevice, private readonly irq: IrqLine, private readonly mem: DmaMemory, readonly legacy = false) {
     this.queues = Array.from({ length: device.queueCount }, (_, i) => new Virtqueue(i, device.queueMax, device.queueDefault));
+    this.queueAlign = this.queues.map(() => LEGACY_DEFAULT_ALIGN);
   }
 
+  /** Power-on: a device reset, and the legacy page size and queue alignments forgotten too. */
   reset(): void {
+    this.guestPageShift = 0; this.queueAlign.fill(LEGACY_DEFAULT_ALIGN);
+    this.deviceReset();
+  }
+
+  /**
+   * The reset a driver asks for (Status 0; legacy QueuePFN 0). As QEMU's, it keeps the legacy
+   * GuestPageSize and QueueAlign: drivers write the page size once, before they reset the device.
+   */
+  private deviceReset(): void {
     this.status = 0; this.isr = 0; this.deviceFeaturesSel = 0; this.driverFeaturesSel = 0;
     this.driverFeatures = 0n; this.queueSel = 0; this.lastError = null;
     for (const q of this.queues) q.reset();
@@ -89,9 +115,17 @@ export class VirtioMmio implements MmioDevice {
     if (off >= REG.Config) return this.device.configRead(off - REG.Config, width);
     if (width !== 4) return 0;
     const q = this.queue;
+    if (this.legacy) {
+      switch (off) {
+        // Only the low word of the features exists for a legacy driver (QEMU: other selectors read 0).
+        case REG.DeviceFeatures: return this.deviceFeaturesSel === 0 ? Number(this.device.features & 0xffffffffn) : 0;
+        case LEGACY_REG.QueuePFN: return q && this.guestPageShift ? Math.floor(q.desc / 2 ** this.guestPageShift) : 0;
+        case REG.QueueReady: case REG.ConfigGeneration: return 0;
+      }
+    }
     switch (off) {
       case REG.MagicValue: return VIRTIO_MAGIC;
-      case REG.Version: return VIRTIO_VERSION;
+      case REG.Version: return this.legacy ? VIRTIO_VERSION_LEGACY : VIRTIO_VERSION;
       case REG.DeviceID: return this.device.deviceId;
       case REG.VendorID: return VIRTIO_VENDOR_QEMU;
       case REG.DeviceFeatures:
@@ -112,6 +146,7 @@ export class VirtioMmio implements MmioDevice {
     const q = this.queue;
     const low = (old: number) => (Math.floor(old / 4294967296) * 4294967296) + v;
     const high = (old: number) => v * 4294967296 + (old % 4294967296);
+    if (this.legacy && this.writeLegacy(off, v)) return;
     switch (off) {
       case REG.DeviceFeaturesSel: this.deviceFeaturesSel = v; break;
       case REG.DriverFeaturesSel: this.driverFeaturesSel = v; break;
@@ -136,13 +171,60 @@ export class VirtioMmio implements MmioDevice {
     }
   }
 
+  /**
+   * The registers whose meaning differs on the legacy transport (virtio 1.x 4.2.4): features
+   * take effect at once (there is no FEATURES_OK step), and a queue lives at QueuePFN pages, its
+   * available ring right after the descriptors and its used ring at the next QueueAlign
+   * boundary (2.7 legacy interface: "Virtqueue Layout"). True when `off` was handled here.
+   */
+  private writeLegacy(off: number, v: number): boolean {
+    const q = this.queue;
+    switch (off) {
+      case REG.DriverFeatures:
+        if (this.driverFeaturesSel === 0) this.driverFeatures = BigInt(v);
+        return true;
+      case LEGACY_REG.GuestPageSize: {
+        // QEMU keeps log2 of the value (a power of two; 0 when none was written).
+        const shift = v === 0 ? 0 : 31 - Math.clz32(v & -v);
+        this.guestPageShift = shift;
+        return true;
+      }
+      case REG.QueueNum:
+        if (q && v >= 1 && v <= q.max) { q.num = v; this.layLegacyQueue(); }
+        return true;
+      case LEGACY_REG.QueueAlign:
+        if (q) { this.queueAlign[this.queueSel] = v; this.layLegacyQueue(); }
+        return true;
+      case LEGACY_REG.QueuePFN:
+        // QEMU: writing 0 resets the whole device, as the legacy interface says for a queue.
+        if (v === 0) { this.deviceReset(); return true; }
+        if (q) { q.desc = v * 2 ** this.guestPageShift; this.layLegacyQueue(); }
+        return true;
+      case REG.QueueReady: case REG.QueueDescLow: case REG.QueueDescHigh: case REG.QueueDriverLow:
+      case REG.QueueDriverHigh: case REG.QueueDeviceLow: case REG.QueueDeviceHigh:
+        return true; // version 2 registers: not there on a legacy device
+    }
+    return false;
+  }
+
+  private layLegacyQueue(): void {
+    const q = this.queue;
+    if (!q) return;
+    const align = this.queueAlign[this.queueSel] || 1;
+    q.driver = q.desc + 16 * q.num;
+    q.device = Math.ceil((q.driver + 4 + 2 * q.num) / align) * align;
+    q.ready = q.desc !== 0;
+  }
+
   private writeStatus(v: number): void {
-    if (v === 0) { this.reset(); return; }
-    // FEATURES_OK sticks only for a subset of the offered features that includes VERSION_1
-    // (virtio 1.x 2.2.2 and 3.1.1: the device re-reads status to learn whether it was accepted).
-    if ((v & STATUS.FEATURES_OK) && !(this.status & STATUS.FEATURES_OK)) {
-      const ok = (this.driverFeatures & ~this.device.features) === 0n && ((this.driverFeatures >> VIRTIO_F_VERSION_1) & 1n) === 1n;
-      if (!ok) v &= ~STATUS.FEATURES_OK;
+    if (v === 0) { this.deviceReset(); return; }
+    // FEATURES_OK sticks only for a subset of the offered features (virtio 1.x 2.2.2 and 3.1.1:
+    // the device re-reads status to learn whether it was accepted). A driver that does not
+    // accept VERSION_1 is accepted, as by QEMU (whose virtio_set_status validates features only
+    // when VERSION_1 was negotiated): 6.1 says a device MAY fail then, not that it must, and
+    // kernels written for QEMU (teaching kernels' low-word-only drivers) depend on it.
+    if (!this.legacy && (v & STATUS.FEATURES_OK) && !(this.status & STATUS.FEATURES_OK)) {
+      if ((this.driverFeatures & ~this.device.features) !== 0n) v &= ~STATUS.FEATURES_OK;
     }
     this.status = (v & ~STATUS.DEVICE_NEEDS_RESET) | (this.status & STATUS.DEVICE_NEEDS_RESET);
   }

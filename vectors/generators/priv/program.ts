@@ -67,7 +67,6 @@ export interface Case {
   observe?: { base: number; length: number }[];
   maxInsns?: number;
   seed?: string;
-  alternatives?: VectorDraft['alternatives'];
   /** Keep PMP at reset (every entry OFF) even though S or U runs: for vectors about exactly that. */
   pmpAtReset?: boolean;
 }
@@ -130,7 +129,6 @@ export function draft(c: Case): VectorDraft {
     title: c.title, tags: [...new Set(['priv', ...capabilities({ ...c, csrs }, words), ...c.tags])], spec: c.spec, seed: c.seed,
     inputs: { kind: 'state', memory, hart, stop: { maxInsns: c.maxInsns ?? 200, onTrap: true } },
     observe: c.observe?.map((o) => ({ base: hex64(BigInt(o.base)), length: o.length })),
-    alternatives: c.alternatives,
   };
 }
 
@@ -141,6 +139,3 @@ export function draft(c: Case): VectorDraft {
 export const qemuDivergence = (key: string) => `qemu-divergence:${key}`;
 /** Tag of a vector QEMU cannot run, with the reason. */
 export const qemuSkip = (reason: string) => `qemu-skip:${reason}`;
-
-/** The spec's trap record, for `alternatives`. */
-export const trapExit = (cause: bigint, tval: bigint, epc: number) => ({ kind: 'trap' as const, cause: hex64(cause), tval: hex64(tval), epc: hex64(BigInt(epc)) });

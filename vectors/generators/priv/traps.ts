@@ -2,7 +2,7 @@
 // trap-return and wait instructions (MRET, SRET, WFI) with the mstatus traps TW, TSR and TVM.
 
 import { hex64 } from '../../../reference/state';
-import { Case, CODE, CODE2, csr, csrr, csrw, DATA, E, ECALL, EBREAK, li, MRET, MSTATUS, NOP, Priv, PRIV_NUM, qemuDivergence, S_HANDLER, SFENCE, SRET, trapExit, WFI } from './program';
+import { Case, CODE, CODE2, csr, csrr, csrw, DATA, E, ECALL, EBREAK, li, MRET, MSTATUS, NOP, Priv, PRIV_NUM, qemuDivergence, S_HANDLER, SFENCE, SRET, WFI } from './program';
 
 const SPEC_TRAP = 'riscv-priv 1.12 3.1.15 mcause / 3.1.16 mtval / table 3.7 exception priority';
 const SPEC_DELEG = 'riscv-priv 1.12 3.1.8 Machine Trap Delegation Registers (medeleg and mideleg)';
@@ -57,10 +57,6 @@ export function* exceptions(): Generator<Case> {
           tags: ['traps', ...(r.tags ?? [])], spec: delegatedHere ? SPEC_DELEG : SPEC_TRAP,
           priv, csrs: { medeleg: BigInt(medeleg) }, x: r.x, code: r.code, sHandler: priv !== 'M', sHandlerEnd: handlerEnd,
         };
-        if (r.cause === 3) {
-          // mtval on a breakpoint is the pc or 0 (1.12 3.1.16: mtval may be written with the faulting address).
-          c.alternatives = delegatedHere ? undefined : [{ exit: trapExit(3n, BigInt(CODE), CODE), note: 'riscv-priv 1.12 3.1.16: on a breakpoint mtval is either zero or the faulting virtual address (the pc)' }];
-        }
         yield c;
       }
     }
@@ -97,12 +93,11 @@ export function* xret(): Generator<Case> {
   }
   // mret with an MPP of the reserved value 2 is never stored (WARL): the write keeps the old MPP.
   yield {
-    title: 'mret: mstatus.MPP written 2 keeps its previous value', tags: ['xret', 'csr-warl'], spec: 'riscv-priv 1.12 3.1.6.1: MPP is WARL over the implemented modes',
+    title: 'mret: mstatus.MPP written 2 keeps its previous value', tags: ['xret', 'csr-warl', qemuDivergence('mpp-reserved')], spec: 'riscv-priv 1.12 3.1.6.1: MPP is WARL over the implemented modes',
     x: { x13: BigInt(CODE2), x14: MSTATUS.MPP_S | MSTATUS.MPIE, x15: (2n << 11n) | MSTATUS.MPIE },
     code: [csrw(csr('mstatus'), 14), csrw(csr('mstatus'), 15), csrr(6, csr('mstatus')), csrw(csr('mepc'), 13), MRET],
     memory: [{ base: CODE2, words: [ECALL] }],
-    // Any legal MPP is a correct legalisation of 2; QEMU 7.2 makes it U.
-    alternatives: [0n, 3n].map((p) => ({ exit: trapExit(p === 0n ? 8n : 11n, 0n, CODE2), note: 'riscv-priv 1.12 3.1.6.1 / 2.3 WARL: a write of the reserved MPP value 2 may leave any legal value' })),
+    // Any legal MPP is a correct legalisation of 2 (QEMU 7.2 makes it U): choice mpp-reserved-*.
   };
 }
 
@@ -117,10 +112,8 @@ export function* waitAndVm(): Generator<Case> {
       if (priv !== 'M') csrs.mstatus = tw ? MSTATUS.TW : 0n;
       const code = priv === 'M' ? [csrw(csr('mstatus'), 14), WFI, li(5, 1)] : [WFI, li(5, 1)];
       const c: Case = { title: `wfi in ${priv} with TW=${tw}, a wake-up pending`, tags: ['wfi'], spec: 'riscv-priv 1.12 3.3.3 Wait for Interrupt; 3.1.6.5 TW', priv, csrs, x: { x14: (tw ? MSTATUS.TW : 0n) | MSTATUS.MPIE }, code };
-      if (priv !== 'M') {
-        // TW=1 (or U-mode): WFI traps unless it completes within an implementation-defined time; a pending wake-up may let it complete.
-        c.alternatives = priv === 'S' && tw ? [{ exit: trapExit(3n, 0n, CODE + (code.length) * 4), note: 'riscv-priv 1.12 3.1.6.5: WFI traps only if it does not complete within an implementation-specific bounded time' }] : undefined;
-      }
+      // TW=1 (or U-mode): WFI traps unless it completes within an implementation-specific time;
+      // a pending wake-up may let it complete (choice wfi-completes-when-pending).
       yield c;
     }
   }

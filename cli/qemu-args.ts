@@ -1,0 +1,312 @@
+// QEMU's spelling of `devirt boot`: `qemu-system-riscv64 -M virt ...` options translated into
+// devirt's own long options, so that a Makefile's `qemu-system-riscv64 $(QEMUOPTS)` runs with
+// `npx devirt boot $(QEMUOPTS)` in its place. One table says, for every QEMU option devirt knows,
+// what it becomes or why the platform cannot have it; an option in neither is refused too.
+// Nothing is silently ignored: an option either changes the run, is harmless by construction
+// (devirt is always -nographic), or is refused with one line naming it (exit 2).
+
+import { CliError } from './exit-codes';
+import { placeVirtioDevices, PlacementError } from '../reference/machine/devices/virtio-placement';
+
+/** What a devirt long option of `devirt boot` looks like to the translator. */
+export interface KnownOption { takesValue: boolean }
+
+/** A QEMU command line while it is being read. */
+interface QemuLine {
+  out: string[];
+  /** -drive id= -> file, for -device drive=ID. */
+  drives: Map<string, { file: string; used: boolean }>;
+  /** virtio-blk disks in command-line order: file and the slot asked for (undefined: QEMU's choice). */
+  disks: { file: string; bus?: number; what: string }[];
+  legacy: boolean | undefined;
+  serials: number;
+  gdbPort?: string;
+  gdbWait: boolean;
+  /** A QEMU-only option was used (-d and -D are devirt's own short options too). */
+  qemuSpelled: boolean;
+  notes: string[];
+}
+
+interface QemuOption {
+  /** The option takes the next argument as its value. */
+  arg: boolean;
+  /** Accepted: what it does to the line. */
+  apply?: (value: string, line: QemuLine, name: string) => void;
+  /** Refused: why the platform does not have it. */
+  refuse?: string;
+}
+
+const fail = (name: string, why: string): never => { throw new CliError(`${name}: ${why}`); };
+
+/** QEMU's `key=value,key=value` with the first item optionally bare (`virt,aclint=off`). */
+function properties(text: string, name: string, bareKey: string): Map<string, string> {
+  const out = new Map<string, string>();
+  // QEMU escapes a comma inside a value by doubling it.
+  const items = text.replace(/,,/g, '\u0000').split(',').map((s) => s.replace(/\u0000/g, ','));
+  items.forEach((item, i) => {
+    const eq = item.indexOf('=');
+    if (eq < 0) {
+      if (i === 0) out.set(bareKey, item);
+      else out.set(item, 'on'); // QEMU's `flag` shorthand for flag=on
+    } else out.set(item.slice(0, eq), item.slice(eq + 1));
+  });
+  if ([...out.keys()].some((k) => k === '')) fail(name, `cannot read '${text}'`);
+  return out;
+}
+
+const onOff = (v: string, name: string): boolean => {
+  if (/^(on|true|yes)$/.test(v)) return true;
+  if (/^(off|false|no)$/.test(v)) return false;
+  return fail(name, `'${v}' is not on/off or true/false`);
+};
+
+/** Machine properties of QEMU 7.2's virt that change nothing the platform models. */
+const HARMLESS_MACHINE_PROPS: Record<string, (v: string) => boolean> = {
+  // The platform has the CLINT and the PLIC: QEMU's defaults, which these spell out.
+  aclint: (v) => /^(off|false|no)$/.test(v),
+  aia: (v) => v === 'none',
+  accel: (v) => v === 'tcg',
+  // The platform has no ACPI tables, no PCI and no graphics whatever they say.
+  acpi: (v) => /^(off|false|no)$/.test(v),
+  graphics: () => true,
+  usb: (v) => /^(off|false|no)$/.test(v),
+};
+
+function machine(value: string, line: QemuLine, name: string): void {
+  const props = properties(value, name, 'type');
+  const type = props.get('type');
+  if (type !== undefined && type !== 'virt') fail(name, `machine '${type}' is not the platform: devirt is QEMU's 'virt' only`);
+  props.delete('type');
+  for (const [k, v] of props) {
+    if (k === 'dumpdtb') { line.out.push('--dump-dtb', v); continue; }
+    const ok = HARMLESS_MACHINE_PROPS[k];
+    if (!ok) fail(name, `virt property '${k}' is not supported by the platform`);
+    if (!ok(v)) fail(name, `virt property ${k}=${v} is not what the platform has`);
+  }
+}
+
+function drive(value: string, line: QemuLine, name: string): void {
+  const p = properties(value, name, 'file');
+  const file = p.get('file');
+  if (!file) fail(name, `'${value}' has no file=`);
+  const iface = p.get('if') ?? 'ide';
+  const format = p.get('format');
+  if (format !== undefined && format !== 'raw') fail(name, `format=${format}: the platform's virtio-blk takes raw images only`);
+  if (format === undefined) line.notes.push(`${name} file=${file}: no format= given, read as raw (QEMU would probe it and warn)`);
+  const media = p.get('media');
+  if (media !== undefined && media !== 'disk') fail(name, `media=${media}: the platform has no CD-ROM`);
+  for (const k of p.keys()) {
+    if (!['file', 'if', 'format', 'id', 'media', 'index'].includes(k)) fail(name, `property '${k}' is not supported (devirt knows file, if, format, id, media)`);
+  }
+  if (iface === 'none') {
+    const id = p.get('id');
+    if (!id) fail(name, `if=none needs an id= for -device ...,drive=ID`);
+    if (line.drives.has(id!)) fail(name, `duplicate id '${id}'`);
+    line.drives.set(id!, { file: file!, used: false });
+  } else if (iface === 'virtio') {
+    // QEMU 7.2's virt puts if=virtio on virtio-blk-pci; the platform has no PCI, so the disk goes
+    // where a -device virtio-blk-device without bus= would: the highest free virtio-mmio slot.
+    line.disks.push({ file: file!, what: `${name} file=${file}` });
+    line.notes.push(`${name} file=${file},if=virtio: attached to virtio-mmio (QEMU's virt would attach it to PCI, which the platform does not have)`);
+  } else {
+    fail(name, `if=${iface}: the platform has no ${iface} controller (use if=none with -device virtio-blk-device,drive=ID)`);
+  }
+}
+
+function device(value: string, line: QemuLine, name: string): void {
+  const p = properties(value, name, 'driver');
+  const model = p.get('driver')!;
+  if (model === 'virtio-net-device' || model.startsWith('virtio-net')) fail(name, `${model}: the platform has no network device yet`);
+  if (model !== 'virtio-blk-device') fail(name, `device model '${model}' is not on the platform (it has virtio-blk-device)`);
+  for (const k of p.keys()) if (!['driver', 'drive', 'bus', 'id'].includes(k)) fail(name, `virtio-blk-device property '${k}' is not supported (devirt knows drive, bus, id)`);
+  const id = p.get('drive');
+  if (!id) fail(name, `virtio-blk-device needs drive=ID`);
+  const d = line.drives.get(id!);
+  if (!d) fail(name, `drive=${id}: no -drive ...,if=none,id=${id} before it`);
+  if (d!.used) fail(name, `drive=${id} is already attached to another device`);
+  d!.used = true;
+  const bus = p.get('bus');
+  let slot: number | undefined;
+  if (bus !== undefined) {
+    const m = /^virtio-mmio-bus\.(\d+)$/.exec(bus);
+    if (!m) fail(name, `bus=${bus}: the platform's virtio buses are virtio-mmio-bus.0 to virtio-mmio-bus.7`);
+    slot = Number(m![1]);
+  }
+  line.disks.push({ file: d!.file, bus: slot, what: `${name} ${value}` });
+}
+
+function global(value: string, line: QemuLine, name: string): void {
+  const m = /^virtio-mmio\.force-legacy=(.*)$/.exec(value);
+  if (!m) fail(name, `'${value}': devirt knows only virtio-mmio.force-legacy=true|false`);
+  line.legacy = onOff(m![1], name);
+}
+
+function serial(value: string, line: QemuLine, name: string): void {
+  if (++line.serials > 1) fail(name, 'the platform has one UART (a second -serial has nowhere to go)');
+  if (value !== 'mon:stdio' && value !== 'stdio') fail(name, `'${value}': the UART is on stdio (devirt knows mon:stdio and stdio)`);
+}
+
+function smp(value: string, _line: QemuLine, name: string): void {
+  const p = properties(value, name, 'cpus');
+  for (const [k, v] of p) {
+    if (!['cpus', 'maxcpus', 'sockets', 'cores', 'threads', 'dies', 'clusters'].includes(k)) fail(name, `property '${k}' is not an -smp property`);
+    if (!/^\d+$/.test(v)) fail(name, `${k}=${v} is not a number`);
+    if (Number(v) !== 1) fail(name, `${k}=${v}: the platform has one hart (hart 0); only -smp 1 is possible`);
+  }
+}
+
+function memory(value: string, line: QemuLine, name: string): void {
+  const p = properties(value, name, 'size');
+  for (const k of p.keys()) if (k !== 'size') fail(name, `property '${k}' is not supported (the platform has no memory hotplug)`);
+  line.out.push('--mem', p.get('size')!);
+}
+
+/** What the platform's hart has (the device tree's riscv,isa-extensions, plus the modes and units). */
+const HART_HAS = new Set(['i', 'm', 'a', 'c', 'zicsr', 'zifencei', 'sstc', 's', 'u', 'mmu', 'pmp']);
+
+/**
+ * -cpu rv64[,ext=on|off...]: the platform's hart is QEMU's rv64 with what the platform lacks
+ * turned off. Turning off what it lacks is harmless; asking for it, or turning off what it has, is not.
+ */
+function cpu(value: string, _line: QemuLine, name: string): void {
+  const p = properties(value, name, 'model');
+  const model = p.get('model');
+  if (model !== 'rv64' && model !== 'any') fail(name, `'${model}': the platform's hart is rv64 (RV64IMAC, Zicsr, Zifencei, Sstc); devirt knows -cpu rv64`);
+  p.delete('model');
+  for (const [k, v] of p) {
+    const on = onOff(v, name);
+    const has = HART_HAS.has(k.toLowerCase());
+    if (on && !has) fail(name, `${k}=${v}: the platform's hart does not have ${k}`);
+    if (!on && has) fail(name, `${k}=${v}: the platform's hart always has ${k}`);
+  }
+}
+
+function gdb(value: string, line: QemuLine, name: string): void {
+  const m = /^tcp:[^:]*:(\d+)$/.exec(value);
+  if (!m) fail(name, `'${value}': devirt's GDB stub listens on tcp::PORT`);
+  line.gdbPort = m![1];
+}
+
+/** Every QEMU option devirt knows: accepted (apply) or refused (refuse), in `qemu-system-riscv64 -help` order. */
+export const QEMU_OPTIONS: Record<string, QemuOption> = {
+  '-machine': { arg: true, apply: machine },
+  '-M': { arg: true, apply: machine },
+  '-cpu': { arg: true, apply: cpu },
+  '-accel': { arg: true, apply: (v, _l, n) => { if (v !== 'tcg') fail(n, `'${v}': devirt is an emulator (only tcg is meaningful)`); } },
+  '-smp': { arg: true, apply: smp },
+  '-m': { arg: true, apply: memory },
+  '-bios': {
+    arg: true,
+    // QEMU's default firmware is its OpenSBI; the platform's SBI firmware is the Microvisor.
+    apply: (v, l) => { if (v !== 'default') l.out.push('--bios', v); },
+  },
+  '-kernel': { arg: true, apply: (v, l) => l.out.push('--kernel', v) },
+  '-initrd': { arg: true, apply: (v, l) => l.out.push('--initrd', v) },
+  '-append': { arg: true, apply: (v, l) => l.out.push('--append', v) },
+  '-dtb': { arg: true, apply: (v, l) => l.out.push('--dtb', v) },
+  '-drive': { arg: true, apply: drive },
+  '-device': { arg: true, apply: device },
+  '-global': { arg: true, apply: global },
+  // devirt's console is always QEMU's -nographic one: the UART on stdio, no display.
+  '-nographic': { arg: false, apply: () => undefined },
+  '-display': { arg: true, apply: (v, _l, n) => { if (v !== 'none') fail(n, `'${v}': the platform has no display (devirt knows -display none)`); } },
+  '-serial': { arg: true, apply: serial },
+  '-monitor': { arg: true, apply: (v, _l, n) => { if (v !== 'none') fail(n, `'${v}': devirt has no QEMU monitor (Ctrl-A x quits; -monitor none is accepted)`); } },
+  '-no-reboot': { arg: false, apply: (_v, l) => l.out.push('--no-reboot') },
+  '-s': { arg: false, apply: (_v, l) => { l.gdbPort = '1234'; } },
+  '-S': { arg: false, apply: (_v, l) => { l.gdbWait = true; } },
+  '-gdb': { arg: true, apply: gdb },
+  '-netdev': { arg: true, refuse: 'the platform has no network device yet' },
+  '-nic': { arg: true, refuse: 'the platform has no network device yet' },
+  '-net': { arg: true, refuse: 'the platform has no network device yet' },
+  '-hda': { arg: true, refuse: 'the platform has no IDE disk (use -drive file=...,if=none,format=raw,id=x0 -device virtio-blk-device,drive=x0)' },
+  '-cdrom': { arg: true, refuse: 'the platform has no CD-ROM' },
+  '-pflash': { arg: true, refuse: 'the platform has no flash' },
+  '-usb': { arg: false, refuse: 'the platform has no USB' },
+  '-vga': { arg: true, refuse: 'the platform has no display' },
+  '-chardev': { arg: true, refuse: 'the UART is always on stdio; devirt has no character devices to configure' },
+  '-object': { arg: true, refuse: 'devirt has no QEMU objects (memory backends, RNG sources, ...)' },
+  '-fsdev': { arg: true, refuse: 'the platform has no 9p file system device' },
+  '-virtfs': { arg: true, refuse: 'the platform has no 9p file system device' },
+  '-enable-kvm': { arg: false, refuse: 'devirt is an emulator; there is no KVM' },
+  '-icount': { arg: true, refuse: 'the reference always runs on its own cycle model (conformance/cycle-model.md)' },
+  '-rtc': { arg: true, refuse: 'the Goldfish RTC always starts at 0 and follows mtime, for reproducible runs' },
+  '-semihosting': { arg: false, refuse: 'the platform has no semihosting (HTIF tohost and the sifive_test finisher end a run)' },
+  '-semihosting-config': { arg: true, refuse: 'the platform has no semihosting' },
+  '-snapshot': { arg: false, refuse: 'devirt writes the guest\'s disk writes to the file (copy the image first)' },
+  '-d': { arg: true, apply: (v, l) => l.out.push('--log', v) },
+  '-D': { arg: true, apply: (v, l) => l.out.push('--logfile', v) },
+};
+
+/** The QEMU options behind a devirt option that another part of devirt boot provides, and why a build may lack it. */
+const PROVIDED_ELSEWHERE: Record<string, { from: string; why: string }> = {
+  '--gdb': { from: '-s, -S and -gdb', why: 'the GDB stub is not in this build of devirt boot' },
+  '--gdb-wait': { from: '-s, -S and -gdb', why: 'the GDB stub is not in this build of devirt boot' },
+  '--log': { from: '-d and -D', why: 'QEMU-style tracing is not in this build of devirt boot (--trace prints every instruction)' },
+  '--logfile': { from: '-d and -D', why: 'QEMU-style tracing is not in this build of devirt boot (--trace prints every instruction)' },
+};
+
+/** A devirt-style boot line has no single-dash options; a QEMU line has at least one. */
+export function isQemuLine(args: string[]): boolean {
+  return args.some((a) => /^-[^-]/.test(a));
+}
+
+/**
+ * The devirt-style argv for a QEMU-style one. `known` lists `devirt boot`'s long options
+ * (devirt-style options may be mixed in and pass through); a QEMU option needing a devirt option
+ * this build does not have is refused with its line. `notes` receives what the user should know
+ * (where QEMU would have done otherwise).
+ */
+export function translateQemuArgs(args: string[], known: Map<string, KnownOption>, notes: string[] = []): string[] {
+  const line: QemuLine = { out: [], drives: new Map(), disks: [], legacy: undefined, serials: 0, gdbWait: false, qemuSpelled: false, notes };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a.startsWith('--')) {
+      const [flag] = a.split('=', 1);
+      const k = known.get(flag);
+      line.out.push(a);
+      if (k?.takesValue && !a.includes('=') && i + 1 < args.length) line.out.push(args[++i]);
+      continue;
+    }
+    if (!a.startsWith('-') || a === '-') fail(a, 'a bare image (QEMU\'s -hda) is not supported: use -drive file=...,if=none,format=raw,id=x0 -device virtio-blk-device,drive=x0');
+    // QEMU accepts --option for -option too.
+    const opt = QEMU_OPTIONS[a];
+    if (!opt) fail(a, 'QEMU option not supported by devirt boot (the platform does not have it)');
+    let value = '';
+    if (opt.arg) {
+      if (i + 1 >= args.length) fail(a, 'needs a value');
+      value = args[++i];
+    }
+    if (opt.refuse) fail(a, opt.refuse);
+    if (a !== '-d' && a !== '-D') line.qemuSpelled = true;
+    opt.apply!(value, line, a);
+  }
+  for (const [id, d] of line.drives) if (!d.used) notes.push(`-drive id=${id} (${d.file}) is attached to no device, as on QEMU`);
+  let slots: number[];
+  try {
+    slots = placeVirtioDevices(line.disks.map((d) => d.bus), (i) => line.disks[i].what);
+  } catch (e) {
+    if (e instanceof PlacementError) throw new CliError(e.message);
+    throw e;
+  }
+  line.disks.forEach((d, i) => line.out.push('--drive', `${d.file},slot=${slots[i]}`));
+  // QEMU 7.2's own default is the legacy transport: a QEMU line that does not say gets it (a
+  // devirt-style line that only uses -d/-D keeps devirt's default, version 2).
+  if (line.legacy ?? line.qemuSpelled) line.out.push('--virtio-legacy');
+  if (line.gdbWait && line.gdbPort === undefined) fail('-S', 'stops the machine until a debugger or monitor resumes it: give -s or -gdb tcp::PORT with it (devirt has no monitor)');
+  if (line.gdbPort !== undefined) {
+    line.out.push('--gdb', line.gdbPort ?? '1234');
+    if (line.gdbWait) line.out.push('--gdb-wait');
+  }
+  // A QEMU option whose devirt counterpart this build lacks is refused, never dropped.
+  for (const a of line.out) {
+    if (!a.startsWith('--')) continue;
+    const flag = a.split('=', 1)[0];
+    if (!known.has(flag)) {
+      const elsewhere = PROVIDED_ELSEWHERE[flag];
+      if (elsewhere) fail(elsewhere.from, elsewhere.why);
+      fail(flag, `unknown option (devirt boot has no ${flag})`);
+    }
+  }
+  return line.out;
+}
