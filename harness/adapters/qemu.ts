@@ -2,10 +2,10 @@
 // path by which both `devirt run --impl qemu` and `devirt vectors crosscheck --oracle qemu` drive
 // QEMU. The adapter says what QEMU can run (its capabilities, and per vector `qemuCannotRun`), runs
 // a chunk of vectors in one QEMU, gives each vector that locks PMP a QEMU of its own, and when QEMU
-// dies on a batch, splits it until the vector responsible is found.
+// does not finish a batch (silent, or dead), splits it until the vector responsible is found.
 
 import { spawnSync } from 'child_process';
-import { ORACLE_CSRS, QEMU, qemuEntryProblem, QemuStateResult, runOnQemu } from '../oracle/qemu-state';
+import { ORACLE_CSRS, QEMU, qemuEntryProblem, QemuStateResult, runBatchOnQemu } from '../oracle/qemu-state';
 import { qemuSkipReason } from '../oracle/divergences';
 import type { HelloMessage, StateObservationWire, StateVector, Vector } from '../../vectors/format';
 import { Implementation, Outcome } from './implementation';
@@ -64,21 +64,22 @@ export class QemuImplementation implements Implementation {
     return out;
   }
 
-  /** Run the vectors `at` in one QEMU; a batch QEMU cannot finish is halved until the culprit stands alone. */
+  /**
+   * Run the vectors `at` in one QEMU. Its results count only when the runner finishes the batch: a
+   * vector can leave QEMU in a state the runner cannot reset (its later vectors then fault, and
+   * the runner itself hangs), so a batch QEMU does not finish, silent or dead, is halved until the
+   * vector responsible stands alone, and that one is reported with why QEMU stopped.
+   */
   private async runBatch(vectors: Vector[], at: number[], out: Outcome[]): Promise<void> {
-    try {
-      const results = await runOnQemu(at.map((i) => ({ inputs: (vectors[i] as StateVector).inputs, observe: vectors[i].observe ?? [] })), this.timeoutMs);
-      at.forEach((i, k) => {
-        const q = results[k];
-        out[i] = q ? { kind: 'observed', observation: observation(vectors[i] as StateVector, q) } : { kind: 'crash', reason: 'QEMU did not report this vector' };
-      });
-    } catch (e) {
-      const message = (e as Error).message;
-      if (at.length === 1) { out[at[0]] = { kind: /timed out/.test(message) ? 'timeout' : 'crash', reason: `QEMU: ${message}` }; return; }
-      const half = at.length >> 1;
-      await this.runBatch(vectors, at.slice(0, half), out);
-      await this.runBatch(vectors, at.slice(half), out);
+    const r = await runBatchOnQemu(at.map((i) => ({ inputs: (vectors[i] as StateVector).inputs, observe: vectors[i].observe ?? [] })), { timeoutMs: this.timeoutMs });
+    if (r.stopped === null) {
+      at.forEach((i, k) => { out[i] = r.results[k] ? { kind: 'observed', observation: observation(vectors[i] as StateVector, r.results[k]) } : { kind: 'crash', reason: 'QEMU did not report this vector' }; });
+      return;
     }
+    if (at.length === 1) { out[at[0]] = { kind: r.stalled ? 'timeout' : 'crash', reason: r.stopped }; return; }
+    const half = at.length >> 1;
+    await this.runBatch(vectors, at.slice(0, half), out);
+    await this.runBatch(vectors, at.slice(half), out);
   }
 
   async close(): Promise<void> { /* one QEMU process per batch */ }

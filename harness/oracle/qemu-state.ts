@@ -105,36 +105,61 @@ export function parseLine(line: string, observe: { base: string; length: number 
   return { x, csrs, memory: observe.map((o, k) => ({ base: o.base, bytes: f[first + k] ?? '' })) };
 }
 
-/** Run a batch on QEMU; resolves to one result per vector, or rejects with QEMU's complaint. */
-export async function runOnQemu(batch: { inputs: StateInputs; observe: { base: string; length: number }[] }[], timeoutMs = 30_000): Promise<QemuStateResult[]> {
+/** What one QEMU reported for a batch: results for its first vectors, and why it stopped early (or null when it finished). */
+export interface QemuBatchRun { results: QemuStateResult[]; stopped: string | null; stalled: boolean }
+
+/**
+ * Run a batch on QEMU. The runner prints one line per vector as it finishes it, so a vector that
+ * never traps into M-mode (QEMU has no instruction limit) shows as QEMU falling silent: after
+ * `stallMs` without a new line QEMU is stopped, and the vectors reported so far keep their results.
+ */
+export async function runBatchOnQemu(batch: { inputs: StateInputs; observe: { base: string; length: number }[] }[], opts: { timeoutMs?: number; stallMs?: number } = {}): Promise<QemuBatchRun> {
+  const timeoutMs = opts.timeoutMs ?? 30_000, stallMs = opts.stallMs ?? 4_000, startMs = Math.max(15_000, stallMs);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'devirt-qemu-'));
   const blobFile = path.join(dir, 'blob.bin');
   fs.writeFileSync(blobFile, packBatch(batch));
   const args = ['-M', 'virt', '-cpu', QEMU_CPU, '-m', '128M', '-nographic', '-bios', 'none', '-kernel', RUNNER,
     '-device', `loader,file=${blobFile},addr=0x${BLOB_ADDR.toString(16)},force-raw=on`];
   try {
-    const out = await new Promise<string>((resolve, reject) => {
+    const { out, stopped, stalled } = await new Promise<{ out: string; stopped: string | null; stalled: boolean }>((resolve, reject) => {
       const p = spawn(QEMU, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-      const chunks: Buffer[] = [];
-      let err = '';
-      p.stdout.on('data', (d: Buffer) => chunks.push(d));
+      let out = '', err = '', reported = 0, why: string | null = null, stalled = false;
+      const stop = (reason: string, stall: boolean) => { if (why === null) { why = reason; stalled = stall; p.kill('SIGKILL'); } };
+      const deadline = setTimeout(() => stop(`QEMU timed out after ${timeoutMs} ms`, false), timeoutMs);
+      // A vector runs in microseconds; QEMU's own start, on a loaded machine, can take seconds.
+      let stall = setTimeout(() => stop(`QEMU reported nothing for ${startMs} ms after it started: the vector did not reach a trap into M-mode`, true), startMs);
+      p.stdout.on('data', (d: Buffer) => {
+        out += d.toString('latin1');
+        const now = (out.match(/^V [^\n]*\n/gm) ?? []).length;
+        if (now > reported) {
+          reported = now;
+          clearTimeout(stall);
+          stall = setTimeout(() => stop(`QEMU ran the vector for ${stallMs} ms without reaching a trap into M-mode`, true), stallMs);
+        }
+      });
       p.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-      const timer = setTimeout(() => { p.kill('SIGKILL'); reject(new Error(`QEMU timed out after ${timeoutMs} ms`)); }, timeoutMs);
-      p.on('error', (e) => { clearTimeout(timer); reject(e); });
+      p.on('error', (e) => { clearTimeout(deadline); clearTimeout(stall); reject(e); });
       p.on('close', (code, signal) => {
-        clearTimeout(timer);
+        clearTimeout(deadline); clearTimeout(stall);
         const said = err.trim().split('\n')[0] ?? '';
-        if (signal) reject(new Error(`QEMU was killed by ${signal}${said ? `: ${said}` : ''}`));
-        else if (code !== 0) reject(new Error(`QEMU exited with ${code}${said ? `: ${said}` : ''}`));
-        else resolve(Buffer.concat(chunks).toString('latin1'));
+        if (why !== null) resolve({ out, stopped: why, stalled });
+        else if (signal) resolve({ out, stopped: `QEMU was killed by ${signal}${said ? `: ${said}` : ''}`, stalled: false });
+        else if (code !== 0) resolve({ out, stopped: `QEMU exited with ${code}${said ? `: ${said}` : ''}`, stalled: false });
+        else resolve({ out, stopped: out.includes('END') ? null : 'the QEMU runner stopped before the end of the batch', stalled: false });
       });
     });
-    const lines = out.split('\n').filter((l) => l.startsWith('V '));
-    if (!out.includes('END')) throw new Error(`QEMU runner did not finish the batch (${lines.length} of ${batch.length} vectors reported)`);
-    return lines.map((l, i) => parseLine(l, batch[i].observe));
+    const lines = (out.match(/^V [^\n]*\n/gm) ?? []).slice(0, batch.length);
+    return { results: lines.map((l, i) => parseLine(l, batch[i].observe)), stopped, stalled };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Run a batch on QEMU; resolves to one result per vector, or rejects with why QEMU stopped early. */
+export async function runOnQemu(batch: { inputs: StateInputs; observe: { base: string; length: number }[] }[], timeoutMs = 30_000): Promise<QemuStateResult[]> {
+  const r = await runBatchOnQemu(batch, { timeoutMs });
+  if (r.stopped !== null) throw new Error(`${r.stopped} (${r.results.length} of ${batch.length} vectors reported)`);
+  return r.results;
 }
 
 export function qemuAvailable(): boolean {

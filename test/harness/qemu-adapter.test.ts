@@ -11,8 +11,10 @@ const maybe = hasQemu ? test : test.skip;
 
 describe('QEMU adapter', () => {
   maybe('runs what it can; documented divergences are xfail', async () => {
-    const divergent = suiteItems().filter((it) => it.vector?.tags.some((t) => t.startsWith('qemu-divergence:'))).slice(0, 3);
-    const items = [...sample(400), ...divergent];
+    // amo-misaligned-cause diverges on every vector that carries it; other tags are still broader
+    // than their divergence (an xpass), see qemu-pipeline.test.ts and the crosscheck's account.
+    const divergent = suiteItems().filter((it) => it.vector?.tags.includes('qemu-divergence:amo-misaligned-cause')).slice(0, 3);
+    const items = [...sample(400).filter((it) => it.vector?.suite === 'isa'), ...divergent];
     const r = await runSuite({ items, selection: {}, spec: { kind: 'qemu', timeoutMs: 60_000 }, jobs: 1 });
     expect(r.hello.name).toBe('qemu-system-riscv64');
     expect(r.summary.failed).toBe(false);
