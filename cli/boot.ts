@@ -302,8 +302,10 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
   // With a debugger attached, chunks are short so that Ctrl-C from GDB stops the guest promptly.
   const GDB_CHUNK = 100_000;
   const traceFrom = trace?.from ?? Infinity, traceTo = trace?.to ?? Infinity;
+  const progress = process.stderr.isTTY && !sharedOutput && !trace ? new Progress() : null;
   try {
     for (;;) {
+      progress?.show(m.hart.instret, m.hart.mtime());
       if (gdb) {
         flushOut();
         const go = await gdb.gate();
@@ -326,6 +328,7 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
         throw e;
       }
       if (stdoutGone) return signalExitCode('SIGPIPE');
+      if (progress && stop.kind !== 'slice') progress.clear();
       tellDeliveries();
       if (stuck && gdb?.stub) {
         // Under a debugger the stuck hart is shown to it (SIGSEGV, as a fault) instead of ending the run.
@@ -388,6 +391,26 @@ function stuckMessage(h: Hart): string {
 }
 
 /** Whether two file descriptors are the same open file (a terminal, or 2>&1). */
+/**
+ * A status line on a terminal's stderr while a long run goes on (guest instructions, guest time,
+ * MIPS), at most once a second and only when the guest's output goes elsewhere: never in pipes,
+ * never mixed into the console. The wall clock here times the host, never the guest.
+ */
+class Progress {
+  private readonly started = Date.now();
+  private last = this.started;
+  private shown = false;
+  show(instret: number, mtime: number): void {
+    const now = Date.now();
+    if (now - this.last < 1000) return;
+    this.last = now;
+    const mips = instret / 1e6 / Math.max(0.001, (now - this.started) / 1000);
+    process.stderr.write(`\rdevirt: ${(instret / 1e6).toFixed(1)} M instructions, guest time ${(mtime / 10_000_000).toFixed(3)} s, ${mips.toFixed(1)} MIPS\x1b[K`);
+    this.shown = true;
+  }
+  clear(): void { if (this.shown) { process.stderr.write('\r\x1b[K'); this.shown = false; } }
+}
+
 function sameFile(a: number, b: number): boolean {
   try {
     const x = fs.fstatSync(a), y = fs.fstatSync(b);

@@ -83,7 +83,7 @@ const collect = (value: string, previous: string[] | undefined): string[] => [..
 export function addRunOptions(cmd: Command): Command {
   return cmd
     .option('--suite <name...>', 'only these suites (isa, priv, transparency, overhead, ...)')
-    .option('--filter <text>', 'only vectors whose id, title or file contains TEXT; repeated, a vector matching any one of them', collect)
+    .option('--filter <text>', 'only vectors whose id, title or file contains TEXT (tag:NAME: with that tag; * and ?: a glob over id, title or file); repeated, a vector matching any one of them', collect)
     .option('--shard <i/n>', 'only shard I of N (deterministic; the N shards together are the selection, each vector once)')
     .option('--jobs <n>', 'worker threads (default: the number of cores)')
     .addOption(new Option('--reporter <name>', 'output format (default: pretty on a terminal, tap otherwise)').choices(Object.keys(REPORTERS)))

@@ -90,6 +90,19 @@ function shardHash(id: string): number {
   return h;
 }
 
+/**
+ * One --filter: `tag:NAME` selects the vectors with that tag; a pattern with `*` or `?` is a glob
+ * matched against the whole id, title or file; anything else is a substring of them.
+ */
+export function filterMatches(it: Item, f: string): boolean {
+  if (f.startsWith('tag:')) return it.vector?.tags.includes(f.slice(4)) ?? false;
+  if (/[*?]/.test(f)) {
+    const re = new RegExp('^' + f.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
+    return re.test(itemId(it)) || re.test(itemTitle(it)) || re.test(it.file);
+  }
+  return itemId(it).includes(f) || itemTitle(it).includes(f) || it.file.includes(f);
+}
+
 /** `filter`: several filters combine as alternatives: a vector matching any one of them is selected. */
 export interface Selection { suite?: string[]; filter?: string[]; shard?: { index: number; count: number } }
 
@@ -97,7 +110,7 @@ export interface Selection { suite?: string[]; filter?: string[]; shard?: { inde
 export function select(items: Item[], s: Selection): Item[] {
   return items.filter((it) => {
     if (s.suite && !s.suite.includes(itemSuite(it))) return false;
-    if (s.filter?.length && !s.filter.some((f) => itemId(it).includes(f) || itemTitle(it).includes(f) || it.file.includes(f))) return false;
+    if (s.filter?.length && !s.filter.some((f) => filterMatches(it, f))) return false;
     if (s.shard && shardHash(itemId(it)) % s.shard.count !== s.shard.index - 1) return false;
     return true;
   });

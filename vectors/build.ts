@@ -116,14 +116,15 @@ function compactHex(json: string): string {
   return json.replace(/"0x0*([0-9a-f]+)"/g, '"0x$1"');
 }
 
-export function regen(dir = VECTORS_DIR): { files: number; vectors: number } {
+/**
+ * Rewrite the vector files from the generators: all of them, or only those of `suites` (the
+ * clean-up of files and images no generator produces any more needs every suite, so it is skipped then).
+ */
+export function regen(dir = VECTORS_DIR, suites?: string[]): { files: number; vectors: number } {
   let files = 0, vectors = 0;
-  const groups = everyGroup();
-  // Images no image group names any more are dropped, so vectors/images holds exactly what is used.
-  const used = new Set(groups.flatMap((g) => (g.kind === 'image' ? g.images : [])).map((p) => imagePath(IMAGES_DIR, imageHashOfFile(p))));
-  if (fs.existsSync(IMAGES_DIR)) for (const f of fs.readdirSync(IMAGES_DIR)) if (!used.has(path.join(IMAGES_DIR, f))) fs.rmSync(path.join(IMAGES_DIR, f));
-  // So are vector files no group produces any more (a renamed or dropped group).
-  for (const f of staleFiles(groups, dir)) fs.rmSync(path.join(dir, f));
+  const all = everyGroup();
+  const groups = suites ? all.filter((g) => suites.includes(g.suite)) : all;
+  if (!suites) cleanUp(all, dir);
   for (const g of groups) {
     if (g.kind === 'image') stageImages(g.images);
     const text = renderGroup(g);
@@ -137,6 +138,14 @@ export function regen(dir = VECTORS_DIR): { files: number; vectors: number } {
 }
 
 /** Vector files (relative to `dir`) that no group produces. */
+function cleanUp(groups: (Group | ImageGroup)[], dir: string): void {
+  // Images no image group names any more are dropped, so vectors/images holds exactly what is used.
+  const used = new Set(groups.flatMap((g) => (g.kind === 'image' ? g.images : [])).map((p) => imagePath(IMAGES_DIR, imageHashOfFile(p))));
+  if (fs.existsSync(IMAGES_DIR)) for (const f of fs.readdirSync(IMAGES_DIR)) if (!used.has(path.join(IMAGES_DIR, f))) fs.rmSync(path.join(IMAGES_DIR, f));
+  // So are vector files no group produces any more (a renamed or dropped group).
+  for (const f of staleFiles(groups, dir)) fs.rmSync(path.join(dir, f));
+}
+
 export function staleFiles(groups: { file: string }[], dir: string): string[] {
   const produced = new Set(groups.map((g) => g.file));
   const found: string[] = [];
@@ -152,9 +161,23 @@ export function staleFiles(groups: { file: string }[], dir: string): string[] {
 }
 
 /** Files whose committed bytes differ from a fresh regeneration, and files no generator makes. */
-export function verify(dir = VECTORS_DIR): string[] {
-  const groups = everyGroup();
-  const differing: string[] = staleFiles(groups, dir).map((f) => `${f} (no generator produces it)`);
+/**
+ * Random streams beyond the committed suite, to fuzz an implementation: `count` streams from seed
+ * `firstSeed` (the committed suite holds seeds 1..1000), as one vector file in `dir`
+ * (`devirt run --vectors DIR` runs it). Returns the file written.
+ */
+export function randomVectors(dir: string, firstSeed: number, count: number): string {
+  const g: Group = { suite: 'isa', file: `isa/random/seeds-${firstSeed}-${firstSeed + count - 1}.json`, generator: 'isa/random', drafts: () => randomIsa(count, firstSeed) };
+  const file = path.join(dir, g.file);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, renderGroup(g));
+  return file;
+}
+
+export function verify(dir = VECTORS_DIR, suites?: string[]): string[] {
+  const all = everyGroup();
+  const groups = suites ? all.filter((g) => suites.includes(g.suite)) : all;
+  const differing: string[] = suites ? [] : staleFiles(all, dir).map((f) => `${f} (no generator produces it)`);
   for (const g of groups) {
     if (g.kind === 'image' && !stageImages(g.images, IMAGES_DIR, false)) { differing.push(`${g.file} (images missing)`); continue; }
     const file = path.join(dir, g.file);

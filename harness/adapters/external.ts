@@ -85,6 +85,8 @@ class Connection {
 
   /** Lines nobody asked for mean the stream is out of step. */
   get unsolicited(): boolean { return this.lines.length > 0; }
+  /** The first line nobody asked for. */
+  get firstUnsolicited(): string | undefined { return this.lines[0]; }
 
   /** How the process ended, with its last stderr lines (the last alone is often just "Node.js v20.20.2"). */
   describeExit(): string {
@@ -155,6 +157,14 @@ export class ExternalImplementation implements Implementation {
 
   private async ensure(): Promise<Connection | Failure> {
     if (this.conn && !this.conn.exited && !this.conn.unsolicited) return this.conn;
+    // A reply nobody asked for (a second answer to the last request) breaks the protocol: it is
+    // reported on the request it would otherwise be mistaken for, and the process is replaced.
+    if (this.conn && !this.conn.exited && this.conn.unsolicited) {
+      const line = this.conn.firstUnsolicited ?? '';
+      this.conn.kill();
+      this.conn = null;
+      return { kind: 'crash', reason: `unsolicited reply (nothing was asked): ${brief(line)}; the implementation is restarted` };
+    }
     this.conn?.kill();
     this.conn = null;
     if (this.failedStarts >= MAX_FAILED_STARTS) return { kind: 'crash', reason: `the implementation does not start any more: ${this.startError}` };
