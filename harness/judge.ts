@@ -8,26 +8,12 @@ import { allowedOutcomes, Difference, judgeState, StateExpectation } from '../co
 import { prepareState } from '../reference/run-state';
 import { hex64 } from '../reference/state';
 import { disassemble } from '../reference/tools/disasm';
-import type { Exit, ImageObservationWire, ResultKind, StateInputs, StateObservationWire, StopPoint, Vector } from '../vectors/schema/types';
+import type { Exit, ImageObservationWire, ResultRecord, StateInputs, StateObservationWire, StopPoint, Vector } from '../vectors/schema/types';
 import type { Outcome } from './adapters/implementation';
 import { referenceSteps } from './trace';
 
-export interface Verdict {
-  kind: ResultKind;
-  reason?: string;
-  /** Milliseconds the implementation took, where the adapter measured them. */
-  ms?: number;
-  /** The implementation's own count of the run, where it reported one. */
-  measured?: { cycles?: number; instret?: number };
-  difference?: Difference;
-  /** The allowed outcome met or closest, by its choices (absent: the reference's own). */
-  choices?: string[];
-  differences?: Difference[];
-  exits?: { expected: Exit; actual: Exit };
-  /** A failing state vector: where each run stopped (pc) and the instruction there. */
-  stops?: { expected: StopPoint; actual: StopPoint };
-  at?: { pc: string; instruction: string };
-}
+/** What the checker says of one vector: a result record without the vector's own names (and without --trace-diff's trace). */
+export type Verdict = Omit<ResultRecord, 'id' | 'suite' | 'title' | 'file' | 'trace'>;
 
 export function judge(v: Vector, outcome: Outcome): Verdict {
   if (outcome.kind !== 'observed') return { kind: outcome.kind, reason: outcome.reason };
