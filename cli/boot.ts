@@ -2,6 +2,7 @@
 // would. stdout carries exactly what the guest printed; the command's own messages go to stderr.
 
 import * as fs from 'fs';
+import { writeAllSync } from './files';
 import * as path from 'path';
 import { Command } from 'commander';
 import { BlockBackend, InternalError, MachineError } from '../reference/machine/machine';
@@ -446,20 +447,6 @@ function parseGdbPort(text: string): number {
   return port;
 }
 
-/**
- * Write all of `buf`, waiting while a slow reader keeps the pipe full (stdout may be non-blocking:
- * then a write can be partial or fail with EAGAIN, which is not an error of the run).
- */
-function writeAllSync(fd: number, buf: Buffer): void {
-  let done = 0;
-  while (done < buf.length) {
-    try { done += fs.writeSync(fd, buf, done, buf.length - done); }
-    catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
-    }
-  }
-}
 
 /** Blocking read of whatever stdin has next (a pipe or file); null at end of input. */
 function readStdinSync(): Uint8Array | null {

@@ -27,3 +27,18 @@ export function writeFileAtomic(file: string, text: string | Uint8Array, flag: s
     throw new CliError(`${flag}: cannot write ${file}: ${fileProblem(e)}`);
   }
 }
+
+/**
+ * Write all of `buf`, waiting while a slow reader keeps the pipe full (stdout may be non-blocking:
+ * then a write can be partial or fail with EAGAIN, which is not an error of the run).
+ */
+export function writeAllSync(fd: number, buf: Buffer): void {
+  let done = 0;
+  while (done < buf.length) {
+    try { done += fs.writeSync(fd, buf, done, buf.length - done); }
+    catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+    }
+  }
+}

@@ -2,6 +2,7 @@
 // blocks (a write per line was most of the old --trace's cost).
 
 import * as fs from 'fs';
+import { writeAllSync } from './files';
 import type { TraceSink } from '../reference/debug/trace-log';
 import { CliError } from './exit-codes';
 import { fileProblem } from '../harness/file-error';
@@ -20,14 +21,7 @@ export function fileSink(file: string | null): TraceSink {
     if (!pending.length) return;
     const buf = Buffer.from(pending, 'latin1');
     pending = '';
-    let done = 0;
-    while (done < buf.length) {
-      try { done += fs.writeSync(fd, buf, done, buf.length - done); }
-      catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
-      }
-    }
+    writeAllSync(fd, buf);
   };
   return {
     write(text: string) { pending += text; if (pending.length >= BLOCK) flush(); },
