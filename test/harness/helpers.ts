@@ -29,3 +29,19 @@ export function devirt(args: string[], opts: { input?: string } = {}): { status:
   const r = spawnSync(process.execPath, [path.join(ROOT, 'bin/devirt.js'), ...args], { encoding: 'utf8', cwd: ROOT, input: opts.input, maxBuffer: 256 * 1024 * 1024 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+
+/** The CSR table of PROTOCOL.md 4.2: name -> value, with `a3`..`a31` ranges expanded. */
+export function documentedStartCsrs(): Map<string, bigint> {
+  const doc = fs.readFileSync(path.join(ROOT, 'conformance/PROTOCOL.md'), 'utf8');
+  const table = /<!-- start-state-csrs[^>]*-->([\s\S]*?)<!-- \/start-state-csrs -->/.exec(doc)![1];
+  const out = new Map<string, bigint>();
+  for (const row of table.split('\n').filter((l) => l.startsWith('| `'))) {
+    const [, names, value] = row.split('|');
+    const v = BigInt(/`(0x[0-9a-f]+)`/.exec(value)![1]);
+    for (const m of names.matchAll(/`([a-z]+?)(\d+)`\.\.`\1(\d+)`|`([a-z0-9]+)`/g)) {
+      if (m[4]) out.set(m[4], v);
+      else for (let i = Number(m[2]); i <= Number(m[3]); i++) out.set(m[1] + i, v);
+    }
+  }
+  return out;
+}

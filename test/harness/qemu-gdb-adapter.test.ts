@@ -10,7 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { select } from '../../harness/load';
 import { qemuAvailable } from '../../harness/oracle/qemu-state';
-import { devirt, ROOT, suiteItems } from './helpers';
+import { devirt, documentedStartCsrs, ROOT, suiteItems } from './helpers';
 
 const hasPython = spawnSync('python3', ['--version']).status === 0;
 const runnable = qemuAvailable() && hasPython;
@@ -21,22 +21,6 @@ const ADAPTER = `python3 ${JSON.stringify(path.join(ROOT, 'harness/adapters/qemu
 const SAMPLE = ['--suite', 'isa', 'priv', '--shard', '1/150'];
 /** Requests the adapter declines, by design (its module comment says why). */
 const DECLINED = /^the implementation reported: cannot report (mstatus|mepc|mcause|mtval)/;
-
-/** PROTOCOL.md 4.2's CSR table (parsed as test/harness/start-state.test.ts does). */
-function documentedStartCsrs(): Map<string, bigint> {
-  const doc = fs.readFileSync(path.join(ROOT, 'conformance/PROTOCOL.md'), 'utf8');
-  const table = /<!-- start-state-csrs[^>]*-->([\s\S]*?)<!-- \/start-state-csrs -->/.exec(doc)![1];
-  const out = new Map<string, bigint>();
-  for (const row of table.split('\n').filter((l) => l.startsWith('| `'))) {
-    const [, names, value] = row.split('|');
-    const v = BigInt(/`(0x[0-9a-f]+)`/.exec(value)![1]);
-    for (const m of names.matchAll(/`([a-z]+?)(\d+)`\.\.`\1(\d+)`|`([a-z0-9]+)`/g)) {
-      if (m[4]) out.set(m[4], v);
-      else for (let i = Number(m[2]); i <= Number(m[3]); i++) out.set(m[1] + i, v);
-    }
-  }
-  return out;
-}
 
 describe('Python adapter over QEMU (gdbstub)', () => {
   maybe('starts from PROTOCOL.md 4 (checked on QEMU): RAM zero but the vector, every documented CSR it can report but tdata1', () => {

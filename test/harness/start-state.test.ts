@@ -9,29 +9,13 @@ import { CSR_NUMBERS } from '../../reference/machine/csr';
 import { runState } from '../../reference/run-state';
 import { encode } from '../../reference/tools/disasm';
 import type { StateInputs } from '../../vectors/schema/types';
-import { ROOT } from './helpers';
+import { documentedStartCsrs, ROOT } from './helpers';
 
 const w = (name: string, o: Parameters<typeof encode>[1] = {}) => '0x' + (encode(name, o) >>> 0).toString(16);
 const EBREAK = w('ebreak');
 
 function state(words: string[], hart: Partial<StateInputs['hart']> = {}, extra: Partial<StateInputs> = {}): StateInputs {
   return { kind: 'state', memory: [{ base: '0x80000000', words }], hart: { pc: '0x80000000', ...hart }, stop: { maxInsns: 100, onTrap: true }, ...extra };
-}
-
-/** The CSR table of PROTOCOL.md 4.2: name -> value, with `a3`..`a31` ranges expanded. */
-function documentedStartCsrs(): Map<string, bigint> {
-  const doc = fs.readFileSync(path.join(ROOT, 'conformance/PROTOCOL.md'), 'utf8');
-  const table = /<!-- start-state-csrs[^>]*-->([\s\S]*?)<!-- \/start-state-csrs -->/.exec(doc)![1];
-  const out = new Map<string, bigint>();
-  for (const row of table.split('\n').filter((l) => l.startsWith('| `'))) {
-    const [, names, value] = row.split('|');
-    const v = BigInt(/`(0x[0-9a-f]+)`/.exec(value)![1]);
-    for (const m of names.matchAll(/`([a-z]+?)(\d+)`\.\.`\1(\d+)`|`([a-z0-9]+)`/g)) {
-      if (m[4]) out.set(m[4], v);
-      else for (let i = Number(m[2]); i <= Number(m[3]); i++) out.set(m[1] + i, v);
-    }
-  }
-  return out;
 }
 
 describe('PROTOCOL.md 4: the starting state', () => {
