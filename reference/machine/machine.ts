@@ -172,10 +172,13 @@ export class Machine {
     }
     const nicBySlot = new Map<number, VirtioNet>();
     this.network = opts.nics?.length ? new Network(time, this.timers) : null;
+    // Cards without a MAC get QEMU's defaults in order, 52:54:00:12:34:56 first (its counter
+    // counts only the cards it had to give an address).
+    let unnamed = 0;
     (opts.nics ?? []).forEach((n, i) => {
       if (!(Number.isInteger(n.slot) && n.slot >= 0 && n.slot < P.VIRTIO_COUNT)) throw new MachineError(`virtio slot ${n.slot} does not exist (0..${P.VIRTIO_COUNT - 1})`);
       if (bySlot.has(n.slot) || nicBySlot.has(n.slot)) throw new MachineError(`virtio slot ${n.slot} is given two devices`);
-      const nic = new VirtioNet(n.mac ?? defaultMac(i), `nic${i}`);
+      const nic = new VirtioNet(n.mac ?? defaultMac(unnamed++), `nic${i}`);
       nicBySlot.set(n.slot, nic);
       this.network!.addNic(nic);
     });
