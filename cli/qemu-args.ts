@@ -7,7 +7,7 @@
 
 import { CliError } from './exit-codes';
 import { placeVirtioDevices, PlacementError } from '../reference/machine/devices/virtio-placement';
-import { parseMac } from '../reference/machine/devices/virtio-net';
+import { assignMacs, formatMac, parseMac } from '../reference/machine/devices/virtio-net';
 
 /** What a devirt long option of `devirt boot` looks like to the translator. */
 export interface KnownOption { takesValue: boolean }
@@ -162,7 +162,7 @@ function nic(value: string, line: QemuLine, name: string): void {
   if (model !== 'virtio-net-device') fail(name, `model=${model ?? '(default: virtio-net-pci)'}: the platform has no PCI; give model=virtio-net-device`);
   const mac = p.get('mac');
   p.delete('model'); p.delete('mac');
-  const id = `\u0000nic${line.netdevs.size}`;
+  const id = `#nic${line.netdevs.size}`; // "#" is not allowed in QEMU ids: no clash with a -netdev id
   netdev([...p].map(([k, v]) => (k === 'type' ? v : `${k}=${v}`)).concat(`id=${id}`).join(','), line, name);
   line.netdevs.get(id)!.used = true;
   line.virtio.push({ kind: 'nic', mac: mac === undefined ? undefined : macProperty(mac, name), what: `${name} ${value}` });
@@ -302,8 +302,6 @@ const PROVIDED_ELSEWHERE: Record<string, { from: string; why: string }> = {
   '--logfile': { from: '-d and -D', why: 'QEMU-style tracing is not in this build of devirt boot (--trace prints every instruction)' },
 };
 
-const defaultMacText = (n: number): string => `52:54:00:12:34:${(0x56 + n).toString(16).padStart(2, '0').slice(-2)}`;
-
 /** A devirt-style boot line has no single-dash options; a QEMU line has at least one. */
 export function isQemuLine(args: string[]): boolean {
   return args.some((a) => /^-[^-]/.test(a));
@@ -356,14 +354,15 @@ export function translateQemuArgs(args: string[], known: Map<string, KnownOption
     throw e;
   }
   // Cards without mac= get QEMU's default addresses in the order QEMU creates them: command-line order.
-  let unnamed = 0;
+  const nics = line.virtio.flatMap((d) => (d.kind === 'nic' ? [d] : []));
+  const macs = assignMacs(nics.map((d) => (d.mac === undefined ? undefined : parseMac(d.mac)!)));
   line.virtio.forEach((d, i) => {
     if (d.kind === 'disk') line.out.push('--drive', `${d.file},slot=${slots[i]}`);
-    else line.out.push('--nic', `${d.mac ?? defaultMacText(unnamed++)},slot=${slots[i]}`);
+    else line.out.push('--nic', `${formatMac(macs[nics.indexOf(d)])},slot=${slots[i]}`);
   });
   for (const [id, n] of line.netdevs) {
     // QEMU warns about a netdev no card uses, and connects nothing; so does devirt.
-    if (!n.used) { notes.push(`-netdev id=${id.startsWith('\u0000') ? '(of -nic)' : id} is attached to no device, as on QEMU (no network connection is made)`); continue; }
+    if (!n.used) { notes.push(`-netdev id=${id.startsWith('#') ? '(of -nic)' : id} is attached to no device, as on QEMU (no network connection is made)`); continue; }
     line.out.push('--net-udp', `${n.udp},localaddr=${n.localaddr}`);
   }
   // QEMU 7.2's own default is the legacy transport: a QEMU line that does not say gets it (a
