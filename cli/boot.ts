@@ -22,7 +22,8 @@ import { EXCEPTION_NAMES, INTERRUPT_NAMES } from '../reference/machine/trap-caus
 import type { Hart } from '../reference/machine/hart';
 import type { NicConfig } from '../reference/machine/machine';
 import { formatMac, parseMac } from '../reference/machine/devices/virtio-net';
-import { parseUdpAddress, UdpAddress, UdpLink } from './net-udp';
+import { HostLink, parseUdpAddress, UdpAddress, UdpLink } from './net-udp';
+import { ForwardRule, parseForward, UdpForward } from './net-forward';
 
 export const DEFAULT_FIRMWARE = path.resolve(__dirname, '../../reference/firmware/build/microvisor.elf');
 export const DEFAULT_MMODE_FIRMWARE = path.resolve(__dirname, '../../reference/firmware/mmode/build/mmode-fw.elf');
@@ -31,7 +32,7 @@ interface BootFlags {
   kernel: string; bios?: string; mmode?: string | boolean; doorbell?: string; drive: string[]; mem?: string; maxInsns?: string; trace?: boolean; append?: string;
   doorbellLog?: boolean; gdb?: string; gdbWait?: boolean; log?: string; logfile?: string; traceFrom?: string; traceTo?: string;
   initrd?: string; dtb?: string; virtioLegacy?: boolean; plicGateway?: string; reboot: boolean; dumpDtb?: string;
-  nic: string[]; netUdp?: string;
+  nic: string[]; netUdp?: string; netForward: string[];
 }
 
 const collect = (v: string, all: string[]) => [...all, v];
@@ -60,6 +61,7 @@ export function registerBoot(program: Command): void {
     .option('--drive <file[,slot=N]>', 'raw disk image for a virtio-blk device, in virtio-mmio slot N or the highest free one (repeatable)', collect, [])
     .option('--nic <mac|auto>', 'a virtio-net card on the machine\'s Ethernet switch: its MAC address (auto: QEMU\'s 52:54:00:12:34:56, then :57, ...), optionally ,slot=N; cards take slots after the drives (repeatable)', collect, [])
     .option('--net-udp <host:port>', 'connect the switch to the host as QEMU -netdev socket,udp=HOST:PORT,localaddr=...: each datagram is one Ethernet frame; add ,localaddr=HOST:PORT to choose where devirt listens (default: any free port on 127.0.0.1, reported on stderr); gives the machine a card if no --nic does')
+    .option('--net-forward <rule>', 'forward a host UDP port to a guest\'s, as QEMU -netdev user,hostfwd=udp:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT (HOSTADDR default 127.0.0.1, GUESTADDR 10.0.2.15): the host is slirp\'s gateway 10.0.2.2 on the switch, so ordinary host tools reach a guest service (repeatable; gives the machine a card if no --nic does)', collect, [])
     .option('--mem <size>', 'RAM size as QEMU -m: 128M, 1G, 134217728B; a bare number is MiB (default 128M)')
     .option('--max-insns <n>', 'stop after this many instructions (exit 124)')
     .option('--append <args>', 'kernel command line (/chosen/bootargs)')
@@ -113,7 +115,9 @@ async function boot(flags: BootFlags): Promise<number> {
   };
   const wanted = flags.drive.map(parseDriveFlag);
   const udp = flags.netUdp === undefined ? null : parseNetUdp(flags.netUdp);
-  const nicFlags = flags.nic.length || !udp ? flags.nic : ['auto'];
+  const forwards = flags.netForward.map((r) => parseForward(r, '--net-forward'));
+  if (udp && forwards.length) throw new CliError('--net-forward: cannot be combined with --net-udp (the switch has one link to the host: raw frames over UDP, or forwarded UDP ports)');
+  const nicFlags = flags.nic.length || !(udp || forwards.length) ? flags.nic : ['auto'];
   const nicWanted = nicFlags.map(parseNicFlag);
   let slots: number[];
   try {
@@ -129,7 +133,7 @@ async function boot(flags: BootFlags): Promise<number> {
   try {
     wanted.forEach((d, i) => drives.push({ backend: new TrackedDrive(openDrive(d.file)), slot: slots[i] }));
     const nics: NicConfig[] = nicWanted.map((n, i) => ({ slot: slots[wanted.length + i], mac: n.mac }));
-    return await bootWith(flags, { ramSize, maxInsns, kernel, bios, biosName, drives, signals, mmodeFirmware, mmodeName, rings, extra, trace, gdbPort, nics, udp });
+    return await bootWith(flags, { ramSize, maxInsns, kernel, bios, biosName, drives, signals, mmodeFirmware, mmodeName, rings, extra, trace, gdbPort, nics, udp, forwards });
   } finally {
     signals.detach();
     // Everything the guest wrote reaches the disk files, however the run ended.
@@ -216,11 +220,11 @@ interface BootInputs {
   mmodeFirmware: Uint8Array | null; mmodeName: string; rings: DoorbellEvent[];
   extra: Pick<BootConfig, 'initrd' | 'initrdName' | 'dtb' | 'dtbName' | 'virtioLegacy' | 'plicGateway'>;
   trace: TraceFlags | null; gdbPort: number | undefined;
-  nics: NicConfig[]; udp: { remote: UdpAddress; local: UdpAddress } | null;
+  nics: NicConfig[]; udp: { remote: UdpAddress; local: UdpAddress } | null; forwards: ForwardRule[];
 }
 
 /** The run as a terminal program: the session runs the machine; this moves bytes and picks the exit code. */
-async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, biosName, drives, signals, mmodeFirmware, mmodeName, rings, extra, trace, gdbPort, nics, udp }: BootInputs): Promise<number> {
+async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, biosName, drives, signals, mmodeFirmware, mmodeName, rings, extra, trace, gdbPort, nics, udp, forwards }: BootInputs): Promise<number> {
   const out: number[] = [];
   // Bytes the guest printed: a guest that only polls the UART after stdin ended (printing
   // nothing) is waiting for input that can never come.
@@ -277,7 +281,8 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
   const log = trace ? new TraceLog(trace.items, trace.file ? fileSink(trace.file) : fileSink(null), new Symbolizer(m.symbols)) : null;
   let tracing = false;
   // The switch's link to the host: the one input that depends on the host's timing (net-udp.ts).
-  const link = udp ? await UdpLink.open(udp.remote, udp.local, '--net-udp') : null;
+  const link: HostLink | null = udp ? await UdpLink.open(udp.remote, udp.local, '--net-udp')
+    : forwards.length ? await UdpForward.open(forwards, '--net-forward') : null;
   const host = m.network?.host ?? null;
   let gdb: GdbServer | null;
   try {
@@ -289,7 +294,7 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
   if (link && host) {
     link.attach(host);
     const cards = m.network!.nics.map((n) => formatMac(n.mac)).join(', ');
-    say(`devirt: network: card ${cards} on the switch; frames to the host go to udp ${link.remote.host}:${link.remote.port}, devirt listens on udp ${link.local.host}:${link.local.port}`, false);
+    say(`devirt: network: card ${cards} on the switch; ${link.describe()}`, false);
   }
 
   if (gdb) say(`devirt: gdb stub listening on tcp::${gdb.port}${flags.gdbWait ? ' (waiting for the debugger at the reset vector)' : ''}`, false);
@@ -367,7 +372,7 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
         if (go === 'kill') { say('devirt: killed by the debugger'); return EXIT.ok; }
       }
       if (input?.pending.length) m.uart.pushInput(Uint8Array.from(input.pending.splice(0)));
-      if (link && host) link.drain(host);
+      link?.drain();
       if (log && !tracing && m.hart.instret >= traceFrom && m.hart.instret < traceTo) { tracing = true; log.start(m.hart); }
       if (tracing && m.hart.instret >= traceTo) { tracing = false; log!.stop(m.hart); }
       const insns = Math.min(gdb?.stub ? GDB_CHUNK : CHUNK,
