@@ -52,6 +52,8 @@ export interface VirtioDevice {
    * own, not only in answer to the driver: a network card whose frames arrive from the wire.
    */
   bind?(link: VirtioLink): void;
+  /** The driver has just set DRIVER_OK: a device holding work of its own may start on it. */
+  started?(): void;
 }
 
 /** What a device sees of its transport. */
@@ -63,8 +65,6 @@ export interface VirtioLink {
   service(index: number): void;
   /** The features the driver accepted (meaningful once FEATURES_OK, or at once on legacy). */
   negotiated(): bigint;
-  /** The driver has set DRIVER_OK and the device has not failed. */
-  live(): boolean;
 }
 
 /**
@@ -110,7 +110,6 @@ export class VirtioMmio implements MmioDevice {
     device.bind?.({
       service: (index) => this.notify(index),
       negotiated: () => this.driverFeatures,
-      live: () => (this.status & STATUS.DRIVER_OK) !== 0 && (this.status & STATUS.DEVICE_NEEDS_RESET) === 0,
     });
   }
 
@@ -249,7 +248,9 @@ export class VirtioMmio implements MmioDevice {
     if (!this.legacy && (v & STATUS.FEATURES_OK) && !(this.status & STATUS.FEATURES_OK)) {
       if ((this.driverFeatures & ~this.device.features) !== 0n) v &= ~STATUS.FEATURES_OK;
     }
+    const was = this.status;
     this.status = (v & ~STATUS.DEVICE_NEEDS_RESET) | (this.status & STATUS.DEVICE_NEEDS_RESET);
+    if (!(was & STATUS.DRIVER_OK) && (this.status & STATUS.DRIVER_OK)) this.device.started?.();
   }
 
   /** Features the driver accepted (valid once FEATURES_OK is set). */
