@@ -201,7 +201,7 @@ describe('virtio-net device', () => {
     expect(d.used(0, 2).id).toBe(2);
   });
 
-  test('frames wait for the driver (before DRIVER_OK, across a reset, as QEMU\'s socket backend), up to a bound', () => {
+  test('frames wait for the driver (before DRIVER_OK, across its reset of the card), up to a bound', () => {
     const { d, toSwitch } = wired();
     const early = frame(MAC_A, MAC_B, 20);
     toSwitch(early); // no driver yet

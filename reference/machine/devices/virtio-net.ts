@@ -27,8 +27,8 @@ export const NET_HDR_V1 = 12, NET_HDR_LEGACY = 10;
 /**
  * Frames that wait for the driver: for receive buffers, or for the driver itself (before
  * DRIVER_OK, across a reset: a card handed from one owner to the next keeps what arrived in
- * between), as QEMU's socket backend leaves datagrams in its socket until the card can take them.
- * Beyond this many they are dropped (devirt's bound, where QEMU's is the host's socket buffer).
+ * between; QEMU's net layer likewise queues what its card cannot receive yet). Beyond this many
+ * they are dropped (devirt's bound; conformance/platform.md).
  */
 export const RX_BACKLOG = 256;
 /** QEMU's first default MAC address (qemu_macaddr_default_if_unset: 52:54:00:12:34:56, then ...:57). */
