@@ -99,6 +99,26 @@ describe('devirt boot --nic / --net-udp', () => {
     }
   });
 
+  test('with a link, a guest idle in wfi waits for the host; SIGTERM ends the wait (exit 143)', async () => {
+    const { spawn } = require('child_process') as typeof import('child_process');
+    const child = spawn(process.execPath, [BIN, 'boot', '--bios', 'none', '--kernel', ECHO, '--net-forward', 'udp:127.0.0.1:0-:7'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '', err = '';
+    child.stdout.on('data', (d: Buffer) => { out += d; });
+    child.stderr.on('data', (d: Buffer) => { err += d; });
+    const code = await new Promise<number | null>((resolve) => {
+      child.on('exit', (c) => resolve(c));
+      // Up and idle (its line printed), then still running a moment later: waiting, not ended with 124.
+      const poll = setInterval(() => {
+        if (!/ip 10\.0\.2\.15/.test(out)) return;
+        clearInterval(poll);
+        setTimeout(() => child.kill('SIGTERM'), 300);
+      }, 50);
+    });
+    expect(code).toBe(143);
+    expect(err).toMatch(/devirt: network: card 52:54:00:12:34:56 on the switch; the host is the gateway 10\.0\.2\.2; forwarding udp 127\.0\.0\.1:\d+ -> 10\.0\.2\.15:7/);
+    expect(err).toMatch(/devirt: stopped by SIGTERM/);
+  });
+
   test('a local address already in use is refused, naming it', async () => {
     const s = dgram.createSocket('udp4');
     await new Promise<void>((r) => s.bind(0, '127.0.0.1', r));
