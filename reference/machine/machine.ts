@@ -4,7 +4,7 @@
 import { Bus } from './bus';
 import { Hart, StopReason } from './hart';
 import { Irq } from './trap-causes';
-import type { DeviceTimer, DmaMemory } from './device';
+import { DmaDenied, DeviceTimer, DmaMemory } from './device';
 import { disassemble, encode } from '../tools/disasm';
 import { ElfError, ElfImage, ElfSymbol, isElf, parseElf } from '../tools/elf';
 import * as P from './devices/memory-map';
@@ -14,6 +14,7 @@ import { Uart16550 } from './devices/uart16550';
 import { FinisherEvent, SifiveTest } from './devices/sifive-test';
 import { GoldfishRtc } from './devices/goldfish-rtc';
 import { Doorbell } from './devices/doorbell';
+import { Iopmp } from './devices/iopmp';
 import { EmptyVirtioSlot, VirtioMmio } from './devices/virtio-mmio';
 import { BlockBackend, VirtioBlk } from './devices/virtio-blk';
 import { buildDeviceTree, chosenProps } from './devices/device-tree';
@@ -90,6 +91,8 @@ export class Machine {
   readonly uart: Uart16550;
   readonly finisher: SifiveTest;
   readonly doorbell: Doorbell;
+  /** Checks every device DMA access (devices/iopmp.ts); off until firmware enables it. */
+  readonly iopmp = new Iopmp();
   readonly rtc: GoldfishRtc;
   /** The eight virtio-mmio slots, slot 0 at 0x10001000; `drive` fills the highest (slot 7), `drives` theirs. */
   readonly virtio: (EmptyVirtioSlot | VirtioMmio)[] = [];
@@ -146,15 +149,23 @@ export class Machine {
     };
     hart.onDeviceDeadline = () => { hart.deviceDeadline = Infinity; this.rtc.fire(); };
     this.rtc = new GoldfishRtc(time, this.plic.source(P.RTC_IRQ), rtcTimer);
-    for (const d of [this.clint, this.plic, this.uart, this.finisher, this.rtc, this.doorbell]) this.bus.attach(d);
-    // Device DMA sees guest-physical RAM; writes go through the hart so stale decoded code is dropped.
-    const dma: DmaMemory = {
+    for (const d of [this.clint, this.plic, this.uart, this.finisher, this.rtc, this.doorbell, this.iopmp]) this.bus.attach(d);
+    // Device DMA sees guest-physical RAM through the IOPMP, which knows the requestor by its
+    // RRID (the virtio slot); writes go through the hart so stale decoded code is dropped.
+    const iopmp = this.iopmp;
+    const dmaFor = (rrid: number): DmaMemory => ({
       readBytes: (pa, length) => {
+        const v = iopmp.check(rrid, pa, length, false);
+        if (v) throw new DmaDenied(pa, length, false, v.etype);
         const off = pa - hart.ramBase;
         return off >= 0 && length >= 0 && off + length <= hart.ramSize ? hart.ram.subarray(off, off + length) : null;
       },
-      writeBytes: (pa, data) => hart.writeRam(pa, data),
-    };
+      writeBytes: (pa, data) => {
+        const v = iopmp.check(rrid, pa, data.length, true);
+        if (v) throw new DmaDenied(pa, data.length, true, v.etype);
+        return hart.writeRam(pa, data);
+      },
+    });
     this.drive = opts.drive ?? null;
     const bySlot = new Map<number, BlockBackend>();
     if (this.drive) bySlot.set(P.VIRTIO_COUNT - 1, this.drive);
@@ -168,7 +179,7 @@ export class Machine {
       const base = P.virtioSlotBase(i);
       const disk = bySlot.get(i);
       const dev = disk
-        ? new VirtioMmio(base, new VirtioBlk(disk), this.plic.source(P.virtioSlotIrq(i)), dma, legacy)
+        ? new VirtioMmio(base, new VirtioBlk(disk), this.plic.source(P.virtioSlotIrq(i)), dmaFor(i), legacy)
         : new EmptyVirtioSlot(base, legacy);
       this.virtio.push(dev);
       this.bus.attach(dev);
