@@ -51,9 +51,10 @@ void devices_give_all(int to);
 int devices_pmp_denials(int id, u64 *addr, u8 *cfg, int max);
 
 /* ---- iopmp.c ------------------------------------------------------------------------------ */
-/* Boot: the firmware guard (no device ever reaches the firmware), every requestor given to
+/* Boot, if the device tree has the IOPMP (QEMU has none: then every iopmp_ function does
+   nothing and device DMA is unchecked there): the firmware guard (no device ever reaches the firmware), every requestor given to
    instance 0's memory, checks enabled. */
-void iopmp_init(void);
+void iopmp_init(const void *fdt);
 /* The instances' memories changed (create, retire): reprogram their memory domains. */
 void iopmp_memory_changed(void);
 /* Requestor `rrid` (a virtio slot) now belongs to instance `owner`. */

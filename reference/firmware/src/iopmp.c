@@ -25,6 +25,8 @@
 #define E_END 7
 #define RW (IOPMP_CFG_R | IOPMP_CFG_W)
 
+static int present;
+
 static void entry(int i, u64 addr, u32 cfg)
 {
   mmio_write32(IOPMP(IOPMP_ENTRY_ADDR(i)), (u32)(addr >> 2));
@@ -41,6 +43,7 @@ static void range(int i, u64 base, u64 size)
 
 void iopmp_memory_changed(void)
 {
+  if (!present) return;
   u64 base[2] = { 0, 0 }, size[2] = { 0, 0 };
   int n = mv_instance_memory(0, base, size);
   range(E_I0, base[0], size[0]);
@@ -52,12 +55,14 @@ void iopmp_memory_changed(void)
 
 void iopmp_grant(int rrid, int owner)
 {
-  if (rrid < 0 || rrid >= IOPMP_RRIDS) return;
+  if (!present || rrid < 0 || rrid >= IOPMP_RRIDS) return;
   mmio_write32(IOPMP(IOPMP_SRCMD_EN(rrid)), (1U << (1 + MD_FIRMWARE)) | (1U << (1 + MD_INSTANCE(owner))));
 }
 
-void iopmp_init(void)
+void iopmp_init(const void *fdt)
 {
+  present = fdt_has_compatible(fdt, "devirt,iopmp");
+  if (!present) return;
   /* The firmware guard: FW_SIZE is a power of two aligned to itself (platform.h). */
   entry(E_FW, FW_BASE | (FW_SIZE / 2 - 1), IOPMP_CFG_NAPOT);
   mmio_write32(IOPMP(IOPMP_MDCFG(MD_FIRMWARE)), E_I0);

@@ -32,7 +32,7 @@ void fw_main(u64 hartid, u64 fdt, u64 fw_dynamic, struct trap_frame *frame)
 
   pmp_configure();
   devices_reset_owners();
-  iopmp_init();
+  iopmp_init((const void *)fdt);
   if (fdt_reserve_regions((void *)fdt, RAM_BASE + mv_layout.ram_size) != 0)
     console_puts("microvisor: device tree not patched\n");
   dormant_configure();
