@@ -87,7 +87,6 @@ static long virtualize(struct trap_frame *f)
   instances[1].present = 0;
   instances[1].mem_base = mv_layout.partition_base;
   instances[1].mem_size = mv_layout.partition_size;
-  devices_reset_owners();
   slice_arm();
   csr_set(mie, VIRTUALIZED_MIE);
 #ifdef BUG_LEAK_CSR
