@@ -12,6 +12,7 @@
 #define FRAME_I0   280
 #include "devirt-platform.h"
 #include "gpr-frame.h"
+#include "vm-layout.h"
 #define MNRET .word 0x70200073
 
   .file "entry.S"   /* a fixed name in the symbol table, not the assembler's temporary object */
@@ -125,7 +126,349 @@ rnmi_exception:
   .globl trap_entry
 trap_entry:
   csrrw sp, mscratch, sp
-  SAVE_GPRS
+  SAVE_X sp, 5, 7
+  SAVE_X sp, 28, 29
+#ifndef NO_FAST_PATH
+/* Fast paths for the traps a kernel's M-mode handler takes most (bench/mk-profile.ts measures
+ * them): the CSR instructions on mscratch, mepc, mcause, mtval, mstatus, mie and mip, and the
+ * 8-byte loads and stores to the CLINT (mtime, mtimecmp). They run on t0-t4 only (saved above),
+ * emulate exactly what fw_trap would, and return with mret; anything else, or anything unusual
+ * (a misaligned CLINT access, a CSR they do not know), goes to the general path below with its
+ * full frame. Built with -DNO_FAST_PATH the firmware has only the general path, and must give
+ * the kernel identical results (test/mkernel/fast-path.test.ts). */
+  la t1, vm
+  lw t0, VM_IN_VM(t1)
+  beqz t0, slow_entry        /* only the kernel's deprivileged M-mode code is emulated here */
+  csrr t1, mstatus
+  srli t1, t1, MSTATUS_MPP_SHIFT
+  andi t1, t1, 3
+  bnez t1, slow_entry        /* from the firmware itself (a bug): the general path stops the machine */
+  csrr t0, mcause
+  li t1, EXC_ILLEGAL
+  beq t0, t1, fast_illegal
+  addi t0, t0, -EXC_LOAD_ACCESS
+  beqz t0, fast_clint        /* t0 = 0: a load */
+  addi t1, t0, EXC_LOAD_ACCESS - EXC_STORE_ACCESS
+  beqz t1, fast_clint        /* t0 = 2: a store */
+  j slow_entry
+
+/* The instruction's bits are in mtval: the platform writes them for illegal-instruction traps
+ * (conformance/choices.ts, illegal-instruction-tval). t0 = the instruction. */
+fast_illegal:
+  csrr t0, mtval
+  andi t1, t0, 0x7f
+  li t2, 0x73
+  bne t1, t2, slow_entry
+  srli t1, t0, 12
+  andi t1, t1, 3
+  beqz t1, slow_entry        /* mret, sret, wfi, sfence.vma, ecall: the general path */
+  /* The source operand into t2: the immediate, or the kernel's register rs1. */
+  srli t3, t0, 15
+  andi t3, t3, 31
+  slli t1, t0, 49            /* funct3 bit 2 (instruction bit 14): the immediate forms */
+  bgez t1, 1f
+  mv t2, t3
+  j 2f
+1:
+  la t2, read_gpr_table
+  slli t1, t3, 3
+  add t2, t2, t1
+  jalr t4, 0(t2)
+2:
+  srli t1, t0, 20            /* the CSR's number */
+  addi t3, t1, -0x340
+  sltiu t4, t3, 4
+  bnez t4, fast_vm_field
+  addi t3, t1, -0x344
+  beqz t3, fast_mip
+  addi t3, t1, -0x304
+  beqz t3, fast_mie
+  addi t3, t1, -0x300
+  beqz t3, fast_mstatus
+  j slow_entry
+
+/* t1 = the old value, t2 = the operand: the new value in t4 (csrrw: the operand; csrrs: old | it;
+ * csrrc: old & ~it). A set or clear with x0/0 writes the old value back, which for these
+ * registers changes nothing, as the instruction must. */
+.macro NEW_VALUE
+  slli t4, t0, 50            /* funct3 bit 1 (instruction bit 13): set or clear */
+  bgez t4, 1f
+  slli t4, t0, 51            /* funct3 bit 0: clear */
+  bltz t4, 2f
+  or t4, t1, t2
+  j 3f
+2:
+  not t4, t2
+  and t4, t4, t1
+  j 3f
+1:
+  mv t4, t2
+3:
+.endm
+
+/* mscratch, mepc, mcause, mtval: plain fields of the virtual M-mode (mepc keeps bit 0 clear). */
+fast_vm_field:
+  slli t3, t3, 3
+  la t1, vm
+  add t3, t3, t1
+  ld t1, VM_MSCRATCH(t3)
+  NEW_VALUE
+  srli t2, t0, 20
+  addi t2, t2, -0x341
+  bnez t2, 1f
+  andi t4, t4, -2
+1:
+  sd t4, VM_MSCRATCH(t3)
+  j fast_csr_done
+
+/* mip: the real register's software bits, doorbell hidden, with the instruction's own kind of
+ * write (csrrs/csrrc must not turn a read of SEIP into a written bit). */
+fast_mip:
+  csrr t1, mip
+  li t3, ~(1 << IRQ_DOORBELL)
+  and t1, t1, t3
+  and t2, t2, t3
+  slli t4, t0, 50
+  bgez t4, 1f
+  slli t4, t0, 51
+  bltz t4, 2f
+  csrs mip, t2
+  j fast_csr_done
+2:
+  csrc mip, t2
+  j fast_csr_done
+1:
+  csrw mip, t2
+  j fast_csr_done
+
+/* mie: legalised by the real register, then the real mie for the virtual M-mode (vm_set_real_mie). */
+fast_mie:
+  la t3, vm
+  ld t1, VM_MIE(t3)
+  NEW_VALUE
+  csrw mie, t4
+  csrr t4, mie
+  li t2, ~(1 << IRQ_DOORBELL)
+  and t4, t4, t2
+#ifdef BUG_LOSE_MSIE
+  andi t4, t4, ~(1 << IRQ_MSI)
+#endif
+  sd t4, VM_MIE(t3)
+  j fast_set_real_mie
+
+/* mstatus: the M fields are virtual, the S fields the real ones; MPP = 2 (reserved) keeps MPP. */
+fast_mstatus:
+  la t3, vm
+  csrr t1, mstatus
+  li t4, MS_VIRTUAL
+  not t4, t4
+  and t1, t1, t4
+  ld t4, VM_MSTATUS(t3)
+  or t1, t1, t4
+  NEW_VALUE
+  srli t2, t4, MSTATUS_MPP_SHIFT
+  andi t2, t2, 3
+  addi t2, t2, -2
+  bnez t2, 1f
+  li t2, MSTATUS_MPP
+  not t2, t2
+  and t4, t4, t2             /* reserved MPP: keep the old one */
+  ld t2, VM_MSTATUS(t3)
+  srli t2, t2, MSTATUS_MPP_SHIFT
+  andi t2, t2, 3
+  slli t2, t2, MSTATUS_MPP_SHIFT
+  or t4, t4, t2
+1:
+  li t2, MS_VIRTUAL
+  and t2, t4, t2
+  sd t2, VM_MSTATUS(t3)
+  li t2, MS_SFIELDS          /* one write of the S fields, as an sstatus write would be */
+  and t4, t4, t2
+  not t2, t2
+  csrr t3, mstatus
+  and t3, t3, t2
+  or t3, t3, t4
+  csrw mstatus, t3
+  la t3, vm
+  /* fall through */
+
+/* Real mie for the kernel's M-mode code: its enabled, undelegated interrupts while its MIE is
+ * set, else none (fw.c vm_set_real_mie). t3 = &vm. */
+fast_set_real_mie:
+  ld t2, VM_MSTATUS(t3)
+  andi t2, t2, MSTATUS_MIE
+  beqz t2, 1f
+  ld t2, VM_MIE(t3)
+  ld t4, VM_MIDELEG(t3)
+  not t4, t4
+  and t2, t2, t4
+1:
+  csrw mie, t2
+  /* fall through */
+
+/* The old value to rd, then past the 4-byte instruction. t0 = the instruction, t1 = the old value. */
+fast_csr_done:
+  srli t3, t0, 7
+  andi t3, t3, 31
+  la t2, write_gpr_table
+  slli t3, t3, 3
+  add t2, t2, t3
+  jalr t4, 0(t2)
+  li t0, 4
+  /* fall through */
+
+/* Past the emulated instruction (t0 = its length) and back to the kernel. */
+fast_return:
+  csrr t1, mepc
+  add t1, t1, t0
+  csrw mepc, t1
+  LOAD_X sp, 6, 7
+  LOAD_X sp, 28, 29
+  la t0, deferred_request
+  ld t0, 0(t0)
+  bnez t0, fast_to_slow
+/* From fast_window to fast_window_end only t0 and sp are not yet the kernel's: an RNMI that lands
+ * here is served as if it had interrupted the kernel at mepc (fw_rnmi). */
+  .globl fast_window, fast_window_end
+fast_window:
+  ld t0, 40(sp)
+  csrrw sp, mscratch, sp
+fast_window_end:
+  mret
+
+/* A request came while a fast path ran: leave through the general exit, which serves it. */
+fast_to_slow:
+  ld t0, 40(sp)
+  SAVE_X sp, 1, 1
+  SAVE_X sp, 3, 31
+  csrr t0, mscratch
+  sd t0, 16(sp)
+  csrw mscratch, sp
+  csrr t0, mepc
+  sd t0, FRAME_PC(sp)
+  sd zero, FRAME_PRIV(sp)    /* the fast paths run only for the kernel's M-mode code, in U */
+  ENTERED
+  j trap_exit
+
+/* A load or store of the kernel's M-mode code to the CLINT: 8-byte aligned ld/sd and c.ld/c.sd
+ * are performed here (insn.c's clint_emulate does the rest). t0 = 0 load, 2 store. */
+fast_clint:
+  csrr t3, mtval
+  li t1, CLINT_BASE
+  sub t1, t3, t1
+  li t2, CLINT_SIZE
+  bgeu t1, t2, slow_entry
+  andi t1, t3, 7
+  bnez t1, slow_entry
+  csrr t1, mepc
+  lhu t2, 0(t1)
+  andi t4, t2, 3
+  addi t4, t4, -3
+  bnez t4, fast_clint_c
+  lhu t4, 2(t1)
+  slli t4, t4, 16
+  or t2, t2, t4              /* t2 = the 32-bit instruction */
+  li t4, 0x707f
+  and t4, t2, t4
+  bnez t0, 1f
+  li t1, 0x3003              /* ld rd, imm(rs1) */
+  bne t4, t1, slow_entry
+  srli t1, t2, 7
+  j fast_clint_load
+1:
+  li t1, 0x3023              /* sd rs2, imm(rs1) */
+  bne t4, t1, slow_entry
+  srli t1, t2, 20
+  li t0, 4
+  j fast_clint_store
+fast_clint_c:
+  li t4, 0xe003
+  and t4, t2, t4
+  srli t1, t2, 2
+  andi t1, t1, 7
+  addi t1, t1, 8             /* rd' or rs2' */
+  bnez t0, 1f
+  li t2, 0x6000              /* c.ld */
+  bne t4, t2, slow_entry
+  li t0, 2
+  j fast_clint_load_r
+1:
+  li t0, 0xe000              /* c.sd */
+  sub t4, t4, t0
+  bnez t4, slow_entry
+  li t0, 2
+  j fast_clint_store
+fast_clint_load:
+  li t0, 4
+fast_clint_load_r:           /* t1 = rd (low 5 bits), t3 = the address, t0 = the length */
+  andi t1, t1, 31
+  la t2, write_gpr_table
+  slli t1, t1, 3
+  add t2, t2, t1
+  ld t1, 0(t3)
+  jalr t4, 0(t2)
+  j fast_return
+fast_clint_store:            /* t1 = rs2 (low 5 bits), t3 = the address, t0 = the length */
+  andi t1, t1, 31
+  la t2, read_gpr_table
+  slli t1, t1, 3
+  add t2, t2, t1
+  jalr t4, 0(t2)
+  sd t2, 0(t3)
+  li t1, CLINT_MTIMECMP
+  bne t3, t1, fast_return
+  la t1, vm
+  sd t2, VM_MTIMECMP(t1)
+  j fast_return
+
+/* The kernel's register xN: read into t2, or written from t1; called with jalr t4. Entry N is
+ * eight bytes. Registers the fast paths use live in the frame, sp in mscratch. */
+.macro READ_GPR n
+  .if \n == 0
+    li t2, 0
+  .elseif \n == 2
+    csrr t2, mscratch
+  .elseif (\n >= 5 && \n <= 7) || \n == 28 || \n == 29
+    ld t2, (\n*8)(sp)
+  .else
+    mv t2, x\n
+  .endif
+  jr t4
+.endm
+.macro WRITE_GPR n
+  .if \n == 0
+    nop
+  .elseif \n == 2
+    csrw mscratch, t1
+  .elseif (\n >= 5 && \n <= 7) || \n == 28 || \n == 29
+    sd t1, (\n*8)(sp)
+  .else
+    mv x\n, t1
+  .endif
+  jr t4
+.endm
+  .align 3
+read_gpr_table:
+  .altmacro
+  .set n, 0
+  .rept 32
+  READ_GPR %n
+  .set n, n+1
+  .endr
+write_gpr_table:
+  .set n, 0
+  .rept 32
+  WRITE_GPR %n
+  .set n, n+1
+  .endr
+  .noaltmacro
+#endif
+
+slow_entry:
+  SAVE_X sp, 1, 1
+  SAVE_X sp, 3, 4
+  SAVE_X sp, 8, 27
+  SAVE_X sp, 30, 31
   csrr t0, mscratch
   sd t0, 16(sp)
   csrw mscratch, sp
