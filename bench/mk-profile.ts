@@ -46,17 +46,25 @@ export function profile(kernel: Uint8Array, firmware: Uint8Array, phaseName: str
   });
   const m = session.machine;
   const sym = symbolizer(m.symbols);
+  // mk-bench's M-mode part: its entry code (below m_boot's text) and the functions named m_*.
+  const mText = (pc: number) => { const s = sym(pc); return s.startsWith('m_') || s.startsWith('0x8000'); };
   const entries = new Map<string, Entry>();
   let inFw = false, fwStart = 0, fwInsns = 0, what = '';
   let firmwareCycles = 0, kernelMmodeCycles = 0;
   let lastKernelPc = 0, lastKernelCycles = 0, lastKernelPriv = 0;
+  // The kernel's M-mode code: real M-mode (native) or, virtualized, U-mode in its M-mode text.
+  const isKernelMmode = () => lastKernelPriv === 3 || (virtualize && lastKernelPriv === 0 && mText(lastKernelPc));
   m.hart.tracer = (h: Hart, pc: number) => {
     if (!inPhase) { inFw = false; return; }
     const fw = pc >= FW_BASE && pc < FW_END;
     if (fw && !inFw) {
+      const fromPriv = lastKernelPriv < 0 ? h.priv : lastKernelPriv;
       inFw = true; fwStart = h.cycles; fwInsns = 0;
+      // The trapping instruction and its trap entry are the kernel's stretch; the firmware's starts here.
+      if (isKernelMmode()) kernelMmodeCycles += h.cycles - lastKernelCycles;
+      lastKernelPriv = -1;
       const cause = h.mcause;
-      if (cause >> 63n) what = `interrupt ${cause & 0xffn} (kernel in ${'USHM'[lastKernelPriv]}-mode)`;
+      if (cause >> 63n) what = `interrupt ${cause & 0xffn} (kernel in ${"USHM"[fromPriv]}-mode)`;
       else {
         const epc = Number(h.mepc);
         const bits = h.peekInstruction(epc);
@@ -72,8 +80,7 @@ export function profile(kernel: Uint8Array, firmware: Uint8Array, phaseName: str
       e.count++; e.cycles += c; e.insns += fwInsns;
       entries.set(what, e);
     }
-    // The kernel's M-mode code: real M-mode (native) or U-mode below its M-mode text (virtualized).
-    if (lastKernelPriv === 3 || (virtualize && lastKernelPriv === 0 && sym(lastKernelPc).startsWith('m_'))) kernelMmodeCycles += h.cycles - lastKernelCycles;
+    if (isKernelMmode()) kernelMmodeCycles += h.cycles - lastKernelCycles;
     lastKernelPc = pc; lastKernelCycles = h.cycles; lastKernelPriv = h.priv;
   };
   while (!done) {

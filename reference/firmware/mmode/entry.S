@@ -14,6 +14,10 @@
 #include "gpr-frame.h"
 #include "vm-layout.h"
 #define MNRET .word 0x70200073
+#define INSN_MRET 0x30200073
+#define INSN_SWAP_SP 0x34011173           /* csrrw sp, mscratch, sp */
+#define V(off) (VM_FROM_FRAME + (off))    /* a field of vm, from sp = &trap_frame */
+#define S(off) (SU_FROM_FRAME + (off))    /* a field of su_view */
 
   .file "entry.S"   /* a fixed name in the symbol table, not the assembler's temporary object */
 
@@ -136,13 +140,13 @@ trap_entry:
  * (a misaligned CLINT access, a CSR they do not know), goes to the general path below with its
  * full frame. Built with -DNO_FAST_PATH the firmware has only the general path, and must give
  * the kernel identical results (test/mkernel/fast-path.test.ts). */
-  la t1, vm
-  lw t0, VM_IN_VM(t1)
-  beqz t0, slow_entry        /* only the kernel's deprivileged M-mode code is emulated here */
-  csrr t1, mstatus
-  srli t1, t1, MSTATUS_MPP_SHIFT
-  andi t1, t1, 3
-  bnez t1, slow_entry        /* from the firmware itself (a bug): the general path stops the machine */
+  csrr t2, mstatus
+  srli t2, t2, MSTATUS_MPP_SHIFT
+  andi t2, t2, 3
+  addi t2, t2, -PRV_M
+  beqz t2, slow_entry        /* from the firmware itself (a bug): the general path stops the machine */
+  lw t0, V(VM_IN_VM)(sp)
+  beqz t0, fast_inject       /* from the kernel's own S or U code */
   csrr t0, mcause
   li t1, EXC_ILLEGAL
   beq t0, t1, fast_illegal
@@ -156,12 +160,34 @@ trap_entry:
  * (conformance/choices.ts, illegal-instruction-tval). t0 = the instruction. */
 fast_illegal:
   csrr t0, mtval
+fast_illegal_insn:            /* also entered with t0 = the next instruction (fast_resume) */
+  li t1, INSN_SWAP_SP
+  beq t0, t1, fast_swap_sp
   andi t1, t0, 0x7f
   li t2, 0x73
   bne t1, t2, slow_entry
   srli t1, t0, 12
   andi t1, t1, 3
-  beqz t1, slow_entry        /* mret, sret, wfi, sfence.vma, ecall: the general path */
+  bnez t1, fast_csr
+  li t2, INSN_MRET
+  beq t0, t2, fast_mret
+  j slow_entry               /* sret, wfi, sfence.vma: the general path */
+
+/* A CSR instruction, t0. Plain reads (csrrs rd, csr, x0) of mscratch, mepc, mcause, mtval first. */
+fast_csr:
+  srli t1, t0, 12
+  andi t1, t1, 0xff
+  addi t1, t1, -2            /* funct3 = 2 (csrrs) and rs1 = x0 */
+  bnez t1, 1f
+  srli t3, t0, 20
+  addi t3, t3, -0x340
+  sltiu t1, t3, 4
+  beqz t1, 1f
+  slli t3, t3, 3
+  add t3, t3, sp
+  ld t1, V(VM_MSCRATCH)(t3)
+  j fast_csr_done
+1:
   /* The source operand into t2: the immediate, or the kernel's register rs1. */
   srli t3, t0, 15
   andi t3, t3, 31
@@ -206,19 +232,29 @@ fast_illegal:
 3:
 .endm
 
+/* csrrw sp, mscratch, sp: the first and last instruction of most M-mode trap handlers. The
+ * kernel's sp is in the real mscratch, its virtual mscratch in vm: swap them. */
+fast_swap_sp:
+  ld t1, V(VM_MSCRATCH)(sp)
+  csrrw t1, mscratch, t1
+  sd t1, V(VM_MSCRATCH)(sp)
+  csrr t1, mepc
+  addi t1, t1, 4
+  csrw mepc, t1
+  j fast_resume
+
 /* mscratch, mepc, mcause, mtval: plain fields of the virtual M-mode (mepc keeps bit 0 clear). */
 fast_vm_field:
   slli t3, t3, 3
-  la t1, vm
-  add t3, t3, t1
-  ld t1, VM_MSCRATCH(t3)
+  add t3, t3, sp
+  ld t1, V(VM_MSCRATCH)(t3)
   NEW_VALUE
   srli t2, t0, 20
   addi t2, t2, -0x341
   bnez t2, 1f
   andi t4, t4, -2
 1:
-  sd t4, VM_MSCRATCH(t3)
+  sd t4, V(VM_MSCRATCH)(t3)
   j fast_csr_done
 
 /* mip: the real register's software bits, doorbell hidden, with the instruction's own kind of
@@ -243,8 +279,7 @@ fast_mip:
 
 /* mie: legalised by the real register, then the real mie for the virtual M-mode (vm_set_real_mie). */
 fast_mie:
-  la t3, vm
-  ld t1, VM_MIE(t3)
+  ld t1, V(VM_MIE)(sp)
   NEW_VALUE
   csrw mie, t4
   csrr t4, mie
@@ -253,17 +288,16 @@ fast_mie:
 #ifdef BUG_LOSE_MSIE
   andi t4, t4, ~(1 << IRQ_MSI)
 #endif
-  sd t4, VM_MIE(t3)
+  sd t4, V(VM_MIE)(sp)
   j fast_set_real_mie
 
 /* mstatus: the M fields are virtual, the S fields the real ones; MPP = 2 (reserved) keeps MPP. */
 fast_mstatus:
-  la t3, vm
   csrr t1, mstatus
   li t4, MS_VIRTUAL
   not t4, t4
   and t1, t1, t4
-  ld t4, VM_MSTATUS(t3)
+  ld t4, V(VM_MSTATUS)(sp)
   or t1, t1, t4
   NEW_VALUE
   srli t2, t4, MSTATUS_MPP_SHIFT
@@ -273,7 +307,7 @@ fast_mstatus:
   li t2, MSTATUS_MPP
   not t2, t2
   and t4, t4, t2             /* reserved MPP: keep the old one */
-  ld t2, VM_MSTATUS(t3)
+  ld t2, V(VM_MSTATUS)(sp)
   srli t2, t2, MSTATUS_MPP_SHIFT
   andi t2, t2, 3
   slli t2, t2, MSTATUS_MPP_SHIFT
@@ -281,7 +315,7 @@ fast_mstatus:
 1:
   li t2, MS_VIRTUAL
   and t2, t4, t2
-  sd t2, VM_MSTATUS(t3)
+  sd t2, V(VM_MSTATUS)(sp)
   li t2, MS_SFIELDS          /* one write of the S fields, as an sstatus write would be */
   and t4, t4, t2
   not t2, t2
@@ -289,43 +323,92 @@ fast_mstatus:
   and t3, t3, t2
   or t3, t3, t4
   csrw mstatus, t3
-  la t3, vm
   /* fall through */
 
 /* Real mie for the kernel's M-mode code: its enabled, undelegated interrupts while its MIE is
- * set, else none (fw.c vm_set_real_mie). t3 = &vm. */
+ * set, else none (fw.c vm_set_real_mie). */
 fast_set_real_mie:
-  ld t2, VM_MSTATUS(t3)
+  ld t2, V(VM_MSTATUS)(sp)
   andi t2, t2, MSTATUS_MIE
   beqz t2, 1f
-  ld t2, VM_MIE(t3)
-  ld t4, VM_MIDELEG(t3)
+  ld t2, V(VM_MIE)(sp)
+  ld t4, V(VM_MIDELEG)(sp)
   not t4, t4
   and t2, t2, t4
 1:
   csrw mie, t2
   /* fall through */
 
-/* The old value to rd, then past the 4-byte instruction. t0 = the instruction, t1 = the old value. */
+/* The old value to rd, then past the 4-byte instruction. t0 = the instruction, t1 = the old value.
+ * After an mscratch access (a handler's first or last instruction) look at the next one. */
 fast_csr_done:
   srli t3, t0, 7
   andi t3, t3, 31
+  beqz t3, 1f
   la t2, write_gpr_table
   slli t3, t3, 3
   add t2, t2, t3
   jalr t4, 0(t2)
-  li t0, 4
+1:
+  srli t2, t0, 20
+  addi t2, t2, -0x340
+  csrr t1, mepc
+  addi t1, t1, 4
+  csrw mepc, t1
+  bnez t2, fast_exit
   /* fall through */
+
+/* mepc is where the kernel resumes. If that is its M-mode code and the instruction there is one
+ * the fast paths emulate without fail (a CSR access to mscratch, mepc, mcause, mtval, mstatus,
+ * mie or mip; mret), emulate it now rather than return and take its trap: a handler's
+ * `csrrw sp, mscratch, sp; mret`, or the first instruction of its trap vector. The paths taken
+ * from here never fall back to the general path (which would read mcause and mtval of the
+ * previous trap). The instruction is read only when its four bytes lie in mepc's page. */
+fast_resume:
+  lw t2, V(VM_IN_VM)(sp)
+  beqz t2, fast_exit
+  csrr t1, mepc
+  addi t2, t1, 3
+  xor t2, t2, t1
+  srli t2, t2, 12
+  bnez t2, fast_exit         /* its last byte is on the next page */
+  lhu t0, 0(t1)
+  andi t2, t0, 0x7f
+  li t3, 0x73
+  bne t2, t3, fast_exit
+  lhu t2, 2(t1)
+  slli t2, t2, 16
+  or t0, t0, t2
+  li t2, INSN_SWAP_SP
+  beq t0, t2, fast_swap_sp
+  li t2, INSN_MRET
+  beq t0, t2, 2f
+  srli t2, t0, 12
+  andi t2, t2, 3
+  beqz t2, fast_exit         /* ecall, ebreak, wfi, sret, sfence.vma: let it trap */
+  srli t2, t0, 20
+  addi t3, t2, -0x340
+  sltiu t3, t3, 5
+  bnez t3, fast_csr          /* mscratch, mepc, mcause, mtval, mip */
+  addi t3, t2, -0x300
+  beqz t3, fast_csr
+  addi t3, t2, -0x304
+  beqz t3, fast_csr
+  j fast_exit
+2:
+  ld t2, S(SU_VALID)(sp)
+  beqz t2, fast_exit         /* fast_mret would need the general path: let the mret trap */
+  j fast_mret
 
 /* Past the emulated instruction (t0 = its length) and back to the kernel. */
 fast_return:
   csrr t1, mepc
   add t1, t1, t0
   csrw mepc, t1
+fast_exit:
   LOAD_X sp, 6, 7
   LOAD_X sp, 28, 29
-  la t0, deferred_request
-  ld t0, 0(t0)
+  ld t0, DEFERRED_FROM_FRAME(sp)
   bnez t0, fast_to_slow
 /* From fast_window to fast_window_end only t0 and sp are not yet the kernel's: an RNMI that lands
  * here is served as if it had interrupted the kernel at mepc (fw_rnmi). */
@@ -349,6 +432,150 @@ fast_to_slow:
   sd zero, FRAME_PRIV(sp)    /* the fast paths run only for the kernel's M-mode code, in U */
   ENTERED
   j trap_exit
+
+/* mret of the virtual M-mode (fw.c emulate_mret): MIE = MPIE, MPIE = 1, MPP = U, MPRV cleared
+ * below M; back to its M-mode code at the virtual mepc, or into its S or U code with its own
+ * configuration (fw.c enter_su_config) when the S/U PMP view is cached (vpmp.c). */
+fast_mret:
+  ld t2, V(VM_MSTATUS)(sp)
+  srli t3, t2, MSTATUS_MPP_SHIFT
+  andi t3, t3, 3             /* t3 = MPP */
+  addi t4, t3, -PRV_M
+  beqz t4, 1f
+  ld t4, S(SU_VALID)(sp)
+  beqz t4, slow_entry        /* the S/U view must be built: the general path */
+  li t4, ~MSTATUS_MPRV
+  and t2, t2, t4
+1:
+  andi t4, t2, MSTATUS_MPIE
+  srli t4, t4, 4             /* MPIE to MIE's place */
+  andi t2, t2, ~MSTATUS_MIE
+  or t2, t2, t4
+  ori t2, t2, MSTATUS_MPIE
+  li t4, ~MSTATUS_MPP
+  and t2, t2, t4
+  sd t2, V(VM_MSTATUS)(sp)
+  ld t4, V(VM_MEPC)(sp)
+  csrw mepc, t4
+  addi t4, t3, -PRV_M
+  bnez t4, fast_enter_su
+  /* Still in its M-mode code: real mie as vm_set_real_mie. */
+  andi t2, t2, MSTATUS_MIE
+  beqz t2, 1f
+  ld t2, V(VM_MIE)(sp)
+  ld t4, V(VM_MIDELEG)(sp)
+  not t4, t4
+  and t2, t2, t4
+1:
+  csrw mie, t2
+  j fast_resume
+
+/* Into the kernel's S or U code (t3 = its privilege): its satp, delegation, TVM/TW/TSR
+ * and the S/U PMP view, real mie = the virtual mie, and mret to that privilege. */
+fast_enter_su:
+  ld t2, V(VM_SATP)(sp)
+  csrw satp, t2
+  sw zero, V(VM_IN_VM)(sp)
+  ld t2, V(VM_MEDELEG)(sp)
+  csrw medeleg, t2
+  ld t2, V(VM_MIDELEG)(sp)
+  csrw mideleg, t2
+  li t2, MSTATUS_TVM | MSTATUS_TW | MSTATUS_TSR | MSTATUS_MPRV | MSTATUS_MPP
+  csrc mstatus, t2
+  ld t2, V(VM_MSTATUS)(sp)
+  li t4, MSTATUS_TVM | MSTATUS_TW | MSTATUS_TSR
+  and t2, t2, t4
+  slli t3, t3, MSTATUS_MPP_SHIFT
+  or t2, t2, t3
+  csrs mstatus, t2
+  csrw pmpaddr1, zero
+  ld t2, S(SU_ADDR2)(sp)
+  csrw pmpaddr2, t2
+  ld t2, S(SU_CFG0)(sp)
+  csrw pmpcfg0, t2
+  ld t2, V(VM_MIE)(sp)
+  csrw mie, t2
+  sfence.vma
+  j fast_exit
+
+/* A trap from the kernel's own S or U code while virtualized (fw.c fw_trap, vm_inject): it goes
+ * to the virtual mtvec with virtual mepc, mcause, mtval (0 for interrupts), MPIE = MIE, MIE = 0,
+ * MPP = where it came from, and the kernel continues in its M-mode code in U (enter_vm_config),
+ * when the S/U view is cached (so the M view is three writes). */
+fast_inject:
+  lw t0, V(VM_VIRTUALIZED)(sp)
+  beqz t0, slow_entry
+  ld t0, S(SU_VALID)(sp)
+  beqz t0, slow_entry
+  /* S-mode's sie writes back into the virtual mie (sync_from_su). */
+  ld t2, V(VM_MIDELEG)(sp)
+  csrr t3, mie
+  and t3, t3, t2
+  not t2, t2
+  ld t4, V(VM_MIE)(sp)
+  and t4, t4, t2
+  or t4, t4, t3
+  sd t4, V(VM_MIE)(sp)
+  csrr t2, mepc
+#ifdef BUG_MEPC_OFF_BY_ONE
+  /* Deliberate fault for the negative tests (as fw.c vm_inject): an ecall delivered with mepc past it. */
+  csrr t3, mcause
+  addi t4, t3, -EXC_ECALL_U
+  sltiu t4, t4, 2
+  slli t4, t4, 2
+  add t2, t2, t4
+#endif
+  sd t2, V(VM_MEPC)(sp)
+  csrr t2, mcause
+  sd t2, V(VM_MCAUSE)(sp)
+  li t3, 0
+  bltz t2, 1f
+  csrr t3, mtval
+1:
+  sd t3, V(VM_MTVAL)(sp)
+  ld t3, V(VM_MSTATUS)(sp)
+  andi t4, t3, MSTATUS_MIE
+  slli t4, t4, 4             /* MIE to MPIE's place */
+  li t0, ~(MSTATUS_MIE | MSTATUS_MPIE | MSTATUS_MPP)
+  and t3, t3, t0
+  or t3, t3, t4
+  csrr t0, mstatus
+  li t4, MSTATUS_MPP
+  and t0, t0, t4             /* the privilege it came from */
+  or t3, t3, t0
+  sd t3, V(VM_MSTATUS)(sp)
+  ld t3, V(VM_MTVEC)(sp)
+  andi t4, t3, 3
+  andi t3, t3, -4
+  bgez t2, 1f
+  beqz t4, 1f
+  andi t4, t2, 0xff          /* a vectored interrupt: base + 4 * cause */
+  slli t4, t4, 2
+  add t3, t3, t4
+1:
+  csrw mepc, t3
+  li t2, 1
+  sw t2, V(VM_IN_VM)(sp)
+  csrr t2, satp
+  sd t2, V(VM_SATP)(sp)
+  csrw satp, zero
+  csrw medeleg, zero
+  csrw mideleg, zero
+  li t2, MSTATUS_TVM | MSTATUS_TW | MSTATUS_TSR | MSTATUS_MPRV | MSTATUS_MPP
+  csrc mstatus, t2           /* and MPP = U: its M-mode code runs in U */
+  li t2, PMP_ADDR_CLINT
+  csrw pmpaddr1, t2
+  li t2, PMP_ADDR_ALL
+  csrw pmpaddr2, t2
+  ld t2, S(SU_CFG0)(sp)
+  li t3, ~0xffffff
+  and t2, t2, t3
+  li t3, PMP_VM_CFG_LOW
+  or t2, t2, t3
+  csrw pmpcfg0, t2
+  csrw mie, zero             /* its MIE is now 0 */
+  sfence.vma
+  j fast_resume
 
 /* A load or store of the kernel's M-mode code to the CLINT: 8-byte aligned ld/sd and c.ld/c.sd
  * are performed here (insn.c's clint_emulate does the rest). t0 = 0 load, 2 store. */
@@ -417,8 +644,7 @@ fast_clint_store:            /* t1 = rs2 (low 5 bits), t3 = the address, t0 = th
   sd t2, 0(t3)
   li t1, CLINT_MTIMECMP
   bne t3, t1, fast_return
-  la t1, vm
-  sd t2, VM_MTIMECMP(t1)
+  sd t2, V(VM_MTIMECMP)(sp)
   j fast_return
 
 /* The kernel's register xN: read into t2, or written from t1; called with jalr t4. Entry N is

@@ -4,15 +4,17 @@
 #include "fw.h"
 #include "platform.h"
 
-struct vmachine vm;
+struct vmachine vm __attribute__((section(".bss.fast.vm")));
 
 /* entry.S's fast paths address these fields by the offsets in vm-layout.h. */
 #define LAYOUT(field, off) _Static_assert(__builtin_offsetof(struct vmachine, field) == off, #field " moved: update vm-layout.h")
 LAYOUT(in_vm, VM_IN_VM); LAYOUT(mstatus, VM_MSTATUS); LAYOUT(mideleg, VM_MIDELEG); LAYOUT(mie, VM_MIE);
 LAYOUT(mscratch, VM_MSCRATCH); LAYOUT(mepc, VM_MSCRATCH + 8); LAYOUT(mcause, VM_MSCRATCH + 16);
-LAYOUT(mtval, VM_MSCRATCH + 24); LAYOUT(mtimecmp, VM_MTIMECMP);
+LAYOUT(mtval, VM_MTVAL); LAYOUT(mtimecmp, VM_MTIMECMP); LAYOUT(virtualized, VM_VIRTUALIZED);
+_Static_assert(sizeof(struct vmachine) == SU_FROM_FRAME - VM_FROM_FRAME, "struct vmachine resized: update vm-layout.h");
+LAYOUT(medeleg, VM_MEDELEG); LAYOUT(mtvec, VM_MTVEC); LAYOUT(mepc, VM_MEPC); LAYOUT(mcause, VM_MCAUSE); LAYOUT(satp, VM_SATP);
 struct mv_stats mv_stats;
-volatile u64 deferred_request;
+volatile u64 deferred_request __attribute__((section(".bss.fast.deferred")));
 volatile u64 transition_served;
 
 #define mmio32(a) (*(volatile u32 *)(a))

@@ -38,6 +38,10 @@ struct vmachine {
 };
 
 extern struct vmachine vm;
+
+/* vpmp.c's cached S/U view of the virtual PMP (offsets in vm-layout.h). */
+struct su_view { u64 valid, cfg0, cfg2, addr2; };
+extern struct su_view su_view;
 extern volatile u64 deferred_request;
 extern char trap_entry[], trap_exit[], trap_exit_end[], fast_window[], fast_window_end[], _start[], _end[];
 extern struct frame trap_frame;
