@@ -46,11 +46,14 @@
 #define PMP_L 0x80
 #define NAPOT(base, size) (((base) + (size) / 2 - 1) >> 2)
 #define PMP_ADDR_ALL DEVIRT_UL(0x3fffffffffffff)   /* all of the address space: NAPOT with every address bit set */
-#define PMP_ADDR_CLINT NAPOT(CLINT_BASE, CLINT_SIZE)
-/* pmpcfg0's low three entries in the virtual M-mode view: firmware RAM denied; the CLINT
- * read-only, so that its stores (mtimecmp, msip) trap and are emulated while its loads (mtime,
- * above all) are the real CLINT's, as the one instance that owns it would read it; everything
- * else allowed. */
-#define PMP_VM_CFG_LOW (PMP_NAPOT | ((PMP_NAPOT | PMP_R) << 8) | ((PMP_NAPOT | PMP_R | PMP_W | PMP_X) << 16))
+/* The CLINT's msip and mtimecmp registers (its lower 32 KiB), which the firmware arbitrates: the
+ * kernel's M-mode code reaches them only through the firmware (they trap in the M view). mtime,
+ * in the upper half, is the one clock of the machine: the kernel's M-mode code reads it directly,
+ * as real M-mode would, without a trap on every timer re-arm. */
+#define CLINT_ARBITRATED_SIZE 0x8000
+#define PMP_ADDR_CLINT NAPOT(CLINT_BASE, CLINT_ARBITRATED_SIZE)
+/* pmpcfg0's low three entries in the virtual M-mode view: firmware RAM denied, msip and
+ * mtimecmp denied, everything else allowed. */
+#define PMP_VM_CFG_LOW (PMP_NAPOT | (PMP_NAPOT << 8) | ((PMP_NAPOT | PMP_R | PMP_W | PMP_X) << 16))
 
 #endif

@@ -9,6 +9,10 @@
 
 #define LAYOUT(field, off) _Static_assert(__builtin_offsetof(struct su_view, field) == off, #field " moved: update vm-layout.h")
 
+_Static_assert(CLINT_MTIMECMP + 8 - CLINT_BASE <= CLINT_ARBITRATED_SIZE && CLINT_MSIP + 4 - CLINT_BASE <= CLINT_ARBITRATED_SIZE,
+               "msip and mtimecmp must trap in the M view");
+_Static_assert(CLINT_MTIME - CLINT_BASE >= CLINT_ARBITRATED_SIZE, "mtime is read directly in the M view");
+
 #define SHIFT 2                 /* kernel entry i is real entry i + SHIFT in the S/U view */
 
 static void write_addr(int i, u64 v) {
