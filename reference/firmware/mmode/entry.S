@@ -429,7 +429,10 @@ fast_to_slow:
   csrw mscratch, sp
   csrr t0, mepc
   sd t0, FRAME_PC(sp)
-  sd zero, FRAME_PRIV(sp)    /* the fast paths run only for the kernel's M-mode code, in U */
+  csrr t0, mstatus           /* where the kernel resumes: U for its M-mode code, or its S or U */
+  srli t0, t0, MSTATUS_MPP_SHIFT
+  andi t0, t0, 3
+  sd t0, FRAME_PRIV(sp)
   ENTERED
   j trap_exit
 

@@ -188,11 +188,11 @@ void fw_rnmi(struct frame *f) {
     } else if (pc >= (u64)fast_window && pc <= (u64)fast_window_end) {
       /* A fast path had finished: the registers are the kernel's but for t0 (still in the trap
        * frame before fast_window's load) and sp (in mscratch before the csrrw); it resumes at
-       * mepc in its deprivileged M-mode code. */
+       * mepc with the privilege in mstatus.MPP (U for its M-mode code, else its S or U). */
       if (pc == (u64)fast_window) f->x[5] = trap_frame.x[5];
       if (pc < (u64)fast_window_end) { f->x[2] = csr_read(mscratch); csr_write(mscratch, (u64)&trap_frame); }
       f->pc = csr_read(mepc);
-      f->priv = PRV_U;
+      f->priv = (csr_read(mstatus) & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT;
       fw_serve_deferred(f);
 #endif
     } else {
