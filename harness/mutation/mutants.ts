@@ -24,9 +24,10 @@ export const MUTANTS: Mutant[] = [
   },
   {
     name: 'illegal-tval',
-    bug: 'an illegal-instruction trap leaves mtval 0 instead of the faulting instruction bits the platform reports (riscv-priv 3.1.16)',
+    // 0 is allowed (conformance/choices.ts illegal-instruction-tval-zero); the pc, a breakpoint's tval, is not.
+    bug: 'an illegal-instruction trap writes the pc to mtval; 3.1.16 allows only 0 or the faulting instruction bits (riscv-priv 3.1.16)',
     file: 'reference/machine/traps.js',
-    edits: [{ find: /(function illegalInsnTval\(bits, len\) \{\s*return )BigInt\(len === 2 \? bits & 0xffff : bits >>> 0\);/, replace: '$1 0n;' }],
+    edits: [{ find: /(function illegalInsnTval\(h, bits, len\) \{[^}]*?return )BigInt\(len === 2 \? bits & 0xffff : bits >>> 0\);/, replace: '$1BigInt.asUintN(64, BigInt(h.pc));' }],
     aim: /illegal/,
   },
   {
