@@ -142,7 +142,7 @@ export const CHOICES: readonly SpecChoice[] = [
   {
     id: 'zihpm', kind: 'capability', capability: 'zihpm', spec: `${UNPRIV} ch.10 "Zihpm"; ${PRIV} 3.1.10`,
     text: '"All counters should be implemented, but a legal implementation is to make both the counter and its corresponding event selector be read-only 0." (mhpmcounter3-31, mhpmevent3-31 exist in every case.)',
-    permits: 'Vectors that read hpmcounter3-31 need zihpm; the machine-level mhpmcounter/mhpmevent read-only zero is the reference\'s choice (writable counters without events are also legal; not yet an alternative).',
+    permits: 'Vectors that read hpmcounter3-31 need zihpm; the machine-level mhpmcounter/mhpmevent exist in every case (read-only zero or writable: hpm-counters-writable).',
   },
   {
     id: 'sstc', kind: 'capability', capability: 'sstc', spec: 'Sstc 1.0', text: '(paraphrase) stimecmp and menvcfg.STCE exist only with Sstc.',
