@@ -183,10 +183,14 @@ export const CHOICES: readonly SpecChoice[] = [
     decision: 'devirt\'s platform, as RVA20S64, requires the faulting virtual address (harness/mutation: access-fault-tval is a bug here).',
   },
   {
-    id: 'pmp-granularity', kind: 'platform', spec: `${PRIV} 3.7.1`,
-    text: '"The granularity of PMP access control is platform-specific and within a platform may vary by physical memory region, but the standard PMP encoding supports regions as small as four bytes."',
-    permits: 'G >= 0; NA4 is not selectable when G >= 1.',
-    decision: 'devirt\'s platform has G = 0 (4-byte granules) and 16 entries, pmpaddr holding physical address bits 55:2; PMP vectors depend on that.',
+    id: 'pmp-granularity', kind: 'capability', capability: 'pmp-g0', spec: `${PRIV} 3.7.1`,
+    text: '"The granularity of PMP access control is platform-specific and within a platform may vary by physical memory region, but the standard PMP encoding supports regions as small as four bytes." ... "If G ≥ 1, the NA4 mode is not selectable."',
+    permits: 'G >= 0. devirt\'s platform has G = 0 (4-byte granules, pmpaddr holding physical address bits 55:2); vectors whose outcome depends on it (NA4 entries, PMP CSRs read back) need pmp-g0, and an implementation with coarser granules skips them.',
+  },
+  {
+    id: 'pmp-entries', kind: 'capability', capability: 'pmp16', spec: `${PRIV} 3.7.1`,
+    text: '"Implementations may implement zero, 16, or 64 PMP entries; the lowest-numbered PMP entries must be implemented first. All PMP CSR fields are WARL and may be read-only zero."',
+    permits: 'devirt\'s platform has 16 usable entries; vectors that use entries 8-15 (pmpcfg2, pmpaddr8-15) need pmp16, and an implementation with fewer usable entries skips them.',
   },
 ];
 

@@ -22,7 +22,7 @@ function qemuVersion(): string {
  * and sets A/D in hardware (the promises zicclsm, svadu). Not Smrnmi (QEMU 7.2 has no resumable NMI), not the Microvisor's doorbell,
  * and state vectors only (the runner has no image boot).
  */
-export const QEMU_CAPABILITIES = ['rv64i', 'm', 'a', 'c', 'zicsr', 'zifencei', 's', 'u', 'sv39', 'pmp', 'sstc', 'clint', 'plic', 'uart', 'zicntr', 'zihpm', 'zicclsm', 'svadu', 'state'];
+export const QEMU_CAPABILITIES = ['rv64i', 'm', 'a', 'c', 'zicsr', 'zifencei', 's', 'u', 'sv39', 'pmp', 'pmp16', 'pmp-g0', 'sstc', 'clint', 'plic', 'uart', 'zicntr', 'zihpm', 'zicclsm', 'svadu', 'state'];
 
 const ORACLE_CSR_SET: ReadonlySet<string> = new Set(ORACLE_CSRS);
 

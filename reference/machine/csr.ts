@@ -165,6 +165,8 @@ const identity = (n: number) => (h: Hart): bigint => (h.choose('identityValues')
 
 const S = ['s'];
 const PMP = ['pmp'];
+/** pmpcfg2 and pmpaddr8-15 exist on a hart with 16 PMP entries (3.7.1: 0, 16 or 64; an implementation may use fewer). */
+const PMP16 = ['pmp', 'pmp16'];
 const SMRNMI = ['smrnmi'];
 const ZICNTR = ['zicntr'];
 const ZIHPM = ['zihpm'];
@@ -243,9 +245,9 @@ const TABLE: readonly CsrDef[] = [
   }),
   // Memory protection (16 entries: pmpcfg0 and pmpcfg2 on RV64)
   csr(0x3a0, 'pmpcfg0', { needs: PMP, read: (h) => h.pmp.readCfg(0), write: (h, v) => { h.pmp.writeCfg(0, v, () => h.choose('pmpcfgWriteOnly')); h.flushTranslations(); } }),
-  csr(0x3a2, 'pmpcfg2', { needs: PMP, read: (h) => h.pmp.readCfg(2), write: (h, v) => { h.pmp.writeCfg(2, v, () => h.choose('pmpcfgWriteOnly')); h.flushTranslations(); } }),
+  csr(0x3a2, 'pmpcfg2', { needs: PMP16, read: (h) => h.pmp.readCfg(2), write: (h, v) => { h.pmp.writeCfg(2, v, () => h.choose('pmpcfgWriteOnly')); h.flushTranslations(); } }),
   ...csrRange('pmpaddr', 0, 15, 0x3b0, (i) => ({
-    needs: PMP, read: (h) => h.pmp.readAddr(i), write: (h, v) => { h.pmp.writeAddr(i, v); h.flushTranslations(); },
+    needs: i < 8 ? PMP : PMP16, read: (h) => h.pmp.readAddr(i), write: (h, v) => { h.pmp.writeAddr(i, v); h.flushTranslations(); },
   })),
   // Machine counters (the hpm counters and events read zero, a legal choice of no events; writable
   // without events is the other: choices.hpmCounters)
