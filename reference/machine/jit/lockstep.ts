@@ -41,10 +41,11 @@ export function hartState(h: Hart): [string, string][] {
   return out;
 }
 
-function firstDifference(a: Machine, b: Machine, withRam: boolean): [string, string, string] | null {
+/** The first field in which two machines differ: [field, a's value, b's value], or null. */
+export function firstDifference(a: Machine, b: Machine, withRam: boolean, withConsole = true): [string, string, string] | null {
   const sa = hartState(a.hart), sb = hartState(b.hart);
   for (let i = 0; i < sa.length; i++) if (sa[i][1] !== sb[i][1]) return [sa[i][0], sa[i][1], sb[i][1]];
-  if (a.console !== b.console) return ['console', JSON.stringify(a.console.slice(-40)), JSON.stringify(b.console.slice(-40))];
+  if (withConsole && a.console !== b.console) return ['console', JSON.stringify(a.console.slice(-40)), JSON.stringify(b.console.slice(-40))];
   if (withRam) {
     const ra = a.hart.ram, rb = b.hart.ram;
     if (Buffer.compare(ra, rb) !== 0) {
