@@ -106,7 +106,7 @@ export class Hart {
   /** misa.C changed: everything decoded under the other setting is forgotten. */
   setCompressed(on: boolean): void {
     this.compressed = on;
-    this.decPages.length = 0;
+    this.decPages.fill(undefined);
     this.romDec.clear();
     this.jit?.clear();
     this.fetchVa = NaN;
@@ -155,7 +155,9 @@ export class Hart {
   setStore = 0;
 
   // Decoded-instruction cache: per RAM page, 2048 slots of (packed fields, immediate).
-  private readonly decPages: (Int32Array | undefined)[] = [];
+  // Dense (filled with undefined, never shortened): a sparse array falls into V8's dictionary
+  // mode, and this lookup is on every fetch-page change.
+  private readonly decPages: (Int32Array | undefined)[];
   /** Per RAM page: bit 0 = instructions decoded from it, bit 1 = holds the watched word. */
   readonly codeFlag: Uint8Array;
   private readonly romDec = new Map<number, Int32Array>();
@@ -207,6 +209,7 @@ export class Hart {
     this.ram16 = new Int16Array(this.ram.buffer);
     this.ramView = new DataView(this.ram.buffer);
     this.codeFlag = new Uint8Array(Math.ceil(ramSize / 4096));
+    this.decPages = new Array(this.codeFlag.length).fill(undefined);
     this.fetchMem = this.ram;
     this.bus = bus;
     this.reset(0x1000);
@@ -641,6 +644,22 @@ export class Hart {
   private refillFetch(): void {
     const pc = this.pc;
     if (pc % 2 !== 0) this.raise(misalignedCause(Access.Fetch), addressTval(pc));
+    // A translation-cache hit on a RAM page already decoded from: what translate() returns
+    // there, without the call (calls and returns between pages make this frequent).
+    const vpn = floor(pc * PAGE_RECIP);
+    const e = (this.priv === 3 ? 6 : this.priv * 3) * TLB_ENTRIES + (vpn & TLB_MASK);
+    if (this.tlbTag[e] === vpn && this.mmioTag[e] !== vpn) {
+      const ramOff = this.tlbOff[e];
+      const p = ramOff * PAGE_RECIP;
+      const dec = this.decPages[p];
+      if (dec !== undefined) {
+        this.fetchDec = dec; this.fetchMem = this.ram; this.fetchMemOff = ramOff;
+        this.fetchBlocks = this.jit !== null ? this.jit.page(p) : null;
+        this.fetchPa = this.ramBase + ramOff;
+        this.fetchVa = vpn * 4096;
+        return;
+      }
+    }
     const pa = translate(this, pc, Access.Fetch, 2);
     const page = pa - (pa % 4096);
     const ramOff = page - this.ramBase;
@@ -757,7 +776,7 @@ export class Hart {
   /** Zero RAM and forget everything decoded from it (for reusing a machine between vectors). */
   clearMemory(): void {
     this.ram.fill(0);
-    this.decPages.length = 0;
+    this.decPages.fill(undefined);
     this.jit?.clear();
     this.codeFlag.fill(0);
     this.watchOff = -1;

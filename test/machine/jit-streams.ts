@@ -1,5 +1,5 @@
 // Seeded random instruction streams for the translator's lockstep tests: a loop of random
-// integer, multiply/divide, load/store (aligned and not), forward-branch and MMIO (mtime) instructions
+// integer, multiply/divide, load/store (aligned and not), forward-branch, MMIO (mtime) and counter CSR instructions
 // that also rewrites one of its own instructions every pass, under a machine-timer interrupt
 // re-armed every `step` ticks. It exercises what a translator can get wrong: instret and cycles
 // per block, the exact instruction an interrupt lands on, side exits on slow accesses, and blocks
@@ -45,7 +45,10 @@ export function randomStream(seed: number): Stream {
     else if (k < 14) body.push(encode(r.pick(LOADS), { rd: reg(), rs1: R.s5, imm: r.below(2000) }));
     else if (k < 16) body.push(encode(r.pick(STORES), { rs1: R.s5, rs2: reg(), imm: r.below(2000) }));
     else if (k < 18 && left >= 2) body.push(encode(r.pick(BRANCHES), { rs1: reg(), rs2: reg(), imm: 4 * (1 + r.below(Math.min(left, 4))) }));
-    else if (k < 19) body.push(encode('ld', { rd: R.a6, rs1: R.s1 })); // mtime: a device read mid-block
+    else if (k < 19) {
+      // Time read mid-block: mtime through the device, or a counter CSR (cycle, time, instret).
+      body.push(r.below(2) ? encode('ld', { rd: R.a6, rs1: R.s1 }) : encode('csrrs', { rd: reg(), csr: r.pick([0xc00, 0xc01, 0xc02, 0xb00, 0xb02]) }));
+    }
     else body.push(encode('addi', { rd: reg(), rs1: reg(), imm: r.below(64) }));
   }
   const patchSlot = r.below(n);

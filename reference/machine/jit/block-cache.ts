@@ -16,7 +16,8 @@ import { Op } from '../isa/opcodes';
 import { OP_COST, TLB_ENTRIES } from '../cycle-model';
 import { divuw, divw, mul, mulDiv64, mulw, remuw, remw } from '../muldiv';
 import { loadSlow, storeSlow } from '../data-access';
-import { BlockInsn, TLB_MASK_SRC, TranslatorFaults, emitBlock, endsBlock, translatable } from './emit';
+import { BlockInsn, TLB_MASK_SRC, TranslatorFaults, emitBlock, endsBlock, isCounterRead, translatable } from './emit';
+import { csrAllowed, csrCounter } from '../csr';
 
 if (TLB_MASK_SRC !== TLB_ENTRIES - 1) throw new Error('internal: jit/emit.ts TLB_MASK_SRC is out of step with the cycle model');
 
@@ -68,8 +69,18 @@ const sra = (x: Int32Array, rd: number, lo: number, hi: number, s: number) => {
   else { x[rd] = hi >> (s - 32); x[rd + 1] = hi >> 31; }
 };
 
+/** A counter CSR read (emit.ts isCounterRead) as csrInstruction does it, without its return to the run loop. */
+const COUNTER_OF: ((h: Hart) => number)[] = [];
+const csrReadInsn = (h: Hart, csr: number, rd: number, pc: number, len: number) => {
+  if (!csrAllowed(h, csr, false)) h.illegalAt(pc, len);
+  const counter = COUNTER_OF[csr] ?? (COUNTER_OF[csr] = csrCounter(csr)!);
+  const v = counter(h);
+  if (rd !== 64) { h.x[rd] = v | 0; h.x[rd + 1] = Math.floor(v / 4294967296) | 0; }
+};
+
 export class BlockCache {
-  private pages: (PageBlocks | undefined)[] = [];
+  // Dense, like the hart's decoded pages (a sparse array is a slow dictionary in V8).
+  private readonly pages: (PageBlocks | undefined)[];
   readonly stats: JitStats = { compiled: 0, invalidated: 0, insns: 0 };
   private readonly scratch: Decoded = { op: Op.ILLEGAL, rd: 0, rs1: 0, rs2: 0, imm: 0, len: 4 };
   /** Everything a block closes over, in the order of FACTORY_PARAMS. */
@@ -77,8 +88,9 @@ export class BlockCache {
 
   constructor(private readonly h: Hart, readonly hot = DEFAULT_HOT, readonly faults: TranslatorFaults = {}) {
     const ram = h.ram;
+    this.pages = new Array(h.codeFlag.length).fill(undefined);
     this.env = [h.x, ram, new Int16Array(ram.buffer), new Int32Array(ram.buffer), h.tlbTag, h.tlbOff, h.codeFlag,
-      Math.floor, loadSlow, storeSlow, sll, srl, sra, mul, mulw, mulDiv64, divw, divuw, remw, remuw];
+      Math.floor, loadSlow, storeSlow, sll, srl, sra, mul, mulw, mulDiv64, divw, divuw, remw, remuw, csrReadInsn];
   }
 
   /** The blocks of RAM page `p` (created on first use). */
@@ -122,7 +134,7 @@ export class BlockCache {
   /** Forget page p's blocks (new bytes loaded from outside the hart). */
   dropPage(p: number): void { this.pages[p] = undefined; }
   /** Forget everything (RAM cleared, misa.C changed). */
-  clear(): void { this.pages = []; }
+  clear(): void { this.pages.fill(undefined); }
 
   /** The count of page `pb`'s slot reached the threshold: translate the block there. */
   compile(pb: PageBlocks, slot: number, ramOff: number): void {
@@ -145,7 +157,7 @@ export class BlockCache {
       }
       const dd = decode(bits, this.scratch);
       // With misa.C clear a 16-bit encoding is illegal: the interpreter raises it.
-      if (!translatable(dd.op) || (dd.len === 2 && !h.compressed)) break;
+      if (!(translatable(dd.op) || isCounterRead(dd.op, dd.rs1, dd.imm)) || (dd.len === 2 && !h.compressed)) break;
       insns.push({
         op: dd.op, rd: dd.rd === 0 ? 64 : dd.rd * 2, rs1: dd.rs1 * 2, rs2: dd.rs2 * 2, imm: dd.imm | 0, len: dd.len, d,
       });
@@ -174,4 +186,4 @@ export class BlockCache {
 }
 
 const FACTORY_PARAMS = ['x', 'ram', 'ram16', 'ram32', 'tlbTag', 'tlbOff', 'codeFlag',
-  'floor', 'loadSlow', 'storeSlow', 'sll', 'srl', 'sra', 'mul', 'mulw', 'mulDiv64', 'divw', 'divuw', 'remw', 'remuw'];
+  'floor', 'loadSlow', 'storeSlow', 'sll', 'srl', 'sra', 'mul', 'mulw', 'mulDiv64', 'divw', 'divuw', 'remw', 'remuw', 'csrReadInsn'];

@@ -14,6 +14,7 @@
 
 import { Op } from '../isa/opcodes';
 import { OP_COST } from '../cycle-model';
+import { csrCounter } from '../csr';
 
 /** One decoded instruction of a block, at byte offset `d` from the block's start. */
 export interface BlockInsn {
@@ -47,6 +48,16 @@ export function translatable(op: Op): boolean {
     default:
       return false;
   }
+}
+
+/**
+ * Counter CSRs a block reads in place (csr.ts rows with `counter`: cycle, time, instret, mcycle,
+ * minstret): a read that
+ * writes nothing changes no interrupt or translation state, so the block goes on after it; the
+ * interpreter returns to its run loop there (csrInstruction's kick), which finds nothing new.
+ */
+export function isCounterRead(op: Op, rs1: number, imm: number): boolean {
+  return (op === Op.CSRRS || op === Op.CSRRC || op === Op.CSRRSI || op === Op.CSRRCI) && rs1 === 0 && csrCounter(imm & 0xfff) !== null;
 }
 
 /** Ends a block after itself (its successor is not known until it runs). */
@@ -120,12 +131,15 @@ export function emitBlock(insns: BlockInsn[], faults: TranslatorFaults): string 
   const selfLoop = (last.op >= Op.BEQ && last.op <= Op.BGEU || last.op === Op.JAL) && last.d + last.imm === 0;
   const out: string[] = [];
   const instretTaken = faults.instretAfterTakenBranch ? n + 1 : n;
+  // Cycles and instructions of this pass already added to h.cycles and h.instret on the straight
+  // path (a counter read needs them exact); every exit adds the rest.
+  let cc = 0, ci = 0;
+  const add = (cycles: number, insnCount: number) => `h.cycles += ${cycles - cc}; h.instret += ${insnCount - ci};`;
 
   // Leave after instruction i, which completed; `next` is the pc expression after it.
-  const exitAfter = (i: number, next: string) =>
-    `h.cycles += ${before[i] + OP_COST[insns[i].op]}; h.instret += ${i + 1}; h.pc = ${next}; return;`;
+  const exitAfter = (i: number, next: string) => `${add(before[i] + OP_COST[insns[i].op], i + 1)} h.pc = ${next}; return;`;
   // Before a call that may fault or touch time: the state the interpreter has at that instruction.
-  const syncAt = (i: number) => `h.cycles += ${before[i] + OP_COST[insns[i].op]}; h.instret += ${i}; h.pc = pc0 + ${insns[i].d};`;
+  const syncAt = (i: number) => `${add(before[i] + OP_COST[insns[i].op], i)} h.pc = pc0 + ${insns[i].d};`;
 
   for (let i = 0; i < n; i++) {
     const ins = insns[i];
@@ -224,17 +238,17 @@ export function emitBlock(insns: BlockInsn[], faults: TranslatorFaults): string 
 
       case Op.JAL: {
         const link = rd === 64 ? '' : `{ const l = pc0 + ${d + len}; x[${rd}] = l | 0; x[${rd + 1}] = floor(l / 4294967296) | 0; }`;
-        if (selfLoop && isLast) out.push(`${link} ${loopBack(total, n, instretTaken, guard, faults)}`);
-        else out.push(`${link} h.cycles += ${total}; h.instret += ${instretTaken}; h.pc = pc0 + ${d + imm}; return;`);
+        if (selfLoop && isLast) out.push(`${link} ${add(total, instretTaken)} ${loopBack(n, guard, faults)}`);
+        else out.push(`${link} ${add(total, instretTaken)} h.pc = pc0 + ${d + imm}; return;`);
         break;
       }
       case Op.JALR: {
         const link = rd === 64 ? '' : `x[${rd}] = l | 0; x[${rd + 1}] = floor(l / 4294967296) | 0;`;
         out.push(`{ const s = (x[${rs1}] >>> 0) + ${imm >>> 0}; const u = (x[${rs1 + 1}] + ${imm >> 31} + (s > 0xffffffff ? 1 : 0)) | 0;` +
           ` const lo = (s | 0) & ~1; const l = pc0 + ${d + len}; ${link}` +
-          ` h.cycles += ${total};` +
-          ` if (u >= -0x200000 && u < 0x200000) { h.instret += ${instretTaken}; h.pc = u * 4294967296 + (lo >>> 0); return; }` +
-          ` h.instret += ${n - 1}; h.pc = pc0 + ${d}; h.jumpFar(lo, u); return; }`);
+          ` h.cycles += ${total - cc};` +
+          ` if (u >= -0x200000 && u < 0x200000) { h.instret += ${instretTaken - ci}; h.pc = u * 4294967296 + (lo >>> 0); return; }` +
+          ` h.instret += ${n - 1 - ci}; h.pc = pc0 + ${d}; h.jumpFar(lo, u); return; }`);
         break;
       }
       case Op.BEQ: case Op.BNE: case Op.BLT: case Op.BGE: case Op.BLTU: case Op.BGEU: {
@@ -247,15 +261,22 @@ export function emitBlock(insns: BlockInsn[], faults: TranslatorFaults): string 
           case Op.BLTU: cond = ltu(rs1, X(rs2 + 1), X(rs2)); break;
           default: cond = `!${ltu(rs1, X(rs2 + 1), X(rs2))}`; break;
         }
-        const taken = selfLoop ? loopBack(total, n, instretTaken, guard, faults)
-          : `h.cycles += ${total}; h.instret += ${instretTaken}; h.pc = pc0 + ${d + imm}; return;`;
-        out.push(`if (${cond}) { ${taken} } h.cycles += ${total}; h.instret += ${n}; h.pc = ${next}; return;`);
+        const taken = selfLoop ? `${add(total, instretTaken)} ${loopBack(n, guard, faults)}`
+          : `${add(total, instretTaken)} h.pc = pc0 + ${d + imm}; return;`;
+        out.push(`if (${cond}) { ${taken} } ${add(total, n)} h.pc = ${next}; return;`);
         break;
       }
+      case Op.CSRRS: case Op.CSRRC: case Op.CSRRSI: case Op.CSRRCI:
+        if (!isCounterRead(op, rs1, imm)) throw new Error(`internal: no translation for CSR op ${op}`);
+        // Exact pc, cycles and instret for the read (and for an illegal-instruction trap).
+        out.push(`${syncAt(i)} csrReadInsn(h, ${imm & 0xfff}, ${rd}, pc0 + ${d}, ${len});`);
+        cc = before[i] + OP_COST[op]; ci = i;
+        if (isLast) out.push(`${add(total, n)} h.pc = ${next}; return;`);
+        continue;
       default:
         throw new Error(`internal: no translation for op ${op}`);
     }
-    if (isLast && !endsBlock(op)) out.push(`h.cycles += ${total}; h.instret += ${n}; h.pc = ${next}; return;`);
+    if (isLast && !endsBlock(op)) out.push(`${add(total, n)} h.pc = ${next}; return;`);
   }
   const body = out.join('\n');
   return selfLoop ? `for (;;) {\n${body}\n}` : body;
@@ -265,12 +286,11 @@ export function emitBlock(insns: BlockInsn[], faults: TranslatorFaults): string 
 export const TLB_MASK_SRC = 255;
 
 /** A taken back-edge to the block's start: count the pass, then run it again if it still fits. */
-function loopBack(total: number, n: number, instret: number, guard: number, faults: TranslatorFaults): string {
-  // The dispatcher's check (block-cache.ts fits): the last instruction must start before the
-  // limit. The deliberately late variant lets it start at the limit.
+function loopBack(n: number, guard: number, faults: TranslatorFaults): string {
+  // The dispatcher's check (hart.ts loop): the last instruction must start before the limit.
+  // The deliberately late variant lets it start at the limit.
   const cmp = faults.interruptOneLate ? '<=' : '<';
-  return `h.cycles += ${total}; h.instret += ${instret};` +
-    ` if (h.instret + ${n} <= h.insnLimit && h.cycles + ${guard} ${cmp} h.cycleLimit) continue;` +
+  return ` if (h.instret + ${n} <= h.insnLimit && h.cycles + ${guard} ${cmp} h.cycleLimit) continue;` +
     ` h.pc = pc0; return;`;
 }
 
