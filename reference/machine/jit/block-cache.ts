@@ -16,7 +16,7 @@ import { Op } from '../isa/opcodes';
 import { OP_COST, TLB_ENTRIES } from '../cycle-model';
 import { divuw, divw, mul, mulDiv64, mulw, remuw, remw } from '../muldiv';
 import { loadSlow, storeSlow } from '../data-access';
-import { BlockInsn, TLB_MASK_SRC, TranslatorFaults, emitBlock, endsBlock, isCounterRead, translatable } from './emit';
+import { BlockInsn, TLB_MASK_SRC, TranslatorFaults, emitBlock, isCounterRead, translatable } from './emit';
 import { csrAllowed, csrCounter } from '../csr';
 
 if (TLB_MASK_SRC !== TLB_ENTRIES - 1) throw new Error('internal: jit/emit.ts TLB_MASK_SRC is out of step with the cycle model');
@@ -34,7 +34,8 @@ export interface Block {
   /** Instructions, and cycles before the last one starts (the dispatcher's fit check). */
   n: number;
   guard: number;
-  /** Byte range [start, end) in the page. */
+  /** Byte offset of its first instruction in the page, and the byte range [start, end) its instructions lie in. */
+  head: number;
   start: number;
   end: number;
 }
@@ -113,8 +114,8 @@ export class BlockCache {
       const keep: Block[] = [];
       for (const blk of pb.list) {
         if (a < blk.end && b > blk.start) {
-          pb.at[blk.start >> 1] = undefined;
-          pb.counts[blk.start >> 1] = 0;
+          pb.at[blk.head >> 1] = undefined;
+          pb.counts[blk.head >> 1] = 0;
           this.stats.invalidated++;
           dropped = true;
         } else {
@@ -143,11 +144,14 @@ export class BlockCache {
     const h = this.h;
     const start = slot << 1;
     const insns: BlockInsn[] = [];
-    let d = 0;
     const ram = h.ram;
-    while (insns.length < MAX_BLOCK) {
-      const off = start + d;
-      if (off + 2 > 4096) break;
+    // A trace through the page: conditional branches fall through (taken, they leave the block),
+    // jal continues at its target; it stops at an indirect jump, at code already in the trace, at
+    // anything untranslated, at the page's edge, or at MAX_BLOCK.
+    const seen = new Set<number>();
+    let lo = start, hi = start + 2;
+    let off = start;
+    while (insns.length < MAX_BLOCK && off >= 0 && off + 2 <= 4096 && !seen.has(off)) {
       const p = ramOff + off;
       const low = ram[p] | (ram[p + 1] << 8);
       let bits = low;
@@ -158,13 +162,22 @@ export class BlockCache {
       const dd = decode(bits, this.scratch);
       // With misa.C clear a 16-bit encoding is illegal: the interpreter raises it.
       if (!(translatable(dd.op) || isCounterRead(dd.op, dd.rs1, dd.imm)) || (dd.len === 2 && !h.compressed)) break;
+      seen.add(off);
       insns.push({
-        op: dd.op, rd: dd.rd === 0 ? 64 : dd.rd * 2, rs1: dd.rs1 * 2, rs2: dd.rs2 * 2, imm: dd.imm | 0, len: dd.len, d,
+        op: dd.op, rd: dd.rd === 0 ? 64 : dd.rd * 2, rs1: dd.rs1 * 2, rs2: dd.rs2 * 2, imm: dd.imm | 0, len: dd.len, d: off - start,
       });
-      d += dd.len;
-      if (endsBlock(dd.op)) break;
+      if (off < lo) lo = off;
+      if (off + dd.len > hi) hi = off + dd.len;
+      if (dd.op === Op.JALR) break;
+      if (dd.op === Op.JAL) {
+        const target = off + (dd.imm | 0);
+        if (target === start) break;
+        off = target;
+      } else {
+        off += dd.len;
+      }
     }
-    const blk: Block = { fn: null, n: insns.length, guard: 0, start, end: start + Math.max(d, 2) };
+    const blk: Block = { fn: null, n: insns.length, guard: 0, head: start, start: lo, end: hi };
     if (insns.length > 0) {
       let total = 0;
       for (const ins of insns) total += OP_COST[ins.op];

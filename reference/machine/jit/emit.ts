@@ -60,9 +60,8 @@ export function isCounterRead(op: Op, rs1: number, imm: number): boolean {
   return (op === Op.CSRRS || op === Op.CSRRC || op === Op.CSRRSI || op === Op.CSRRCI) && rs1 === 0 && csrCounter(imm & 0xfff) !== null;
 }
 
-/** Ends a block after itself (its successor is not known until it runs). */
-export function endsBlock(op: Op): boolean {
-  return op === Op.JAL || op === Op.JALR || (op >= Op.BEQ && op <= Op.BGEU);
+export function isBranch(op: Op): boolean {
+  return op >= Op.BEQ && op <= Op.BGEU;
 }
 
 /**
@@ -116,9 +115,10 @@ export interface EmitContext {
 }
 
 /**
- * The body of a block function. `insns` are in order; the last may end the block (a branch or
- * jump). `loopsToStart` makes a taken back-edge to the block's own start run the block again
- * in place when it still fits (the same check the dispatcher makes).
+ * The body of a block function. `insns` are in execution order (a trace: a conditional branch
+ * in the middle falls through to the next entry and leaves the block when taken; a `jal` in the
+ * middle continues at its target, the next entry). A taken branch or jump back to the block's own
+ * start runs the block again in place when it still fits (the dispatcher's check, repeated).
  */
 export function emitBlock(insns: BlockInsn[], faults: TranslatorFaults): string {
   const n = insns.length;
@@ -127,19 +127,25 @@ export function emitBlock(insns: BlockInsn[], faults: TranslatorFaults): string 
   for (const ins of insns) { before.push(c); c += OP_COST[ins.op]; }
   const total = c;
   const guard = total - OP_COST[insns[n - 1].op];
-  const last = insns[n - 1];
-  const selfLoop = (last.op >= Op.BEQ && last.op <= Op.BGEU || last.op === Op.JAL) && last.d + last.imm === 0;
+  const loops = insns.some((ins) => (isBranch(ins.op) || ins.op === Op.JAL) && ins.d + ins.imm === 0);
   const out: string[] = [];
-  const instretTaken = faults.instretAfterTakenBranch ? n + 1 : n;
   // Cycles and instructions of this pass already added to h.cycles and h.instret on the straight
   // path (a counter read needs them exact); every exit adds the rest.
   let cc = 0, ci = 0;
   const add = (cycles: number, insnCount: number) => `h.cycles += ${cycles - cc}; h.instret += ${insnCount - ci};`;
+  const after = (i: number) => before[i] + OP_COST[insns[i].op];
 
   // Leave after instruction i, which completed; `next` is the pc expression after it.
-  const exitAfter = (i: number, next: string) => `${add(before[i] + OP_COST[insns[i].op], i + 1)} h.pc = ${next}; return;`;
+  const exitAfter = (i: number, next: string) => `${add(after(i), i + 1)} h.pc = ${next}; return;`;
   // Before a call that may fault or touch time: the state the interpreter has at that instruction.
-  const syncAt = (i: number) => `${add(before[i] + OP_COST[insns[i].op], i)} h.pc = pc0 + ${insns[i].d};`;
+  const syncAt = (i: number) => `${add(after(i), i)} h.pc = pc0 + ${insns[i].d};`;
+  // Instruction i transfers control to byte offset `target` (a taken branch, a jump): go round
+  // again when that is the block's start, else leave. The deliberately broken translator counts
+  // one instruction too many here.
+  const transfer = (i: number, target: number) => {
+    const counted = add(after(i), i + 1 + (faults.instretAfterTakenBranch ? 1 : 0));
+    return target === 0 ? `${counted} ${loopBack(n, guard, faults)}` : `${counted} h.pc = pc0 + ${target}; return;`;
+  };
 
   for (let i = 0; i < n; i++) {
     const ins = insns[i];
@@ -238,17 +244,17 @@ export function emitBlock(insns: BlockInsn[], faults: TranslatorFaults): string 
 
       case Op.JAL: {
         const link = rd === 64 ? '' : `{ const l = pc0 + ${d + len}; x[${rd}] = l | 0; x[${rd + 1}] = floor(l / 4294967296) | 0; }`;
-        if (selfLoop && isLast) out.push(`${link} ${add(total, instretTaken)} ${loopBack(n, guard, faults)}`);
-        else out.push(`${link} ${add(total, instretTaken)} h.pc = pc0 + ${d + imm}; return;`);
-        break;
+        // In the middle of a trace the jump's target is the next entry: nothing to do but link.
+        out.push(isLast || d + imm === 0 ? `${link} ${transfer(i, d + imm)}` : link);
+        continue;
       }
       case Op.JALR: {
         const link = rd === 64 ? '' : `x[${rd}] = l | 0; x[${rd + 1}] = floor(l / 4294967296) | 0;`;
         out.push(`{ const s = (x[${rs1}] >>> 0) + ${imm >>> 0}; const u = (x[${rs1 + 1}] + ${imm >> 31} + (s > 0xffffffff ? 1 : 0)) | 0;` +
           ` const lo = (s | 0) & ~1; const l = pc0 + ${d + len}; ${link}` +
-          ` h.cycles += ${total - cc};` +
-          ` if (u >= -0x200000 && u < 0x200000) { h.instret += ${instretTaken - ci}; h.pc = u * 4294967296 + (lo >>> 0); return; }` +
-          ` h.instret += ${n - 1 - ci}; h.pc = pc0 + ${d}; h.jumpFar(lo, u); return; }`);
+          ` h.cycles += ${after(i) - cc};` +
+          ` if (u >= -0x200000 && u < 0x200000) { h.instret += ${i + 1 - ci}; h.pc = u * 4294967296 + (lo >>> 0); return; }` +
+          ` h.instret += ${i - ci}; h.pc = pc0 + ${d}; h.jumpFar(lo, u); return; }`);
         break;
       }
       case Op.BEQ: case Op.BNE: case Op.BLT: case Op.BGE: case Op.BLTU: case Op.BGEU: {
@@ -261,10 +267,9 @@ export function emitBlock(insns: BlockInsn[], faults: TranslatorFaults): string 
           case Op.BLTU: cond = ltu(rs1, X(rs2 + 1), X(rs2)); break;
           default: cond = `!${ltu(rs1, X(rs2 + 1), X(rs2))}`; break;
         }
-        const taken = selfLoop ? `${add(total, instretTaken)} ${loopBack(n, guard, faults)}`
-          : `${add(total, instretTaken)} h.pc = pc0 + ${d + imm}; return;`;
-        out.push(`if (${cond}) { ${taken} } ${add(total, n)} h.pc = ${next}; return;`);
-        break;
+        out.push(`if (${cond}) { ${transfer(i, d + imm)} }`);
+        if (isLast) out.push(`${add(total, n)} h.pc = ${next}; return;`);
+        continue;
       }
       case Op.CSRRS: case Op.CSRRC: case Op.CSRRSI: case Op.CSRRCI:
         if (!isCounterRead(op, rs1, imm)) throw new Error(`internal: no translation for CSR op ${op}`);
@@ -276,10 +281,10 @@ export function emitBlock(insns: BlockInsn[], faults: TranslatorFaults): string 
       default:
         throw new Error(`internal: no translation for op ${op}`);
     }
-    if (isLast && !endsBlock(op)) out.push(`${add(total, n)} h.pc = ${next}; return;`);
+    if (isLast && op !== Op.JALR) out.push(`${add(total, n)} h.pc = ${next}; return;`);
   }
   const body = out.join('\n');
-  return selfLoop ? `for (;;) {\n${body}\n}` : body;
+  return loops ? `for (;;) {\n${body}\n}` : body;
 }
 
 // Must equal cycle-model.ts's TLB_ENTRIES - 1 (block-cache.ts checks it at load).
