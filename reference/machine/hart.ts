@@ -424,7 +424,7 @@ export class Hart {
             // The block runs when the interpreter would run all of it: its last instruction
             // starts before the next timer or device event and within the instruction limit.
             if (b.fn !== null && this.instret + b.n <= this.insnLimit && this.cycles + b.guard < this.cycleLimit) {
-              b.fn(this, pc);
+              b.fn(this);
               continue;
             }
           } else if (++pb.counts[slot] >= jit.hot) {

@@ -26,7 +26,8 @@ export const DEFAULT_HOT = 64;
 /** Longest block, in instructions (bounds compile time and the work lost to a side exit). */
 const MAX_BLOCK = 64;
 
-export type BlockFn = (h: Hart, pc0: number) => void;
+/** A translated block: runs from h.pc (a pc passed as an argument would be boxed: it is no small integer). */
+export type BlockFn = (h: Hart) => void;
 
 export interface Block {
   /** null: the head cannot start a block (its first instruction is not translated). */
@@ -193,7 +194,7 @@ export class BlockCache {
   }
 
   private build(body: string): BlockFn {
-    const factory = new Function(...FACTORY_PARAMS, `"use strict"; return function block(h, pc0) {\n${body}\n};`);
+    const factory = new Function(...FACTORY_PARAMS, `"use strict"; return function block(h) {\nconst pc0 = h.pc;\n${body}\n};`);
     return factory(...this.env) as BlockFn;
   }
 }

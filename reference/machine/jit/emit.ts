@@ -3,7 +3,7 @@
 // case is the interpreter's case (hart.ts `loop`) with its operands folded; the interpreter stays
 // the definition and the lockstep tests (test/machine/jit-lockstep.test.ts) hold the two equal.
 //
-// The generated function is `(h, pc0) => void`: pc0 is the virtual pc the block was entered at
+// The generated function is `(h) => void` starting with `const pc0 = h.pc`, the virtual pc the block was entered at
 // (a block is keyed by physical address, so the same code may run under several virtual
 // addresses; every pc in it is pc0 + a constant). It runs only when the dispatcher has checked
 // that all of it fits before the next timer or device event and within the instruction limit
