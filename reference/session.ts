@@ -10,7 +10,7 @@ import type { PlicGateway } from './machine/devices/plic';
 import type { ScheduleEvent } from './state';
 
 /** Doorbell causes understood by the Microvisor (conformance/maintenance-sbi.md). */
-export const DOORBELL_CAUSE = { virtualize: 1, devirtualize: 2 } as const;
+export const DOORBELL_CAUSE = { virtualize: 1, devirtualize: 2, create: 3, start: 4, handOver: 5, retire: 6, rollback: 7 } as const;
 
 /** A doorbell ring due when the instruction count (instret of the current boot) reaches `at`. */
 export interface DoorbellEvent {
@@ -18,6 +18,8 @@ export interface DoorbellEvent {
   cause: number;
   /** What the event is called in `delivered` (a vector's schedule action). */
   label: string;
+  /** ARG0..ARG2, written before the ring (maintenance causes 3-7). */
+  args?: bigint[];
 }
 
 /** The doorbell cause an image vector's schedule event rings. */
@@ -187,7 +189,7 @@ export class BootSession {
 
   private deliver(): void {
     const e = this.schedule[this.nextEvent++];
-    this.machine.doorbell.ring(e.cause);
+    this.machine.doorbell.ring(e.cause, e.args);
     this.delivered.push({ at: this.machine.hart.instret, action: e.label });
   }
 }
