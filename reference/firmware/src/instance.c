@@ -10,7 +10,10 @@
 #include "sbi.h"
 
 struct instance instances[2];
-static u64 current;
+/* The instance whose context is in the trap frame; a global symbol so that the host (`devirt boot
+   --trace`) can name it. */
+u64 mv_current_instance;
+#define current mv_current_instance
 
 /* The top of the partition holds instance 1's device tree; its initrd goes just below. */
 #define FDT_AREA 0x10000UL

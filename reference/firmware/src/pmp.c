@@ -93,19 +93,33 @@ static void write_addr(int i, u64 v)
 /* Can id's layout be written with the entries there are? (A handoff that would not fit fails.) */
 int pmp_fits(u64 id) { struct layout l; return build(&l, id) == 0; }
 
+/* Each instance's layout is built once per ownership change and kept, so that a world switch
+   only writes the registers. */
+struct written { u64 devices, mem_base, mem_size, cfg0, cfg2, addr[PMP_ENTRIES]; int valid; };
+static struct written cache[2];
+
 void pmp_apply(u64 id)
 {
-  struct layout l;
-  if (build(&l, id) < 0) fw_panic("PMP layout does not fit", id, instances[id].devices);
-  u64 cfg0 = 0, cfg2 = 0;
-  for (int i = 0; i < PMP_ENTRIES; i++) {
-    u64 a = i < l.n ? l.addr[i] : 0;
-    u64 c = i < l.n ? l.cfg[i] : 0;
-    write_addr(i, a);
-    if (i < 8) cfg0 |= c << (8 * i); else cfg2 |= c << (8 * (i - 8));
+  struct written *w = &cache[id];
+  const struct instance *in = &instances[id];
+  if (!w->valid || w->devices != in->devices || w->mem_base != in->mem_base || w->mem_size != in->mem_size) {
+    struct layout l;
+    if (build(&l, id) < 0) fw_panic("PMP layout does not fit", id, in->devices);
+    w->cfg0 = w->cfg2 = 0;
+    for (int i = 0; i < PMP_ENTRIES; i++) {
+      u64 c = i < l.n ? l.cfg[i] : 0;
+      w->addr[i] = i < l.n ? l.addr[i] : 0;
+      if (i < 8) w->cfg0 |= c << (8 * i); else w->cfg2 |= c << (8 * (i - 8));
+    }
+    w->devices = in->devices; w->mem_base = in->mem_base; w->mem_size = in->mem_size; w->valid = 1;
   }
-  asm volatile("csrw pmpcfg0, %0" :: "r"(cfg0));
-  asm volatile("csrw pmpcfg2, %0" :: "r"(cfg2));
+  /* Entries off first, so that no mix of two layouts is ever in force for S and U (none runs
+     now, but the order costs nothing). */
+  asm volatile("csrw pmpcfg0, zero");
+  asm volatile("csrw pmpcfg2, zero");
+  for (int i = 0; i < PMP_ENTRIES; i++) write_addr(i, w->addr[i]);
+  asm volatile("csrw pmpcfg0, %0" :: "r"(w->cfg0));
+  asm volatile("csrw pmpcfg2, %0" :: "r"(w->cfg2));
   asm volatile("sfence.vma" ::: "memory");
 }
 

@@ -19,6 +19,7 @@
 static u64 slice_end;          /* mtime at which the current slice ends */
 static u64 tick_deadline;      /* single instance: the next accounting tick */
 static u64 switches;
+static int yielding;   /* the switch in progress gives up the rest of a slice (accounting) */
 
 u64 sched_world_switches(void) { return switches; }
 static u64 mtime_now(void) { return *(volatile u64 *)CLINT_MTIME; }
@@ -125,6 +126,7 @@ void sched_switch_to(u64 id, struct trap_frame *f)
   slice_end = mtime_now() + slice_of(id);
   switches++;
   mv_stats.world_switches++;
+  if (!f->transition) f->transition = yielding ? 4 : 3;
   sched_arm();
 }
 
@@ -155,7 +157,9 @@ void sched_timer(struct trap_frame *f)
 
 void sched_yield(struct trap_frame *f)
 {
+  yielding = 1;
   if (instance_two_running() && wants_to_run(!instance_current())) sched_switch_to(!instance_current(), f);
+  yielding = 0;
 }
 
 /* The current instance waits for an interrupt; `advance` is how far its pc moves when the wait is
@@ -169,7 +173,9 @@ void sched_wait(struct trap_frame *f, u64 advance)
     if (wants_to_run(!cur)) {
       csr_write(mepc, csr_read(mepc) + advance);
       instances[cur].sleeping = 1;
+      yielding = 1;
       sched_switch_to(!cur, f);
+      yielding = 0;
       instances[cur].sleeping = 1;
       sched_arm();
       return;
