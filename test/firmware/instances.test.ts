@@ -222,3 +222,20 @@ maybeQemu('QEMU: the in-band scenario runs with the same firmware and gives the 
   const lines = (t: string) => t.split('\n').filter((l) => l && !l.startsWith('virtio 1 ld')).sort();
   expect(lines(q.console)).toEqual(lines(ref.console + ref.console1));
 });
+
+// The cost of sharing the hart against ci/budgets.json's firmwareCosts (guest cycles of the
+// reference's cycle model: exact, so a budget is a plain comparison, not a timing).
+test('world switch, wfi yield and retire to the survivor stay within their budgets', () => {
+  const { measureInstanceCosts, median } = require('../../reference/instance-costs') as typeof import('../../reference/instance-costs');
+  const { readBudgets } = require('../../harness/gate/budgets') as typeof import('../../harness/gate/budgets');
+  readBudgets();   // the file, firmwareCosts included, passes its schema
+  const rows = JSON.parse(fs.readFileSync(path.join(ROOT, 'ci/budgets.json'), 'utf8')).firmwareCosts as { name: string; measure: string; budgetCycles: number }[];
+  const c = measureInstanceCosts();
+  expect(c.sliceSwitch.length).toBeGreaterThan(10);
+  expect(c.yieldSwitch.length).toBeGreaterThan(10);
+  const measured: Record<string, number> = { 'slice-switch': median(c.sliceSwitch), 'yield-switch': median(c.yieldSwitch), 'retire-to-survivor': c.retireToSurvivor };
+  console.log(`world switch ${measured['slice-switch']} cycles, wfi yield ${measured['yield-switch']}, retire to survivor ${measured['retire-to-survivor']}; firmware ${c.firmwarePercent.toFixed(2)}% of the cycles while a 1 kHz ticker and a busy instance share the hart`);
+  expect(rows.map((r) => r.measure).sort()).toEqual(Object.keys(measured).sort());
+  for (const r of rows) expect({ name: r.name, cycles: measured[r.measure] }).toEqual({ name: r.name, cycles: expect.any(Number) });
+  for (const r of rows) expect({ name: r.name, withinBudget: measured[r.measure] <= r.budgetCycles }).toEqual({ name: r.name, withinBudget: true });
+});

@@ -95,8 +95,9 @@ int pmp_fits(u64 id) { struct layout l; return build(&l, id) == 0; }
 
 /* Each instance's layout is built once per ownership change and kept, so that a world switch
    only writes the registers. */
-struct written { u64 devices, mem_base, mem_size, cfg0, cfg2, addr[PMP_ENTRIES]; int valid; };
+struct written { u64 devices, mem_base, mem_size, cfg0, cfg2, addr[PMP_ENTRIES]; int n, valid; };
 static struct written cache[2];
+static int in_force = PMP_ENTRIES;   /* entries the layout in force uses (all, until the first) */
 
 void pmp_apply(u64 id)
 {
@@ -111,15 +112,16 @@ void pmp_apply(u64 id)
       w->addr[i] = i < l.n ? l.addr[i] : 0;
       if (i < 8) w->cfg0 |= c << (8 * i); else w->cfg2 |= c << (8 * (i - 8));
     }
+    w->n = l.n;
     w->devices = in->devices; w->mem_base = in->mem_base; w->mem_size = in->mem_size; w->valid = 1;
   }
-  /* Entries off first, so that no mix of two layouts is ever in force for S and U (none runs
-     now, but the order costs nothing). */
-  asm volatile("csrw pmpcfg0, zero");
-  asm volatile("csrw pmpcfg2, zero");
-  for (int i = 0; i < PMP_ENTRIES; i++) write_addr(i, w->addr[i]);
+  /* Only the entries either layout uses are written (the rest are off in both); pmpcfg2 only
+     when either uses entries 8..15. */
+  int n = w->n > in_force ? w->n : in_force;
+  for (int i = 0; i < n; i++) write_addr(i, w->addr[i]);
   asm volatile("csrw pmpcfg0, %0" :: "r"(w->cfg0));
-  asm volatile("csrw pmpcfg2, %0" :: "r"(w->cfg2));
+  if (n > 8) asm volatile("csrw pmpcfg2, %0" :: "r"(w->cfg2));
+  in_force = w->n;
   asm volatile("sfence.vma" ::: "memory");
 }
 
