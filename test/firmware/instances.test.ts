@@ -11,7 +11,7 @@ import { Machine } from '../../reference/machine/machine';
 import { csrRead } from '../../reference/machine/csr';
 import { placeMaintenance, partitionOf } from '../../reference/maintenance-image';
 import { DOORBELL_CAUSE } from '../../reference/session';
-import { HAVE_CROSS, patchElfWord, ROOT } from './helpers';
+import { HAVE_CROSS, HAVE_QEMU, patchElfWord, ROOT, runQemu } from './helpers';
 
 const MiB = 1024 * 1024;
 const FIRMWARE = path.join(ROOT, 'reference/firmware/build/microvisor.elf');
@@ -207,4 +207,37 @@ test('out of band: the host places the image, the doorbell creates and starts it
   expect(m.console1).toMatch(/^fdt: chosen bootargs console=hvc0 oob$/m);
   expect(m.console1).toMatch(/^second: owns virtio 0 1$/m);
   expect(m.console1).toMatch(/^second: done$/m);
+});
+
+// QEMU has no doorbell and no IOPMP: the same firmware runs the in-band scenario there, and
+// instance 1's console, with no channel of its own, shares the UART (conformance/maintenance-sbi.md).
+const maybeQemu = HAVE_QEMU ? test : test.skip;
+if (!HAVE_QEMU) console.warn('qemu-system-riscv64 not installed: the two-instance run on QEMU is skipped');
+maybeQemu('QEMU: the in-band scenario runs with the same firmware and gives the same answers', () => {
+  const q = runQemu(FIRMWARE, path.join(GUESTS, 'first.elf'), 64);
+  const ref = boot(read(path.join(GUESTS, 'first.elf')));
+  ref.run({ maxInsns: 20e6 });
+  expect(q.status).toBe(0);
+  // Every line of both instances' signatures (interleaved on QEMU's one UART, so compared as sets
+  // of lines), but the 64-bit read of an empty virtio slot (QEMU's answers version 1 in the high
+  // word, the reference's 2: conformance/platform.md).
+  const lines = (t: string) => t.split('\n').filter((l) => l && !l.startsWith('virtio 1 ld')).sort();
+  expect(lines(q.console)).toEqual(lines(ref.console + ref.console1));
+});
+
+// The cost of sharing the hart against ci/budgets.json's firmwareCosts (guest cycles of the
+// reference's cycle model: exact, so a budget is a plain comparison, not a timing).
+test('world switch, wfi yield and retire to the survivor stay within their budgets', () => {
+  const { measureInstanceCosts, median } = require('../../reference/instance-costs') as typeof import('../../reference/instance-costs');
+  const { readBudgets } = require('../../harness/gate/budgets') as typeof import('../../harness/gate/budgets');
+  readBudgets();   // the file, firmwareCosts included, passes its schema
+  const rows = JSON.parse(fs.readFileSync(path.join(ROOT, 'ci/budgets.json'), 'utf8')).firmwareCosts as { name: string; measure: string; budgetCycles: number }[];
+  const c = measureInstanceCosts();
+  expect(c.sliceSwitch.length).toBeGreaterThan(10);
+  expect(c.yieldSwitch.length).toBeGreaterThan(10);
+  const measured: Record<string, number> = { 'slice-switch': median(c.sliceSwitch), 'yield-switch': median(c.yieldSwitch), 'retire-to-survivor': c.retireToSurvivor };
+  console.log(`world switch ${measured['slice-switch']} cycles, wfi yield ${measured['yield-switch']}, retire to survivor ${measured['retire-to-survivor']}; firmware ${c.firmwarePercent.toFixed(2)}% of the cycles while a 1 kHz ticker and a busy instance share the hart`);
+  expect(rows.map((r) => r.measure).sort()).toEqual(Object.keys(measured).sort());
+  for (const r of rows) expect({ name: r.name, cycles: measured[r.measure] }).toEqual({ name: r.name, cycles: expect.any(Number) });
+  for (const r of rows) expect({ name: r.name, withinBudget: measured[r.measure] <= r.budgetCycles }).toEqual({ name: r.name, withinBudget: true });
 });

@@ -10,7 +10,10 @@
 #include "sbi.h"
 
 struct instance instances[2];
-static u64 current;
+/* The instance whose context is in the trap frame; a global symbol so that the host (`devirt boot
+   --trace`) can name it. */
+u64 mv_current_instance;
+#define current mv_current_instance
 
 /* The top of the partition holds instance 1's device tree; its initrd goes just below. */
 #define FDT_AREA 0x10000UL
@@ -39,7 +42,7 @@ int instance_owns(u64 id, u64 base, u64 len)
 }
 
 static u64 fdt_area(void) { return mv_layout.partition_base + mv_layout.partition_size - FDT_AREA; }
-static u64 mtime_now(void) { return *(volatile u64 *)CLINT_MTIME; }
+static u64 mtime_now(void) { return csr_read(time); }
 
 void instances_boot(void)
 {

@@ -22,7 +22,7 @@ struct trap_frame {
   u64 x[32];
   u64 cycle0;       /* mcycle and minstret at trap entry (accounting) */
   u64 instret0;
-  u64 transition;   /* set by the handler: 1 virtualize, 2 devirtualize (accounting) */
+  u64 transition;   /* set by the handler: 1 virtualize, 2 devirtualize, 3 switch, 4 yield, 5 wait (accounting) */
 };
 /* What the firmware cost: read by the status function and, through the symbol, by the harness.
    entry.S updates the first five fields; keep their order. */
@@ -38,6 +38,10 @@ struct mv_stats {
   u64 virtualizations;
   u64 devirtualizations;
   u64 world_switches;       /* switches between two instances (sched.c) */
+  u64 switch_cycles;        /* cost of the last world switch at a slice end or a sleeper's deadline */
+  u64 yield_cycles;         /* cost of the last world switch by wfi (or the yield function) */
+  u64 waited_cycles;        /* the last wfi trap in which both instances waited (cost + idle time) */
+  u64 last_switch_kind;     /* 3, 4 or 5: which of the three fields above the last switch wrote */
 };
 extern struct mv_stats mv_stats;
 

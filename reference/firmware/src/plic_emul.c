@@ -66,15 +66,39 @@ static u32 own_mask(int w, u64 id)
 
 int plic_emul_active(void) { return emulating; }
 
+/* What the real contexts hold, so that a world switch writes only the registers that change
+   (usually the first enable word of each context: the devices' sources are 1..11). Valid while
+   emulating; plic_emul_begin fills it. */
+static u32 real_enable[2][WORDS], real_threshold[2];
+
+static void set_enable(int ctx, int w, u32 v)
+{
+  if (real_enable[ctx][w] == v) return;
+  real_enable[ctx][w] = v;
+  mmio_write32(PLIC((ctx ? S_ENABLE : PLIC_ENABLE) + 4 * w), v);
+}
+static void set_threshold(int ctx, u32 v)
+{
+  if (real_threshold[ctx] == v) return;
+  real_threshold[ctx] = v;
+  mmio_write32(PLIC(ctx ? S_CONTEXT : M_THRESHOLD), v);
+}
+
+/* Every device an instance can own raises a source below 32 (DEVIRT_DEVICES), so only the first
+   enable word differs between the instances; the other words hold sources no device raises,
+   which are instance 0's and never pend: the real context 1 keeps instance 0's bits there, and
+   plic_emul_end sets them for the survivor. */
+#define DEVICE_WORD 0
+#define IRQ_BELOW_32(id, b, s, irq, rrid) _Static_assert((irq) < 32, "a device source beyond the first enable word");
+DEVIRT_DEVICES(IRQ_BELOW_32)
+
 void plic_emul_switch(u64 to)
 {
-  u64 other = !to;
-  for (int w = 0; w < WORDS; w++) {
-    mmio_write32(PLIC(S_ENABLE + 4 * w), vctx[to].enable[w]);
-    mmio_write32(PLIC(PLIC_ENABLE + 4 * w), vctx[other].enable[w]);
-  }
-  mmio_write32(PLIC(S_CONTEXT), vctx[to].threshold);
-  mmio_write32(PLIC(M_THRESHOLD), vctx[other].threshold);
+  u32 e1 = vctx[to].enable[DEVICE_WORD], e0 = vctx[!to].enable[DEVICE_WORD];
+  if (real_enable[1][DEVICE_WORD] != e1) set_enable(1, DEVICE_WORD, e1);
+  if (real_enable[0][DEVICE_WORD] != e0) set_enable(0, DEVICE_WORD, e0);
+  if (real_threshold[1] != vctx[to].threshold) set_threshold(1, vctx[to].threshold);
+  if (real_threshold[0] != vctx[!to].threshold) set_threshold(0, vctx[!to].threshold);
 }
 
 void plic_emul_begin(void)
@@ -87,6 +111,10 @@ void plic_emul_begin(void)
   }
   vctx[cur].threshold = mmio_read32(PLIC(S_CONTEXT));
   vctx[!cur].threshold = 0;
+  for (int c = 0; c < 2; c++) {
+    for (int w = 0; w < WORDS; w++) real_enable[c][w] = mmio_read32(PLIC((c ? S_ENABLE : PLIC_ENABLE) + 4 * w));
+    real_threshold[c] = mmio_read32(PLIC(c ? S_CONTEXT : M_THRESHOLD));
+  }
   emulating = 1;
   csr_clear(medeleg, DELEG_ACCESS_FAULTS);
   plic_emul_switch(cur);
@@ -97,6 +125,7 @@ void plic_emul_end(u64 survivor)
   if (!emulating) return;
   vctx[!survivor] = (struct vcontext){ { 0 }, 0 };
   plic_emul_switch(survivor); /* context 0 gets the absent instance's (empty) state */
+  for (int w = 0; w < WORDS; w++) if (w != DEVICE_WORD) set_enable(1, w, vctx[survivor].enable[w]);
   emulating = 0;
   csr_set(medeleg, DELEG_ACCESS_FAULTS);
 }
@@ -123,6 +152,7 @@ void plic_emul_source_moved(u32 src, u64 from, u64 to)
 {
   u32 bit = 1U << (src % 32);
   int w = src / 32;
+  source_clear(src); /* the new owner starts with the source idle, disabled and at priority 0 */
   if (emulating) {
     vctx[from].enable[w] &= ~bit;
     vctx[to].enable[w] &= ~bit;
@@ -130,19 +160,18 @@ void plic_emul_source_moved(u32 src, u64 from, u64 to)
   } else {
     mmio_write32(PLIC(S_ENABLE + 4 * w), mmio_read32(PLIC(S_ENABLE + 4 * w)) & ~bit);
   }
-  source_clear(src); /* the new owner starts with the source idle, disabled and at priority 0 */
 }
 
 int plic_emul_meip(void)
 {
   for (int w = 0; w < WORDS; w++) {
-    u32 hits = mmio_read32(PLIC(PENDING + 4 * w)) & mmio_read32(PLIC(PLIC_ENABLE + 4 * w));
+    u32 hits = mmio_read32(PLIC(PENDING + 4 * w)) & real_enable[0][w];
     if (!hits) continue;
     u32 b = 0;
     while (!(hits & (1U << b))) b++;
     u32 src = w * 32 + b;
     /* Masked in context 0 until its owner runs (plic_emul_switch routes it to context 1 then). */
-    mmio_write32(PLIC(PLIC_ENABLE + 4 * w), mmio_read32(PLIC(PLIC_ENABLE + 4 * w)) & ~(1U << (src % 32)));
+    set_enable(0, w, real_enable[0][w] & ~(1U << (src % 32)));
     return (int)source_owner(src);
   }
   return -1;
@@ -151,11 +180,11 @@ int plic_emul_meip(void)
 int plic_emul_pending(u64 id)
 {
   if (!emulating) return 0;
-  for (int w = 0; w < WORDS; w++) {
-    u32 hits = mmio_read32(PLIC(PENDING + 4 * w)) & vctx[id].enable[w];
-    for (int b = 0; hits; b++, hits >>= 1)
-      if ((hits & 1) && mmio_read32(PLIC(4 * (w * 32 + b))) > vctx[id].threshold) return 1;
-  }
+  u32 en = vctx[id].enable[DEVICE_WORD];
+  if (!en) return 0;   /* nothing enabled: no need to read the PLIC */
+  u32 hits = mmio_read32(PLIC(PENDING + 4 * DEVICE_WORD)) & en;
+  for (int b = 0; hits; b++, hits >>= 1)
+    if ((hits & 1) && mmio_read32(PLIC(4 * (DEVICE_WORD * 32 + b))) > vctx[id].threshold) return 1;
   return 0;
 }
 
@@ -225,13 +254,17 @@ static int emulate(u64 off, int store, u32 *v, u64 me)
   if (off >= PLIC_ENABLE && off < PLIC_ENABLE + PLIC_ENABLE_STRIDE) return 0; /* context 0's */
   if (off >= S_ENABLE && off < S_ENABLE + 4 * WORDS) {
     int w = (off - S_ENABLE) / 4;
-    if (store) { vctx[me].enable[w] = *v & own_mask(w, me); plic_emul_switch(me); }
+    if (store) {
+      vctx[me].enable[w] = *v & own_mask(w, me);
+      if (w == DEVICE_WORD) plic_emul_switch(me);
+      else if (me == 0) set_enable(1, w, vctx[me].enable[w]);   /* instance 0's words (above) */
+    }
     else *v = vctx[me].enable[w];
     return 1;
   }
   if (off >= PLIC_CONTEXT && off < PLIC_CONTEXT + PLIC_CONTEXT_STRIDE) return 0; /* context 0's */
   if (off == S_CONTEXT) {
-    if (store) { vctx[me].threshold = *v & 7; mmio_write32(PLIC(S_CONTEXT), vctx[me].threshold); }
+    if (store) { vctx[me].threshold = *v & 7; set_threshold(1, vctx[me].threshold); }
     else *v = vctx[me].threshold;
     return 1;
   }

@@ -62,12 +62,15 @@ static int build(struct layout *l, u64 id)
   if (id == 0) {
     add(l, napot(FW_BASE, FW_SIZE), PMP_NAPOT);
     add(l, napot(CLINT_BASE, CLINT_SIZE), PMP_NAPOT);
-    add(l, napot(PLIC_M_ENABLE, PLIC_M_ENABLE_SIZE), PMP_NAPOT);
-    add(l, napot(PLIC_M_CONTEXT, PLIC_M_CONTEXT_SIZE), PMP_NAPOT);
+    /* While two instances share the hart the PLIC is emulated (plic_emul.c): all of it faults
+       (which covers its machine context too); otherwise only the machine context does. */
+    if (plic_emul_active()) add(l, napot(PLIC_BASE, PLIC_WINDOW), PMP_NAPOT);
+    else {
+      add(l, napot(PLIC_M_ENABLE, PLIC_M_ENABLE_SIZE), PMP_NAPOT);
+      add(l, napot(PLIC_M_CONTEXT, PLIC_M_CONTEXT_SIZE), PMP_NAPOT);
+    }
     add(l, napot(DOORBELL_BASE, DOORBELL_SIZE), PMP_NAPOT);
     add(l, napot(IOPMP_BASE, IOPMP_SIZE), PMP_NAPOT);   /* only the firmware programs device DMA */
-    /* While two instances share the hart the PLIC is emulated (plic_emul.c): all of it faults. */
-    if (plic_emul_active()) add(l, napot(PLIC_BASE, PLIC_WINDOW), PMP_NAPOT);
     if (mv_layout.partition_size) {
       add(l, mv_layout.partition_base >> 2, PMP_OFF);
       add(l, (mv_layout.partition_base + mv_layout.partition_size) >> 2, PMP_TOR);
@@ -75,9 +78,12 @@ static int build(struct layout *l, u64 id)
     if (add_devices(l, DEV_ALL & ~in->devices, 0) < 0) return -1;
     return add(l, ~0UL, PMP_NAPOT | PMP_R | PMP_W | PMP_X);
   }
-  add(l, napot(PLIC_M_ENABLE, PLIC_M_ENABLE_SIZE), PMP_NAPOT);
-  add(l, napot(PLIC_M_CONTEXT, PLIC_M_CONTEXT_SIZE), PMP_NAPOT);
-  if (!plic_emul_active()) add(l, napot(PLIC_BASE, PLIC_WINDOW), PMP_NAPOT | PMP_R | PMP_W);
+  /* The PLIC but its machine context, unless it is emulated (then it matches nothing: denied). */
+  if (!plic_emul_active()) {
+    add(l, napot(PLIC_M_ENABLE, PLIC_M_ENABLE_SIZE), PMP_NAPOT);
+    add(l, napot(PLIC_M_CONTEXT, PLIC_M_CONTEXT_SIZE), PMP_NAPOT);
+    add(l, napot(PLIC_BASE, PLIC_WINDOW), PMP_NAPOT | PMP_R | PMP_W);
+  }
   if (add_range(l, in->mem_base, in->mem_size, PMP_R | PMP_W | PMP_X) < 0) return -1;
   return add_devices(l, in->devices, PMP_R | PMP_W);
 }
@@ -95,19 +101,37 @@ static void write_addr(int i, u64 v)
 /* Can id's layout be written with the entries there are? (A handoff that would not fit fails.) */
 int pmp_fits(u64 id) { struct layout l; return build(&l, id) == 0; }
 
+/* Each instance's layout is built once per ownership change and kept, so that a world switch
+   only writes the registers. */
+struct written { u64 devices, mem_base, mem_size, cfg0, cfg2, addr[PMP_ENTRIES]; int n, valid, plic; };
+static struct written cache[2];
+static int in_force = PMP_ENTRIES;   /* entries the layout in force uses (all, until the first) */
+
 void pmp_apply(u64 id)
 {
-  struct layout l;
-  if (build(&l, id) < 0) fw_panic("PMP layout does not fit", id, instances[id].devices);
-  u64 cfg0 = 0, cfg2 = 0;
-  for (int i = 0; i < PMP_ENTRIES; i++) {
-    u64 a = i < l.n ? l.addr[i] : 0;
-    u64 c = i < l.n ? l.cfg[i] : 0;
-    write_addr(i, a);
-    if (i < 8) cfg0 |= c << (8 * i); else cfg2 |= c << (8 * (i - 8));
+  struct written *w = &cache[id];
+  const struct instance *in = &instances[id];
+  if (!w->valid || w->devices != in->devices || w->mem_base != in->mem_base || w->mem_size != in->mem_size
+      || w->plic != plic_emul_active()) {
+    struct layout l;
+    if (build(&l, id) < 0) fw_panic("PMP layout does not fit", id, in->devices);
+    w->cfg0 = w->cfg2 = 0;
+    for (int i = 0; i < PMP_ENTRIES; i++) {
+      u64 c = i < l.n ? l.cfg[i] : 0;
+      w->addr[i] = i < l.n ? l.addr[i] : 0;
+      if (i < 8) w->cfg0 |= c << (8 * i); else w->cfg2 |= c << (8 * (i - 8));
+    }
+    w->n = l.n;
+    w->devices = in->devices; w->mem_base = in->mem_base; w->mem_size = in->mem_size; w->valid = 1;
+    w->plic = plic_emul_active();   /* the PLIC is denied while it is emulated */
   }
-  asm volatile("csrw pmpcfg0, %0" :: "r"(cfg0));
-  asm volatile("csrw pmpcfg2, %0" :: "r"(cfg2));
+  /* Only the entries either layout uses are written (the rest are off in both); pmpcfg2 only
+     when either uses entries 8..15. */
+  int n = w->n > in_force ? w->n : in_force;
+  for (int i = 0; i < n; i++) write_addr(i, w->addr[i]);
+  asm volatile("csrw pmpcfg0, %0" :: "r"(w->cfg0));
+  if (n > 8) asm volatile("csrw pmpcfg2, %0" :: "r"(w->cfg2));
+  in_force = w->n;
   asm volatile("sfence.vma" ::: "memory");
 }
 
