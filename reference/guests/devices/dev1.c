@@ -56,9 +56,14 @@ static u32 read_sector(u64 to)
   descs[2] = (struct desc){ (u64)&status_byte, 1, 2, 0 };
   avail.ring[avail.idx % QSIZE] = 0;
   asm volatile("fence" ::: "memory");
+  u16 before = used.idx;
   avail.idx++;
   asm volatile("fence" ::: "memory");
   w32(VIO(0x50), 0);
+  /* Until the device uses the buffer or stops (the reference completes at once; QEMU later). */
+  u64 deadline = rdtime() + TIMEBASE / 10;
+  while (*(volatile u16 *)&used.idx == before && !(r32(VIO(0x70)) & ST_NEEDS_RESET) && rdtime() < deadline) {}
+  asm volatile("fence" ::: "memory");
   return r32(VIO(0x70));
 }
 
