@@ -294,6 +294,8 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
     } else same = { instret: h.instret, cause, epc, count: 0 };
     if (tracing) {
       if (told !== session.delivered.length) tellDeliveries();
+      // A trap from S or U: the instance that took it is the firmware's current one.
+      if (from !== 3) { lastPriv = 3; noteInstance(h); }
       log!.onTrap(h, cause, tval, epc, from, rnmi);
     }
   };

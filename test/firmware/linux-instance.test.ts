@@ -10,7 +10,7 @@ import * as path from 'path';
 import { Machine } from '../../reference/machine/machine';
 import { placeMaintenance } from '../../reference/maintenance-image';
 import { DOORBELL_CAUSE } from '../../reference/session';
-import { ROOT } from './helpers';
+import { HAVE_QEMU, ROOT } from './helpers';
 
 const MiB = 1024 * 1024;
 const dir = path.join(process.env.DEVIRT_LINUX_DIR ?? path.join(os.homedir(), '.cache/devirt/linux'), 'boot');
@@ -92,3 +92,29 @@ maybe('Debian Linux boots as instance 1 beside a running instance 0, as it boots
   // The comparison compared something: most lines are the same.
   expect(a.filter((l) => s.includes(l)).length).toBeGreaterThan(120);
 }, 900_000);
+
+// On QEMU (no doorbell) the same firmware runs Linux as instance 1 in band: the ticker finds the
+// kernel image in its initrd (QEMU's -initrd), creates and starts it through the SBI, and keeps
+// ticking; both consoles share the UART. The kernel panics at the end and spins, so QEMU is
+// stopped once the marker is seen.
+const maybeQemu = vmlinux && HAVE_QEMU ? test : test.skip;
+maybeQemu('QEMU: Linux as instance 1 in band, beside the ticker, to the VFS panic', async () => {
+  const { spawn } = require('child_process') as typeof import('child_process');
+  const q = spawn('qemu-system-riscv64', ['-M', 'virt', '-cpu', 'rv64,f=off,d=off,h=off', '-m', '1G', '-nographic', '-monitor', 'none',
+    '-serial', 'stdio', '-bios', path.join(ROOT, 'reference/firmware/build/microvisor.elf'),
+    '-kernel', path.join(ROOT, 'reference/guests/instances/build/ticker.elf'), '-initrd', vmlinux!]);
+  let out = '';
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(() => { q.kill(); resolve(); }, 240_000);
+    q.stdout.on('data', (d: Buffer) => { out += d.toString('latin1'); if (out.includes(MARKER)) { clearTimeout(timer); q.kill(); resolve(); } });
+    q.on('exit', () => { clearTimeout(timer); resolve(); });
+  });
+  expect(out).toMatch(/^ticker: virtualize ok\nticker: create from initrd ok\nticker: bootargs ok\nticker: start ok\n/m);
+  expect(out).toContain(MARKER);
+  expect(out).toMatch(/SBI implementation ID=0x4456/);
+  expect(out).toMatch(/Initmem setup node 0 \[mem 0x00000000a0000000-0x00000000afffffff\]/);
+  // The ticker kept going while Linux booted.
+  const before = out.slice(0, out.indexOf('Linux version'));
+  const during = out.slice(out.indexOf('Linux version'), out.indexOf(MARKER));
+  expect((during.match(/^tick \d+$/gm) ?? []).length).toBeGreaterThan((before.match(/^tick \d+$/gm) ?? []).length);
+}, 300_000);

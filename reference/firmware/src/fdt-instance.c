@@ -3,8 +3,9 @@
    original's memory): the same CPU, CLINT, PLIC and node order, with
      - /memory = the partition only;
      - /chosen = its bootargs and linux,initrd-start/-end (stdout-path only if it owns the UART);
-     - no /reserved-memory (the firmware's window does not overlap the partition), no test device,
-       no poweroff/reboot nodes and no doorbell (none of them is reachable by it);
+     - no /reserved-memory (the firmware's window does not overlap the partition), and no device
+       it cannot reach: the test device, poweroff/reboot, the doorbell, QEMU's PCI host, flash and
+       fw-cfg;
      - the devices it may receive (UART, RTC, virtio slots) with status = "disabled" unless owned.
    Nothing else tells it that it is the second instance. */
 #include "instance.h"
@@ -119,12 +120,16 @@ static enum action decide(int depth, const char *name, int in_soc, const struct 
     if (streq(name, "chosen")) return CHOSEN;
     if (prefix(name, "memory@") || streq(name, "memory")) return MEMORY;
     if (streq(name, "reserved-memory") || streq(name, "poweroff") || streq(name, "reboot")) return DROP;
+    /* Anything else at an address (QEMU's flash, fw-cfg, platform bus) is not reachable by it. */
+    if (unit_address(name) != (u64)-1) return DROP;
   }
   if (depth == 3 && in_soc) {
     u64 a = unit_address(name);
-    if (a == TEST_BASE || a == DOORBELL_BASE) return DROP;
+    if (a == (u64)-1 || a == PLIC_BASE || a == CLINT_BASE) return COPY;
     for (u64 d = 0; d < DEV_COUNT; d++)
       if (a == device_base(d)) return (in->devices >> d) & 1 ? COPY : DISABLE;
+    /* The test device, the doorbell, QEMU's PCI host: not reachable by it (PMP), so not there. */
+    return DROP;
   }
   return COPY;
 }
