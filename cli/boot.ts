@@ -74,7 +74,7 @@ export function registerBoot(program: Command): void {
     .option('--maint-initrd <file>', "the maintenance instance's initial RAM disk (in its partition, named in its /chosen)")
     .option('--maint-append <args>', "the maintenance instance's command line (its /chosen/bootargs)")
     .option('--maint-at <n>', 'instruction count at which the host virtualizes, then creates (n + 100000) and starts (n + 200000) the maintenance instance')
-    .option('--maint-console <file|stderr>', "where the maintenance instance's console goes: a file, or stderr as lines prefixed '[instance 1] ' (default)")
+    .option('--maint-console <file|stderr>', "where instance 1's console goes (created by --maint-kernel, or in band by instance 0): a file, or stderr as lines prefixed '[instance 1] ' (default)")
     .option('--dump-dtb <file>', 'write the device tree the guest would get to FILE and exit (QEMU -M virt,dumpdtb=FILE)')
     .action(async (flags: BootFlags) => {
       process.exitCode = await boot(flags);
@@ -100,8 +100,8 @@ async function boot(flags: BootFlags): Promise<number> {
   else if (fs.existsSync(DEFAULT_FIRMWARE)) bios = readImage(DEFAULT_FIRMWARE, '--bios');
   else throw new CliError(`default firmware ${DEFAULT_FIRMWARE} is not built; pass --bios none or --bios FILE`);
   const maint = parseMaintFlags(flags);
-  if (maint && flags.doorbell !== undefined) throw new CliError('--maint-at: cannot be combined with --doorbell (the maintenance schedule rings the doorbell itself)');
-  const rings = maint ? maint.events : parseDoorbell(flags.doorbell);
+  if (maint.events.length && flags.doorbell !== undefined) throw new CliError('--maint-at: cannot be combined with --doorbell (the maintenance schedule rings the doorbell itself)');
+  const rings = maint.events.length ? maint.events : parseDoorbell(flags.doorbell);
   const trace = parseTraceFlags(flags);
   const gdbPort = flags.gdb === undefined ? undefined : parseGdbPort(flags.gdb);
   if (flags.gdbWait && gdbPort === undefined) throw new CliError('--gdb-wait: needs --gdb PORT (the port the debugger attaches to)');
@@ -186,7 +186,7 @@ interface BootInputs {
   drives: { backend: TrackedDrive; slot: number }[]; signals: SignalStop;
   mmodeFirmware: Uint8Array | null; mmodeName: string; rings: DoorbellEvent[];
   extra: Pick<BootConfig, 'initrd' | 'initrdName' | 'dtb' | 'dtbName' | 'virtioLegacy' | 'plicGateway'>;
-  trace: TraceFlags | null; gdbPort: number | undefined; maint: Maintenance | null;
+  trace: TraceFlags | null; gdbPort: number | undefined; maint: Maintenance;
 }
 
 /** The run as a terminal program: the session runs the machine; this moves bytes and picks the exit code. */
@@ -228,7 +228,7 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
       mmodeFirmware, mmodeFirmwareName: mmodeName,
       captureConsole: false,
       onConsole: (b) => { out.push(b); printed++; guestLineOpen = b !== 10; if (out.length >= 4096 || b === 10) flushOut(); },
-      onConsole1: maint?.onConsole1,
+      onConsole1: maint.onConsole1,
       schedule: rings, maxInsns, onReset: flags.reboot === false ? 'stop' : 'reboot',
     });
   } catch (e) {
@@ -399,7 +399,7 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
     }
   } finally {
     flushOut();
-    maint?.flush();
+    maint.flush();
     input?.close();
     if (tracing) log!.stop(m.hart);
     gdb?.close();

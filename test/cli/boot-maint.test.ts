@@ -43,6 +43,14 @@ test('--maint-console FILE takes the lines as written; --doorbell-log shows the 
   expect(text).toMatch(/^ready 0 0x0$/m);
 });
 
+test('an instance 1 created in band has its console on stderr too', () => {
+  const r = boot(['--kernel', FIRST]);
+  expect(r.status).toBe(0);   // the survivor's SRST: it is alone then
+  expect(r.stdout).toMatch(/^first: retiring$/m);
+  expect(r.stdout).not.toMatch(/second:/);
+  expect(r.stderr).toMatch(/^\[instance 1\] second: done$/m);
+});
+
 test('--trace names the instance that runs', () => {
   const file = path.join(dir, 'trace.txt');
   const r = boot(['--kernel', FIRST, '-d', 'int', '-D', file]);
@@ -58,6 +66,7 @@ test('--trace names the instance that runs', () => {
 test('bad maintenance flags are refused with one line', () => {
   const cases: [string[], RegExp][] = [
     [['--kernel', TICKER, '--maint-at', '1000'], /^devirt: --maint-at: needs --maint-kernel IMAGE/],
+    [['--kernel', TICKER, '--maint-append', 'x'], /^devirt: --maint-append: needs --maint-kernel IMAGE/],
     [['--kernel', TICKER, '--maint-kernel', SECOND], /^devirt: --maint-kernel: needs --maint-at N/],
     [['--kernel', TICKER, '--maint-kernel', SECOND, '--maint-at', '2ms'], /^devirt: --maint-at: '2ms' is not an instruction count/],
     [['--kernel', TICKER, '--maint-kernel', path.join(dir, 'nope'), '--maint-at', '1000'], /^devirt: --maint-kernel: cannot read .*nope: ENOENT/],
