@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Machine } from '../../reference/machine/machine';
-import { placeMaintenance } from '../../reference/maintenance-image';
+import { placeMaintenance, ringAndWait, runUntilConsole } from '../../reference/maintenance-image';
 import { DOORBELL_CAUSE } from '../../reference/session';
 import { HAVE_QEMU, ROOT } from './helpers';
 
@@ -62,12 +62,10 @@ maybe('Debian Linux boots as instance 1 beside a running instance 0, as it boots
   const ticker = new Uint8Array(fs.readFileSync(path.join(ROOT, 'reference/guests/instances/build/ticker.elf')));
 
   const m = new Machine({ ramSize: 1024 * MiB, bios: firmware, kernel: ticker });
-  m.run({ maxInsns: 30_000 });
-  m.doorbell.ring(DOORBELL_CAUSE.virtualize); m.run({ maxInsns: 2_000 });
-  m.doorbell.ring(DOORBELL_CAUSE.create, placeMaintenance(m, { image: linux, bootargs: LINUX_ARGS })); m.run({ maxInsns: 2_000 });
-  expect(m.doorbell.result).toBe(0n);
-  m.doorbell.ring(DOORBELL_CAUSE.start, [1n]); m.run({ maxInsns: 2_000 });
-  expect(m.doorbell.result).toBe(0n);
+  expect(runUntilConsole(m, 'ticker: start\n')).toBe(true);
+  expect(ringAndWait(m, DOORBELL_CAUSE.virtualize)).toBe(0n);
+  expect(ringAndWait(m, DOORBELL_CAUSE.create, placeMaintenance(m, { image: linux, bootargs: LINUX_ARGS }))).toBe(0n);
+  expect(ringAndWait(m, DOORBELL_CAUSE.start, [1n])).toBe(0n);
   const ticksBefore = (m.console.match(/^tick \d+$/gm) ?? []).length;
   runToMarker(m, () => m.console1);
   const shared = m.console1;

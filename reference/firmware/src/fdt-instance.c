@@ -112,6 +112,8 @@ static void begin_node(struct out *o, const char *name)
 }
 
 enum action { COPY, DROP, DISABLE, CHOSEN, MEMORY };
+/* The MMIO base of each device id (devirt-platform.h's table). */
+#define DEVICE_BASE(id, b, size, irq, rrid) b,
 
 /* What becomes of a node, by its depth and name (parent "soc" for depth 3). */
 static enum action decide(int depth, const char *name, int in_soc, const struct instance *in)
@@ -126,8 +128,9 @@ static enum action decide(int depth, const char *name, int in_soc, const struct 
   if (depth == 3 && in_soc) {
     u64 a = unit_address(name);
     if (a == (u64)-1 || a == PLIC_BASE || a == CLINT_BASE) return COPY;
-    for (u64 d = 0; d < DEV_COUNT; d++)
-      if (a == device_base(d)) return (in->devices >> d) & 1 ? COPY : DISABLE;
+    static const u64 base[DEVICE_COUNT] = { DEVIRT_DEVICES(DEVICE_BASE) };
+    for (u64 d = 0; d < DEVICE_COUNT; d++)
+      if (a == base[d]) return (devices_owned(1) >> d) & 1 ? COPY : DISABLE;
     /* The test device, the doorbell, QEMU's PCI host: not reachable by it (PMP), so not there. */
     return DROP;
   }
@@ -185,7 +188,7 @@ u64 fdt_instance_write(u8 *at, u64 room, const struct instance *in)
           prop_u64(&o, &s, "linux,initrd-start", in->initrd_start);
           prop_u64(&o, &s, "linux,initrd-end", in->initrd_end);
         }
-        if ((in->devices >> DEV_UART) & 1) {
+        if ((devices_owned(1) >> DEVICE_UART) & 1) {
           static const char path[] = "/soc/serial@10000000";
           prop(&o, &s, "stdout-path", path, sizeof path);
         }

@@ -74,11 +74,14 @@ long maintenance_devirtualize(struct trap_frame *f);
 /* pmp.c */
 void pmp_configure(void);
 void pmp_apply(u64 id);
+void pmp_invalidate(void);
+void pmp_sync(void);
 int pmp_fits(u64 id);
 int pmp_guest_may_access(u64 base, u64 len);
 /* fdt.c */
 u64 fdt_ram_size(const void *fdt);
 int fdt_reserve_regions(void *fdt, u64 space_end);
+int fdt_has_compatible(const void *fdt, const char *compat);
 /* console.c */
 void console_putc(char c);
 void console_putc_instance(u64 id, char c);   /* instance 1's bytes go to its own channel */

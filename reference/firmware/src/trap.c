@@ -6,6 +6,7 @@
 #include "csr.h"
 #include "platform.h"
 #include "instance.h"
+#include "devices.h"
 
 void fw_panic(const char *why, u64 a, u64 b)
 {
@@ -19,7 +20,17 @@ void fw_panic(const char *why, u64 a, u64 b)
   system_finish((0xeeU << 16) | FINISHER_FAIL);
 }
 
+static void dispatch(struct trap_frame *f);
+
+/* Every trap: dispatch it, then make sure the PMP in force is the running instance's (a handoff
+   or retire changes layouts; they are applied once, here). */
 void trap_handler(struct trap_frame *f)
+{
+  dispatch(f);
+  pmp_sync();
+}
+
+static void dispatch(struct trap_frame *f)
 {
   u64 cause = csr_read(mcause);
   /* The firmware runs with interrupts off and never faults; a trap from M-mode means it did, and
@@ -29,6 +40,11 @@ void trap_handler(struct trap_frame *f)
     u64 code = cause & ~CAUSE_INTERRUPT;
     if (code == IRQ_DOORBELL) doorbell_interrupt(f);
     else if (code == IRQ_MTI) slice_interrupt(f);
+    else if (code == IRQ_MEI) {
+      /* A device interrupt of the instance that is not running (plic_emul.c routes them through
+         context 0): its source is masked there until its owner runs; run it now if it waits. */
+      if (plic_emul_meip() >= 0) sched_yield(f);
+    }
     else fw_panic("unexpected interrupt", cause, csr_read(mepc));
     return;
   }
@@ -49,5 +65,12 @@ void trap_handler(struct trap_frame *f)
     return;
   }
   if (cause == EXC_ILLEGAL && instance_two_running() && sched_illegal(f)) return;
+  if ((cause == EXC_LOAD_ACCESS || cause == EXC_STORE_ACCESS) && instance_two_running()) {
+    /* Not delegated while two instances share the hart: the PLIC's S context is emulated, and any
+       other access fault is the guest's own, delivered to it as the hart would have. */
+    u64 tval = csr_read(mtval);
+    if (!plic_emul_access_fault(f, cause, tval)) trap_redirect_to_s(cause, tval);
+    return;
+  }
   fw_panic("unexpected trap", cause, csr_read(mepc));
 }
