@@ -4,7 +4,7 @@
 import { Bus } from './bus';
 import { Hart, StopReason } from './hart';
 import { Irq } from './trap-causes';
-import type { DmaMemory } from './device';
+import { DmaDenied, DmaMemory } from './device';
 import { DeviceTimerQueue } from './device-timers';
 import { disassemble, encode } from '../tools/disasm';
 import { ElfError, ElfImage, ElfSymbol, isElf, parseElf } from '../tools/elf';
@@ -15,6 +15,7 @@ import { Uart16550 } from './devices/uart16550';
 import { FinisherEvent, SifiveTest } from './devices/sifive-test';
 import { GoldfishRtc } from './devices/goldfish-rtc';
 import { Doorbell } from './devices/doorbell';
+import { Iopmp } from './devices/iopmp';
 import { EmptyVirtioSlot, VirtioMmio } from './devices/virtio-mmio';
 import { BlockBackend, VirtioBlk } from './devices/virtio-blk';
 import { assignMacs, VirtioNet } from './devices/virtio-net';
@@ -96,6 +97,8 @@ export class Machine {
   readonly uart: Uart16550;
   readonly finisher: SifiveTest;
   readonly doorbell: Doorbell;
+  /** Checks every device DMA access (devices/iopmp.ts); off until firmware enables it. */
+  readonly iopmp = new Iopmp();
   readonly rtc: GoldfishRtc;
   /** Device events keyed by guest time. */
   readonly timers: DeviceTimerQueue;
@@ -153,15 +156,23 @@ export class Machine {
     // hart's one deadline through a queue; the hart fires them between instructions.
     this.timers = new DeviceTimerQueue(hart);
     this.rtc = new GoldfishRtc(time, this.plic.source(P.RTC_IRQ), this.timers.create(() => this.rtc.fire()));
-    for (const d of [this.clint, this.plic, this.uart, this.finisher, this.rtc, this.doorbell]) this.bus.attach(d);
-    // Device DMA sees guest-physical RAM; writes go through the hart so stale decoded code is dropped.
-    const dma: DmaMemory = {
+    for (const d of [this.clint, this.plic, this.uart, this.finisher, this.rtc, this.doorbell, this.iopmp]) this.bus.attach(d);
+    // Device DMA sees guest-physical RAM through the IOPMP, which knows the requestor by its
+    // RRID (the virtio slot); writes go through the hart so stale decoded code is dropped.
+    const iopmp = this.iopmp;
+    const dmaFor = (rrid: number): DmaMemory => ({
       readBytes: (pa, length) => {
+        const v = iopmp.check(rrid, pa, length, false);
+        if (v) throw new DmaDenied(pa, length, false, v.etype);
         const off = pa - hart.ramBase;
         return off >= 0 && length >= 0 && off + length <= hart.ramSize ? hart.ram.subarray(off, off + length) : null;
       },
-      writeBytes: (pa, data) => hart.writeRam(pa, data),
-    };
+      writeBytes: (pa, data) => {
+        const v = iopmp.check(rrid, pa, data.length, true);
+        if (v) throw new DmaDenied(pa, data.length, true, v.etype);
+        return hart.writeRam(pa, data);
+      },
+    });
     this.drive = opts.drive ?? null;
     const bySlot = new Map<number, BlockBackend>();
     if (this.drive) bySlot.set(P.VIRTIO_COUNT - 1, this.drive);
@@ -188,7 +199,7 @@ export class Machine {
       const nic = nicBySlot.get(i);
       const device = disk ? new VirtioBlk(disk) : nic;
       const dev = device
-        ? new VirtioMmio(base, device, this.plic.source(P.virtioSlotIrq(i)), dma, legacy)
+        ? new VirtioMmio(base, device, this.plic.source(P.virtioSlotIrq(i)), dmaFor(i), legacy)
         : new EmptyVirtioSlot(base, legacy);
       this.virtio.push(dev);
       this.bus.attach(dev);

@@ -6,7 +6,7 @@
 // QEMU 7.2 defaults to the legacy transport (`virtio-mmio.force-legacy=true`); devirt's own
 // options give version 2, QEMU's spelling gives what QEMU would (conformance/platform.md).
 
-import { DmaMemory, IrqLine, MmioDevice } from '../device';
+import { DmaDenied, DmaMemory, IrqLine, MmioDevice } from '../device';
 import { Virtqueue, VirtioError } from './virtqueue';
 
 export const VIRTIO_MAGIC = 0x74726976; // "virt"
@@ -265,8 +265,11 @@ export class VirtioMmio implements MmioDevice {
         this.irq.set(true);
       }
     } catch (e) {
-      if (!(e instanceof VirtioError)) throw e;
-      // The guest broke the ring: stop the device and tell the driver, as virtio 1.x 2.1.2 allows.
+      if (!(e instanceof VirtioError) && !(e instanceof DmaDenied)) throw e;
+      // The guest broke the ring, or pointed the device at memory the IOPMP does not let it reach
+      // (a bus error to the device): stop the device and tell the driver, as virtio 1.x 2.1.2
+      // says ("The device SHOULD set DEVICE_NEEDS_RESET when it enters an error state that a
+      // reset is needed").
       this.lastError = e.message;
       this.status |= STATUS.DEVICE_NEEDS_RESET;
       this.isr |= INT_CONFIG_CHANGE;
