@@ -13,6 +13,8 @@ import { Line, Ram } from './helpers';
 import { Prng } from '../../vectors/generators/prng';
 import { InternalError } from '../../reference/machine/machine';
 import * as P from '../../reference/machine/devices/memory-map';
+import { IOPMP_CFG, IOPMP_ETYPE, IOPMP_REG } from '../../reference/machine/devices/iopmp';
+import { INT_CONFIG_CHANGE } from '../../reference/machine/devices/virtio-mmio';
 
 const RAM = 0x80000000;
 const QSIZE = 8;
@@ -419,4 +421,44 @@ test('random rings, descriptors, register writes and frames both ways never cras
   // The random rings were good enough, often enough, for frames to pass both ways.
   const st = net.nics[0].stats;
   expect([st.rxFrames > 0, st.txFrames > 0, st.rxDropped > 0]).toEqual([true, true, true]);
+});
+
+test('the card\'s DMA goes through the IOPMP as its slot\'s requestor: a receive buffer outside its memory stops the card, memory untouched', () => {
+  const SLOT = 6, MiB = 1 << 20;
+  const m = new Machine({ ramSize: 4 * MiB, deviceTree: false, nics: [{ slot: SLOT }] });
+  // IOPMP: memory domain 0 = entries 0-1, TOR [RAM, RAM + 1 MiB) read/write, for RRID 6 (the slot) only.
+  const io = (off: number, v: number) => m.iopmp.write(off, 4, v);
+  io(IOPMP_REG.MDCFG0, 2);
+  io(IOPMP_REG.ENTRY_ADDR0, RAM / 4);
+  io(IOPMP_REG.ENTRY_ADDR0 + IOPMP_REG.ENTRY_STRIDE, (RAM + MiB) / 4);
+  io(IOPMP_REG.ENTRY_ADDR0 + IOPMP_REG.ENTRY_STRIDE + IOPMP_REG.ENTRY_CFG, IOPMP_CFG.R | IOPMP_CFG.W | IOPMP_CFG.TOR);
+  io(IOPMP_REG.SRCMD_EN0 + IOPMP_REG.SRCMD_STRIDE * SLOT, 1 << 1);
+  io(IOPMP_REG.HWCFG0, 0x80000000);
+  const dev = m.virtio[SLOT] as VirtioMmio;
+  const w = (o: number, v: number) => dev.write(o, 4, v);
+  const le = (pa: number, v: number, n: number) => { const b = new Uint8Array(8); new DataView(b.buffer).setBigUint64(0, BigInt(v), true); m.loadBytes(BigInt(pa), b.subarray(0, n)); };
+  w(REG.Status, 3); w(REG.DriverFeaturesSel, 1); w(REG.DriverFeatures, 1); w(REG.Status, 11);
+  Q.forEach((x, i) => { w(REG.QueueSel, i); w(REG.QueueNum, QSIZE); w(REG.QueueDescLow, x.desc); w(REG.QueueDriverLow, x.avail); w(REG.QueueDeviceLow, x.used); w(REG.QueueReady, 1); });
+  w(REG.Status, 15);
+  // Transmit from inside: it passes.
+  const out = frame(BROADCAST_MAC, MAC_A, 60);
+  m.loadBytes(BigInt(TXBUF + NET_HDR_V1), out);
+  le(Q[1].desc, TXBUF, 8); le(Q[1].desc + 8, NET_HDR_V1 + out.length, 4);
+  le(Q[1].avail + 4, 0, 2); le(Q[1].avail + 2, 1, 2);
+  w(REG.QueueNotify, 1);
+  expect(m.network!.nics[0].stats.txFrames).toBe(1);
+  // Receive into a buffer at RAM + 2 MiB, outside what the IOPMP gives the slot.
+  const victim = RAM + 2 * MiB;
+  m.loadBytes(BigInt(victim), new Uint8Array(256).fill(0xaa));
+  le(Q[0].desc, victim, 8); le(Q[0].desc + 8, 1526, 4); le(Q[0].desc + 12, F_WRITE, 2);
+  le(Q[0].avail + 4, 0, 2); le(Q[0].avail + 2, 1, 2);
+  w(REG.QueueNotify, 0);
+  m.network!.host.send(frame(MAC_A, MAC_B, 100));
+  m.run({ maxInsns: 10 });
+  expect(dev.read(REG.Status, 4) & STATUS.DEVICE_NEEDS_RESET).toBe(STATUS.DEVICE_NEEDS_RESET);
+  expect(dev.read(REG.InterruptStatus, 4) & INT_CONFIG_CHANGE).toBe(INT_CONFIG_CHANGE);
+  expect([...m.readBytes(BigInt(victim), 256)].every((b) => b === 0xaa)).toBe(true);
+  expect(m.readBytes(BigInt(Q[0].used + 2), 2)).toEqual(Uint8Array.of(0, 0));
+  expect((m.iopmp.read(IOPMP_REG.ERR_INFO) >> 4) & 0xf).toBe(IOPMP_ETYPE.NO_HIT);
+  expect(m.iopmp.read(IOPMP_REG.ERR_REQID) & 0xffff).toBe(SLOT);
 });
