@@ -20,10 +20,11 @@ import { parseTraceItems, TraceItem, TraceLog } from '../reference/debug/trace-l
 import { fileSink } from './trace-sink';
 import { EXCEPTION_NAMES, INTERRUPT_NAMES } from '../reference/machine/trap-causes';
 import type { Hart } from '../reference/machine/hart';
-import type { NicConfig } from '../reference/machine/machine';
+import type { Machine, NicConfig } from '../reference/machine/machine';
 import { formatMac, parseMac } from '../reference/machine/devices/virtio-net';
 import { HostLink, parseUdpAddress, UdpAddress, UdpLink } from './net-udp';
 import { ForwardRule, parseForward, UdpForward } from './net-forward';
+import { pcapHeader, pcapRecord } from '../reference/tools/pcap';
 
 export const DEFAULT_FIRMWARE = path.resolve(__dirname, '../../reference/firmware/build/microvisor.elf');
 export const DEFAULT_MMODE_FIRMWARE = path.resolve(__dirname, '../../reference/firmware/mmode/build/mmode-fw.elf');
@@ -32,7 +33,7 @@ interface BootFlags {
   kernel: string; bios?: string; mmode?: string | boolean; doorbell?: string; drive: string[]; mem?: string; maxInsns?: string; trace?: boolean; append?: string;
   doorbellLog?: boolean; gdb?: string; gdbWait?: boolean; log?: string; logfile?: string; traceFrom?: string; traceTo?: string;
   initrd?: string; dtb?: string; virtioLegacy?: boolean; plicGateway?: string; reboot: boolean; dumpDtb?: string;
-  nic: string[]; netUdp?: string; netForward: string[];
+  nic: string[]; netUdp?: string; netForward: string[]; netDump?: string;
 }
 
 const collect = (v: string, all: string[]) => [...all, v];
@@ -62,6 +63,7 @@ export function registerBoot(program: Command): void {
     .option('--nic <mac|auto>', 'a virtio-net card on the machine\'s Ethernet switch: its MAC address (auto: QEMU\'s 52:54:00:12:34:56, then :57, ...), optionally ,slot=N; cards take slots after the drives (repeatable)', collect, [])
     .option('--net-udp <host:port>', 'connect the switch to the host as QEMU -netdev socket,udp=HOST:PORT,localaddr=...: each datagram is one Ethernet frame; add ,localaddr=HOST:PORT to choose where devirt listens (default: any free port on 127.0.0.1, reported on stderr); gives the machine a card if no --nic does')
     .option('--net-forward <rule>', 'forward a host UDP port to a guest\'s, as QEMU -netdev user,hostfwd=udp:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT (HOSTADDR default 127.0.0.1, GUESTADDR 10.0.2.15): the host is slirp\'s gateway 10.0.2.2 on the switch, so ordinary host tools reach a guest service (repeatable; gives the machine a card if no --nic does)', collect, [])
+    .option('--net-dump <file>', 'write every frame that enters the machine\'s switch to FILE as a pcap capture (Wireshark, tcpdump), time-stamped with guest time; as QEMU -object filter-dump')
     .option('--mem <size>', 'RAM size as QEMU -m: 128M, 1G, 134217728B; a bare number is MiB (default 128M)')
     .option('--max-insns <n>', 'stop after this many instructions (exit 124)')
     .option('--append <args>', 'kernel command line (/chosen/bootargs)')
@@ -174,6 +176,24 @@ class SignalStop {
   detach(): void { process.off('SIGINT', this.handler); process.off('SIGTERM', this.handler); }
 }
 
+/**
+ * The capture file of --net-dump: the pcap header now, a record for every frame entering the
+ * switch, stamped with guest time (so a scripted run's capture is the same every time).
+ */
+function openDump(file: string, network: Machine['network']): number {
+  if (!network) throw new CliError('--net-dump: the machine has no network card (add --nic, --net-udp or --net-forward)');
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'w');
+    writeAllSync(fd, Buffer.from(pcapHeader()));
+  } catch (e) {
+    throw new CliError(`--net-dump: cannot write ${file}: ${fileProblem(e)}`);
+  }
+  const time = network.host;
+  network.switch.tap = (frame) => { const r = pcapRecord(time.now(), frame); writeAllSync(fd, Buffer.from(r.buffer, r.byteOffset, r.length)); };
+  return fd;
+}
+
 /** `MAC` or `auto`, optionally `,slot=N`. */
 function parseNicFlag(text: string): { mac?: Uint8Array; slot?: number } {
   const m = /^([^,]*)(?:,slot=(\d+))?$/.exec(text.trim());
@@ -281,6 +301,7 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
   const log = trace ? new TraceLog(trace.items, trace.file ? fileSink(trace.file) : fileSink(null), new Symbolizer(m.symbols)) : null;
   let tracing = false;
   // The switch's link to the host: the one input that depends on the host's timing (net-udp.ts).
+  const dump = flags.netDump === undefined ? null : openDump(flags.netDump, m.network);
   const link: HostLink | null = udp ? await UdpLink.open(udp.remote, udp.local, '--net-udp')
     : forwards.length ? await UdpForward.open(forwards, '--net-forward') : null;
   const host = m.network?.host ?? null;
@@ -450,6 +471,7 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
     if (tracing) log!.stop(m.hart);
     gdb?.close();
     await link?.close();
+    if (dump !== null) fs.closeSync(dump);
   }
 }
 
