@@ -22,6 +22,8 @@ import { assignMacs, VirtioNet } from './devices/virtio-net';
 import { Network, NicConfig } from './devices/network';
 import { buildDeviceTree, chosenProps } from './devices/device-tree';
 import { FdtError, withChosen } from '../tools/fdt';
+import { BlockCache, DEFAULT_HOT } from './jit/block-cache';
+import type { TranslatorFaults } from './jit/emit';
 import { FW_RAM_BASE, FW_RAM_SIZE, RNMI_EXCEPTION_VECTOR, RNMI_VECTOR } from './firmware-ram';
 
 export type { BlockBackend } from './devices/virtio-blk';
@@ -77,7 +79,22 @@ export interface MachineOptions {
   deviceTree?: boolean;
   /** Keep the console text in memory (default true). */
   captureConsole?: boolean;
+  /**
+   * Translate hot code (reference/machine/jit): true, false, or the translator's settings. The
+   * interpreter is the definition; with translation on nothing observable changes.
+   */
+  jit?: boolean | JitOptions;
 }
+
+export interface JitOptions {
+  /** Executions of a block head before it is translated. */
+  hot?: number;
+  /** Deliberate translator bugs (lockstep tests only). */
+  faults?: TranslatorFaults;
+}
+
+/** Whether `devirt` and Machine translate when not told: see reference/machine/jit/TRANSLATION.md. */
+export const JIT_DEFAULT = false;
 
 export interface RunResult {
   reason: StopReason;
@@ -133,6 +150,11 @@ export class Machine {
     if (fwRam && opts.bios) throw new MachineError('a firmware for kernels that own M-mode and a -bios firmware cannot both be given');
     this.hart = new Hart(P.RAM_BASE - fwRam, ramSize + fwRam, this.bus);
     const hart = this.hart;
+    const jit = opts.jit ?? JIT_DEFAULT;
+    if (jit !== false) {
+      const o = jit === true ? {} : jit;
+      hart.setJit(new BlockCache(hart, o.hot ?? DEFAULT_HOT, o.faults ?? {}));
+    }
     if (fwRam) { hart.rnmiVector = RNMI_VECTOR; hart.rnmiExceptionVector = RNMI_EXCEPTION_VECTOR; }
     const capture = opts.captureConsole ?? true;
     const pins = {
