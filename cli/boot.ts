@@ -199,7 +199,7 @@ class SignalStop {
  * The capture file of --net-dump: the pcap header now, a record for every frame entering the
  * switch, stamped with guest time (so a scripted run's capture is the same every time).
  */
-function openDump(file: string, network: Machine['network']): number {
+function openDump(file: string, network: Machine['network']): { fd: number; failed: string | null } {
   if (!network) throw new CliError('--net-dump: the machine has no network card (add --nic, --net-udp or --net-forward)');
   let fd: number;
   try {
@@ -209,8 +209,16 @@ function openDump(file: string, network: Machine['network']): number {
     throw new CliError(`--net-dump: cannot write ${file}: ${fileProblem(e)}`);
   }
   const time = network.host;
-  network.switch.tap = (frame) => { const r = pcapRecord(time.now(), frame); writeAllSync(fd, Buffer.from(r.buffer, r.byteOffset, r.length)); };
-  return fd;
+  const dump = { fd, failed: null as string | null };
+  // A write that fails (a full disk) ends the capture, not the run; it is reported at the end.
+  network.switch.tap = (frame) => {
+    const r = pcapRecord(time.now(), frame);
+    try { writeAllSync(fd, Buffer.from(r.buffer, r.byteOffset, r.length)); } catch (e) {
+      dump.failed = `--net-dump: writing ${file} failed (${fileProblem(e)}); the capture stops there`;
+      network.switch.tap = null;
+    }
+  };
+  return dump;
 }
 
 /** `MAC` or `auto`, optionally `,slot=N`. */
@@ -335,8 +343,8 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
   }
   const log = trace ? new TraceLog(trace.items, trace.file ? fileSink(trace.file) : fileSink(null), new Symbolizer(m.symbols)) : null;
   let tracing = false;
-  // The switch's link to the host: the one input that depends on the host's timing (net-udp.ts).
   const dump = flags.netDump === undefined ? null : openDump(flags.netDump, m.network);
+  // The switch's link to the host: the one input that depends on the host's timing (net-udp.ts).
   const link: HostLink | null = udp ? await UdpLink.open(udp.remote, udp.local, '--net-udp')
     : forwards.length ? await UdpForward.open(forwards, '--net-forward') : null;
   const host = m.network?.host ?? null;
@@ -523,7 +531,10 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
     if (tracing) log!.stop(m.hart);
     gdb?.close();
     await link?.close();
-    if (dump !== null) fs.closeSync(dump);
+    if (dump !== null) {
+      fs.closeSync(dump.fd);
+      if (dump.failed) say(`devirt: ${dump.failed}`);
+    }
   }
 }
 
