@@ -47,6 +47,11 @@ export interface CsrDef {
   readonly write: ((h: Hart, v: bigint, lo: number, byInstruction: boolean) => void) | null;
   /** The value csrrs/csrrc modify, when it is not the value read (mip, sip). */
   readonly rmwBase: ((h: Hart, old: bigint) => bigint) | null;
+  /**
+   * A counter's value as a number (signed, exact: its magnitude stays below 2^53), `read` being
+   * this value modulo 2^64. Translated code reads counters this way, without BigInt.
+   */
+  readonly counter: ((h: Hart) => number) | null;
 }
 
 interface CsrSpec {
@@ -55,17 +60,23 @@ interface CsrSpec {
   read?: (h: Hart) => bigint;
   write?: (h: Hart, v: bigint, lo: number, byInstruction: boolean) => void;
   rmwBase?: (h: Hart, old: bigint) => bigint;
+  /** A counter: `read` is this value modulo 2^64 unless given. */
+  counter?: (h: Hart) => number;
 }
 
 /** A row: reads zero and ignores writes unless `spec` says otherwise. */
 function csr(num: number, name: string, spec: CsrSpec = {}): CsrDef {
   return {
     num, name, minPriv: (num >> 8) & 3, readOnly: (num >> 10) === 3,
-    gate: spec.gate ?? null, needs: spec.needs ?? [], read: spec.read ?? readZero,
-    write: spec.write ?? null, rmwBase: spec.rmwBase ?? null,
+    gate: spec.gate ?? null, needs: spec.needs ?? [], read: spec.read ?? (spec.counter ? counterRead(spec.counter) : readZero),
+    write: spec.write ?? null, rmwBase: spec.rmwBase ?? null, counter: spec.counter ?? null,
   };
 }
 const readZero = (): bigint => 0n;
+const counterRead = (f: (h: Hart) => number) => (h: Hart): bigint => BigInt.asUintN(64, BigInt(f(h)));
+// mcycle and minstret count unless mcountinhibit (when the hart implements it) holds them still.
+const cycleCount = (h: Hart): number => ((h.counters.inhibit & 1) !== 0 ? h.counters.cycleHeld : h.cycles + h.mcycleOffset);
+const instretCount = (h: Hart): number => ((h.counters.inhibit & 4) !== 0 ? h.counters.instretHeld : h.instret + h.minstretOffset);
 
 /** Rows `prefix+first` .. `prefix+last` at consecutive numbers from `base`; `spec(i)` for index i. */
 function csrRange(prefix: string, first: number, last: number, base: number, spec: (i: number) => CsrSpec): CsrDef[] {
@@ -130,10 +141,6 @@ function writeMisa(h: Hart, v: bigint, byInstruction: boolean): void {
 const hasUserCounters = (h: Hart): boolean => h.choose('userCounters') === 'present';
 
 // ---- counters -----------------------------------------------------------------------------------
-// mcycle and minstret count unless mcountinhibit (when the hart implements it) holds them still.
-
-const readCycle = (h: Hart): bigint => u64((h.counters.inhibit & 1) !== 0 ? h.counters.cycleHeld : h.cycles + h.mcycleOffset);
-const readInstret = (h: Hart): bigint => u64((h.counters.inhibit & 4) !== 0 ? h.counters.instretHeld : h.instret + h.minstretOffset);
 
 function writeMcountinhibit(h: Hart, lo: number): void {
   if (h.choose('mcountinhibit') === 'read-only-zero') return;
@@ -173,9 +180,9 @@ const ZIHPM = ['zihpm'];
 
 const TABLE: readonly CsrDef[] = [
   // Unprivileged counters
-  csr(0xc00, 'cycle', { needs: ZICNTR, gate: counterEnabled(0), read: readCycle }),
-  csr(0xc01, 'time', { needs: ZICNTR, gate: counterEnabled(1), read: (h) => u64(h.mtime()) }),
-  csr(0xc02, 'instret', { needs: ZICNTR, gate: counterEnabled(2), read: readInstret }),
+  csr(0xc00, 'cycle', { needs: ZICNTR, gate: counterEnabled(0), counter: cycleCount }),
+  csr(0xc01, 'time', { needs: ZICNTR, gate: counterEnabled(1), counter: (h) => h.mtime() }),
+  csr(0xc02, 'instret', { needs: ZICNTR, gate: counterEnabled(2), counter: instretCount }),
   ...csrRange('hpmcounter', 3, 31, 0xc03, (i) => ({ needs: ZIHPM, gate: counterEnabled(i), read: hpmRegister('hpm', i).read })),
   // Supervisor
   csr(0x100, 'sstatus', {
@@ -252,11 +259,11 @@ const TABLE: readonly CsrDef[] = [
   // Machine counters (the hpm counters and events read zero, a legal choice of no events; writable
   // without events is the other: choices.hpmCounters)
   csr(0xb00, 'mcycle', {
-    read: readCycle,
+    counter: cycleCount,
     write: (h, v) => { if ((h.counters.inhibit & 1) !== 0) h.counters.cycleHeld = Number(v); else h.mcycleOffset = Number(v) - h.cycles; },
   }),
   csr(0xb02, 'minstret', {
-    read: readInstret,
+    counter: instretCount,
     // A csrw to minstret is followed by its own retirement: the next instruction reads the value written.
     write: (h, v, _lo, byInstruction) => {
       if ((h.counters.inhibit & 4) !== 0) h.counters.instretHeld = Number(v);
@@ -334,6 +341,11 @@ export function csrAllowed(h: Hart, n: number, write: boolean): boolean {
 }
 
 /** Read CSR `n` (no access check); zero for a number no CSR uses. */
+/** The number form of counter CSR `n` (CsrDef.counter), or null when `n` is not a counter of the table. */
+export function csrCounter(n: number): ((h: Hart) => number) | null {
+  return BY_NUMBER[n]?.counter ?? null;
+}
+
 export function csrRead(h: Hart, n: number): bigint {
   const d = BY_NUMBER[n] ?? byChoice(h, n);
   return d === undefined ? 0n : d.read(h);
