@@ -141,10 +141,8 @@ trap_entry:
  * full frame. Built with -DNO_FAST_PATH the firmware has only the general path, and must give
  * the kernel identical results (test/mkernel/fast-path.test.ts). */
   csrr t2, mstatus
-  srli t2, t2, MSTATUS_MPP_SHIFT
-  andi t2, t2, 3
-  addi t2, t2, -PRV_M
-  beqz t2, slow_entry        /* from the firmware itself (a bug): the general path stops the machine */
+  slli t2, t2, 63 - (MSTATUS_MPP_SHIFT + 1)
+  bltz t2, slow_entry        /* MPP's high bit: from M, the firmware itself (a bug): the general path stops the machine */
   lw t0, V(VM_IN_VM)(sp)
   beqz t0, fast_inject       /* from the kernel's own S or U code */
   csrr t0, mcause
