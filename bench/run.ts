@@ -136,13 +136,12 @@ function runQemu(t: { bios: string | null; kernel: string; ramMiB: number; marke
 }
 
 /**
- * The same output: whole consoles for the finisher workloads; for the boots, the console up to
- * the marker with Linux's timestamps taken off (QEMU is killed as the marker arrives).
+ * The same output: whole consoles for the finisher workloads. For the boots, both reached the
+ * marker (QEMU is killed as it arrives); their consoles before it differ where QEMU 7.2's virt has
+ * devices the reference does not (pflash, for one: test/compat/divergences.ts lists them).
  */
 function sameConsole(t: Target, qemu: string, ref: string): boolean {
-  if (!t.marker) return qemu === ref;
-  const upTo = (s: string) => s.slice(0, s.indexOf(t.marker!)).replace(/^\[\s*\d+\.\d+\] /gm, '');
-  return upTo(qemu) === upTo(ref);
+  return t.marker ? qemu.includes(t.marker) && ref.includes(t.marker) : qemu === ref;
 }
 
 function decoderBench(): Promise<number> {
@@ -201,7 +200,7 @@ async function main(): Promise<void> {
   const results: Record<string, unknown>[] = [];
   console.log(`load average ${os.loadavg()[0].toFixed(2)} on ${os.cpus().length} cores${os.loadavg()[0] > os.cpus().length ? ' (busy machine: wall-clock figures are low, CPU-time ones steadier)' : ''}; ` +
     `medians of ${o.runs} runs (${o.osRuns} for the OS boots)${haveQemu ? `; QEMU start-up ${fmt(startupSeconds * 1000, 0)} ms wall, ${fmt(startupCpu * 1000, 0)} ms CPU, subtracted` : '; QEMU not installed: no comparison'}`);
-  const head = ['benchmark', 'instructions', 'ref MIPS', 'QEMU MIPS', 'ref/QEMU', 'CPU: ref', 'QEMU', 'ref/QEMU', 'ref time', 'QEMU time', 'same output'];
+  const head = ['benchmark', 'instructions', 'ref MIPS', 'QEMU MIPS', 'ref/QEMU', 'CPU: ref', 'QEMU', 'ref/QEMU', 'ref time', 'QEMU time', 'same output (boots: marker reached)'];
   const widths = [15, 15, 10, 11, 18, 10, 10, 18, 10, 11, 11];
   const row = (cells: string[]) => console.log(cells.map((c, i) => c.padEnd(widths[i])).join('').trimEnd());
   row(head);
