@@ -6,6 +6,7 @@
 //   u-boot         Debian's u-boot-qemu in M-mode from reset (-bios none), to its autoboot prompt
 //   linux          Debian's riscv64 kernel (ci/fetch-linux.sh) under the Microvisor, to its
 //                  root-mount panic (no disk, no initrd), when the kernel is present
+// Then the decoder's throughput through benchmark.js, and the network's (bench/net.ts).
 // Numbers go to stdout and bench/last.json (for CI trends); nothing here asserts a speed, and the
 // bench is not part of `npm test`.
 //
@@ -23,6 +24,7 @@ import * as path from 'path';
 import Benchmark from 'benchmark';
 import { BootSession } from '../reference/session';
 import { decode } from '../reference/machine/isa/decode';
+import { netBench, printNetBench } from './net';
 
 const ROOT = path.resolve(__dirname, '../..');
 const GUESTS = path.join(ROOT, 'reference/guests/build');
@@ -243,10 +245,12 @@ async function main(): Promise<void> {
       qemuCpuMips, ratio, cpuRatio, timeRatio: qemuTime ? refTime / qemuTime : null, sameOutput: same,
     });
   }
+  console.log('(QEMU MIPS: the reference\'s instruction count over QEMU\'s time to the same end; for the boots nominal, compare the times)');
   const decodeRate = await decoderBench();
   console.log(`decoder         ${fmt(decodeRate / 1e6)} M decodes/s`);
-  console.log('(QEMU MIPS: the reference\'s instruction count over QEMU\'s time to the same end; for the boots nominal, compare the times)');
-  const out = { runs: o.runs, osRuns: o.osRuns, loadAverage: os.loadavg()[0], qemuStartupSeconds: haveQemu ? startupSeconds : null, qemuStartupCpuSeconds: haveQemu ? startupCpu : null, benchmarks: results, decodesPerSecond: decodeRate };
+  const network = netBench(o.runs);
+  printNetBench(network);
+  const out = { runs: o.runs, osRuns: o.osRuns, loadAverage: os.loadavg()[0], qemuStartupSeconds: haveQemu ? startupSeconds : null, qemuStartupCpuSeconds: haveQemu ? startupCpu : null, benchmarks: results, decodesPerSecond: decodeRate, network };
   fs.writeFileSync(path.join(ROOT, 'bench/last.json'), JSON.stringify(out, null, 2) + '\n');
 }
 
