@@ -12,13 +12,15 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import Benchmark from 'benchmark';
-import { Machine } from '../reference/machine/machine';
+import { JIT_DEFAULT, Machine } from '../reference/machine/machine';
 import { decode } from '../reference/machine/isa/decode';
 
 const ROOT = path.resolve(__dirname, '../..');
 const WORKLOAD = process.env.DEVIRT_BENCH_IMAGE ?? path.join(ROOT, 'reference/guests/build/cpu-mix.elf');
 const STARTUP_IMAGE = path.join(ROOT, 'reference/guests/build/hello.elf');
 const RUNS = Number(process.env.DEVIRT_BENCH_RUNS ?? 5);
+// `npm run bench -- --no-jit` measures the interpreter alone; the default is the machine's.
+const JIT = process.argv.includes('--no-jit') ? false : process.argv.includes('--jit') ? true : JIT_DEFAULT;
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -26,7 +28,7 @@ function median(xs: number[]): number {
 }
 
 function runReference(image: Uint8Array): { insns: number; seconds: number; cpuSeconds: number; console: string } {
-  const m = new Machine({ bios: null, kernel: image, kernelName: WORKLOAD });
+  const m = new Machine({ bios: null, kernel: image, kernelName: WORKLOAD, jit: JIT });
   const t0 = process.hrtime.bigint();
   const c0 = process.cpuUsage();
   const r = m.run({ maxInsns: 5e9 });
@@ -104,6 +106,7 @@ async function main(): Promise<void> {
     workload: path.relative(ROOT, WORKLOAD),
     instructions: insns,
     runs: RUNS,
+    jit: JIT,
     loadAverage: os.loadavg()[0],
     referenceMips: { median: median(ref), all: ref },
     referenceCpuMips: { median: median(refCpu), all: refCpu },
@@ -118,7 +121,7 @@ async function main(): Promise<void> {
   };
   console.log(`workload            ${result.workload} (${insns.toLocaleString('en')} instructions)`);
   console.log(`load average        ${result.loadAverage.toFixed(2)} on ${os.cpus().length} cores${result.loadAverage > os.cpus().length ? ' (busy machine: wall-clock figures are low)' : ''}`);
-  console.log(`reference           ${result.referenceMips.median.toFixed(1)} MIPS (median of ${RUNS}, wall clock)`);
+  console.log(`reference           ${result.referenceMips.median.toFixed(1)} MIPS (median of ${RUNS}, wall clock; translation ${JIT ? 'on' : 'off'})`);
   console.log(`reference (CPU)     ${result.referenceCpuMips.median.toFixed(1)} MIPS (median of ${RUNS}, per CPU-second)`);
   if (result.qemuMips) {
     console.log(`qemu (TCG)          ${result.qemuMips.median.toFixed(1)} MIPS (median of ${qemu.length}, start-up of ${(startupSeconds * 1000).toFixed(0)} ms subtracted)`);
