@@ -22,6 +22,7 @@ import { csrRead, csrWrite } from './csr';
 import { MNS_NMIE, MS_MPP_SHIFT, MS_MPRV } from './mstatus';
 import { toBigU, loOf, hiOf } from './int64';
 import { ChoiceSwitch, HartChoices, REFERENCE_CHOICES } from './choices';
+import { CounterState } from './counters';
 import { TRAP, addressTval, breakpointTval, enterTrap, illegalInsnTval, misalignedCause, pendingInterrupt, takeRnmi } from './traps';
 import { tlbSet, translate } from './translation';
 import { loadSlow, readPhys, storeSlow } from './data-access';
@@ -81,6 +82,8 @@ export class Hart {
   satp = 0n;
   stimecmp = 0n;
   mcycleOffset = 0; minstretOffset = 0;
+  /** hpm counters, events and mcountinhibit when the hart's choices make them writable. */
+  readonly counters = new CounterState();
   // Smrnmi
   mnscratch = 0n; mnepc = 0n; mncause = 0n;
   mnstatus = 0; // NMIE and MNPP: mstatus.ts MNS_*
@@ -231,6 +234,7 @@ export class Hart {
     this.reservation = -1;
     this.waiting = false;
     this.cycles = 0; this.instret = 0; this.mcycleOffset = 0; this.minstretOffset = 0;
+    this.counters.reset();
     this.mtimeOffset = 0; this.mtimecmp = Infinity; this.mipHw = 0;
     this.stopReason = null; this.lastTrap = null; this.pcAtStop = null;
     if (!this.compressed) this.setCompressed(true);
@@ -601,7 +605,7 @@ export class Hart {
 
   private illegal(bits: number, len: number): never {
     this.excEpc = null;
-    return this.raise(Exc.IllegalInsn, illegalInsnTval(bits, len));
+    return this.raise(Exc.IllegalInsn, illegalInsnTval(this, bits, len));
   }
 
   /** Raise illegal instruction for the instruction at pc (out-of-line instructions use this). */
