@@ -23,6 +23,7 @@ import * as os from 'os';
 import * as path from 'path';
 import Benchmark from 'benchmark';
 import { BootSession } from '../reference/session';
+import { JIT_DEFAULT } from '../reference/machine/machine';
 import { decode } from '../reference/machine/isa/decode';
 import { netBench, printNetBench } from './net';
 
@@ -31,6 +32,8 @@ const GUESTS = path.join(ROOT, 'reference/guests/build');
 const STARTUP_IMAGE = path.join(GUESTS, 'hello.elf');
 const MICROVISOR = path.join(ROOT, 'reference/firmware/build/microvisor.elf');
 const UBOOT_M = '/usr/lib/u-boot/qemu-riscv64/u-boot.bin';
+// `npm run bench -- --no-jit` measures the interpreter alone; the default is the machine's.
+const JIT = process.argv.includes('--no-jit') ? false : process.argv.includes('--jit') ? true : JIT_DEFAULT;
 const LINUX_DIR = process.env.DEVIRT_LINUX_DIR ?? path.join(os.homedir(), '.cache/devirt/linux');
 // The CPU QEMU is given: the reference's extensions (test/compat/helpers.ts QEMU_CPU).
 const QEMU_BASE = ['-M', 'virt', '-cpu', 'rv64,f=off,d=off,h=off,zba=off,zbb=off,zbc=off,zbs=off,Zihintpause=off', '-nographic', '-no-reboot'];
@@ -80,7 +83,7 @@ function runReference(t: Target): RefRun {
   const session: BootSession = new BootSession({
     kernel: new Uint8Array(fs.readFileSync(t.kernel)), kernelName: t.kernel,
     bios: t.bios ? new Uint8Array(fs.readFileSync(t.bios)) : null, biosName: t.bios ?? undefined,
-    ramSize: t.ramMiB << 20, maxInsns: t.maxInsns, onReset: 'stop', captureConsole: false,
+    ramSize: t.ramMiB << 20, maxInsns: t.maxInsns, onReset: 'stop', captureConsole: false, jit: JIT,
     onConsole: (b) => {
       const c = String.fromCharCode(b);
       chunks.push(c);
@@ -201,7 +204,7 @@ async function main(): Promise<void> {
   const startupCpu = startup.length ? median(startup.map((q) => q.cpuSeconds)) : 0;
   const results: Record<string, unknown>[] = [];
   console.log(`load average ${os.loadavg()[0].toFixed(2)} on ${os.cpus().length} cores${os.loadavg()[0] > os.cpus().length ? ' (busy machine: wall-clock figures are low, CPU-time ones steadier)' : ''}; ` +
-    `medians of ${o.runs} runs (${o.osRuns} for the OS boots)${haveQemu ? `; QEMU start-up ${fmt(startupSeconds * 1000, 0)} ms wall, ${fmt(startupCpu * 1000, 0)} ms CPU, subtracted` : '; QEMU not installed: no comparison'}`);
+    `translation ${JIT ? 'on' : 'off (--no-jit)'}; medians of ${o.runs} runs (${o.osRuns} for the OS boots)${haveQemu ? `; QEMU start-up ${fmt(startupSeconds * 1000, 0)} ms wall, ${fmt(startupCpu * 1000, 0)} ms CPU, subtracted` : '; QEMU not installed: no comparison'}`);
   const head = ['benchmark', 'instructions', 'ref MIPS', 'QEMU MIPS', 'ref/QEMU', 'CPU: ref', 'QEMU', 'ref/QEMU', 'ref time', 'QEMU time', 'same output (boots: marker reached)'];
   const widths = [15, 15, 10, 11, 18, 10, 10, 18, 10, 11, 11];
   const row = (cells: string[]) => console.log(cells.map((c, i) => c.padEnd(widths[i])).join('').trimEnd());
@@ -250,7 +253,7 @@ async function main(): Promise<void> {
   console.log(`decoder         ${fmt(decodeRate / 1e6)} M decodes/s`);
   const network = netBench(o.runs);
   printNetBench(network);
-  const out = { runs: o.runs, osRuns: o.osRuns, loadAverage: os.loadavg()[0], qemuStartupSeconds: haveQemu ? startupSeconds : null, qemuStartupCpuSeconds: haveQemu ? startupCpu : null, benchmarks: results, decodesPerSecond: decodeRate, network };
+  const out = { jit: JIT, runs: o.runs, osRuns: o.osRuns, loadAverage: os.loadavg()[0], qemuStartupSeconds: haveQemu ? startupSeconds : null, qemuStartupCpuSeconds: haveQemu ? startupCpu : null, benchmarks: results, decodesPerSecond: decodeRate, network };
   fs.writeFileSync(path.join(ROOT, 'bench/last.json'), JSON.stringify(out, null, 2) + '\n');
 }
 
