@@ -49,7 +49,7 @@ export function runImage(inputs: ImageInputs, imagesDir: string, opts: { stampLi
   // A guest-requested reset ends an image vector's run (its expected exit), as QEMU -no-reboot.
   const session = new BootSession({
     ramSize: inputs.ramSize, kernel, bios, mmodeFirmware, kernelName: inputs.kernel, biosName: inputs.bios, mmodeFirmwareName: inputs.mmodeFirmware, onConsole,
-    schedule: (inputs.schedule ?? []).map(doorbellEvent), maxInsns: inputs.maxInsns, onReset: 'stop',
+    schedule: (inputs.schedule ?? []).map(doorbellEvent), maxInsns: inputs.maxInsns, onReset: 'stop', bootargs: inputs.bootargs,
   });
   m = session.machine;
   const stop = session.run();
@@ -57,6 +57,9 @@ export function runImage(inputs: ImageInputs, imagesDir: string, opts: { stampLi
     : stop.kind === 'idle' ? { kind: 'idle', code: undefined } : { kind: 'limit' };
   const obs: ImageObservation & { firmware?: FirmwareCost } = { console: m.console, exit, instret: m.hart.instret, cycles: m.hart.cycles, delivered: session.delivered };
   if (opts.stampLines) obs.lines = lines;
+  // Instance 1's console (the doorbell's CONSOLE1), on a machine that has one.
+  const console1 = (m as { console1?: string }).console1;
+  if (console1) obs.console1 = console1;
   const cost = firmwareCost(m);
   if (cost) obs.firmware = cost;
   return obs;

@@ -51,10 +51,14 @@ export interface ImageInputs {
   ramSize?: number;
   maxInsns: number;
   schedule?: ScheduleEvent[];
+  /** The kernel command line (QEMU -append): /chosen/bootargs of the device tree it boots with. */
+  bootargs?: string;
 }
 
 export interface ImageObservation {
   console: string;
+  /** What the maintenance instance (instance 1) wrote to its console (the doorbell's CONSOLE1). */
+  console1?: string;
   exit: { kind: 'finisher' | 'tohost' | 'trap' | 'limit' | 'idle'; code?: number };
   instret: number;
   cycles: number;

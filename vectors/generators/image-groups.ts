@@ -3,7 +3,8 @@ import type { ImageGroup } from '../build';
 import { transparencyGroups } from './transparency';
 import { overheadGroups } from './overhead';
 import { mkernelGroups } from './mkernel';
+import { isolationGroups } from './isolation';
 
 export function imageGroups(): ImageGroup[] {
-  return [...transparencyGroups(), ...overheadGroups(), ...mkernelGroups()];
+  return [...transparencyGroups(), ...overheadGroups(), ...mkernelGroups(), ...isolationGroups()];
 }
