@@ -18,13 +18,14 @@ import { fileProblem } from '../harness/file-error';
 import { GdbServer } from './gdb-server';
 import { parseTraceItems, TraceItem, TraceLog } from '../reference/debug/trace-log';
 import { fileSink } from './trace-sink';
+import { Maintenance, MaintFlags, parseMaintFlags } from './maint';
 import { EXCEPTION_NAMES, INTERRUPT_NAMES } from '../reference/machine/trap-causes';
 import type { Hart } from '../reference/machine/hart';
 
 export const DEFAULT_FIRMWARE = path.resolve(__dirname, '../../reference/firmware/build/microvisor.elf');
 export const DEFAULT_MMODE_FIRMWARE = path.resolve(__dirname, '../../reference/firmware/mmode/build/mmode-fw.elf');
 
-interface BootFlags {
+interface BootFlags extends MaintFlags {
   kernel: string; bios?: string; mmode?: string | boolean; doorbell?: string; drive: string[]; mem?: string; maxInsns?: string; trace?: boolean; append?: string;
   doorbellLog?: boolean; gdb?: string; gdbWait?: boolean; log?: string; logfile?: string; traceFrom?: string; traceTo?: string;
   initrd?: string; dtb?: string; virtioLegacy?: boolean; plicGateway?: string; reboot: boolean; dumpDtb?: string;
@@ -69,6 +70,11 @@ export function registerBoot(program: Command): void {
     .option('--virtio-legacy', 'legacy (version 1) virtio-mmio transport, as QEMU -global virtio-mmio.force-legacy=true')
     .option('--plic-gateway <qemu|spec>', 'how the PLIC pends a level-triggered source: as QEMU 7.2 (default) or as the PLIC specification\'s gateway')
     .option('--no-reboot', 'a guest-requested reset ends the run (exit 0), as QEMU -no-reboot')
+    .option('--maint-kernel <file>', 'a maintenance instance (conformance/maintenance-sbi.md): this kernel (ELF, or a Linux Image) is placed in the partition and created and started as instance 1 through the doorbell at --maint-at')
+    .option('--maint-initrd <file>', "the maintenance instance's initial RAM disk (in its partition, named in its /chosen)")
+    .option('--maint-append <args>', "the maintenance instance's command line (its /chosen/bootargs)")
+    .option('--maint-at <n>', 'instruction count at which the host virtualizes, then creates (n + 100000) and starts (n + 200000) the maintenance instance')
+    .option('--maint-console <file|stderr>', "where the maintenance instance's console goes: a file, or stderr as lines prefixed '[instance 1] ' (default)")
     .option('--dump-dtb <file>', 'write the device tree the guest would get to FILE and exit (QEMU -M virt,dumpdtb=FILE)')
     .action(async (flags: BootFlags) => {
       process.exitCode = await boot(flags);
@@ -93,7 +99,9 @@ async function boot(flags: BootFlags): Promise<number> {
   else if (flags.bios) bios = readImage(flags.bios, '--bios');
   else if (fs.existsSync(DEFAULT_FIRMWARE)) bios = readImage(DEFAULT_FIRMWARE, '--bios');
   else throw new CliError(`default firmware ${DEFAULT_FIRMWARE} is not built; pass --bios none or --bios FILE`);
-  const rings = parseDoorbell(flags.doorbell);
+  const maint = parseMaintFlags(flags);
+  if (maint && flags.doorbell !== undefined) throw new CliError('--maint-at: cannot be combined with --doorbell (the maintenance schedule rings the doorbell itself)');
+  const rings = maint ? maint.events : parseDoorbell(flags.doorbell);
   const trace = parseTraceFlags(flags);
   const gdbPort = flags.gdb === undefined ? undefined : parseGdbPort(flags.gdb);
   if (flags.gdbWait && gdbPort === undefined) throw new CliError('--gdb-wait: needs --gdb PORT (the port the debugger attaches to)');
@@ -117,7 +125,7 @@ async function boot(flags: BootFlags): Promise<number> {
   const signals = new SignalStop();
   try {
     wanted.forEach((d, i) => drives.push({ backend: new TrackedDrive(openDrive(d.file)), slot: slots[i] }));
-    return await bootWith(flags, { ramSize, maxInsns, kernel, bios, biosName, drives, signals, mmodeFirmware, mmodeName, rings, extra, trace, gdbPort });
+    return await bootWith(flags, { ramSize, maxInsns, kernel, bios, biosName, drives, signals, mmodeFirmware, mmodeName, rings, extra, trace, gdbPort, maint });
   } finally {
     signals.detach();
     // Everything the guest wrote reaches the disk files, however the run ended.
@@ -178,11 +186,11 @@ interface BootInputs {
   drives: { backend: TrackedDrive; slot: number }[]; signals: SignalStop;
   mmodeFirmware: Uint8Array | null; mmodeName: string; rings: DoorbellEvent[];
   extra: Pick<BootConfig, 'initrd' | 'initrdName' | 'dtb' | 'dtbName' | 'virtioLegacy' | 'plicGateway'>;
-  trace: TraceFlags | null; gdbPort: number | undefined;
+  trace: TraceFlags | null; gdbPort: number | undefined; maint: Maintenance | null;
 }
 
 /** The run as a terminal program: the session runs the machine; this moves bytes and picks the exit code. */
-async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, biosName, drives, signals, mmodeFirmware, mmodeName, rings, extra, trace, gdbPort }: BootInputs): Promise<number> {
+async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, biosName, drives, signals, mmodeFirmware, mmodeName, rings, extra, trace, gdbPort, maint }: BootInputs): Promise<number> {
   const out: number[] = [];
   // Bytes the guest printed: a guest that only polls the UART after stdin ended (printing
   // nothing) is waiting for input that can never come.
@@ -220,6 +228,7 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
       mmodeFirmware, mmodeFirmwareName: mmodeName,
       captureConsole: false,
       onConsole: (b) => { out.push(b); printed++; guestLineOpen = b !== 10; if (out.length >= 4096 || b === 10) flushOut(); },
+      onConsole1: maint?.onConsole1,
       schedule: rings, maxInsns, onReset: flags.reboot === false ? 'stop' : 'reboot',
     });
   } catch (e) {
@@ -257,9 +266,21 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
     if (stub && stub.wantsTracer && stub.beforeInstruction(h, pc, bits)) return true;
     if (tracing && log!.perInstruction) {
       if (told !== session.delivered.length) tellDeliveries();
+      if (h.priv !== lastPriv) noteInstance(h);
       log!.beforeInstruction(h, pc, bits, len);
     }
     return false;
+  };
+  // The trace names the instance that runs (conformance/maintenance-sbi.md): the firmware's
+  // mv_current_instance, read when the hart leaves M-mode, and told when it changes.
+  const currentSym = m.symbols.find((s) => s.name === 'mv_current_instance');
+  let lastPriv = 3, lastInstance = 0;
+  const noteInstance = (h: typeof m.hart) => {
+    const leftM = lastPriv === 3;
+    lastPriv = h.priv;
+    if (!leftM || !currentSym) return;
+    const id = Number(new DataView(m.readBytes(BigInt(currentSym.value), 8).buffer).getBigUint64(0, true));
+    if (id !== lastInstance) { lastInstance = id; log!.note(`devirt: instance ${id} runs`, h); }
   };
   // Every trap entry is seen (traps are rare, so this costs the run nothing): for -d int, and to
   // notice a hart that takes the same trap over and over with no instruction retiring in between
@@ -376,6 +397,7 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
     }
   } finally {
     flushOut();
+    maint?.flush();
     input?.close();
     if (tracing) log!.stop(m.hart);
     gdb?.close();

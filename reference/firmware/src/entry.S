@@ -62,9 +62,16 @@ trap_entry:
   sd t0, 0(t2)
   ld t0, FRAME_TRANSITION(sp)
   beqz t0, 3f
+  li t3, 3
+  bgeu t0, t3, 4f
   slli t0, t0, 3
   add t0, t0, t2
   sd t1, 16(t0)          /* virtualize_cycles (transition 1) or devirtualize_cycles (2) */
+  j 3f
+4:
+  slli t0, t0, 3
+  add t0, t0, t2
+  sd t1, 64(t0)          /* switch_cycles (3: slice end or deadline) or yield_cycles (4: wfi, yield) */
 3:
   csrr t1, minstret
   ld t0, FRAME_INSTRET0(sp)

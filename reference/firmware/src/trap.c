@@ -5,6 +5,7 @@
 #include "microvisor.h"
 #include "csr.h"
 #include "platform.h"
+#include "instance.h"
 
 void fw_panic(const char *why, u64 a, u64 b)
 {
@@ -27,16 +28,26 @@ void trap_handler(struct trap_frame *f)
   if (cause & CAUSE_INTERRUPT) {
     u64 code = cause & ~CAUSE_INTERRUPT;
     if (code == IRQ_DOORBELL) doorbell_interrupt(f);
-    else if (code == IRQ_MTI) slice_interrupt();
+    else if (code == IRQ_MTI) slice_interrupt(f);
     else fw_panic("unexpected interrupt", cause, csr_read(mepc));
     return;
   }
   if (cause == EXC_ECALL_S) {
+    u64 caller = instance_current();
     struct sbiret r = sbi_dispatch(f);
-    f->x[10] = r.error;
-    f->x[11] = r.value;
-    csr_write(mepc, csr_read(mepc) + 4);
+    if (instance_current() == caller) {
+      f->x[10] = r.error;
+      f->x[11] = r.value;
+      csr_write(mepc, csr_read(mepc) + 4);
+    } else if (instances[caller].state != INST_ABSENT) {
+      /* The call switched worlds (yield, a wait, a handoff): the caller's answer goes into its
+         saved context, returned to when it runs again. One that retired itself never returns. */
+      instances[caller].ctx.x[10] = r.error;
+      instances[caller].ctx.x[11] = r.value;
+      instances[caller].ctx.pc += 4;
+    }
     return;
   }
+  if (cause == EXC_ILLEGAL && instance_two_running() && sched_illegal(f)) return;
   fw_panic("unexpected trap", cause, csr_read(mepc));
 }
