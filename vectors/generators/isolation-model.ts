@@ -54,6 +54,7 @@ export const CLAUSE = {
   timer: 'maintenance-sbi.md "Shared SBI, scoped" (set_timer per instance)',
   srst: 'SBI 2.0 SRST system_reset (INVALID_PARAM); maintenance-sbi.md "Shared SBI, scoped"',
   storm: 'riscv-privileged 20211203 3.1.8 medeleg (delegated traps go to the instance\'s own handler)',
+  survivor: 'maintenance-sbi.md "Shared SBI, scoped" (SRST ends that instance, its devices going to the survivor) and "Devices and handoff" (the receiver\'s SSIP is set)',
 };
 
 // ---- lines -----------------------------------------------------------------------------------

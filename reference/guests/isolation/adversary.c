@@ -98,7 +98,7 @@ static void attack(const char *tok)
   else if (token_is(tok, "tm")) { print_sbi(sbi_call(EXT_TIME, 0, a, 0, 0)); }
   else if (token_is(tok, "ho")) print_sbi(maint(M_HAND_OVER, a, b, 0));
   else if (token_is(tok, "st")) print_sbi(maint(M_START, a, 0, 0));
-  else if (token_is(tok, "sh")) print_sbi(maint(M_SET_SHARE, a, b, 0));
+  else if (token_is(tok, "share")) print_sbi(maint(M_SET_SHARE, a, b, 0));
   else if (token_is(tok, "wd")) print_sbi(maint(M_SET_WATCHDOG, a, b, 0));
   else if (token_is(tok, "storm")) { storm(a); sig_str("= "); sig_dec(storm_count); }
   else if (token_is(tok, "srst")) { sig_flush(); print_sbi(sbi_call(EXT_SRST, 0, a, b, 0)); }
