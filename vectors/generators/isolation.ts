@@ -41,7 +41,11 @@ const RAM_END = RAM_BASE + ISOLATION_RAM;
 const FIRMWARE_LINE = 'firmware 0x2000000 0x4456';
 
 type Role = 'alone' | 'victim0' | 'victim1';
-interface Attack { token: string; line: ExpectedLine; tags: string[]; ends?: 'srst' | 'crash' | 'hog' }
+interface Attack { token: string; line: ExpectedLine; tags: string[]; ends?: 'srst' | 'crash' | 'hog'; dma?: boolean }
+
+/** The adversary's own disk (virtio-blk in the highest slot, 7: device 9) for the DMA attacks. */
+export const DISK = 'reference/guests/isolation/disk.img';
+const DISK_DEVICE = 9;
 
 const symbol = (file: string, name: string): number => {
   const s = parseElf(new Uint8Array(fs.readFileSync(path.join(ROOT, file))), file).symbols.find((x) => x.name === name);
@@ -167,6 +171,7 @@ function aloneAttacks(): Attack[] {
       [FW_BASE + FW_SIZE - 16, 32, 'straddle'], [2 ** 64 - 16, 32, 'wrap'], [DOORBELL_BASE, 8, 'mmio'], [RAM_END, 16, 'beyond-ram'],
     ], [FW_BASE, PART.base, PART_END - 4]),
     ...maskAttacks(),
+    ...dmaAttacks([[FW_BASE + 0x1000, 'firmware'], [PART.base + 0x1000, 'partition']]),
     ...endings('alone'),
   ];
 }
@@ -212,6 +217,7 @@ function instance1Attacks(): Attack[] {
     sbi('ho:0:1', [SBI.denied], CLAUSE.who, ['who']),
     sbi('ho:2:1', [SBI.denied], CLAUSE.who, ['who']),
     ...maskAttacks(),
+    ...dmaAttacks([[vault, 'instance0'], [FW_BASE + 0x1000, 'firmware']]),
     ...endings('victim0'),
   ];
 }
@@ -236,8 +242,31 @@ function instance0Attacks(): Attack[] {
     sbi('ho:1:0', [SBI.denied], CLAUSE.who, ['who']),
     sbi('ho:9:0', [SBI.denied], CLAUSE.who, ['who']),
     ...maskAttacks(),
+    ...dmaAttacks([[vault, 'instance1'], [FW_BASE + 0x1000, 'firmware']]),
     ...endings('victim1'),
   ];
+}
+
+/**
+ * DMA through the adversary's own virtio-blk device with one part of a request in memory it does
+ * not own (1: the buffer the device writes, 2: the buffer it reads, 3: the descriptor table, 4: the
+ * available ring, 5: the used ring). The IOPMP refuses the device's access: the device stops with
+ * DEVICE_NEEDS_RESET (0x40 in its status) or, for a buffer, completes the request with IOERR; a
+ * device may also leave the request unfinished. Nothing is written into the other's memory (the
+ * victim's signature). For the used ring, the request's own status byte may already say OK.
+ */
+function dmaAttacks(targets: [number, string][]): Attack[] {
+  const out: Attack[] = [];
+  for (const [addr, what] of targets) {
+    for (const kind of [1, 2, 3, 4, 5]) {
+      const token = `dma:${kind}:${addr.toString(16)}`;
+      const results = ['0x4f 0x0 0xff', '0xf 0x0 0xff'];
+      if (kind === 5) results.push('0x4f 0x0 0x0', '0xf 0x0 0x0');
+      if (kind <= 2) results.push('0xf 0x1 0x1');
+      out.push({ token, line: { anyOf: results.map((r) => `${token}: = ${r}`), spec: CLAUSE.dma }, tags: ['dma', what, `dma-${['', 'write', 'read', 'desc', 'avail', 'used'][kind]}`], dma: true });
+    }
+  }
+  return out;
 }
 
 // ---- vectors -------------------------------------------------------------------------------
@@ -253,6 +282,8 @@ function victimSignature(bios: string): { console: string; exit: { kind: string;
   return r;
 }
 
+const disk = (a: Attack): { drive?: string } => (a.dma ? { drive: imageHashOfFile(DISK) } : {});
+
 /** The adversary's console: who it is, one line per attempt, the firmware's answer, done. */
 function adversaryLines(self: number, a: Attack): ExpectedLine[] {
   if (a.ends === 'srst') return [`adversary ${self}`, a.line];
@@ -265,14 +296,16 @@ function draft(role: Role, a: Attack, bios: string, dormant = false): ImageDraft
   const victimLines = victim ? victim.console.split('\n') : [''];
   let inputs: ImageInputs, expected: IsolationExpectation;
   if (role === 'alone') {
-    inputs = { kind: 'image', kernel: imageHashOfFile(ADVERSARY), bios, ramSize: ISOLATION_RAM, maxInsns: a.ends === 'crash' ? CRASH_ALONE_MAX_INSNS : ALONE_MAX_INSNS, bootargs: dormant ? `dormant ${a.token}` : a.token };
+    inputs = { kind: 'image', kernel: imageHashOfFile(ADVERSARY), bios, ramSize: ISOLATION_RAM, maxInsns: a.ends === 'crash' ? CRASH_ALONE_MAX_INSNS : ALONE_MAX_INSNS, bootargs: dormant ? `dormant ${a.token}` : a.token, ...disk(a) };
     const exit = a.ends === 'crash' || a.ends === 'hog' ? { kind: 'limit' } : PASS;
     expected = { console: adversaryLines(0, a), console1: [''], exit };
   } else if (role === 'victim0') {
-    inputs = { kind: 'image', kernel: imageHashOfFile(VICTIM), bios, ramSize: ISOLATION_RAM, maxInsns: PAIR_MAX_INSNS, bootargs: `spawn ${a.token}` };
+    inputs = { kind: 'image', kernel: imageHashOfFile(VICTIM), bios, ramSize: ISOLATION_RAM, maxInsns: PAIR_MAX_INSNS, bootargs: a.dma ? `spawn give:${DISK_DEVICE} ${a.token}` : `spawn ${a.token}`, ...disk(a) };
     expected = { console: victimLines, console1: adversaryLines(1, a), exit: victim!.exit };
   } else {
-    inputs = { kind: 'image', kernel: imageHashOfFile(ADVERSARY), bios, ramSize: ISOLATION_RAM, maxInsns: PAIR_MAX_INSNS, bootargs: `spawn ${GIVEN.map((d) => `give:${d}`).join(' ')} ${a.token}` };
+    // The adversary keeps its disk for the DMA attacks (it gives the victim the RTC only).
+    const given = a.dma ? GIVEN.filter((d) => d !== DISK_DEVICE) : GIVEN;
+    inputs = { kind: 'image', kernel: imageHashOfFile(ADVERSARY), bios, ramSize: ISOLATION_RAM, maxInsns: PAIR_MAX_INSNS, bootargs: `spawn ${given.map((d) => `give:${d}`).join(' ')} ${a.token}`, ...disk(a) };
     // A crashed or hogging instance 0 is what is left when the victim ends: the run goes to its limit.
     const exit = a.ends === 'crash' || a.ends === 'hog' ? { kind: 'limit' } : PASS;
     // Instance 0's SRST gives its devices to the survivor as a handoff does, which pends the
@@ -296,7 +329,7 @@ function unique(attacks: Attack[]): Attack[] {
 }
 
 export function isolationGroups(): ImageGroup[] {
-  const images = [FIRMWARE, ADVERSARY, VICTIM];
+  const images = [FIRMWARE, ADVERSARY, VICTIM, DISK];
   const group = (file: string, make: (bios: string) => Generator<ImageDraft>): ImageGroup => ({
     kind: 'image', suite: 'isolation', file: `isolation/${file}.json`, generator: `isolation/${file}`, images,
     drafts: () => make(imageHashOfFile(FIRMWARE)),

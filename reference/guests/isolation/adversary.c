@@ -63,6 +63,59 @@ static void straddling_fetch(u64 addr)
   try_fetch(addr);
 }
 
+/* ---- DMA through the adversary's own virtio-blk device (virtio 1.2, 4.2.2 MMIO register layout) ---
+   One request whose descriptor table, available ring, used ring or data buffer is placed at `where`
+   (the other's memory) and the rest in the adversary's own memory. The device must refuse the
+   access outside its owner's memory (IOPMP): it stops with DEVICE_NEEDS_RESET, or completes the
+   request with an error, and the other's memory is untouched. The line reports the device status,
+   the used index and the request's status byte. */
+#define VQ 8
+struct vdesc { u64 addr; u32 len; u16 flags, next; };
+static struct vdesc dma_desc[VQ] __attribute__((aligned(4096)));
+static volatile u16 dma_avail[4 + VQ] __attribute__((aligned(4096)));
+static volatile u16 dma_used[4 + 4 * VQ] __attribute__((aligned(4096)));
+static struct { u32 type, reserved; u64 sector; } dma_hdr __attribute__((aligned(16)));
+static u8 dma_data[512] __attribute__((aligned(512)));
+static volatile u8 dma_status;
+
+static inline void mw(u64 base, u64 off, u32 v) { *(volatile u32 *)(base + off) = v; }
+static inline u32 mr(u64 base, u64 off) { return *(volatile u32 *)(base + off); }
+
+static void dma_attack(u64 kind, u64 where, u64 slot)
+{
+  u64 base = VIRTIO_BASE + slot * VIRTIO_STRIDE;
+  if (mr(base, 0x0) != 0x74726976 || mr(base, 0x4) != 2 || mr(base, 0x8) != 2) { sig_str("no virtio-blk"); return; }
+  mw(base, 0x70, 0);
+  mw(base, 0x70, 1);
+  mw(base, 0x70, 1 | 2);
+  mw(base, 0x24, 1); mw(base, 0x20, 1);   /* VIRTIO_F_VERSION_1 (feature bit 32) */
+  mw(base, 0x24, 0); mw(base, 0x20, 0);
+  mw(base, 0x70, 1 | 2 | 8);
+  u64 desc = kind == 3 ? where : (u64)dma_desc, avail = kind == 4 ? where : (u64)dma_avail, used = kind == 5 ? where : (u64)dma_used;
+  u64 data = kind == 1 || kind == 2 ? where : (u64)dma_data;
+  mw(base, 0x30, 0);
+  mw(base, 0x38, VQ);
+  mw(base, 0x80, (u32)desc); mw(base, 0x84, (u32)(desc >> 32));
+  mw(base, 0x90, (u32)avail); mw(base, 0x94, (u32)(avail >> 32));
+  mw(base, 0xa0, (u32)used); mw(base, 0xa4, (u32)(used >> 32));
+  mw(base, 0x44, 1);
+  mw(base, 0x70, 1 | 2 | 8 | 4);
+  dma_hdr.type = kind == 2 ? 1 : 0;       /* VIRTIO_BLK_T_OUT reads the buffer, T_IN writes it */
+  dma_hdr.reserved = 0; dma_hdr.sector = 0;
+  dma_status = 0xff;
+  dma_desc[0] = (struct vdesc){ (u64)&dma_hdr, 16, 1, 1 };
+  dma_desc[1] = (struct vdesc){ data, 512, (u16)(kind == 2 ? 1 : 3), 2 };
+  dma_desc[2] = (struct vdesc){ (u64)&dma_status, 1, 2, 0 };
+  dma_avail[0] = 0; dma_avail[2] = 0; dma_used[1] = 0;
+  asm volatile("fence rw, rw" ::: "memory");
+  dma_avail[1] = 1;
+  asm volatile("fence rw, rw" ::: "memory");
+  mw(base, 0x50, 0);
+  for (int i = 0; i < 2000 && dma_used[1] == 0 && !(mr(base, 0x70) & 0x40); i++) asm volatile("");
+  sig_str("= "); sig_hex(mr(base, 0x70)); sig_str(" "); sig_hex(dma_used[1]); sig_str(" "); sig_hex(dma_status);
+  mw(base, 0x70, 0);                      /* reset: nothing in flight any more */
+}
+
 static u64 storm_count;
 static void storm(u64 n)
 {
@@ -100,6 +153,7 @@ static void attack(const char *tok)
   else if (token_is(tok, "st")) print_sbi(maint(M_START, a, 0, 0));
   else if (token_is(tok, "share")) print_sbi(maint(M_SET_SHARE, a, b, 0));
   else if (token_is(tok, "wd")) print_sbi(maint(M_SET_WATCHDOG, a, b, 0));
+  else if (token_is(tok, "dma")) dma_attack(a, b, c ? c : 7);
   else if (token_is(tok, "storm")) { storm(a); sig_str("= "); sig_dec(storm_count); }
   else if (token_is(tok, "srst")) { sig_flush(); print_sbi(sbi_call(EXT_SRST, 0, a, b, 0)); }
   else if (token_is(tok, "crash")) {
