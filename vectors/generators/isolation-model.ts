@@ -53,8 +53,9 @@ export const CLAUSE = {
   hartMask: 'SBI 2.0 IPI send_ipi, RFENCE (INVALID_PARAM); maintenance-sbi.md "Shared SBI, scoped"',
   timer: 'maintenance-sbi.md "Shared SBI, scoped" (set_timer per instance)',
   srst: 'SBI 2.0 SRST system_reset (INVALID_PARAM); maintenance-sbi.md "Shared SBI, scoped"',
-  dma: 'virtio 1.2 2.1.2 (DEVICE_NEEDS_RESET), 5.2.6 (VIRTIO_BLK_S_IOERR); maintenance-sbi.md "Devices and handoff" and platform.md "IOPMP" (DMA confined to the owner\'s memory)',
+  dma: 'platform.md "IOPMP" (a refused DMA is a bus error: DEVICE_NEEDS_RESET, no buffer used; virtio 1.2 2.1.2); maintenance-sbi.md "Devices and handoff" (DMA confined to the owner\'s memory)',
   storm: 'riscv-privileged 20211203 3.1.8 medeleg (delegated traps go to the instance\'s own handler)',
+  returned: 'maintenance-sbi.md "Retire, roll back, devirtualize to the survivor" (rollback gives every device back to instance 0) and "Devices and handoff" (the receiver\'s SSIP is set)',
   survivor: 'maintenance-sbi.md "Shared SBI, scoped" (SRST ends that instance, its devices going to the survivor) and "Devices and handoff" (the receiver\'s SSIP is set)',
 };
 

@@ -250,19 +250,19 @@ function instance0Attacks(): Attack[] {
 /**
  * DMA through the adversary's own virtio-blk device with one part of a request in memory it does
  * not own (1: the buffer the device writes, 2: the buffer it reads, 3: the descriptor table, 4: the
- * available ring, 5: the used ring). The IOPMP refuses the device's access: the device stops with
- * DEVICE_NEEDS_RESET (0x40 in its status) or, for a buffer, completes the request with IOERR; a
- * device may also leave the request unfinished. Nothing is written into the other's memory (the
- * victim's signature). For the used ring, the request's own status byte may already say OK.
+ * available ring, 5: the used ring). The IOPMP refuses the device's access and the device, as the
+ * platform says (platform.md "IOPMP": a bus error; virtio 1.2 2.1.2), sets DEVICE_NEEDS_RESET (0x40
+ * in its status) and uses no buffer: the used index stays 0. Nothing is written into the other's
+ * memory (the victim's signature).
  */
 function dmaAttacks(targets: [number, string][]): Attack[] {
   const out: Attack[] = [];
   for (const [addr, what] of targets) {
     for (const kind of [1, 2, 3, 4, 5]) {
       const token = `dma:${kind}:${addr.toString(16)}`;
-      const results = ['0x4f 0x0 0xff', '0xf 0x0 0xff'];
-      if (kind === 5) results.push('0x4f 0x0 0x0', '0xf 0x0 0x0');
-      if (kind <= 2) results.push('0xf 0x1 0x1');
+      // The whole access is refused before a byte moves; only the used ring comes after the
+      // request's own status byte (in the adversary's memory) was written.
+      const results = kind === 5 ? ['0x4f 0x0 0x0'] : ['0x4f 0x0 0xff'];
       out.push({ token, line: { anyOf: results.map((r) => `${token}: = ${r}`), spec: CLAUSE.dma }, tags: ['dma', what, `dma-${['', 'write', 'read', 'desc', 'avail', 'used'][kind]}`], dma: true });
     }
   }
@@ -281,6 +281,10 @@ function victimSignature(bios: string): { console: string; exit: { kind: string;
   }
   return r;
 }
+
+/** The victim's lines, where a handoff to it the specification makes may have left SSIP pending. */
+const mayHaveSsip = (lines: string[], spec: string): ExpectedLine[] =>
+  lines.map((l) => (l === 'victim sip 0x0' ? { anyOf: ['victim sip 0x0', 'victim sip 0x2'], spec } : l));
 
 const disk = (a: Attack): { drive?: string } => (a.dma ? { drive: imageHashOfFile(DISK) } : {});
 
@@ -301,7 +305,10 @@ function draft(role: Role, a: Attack, bios: string, dormant = false): ImageDraft
     expected = { console: adversaryLines(0, a), console1: [''], exit };
   } else if (role === 'victim0') {
     inputs = { kind: 'image', kernel: imageHashOfFile(VICTIM), bios, ramSize: ISOLATION_RAM, maxInsns: PAIR_MAX_INSNS, bootargs: a.dma ? `spawn give:${DISK_DEVICE} ${a.token}` : `spawn ${a.token}`, ...disk(a) };
-    expected = { console: victimLines, console1: adversaryLines(1, a), exit: victim!.exit };
+    // The device the victim lent comes back when the adversary ends (rollback gives every device
+    // back to instance 0, a handoff: its SSIP is set).
+    const lenderLines: ExpectedLine[] = a.dma ? mayHaveSsip(victimLines, CLAUSE.returned) : victimLines;
+    expected = { console: lenderLines, console1: adversaryLines(1, a), exit: victim!.exit };
   } else {
     // The adversary keeps its disk for the DMA attacks (it gives the victim the RTC only).
     const given = a.dma ? GIVEN.filter((d) => d !== DISK_DEVICE) : GIVEN;
@@ -310,9 +317,7 @@ function draft(role: Role, a: Attack, bios: string, dormant = false): ImageDraft
     const exit = a.ends === 'crash' || a.ends === 'hog' ? { kind: 'limit' } : PASS;
     // Instance 0's SRST gives its devices to the survivor as a handoff does, which pends the
     // survivor's SSIP (maintenance-sbi.md "Shared SBI, scoped", "Devices and handoff").
-    const survivorLines: ExpectedLine[] = a.ends === 'srst'
-      ? victimLines.map((l) => (l === 'victim sip 0x0' ? { anyOf: ['victim sip 0x0', 'victim sip 0x2'], spec: CLAUSE.survivor } : l))
-      : victimLines;
+    const survivorLines: ExpectedLine[] = a.ends === 'srst' ? mayHaveSsip(victimLines, CLAUSE.survivor) : victimLines;
     expected = { console: adversaryLines(0, a), console1: survivorLines, exit };
   }
   const where = role === 'alone' ? (dormant ? 'alone, dormant' : 'alone') : role === 'victim0' ? 'victim as instance 0' : 'victim as instance 1';
