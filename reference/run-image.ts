@@ -49,10 +49,11 @@ export function runImage(inputs: ImageInputs, imagesDir: string, opts: { stampLi
   const mmodeFirmware = inputs.mmodeFirmware ? loadImage(imagesDir, inputs.mmodeFirmware) : null;
   // A drive is a copy of its image: what the guest writes lasts for this run only.
   const drive = inputs.drive ? new MemoryBlockBackend(loadImage(imagesDir, inputs.drive)) : null;
+  const maintenance = inputs.maintenance ? { image: loadImage(imagesDir, inputs.maintenance.kernel), imageName: inputs.maintenance.kernel, bootargs: inputs.maintenance.bootargs } : undefined;
   // A guest-requested reset ends an image vector's run (its expected exit), as QEMU -no-reboot.
   const session = new BootSession({
     ramSize: inputs.ramSize, kernel, bios, mmodeFirmware, kernelName: inputs.kernel, biosName: inputs.bios, mmodeFirmwareName: inputs.mmodeFirmware, onConsole,
-    schedule: (inputs.schedule ?? []).map(doorbellEvent), maxInsns: inputs.maxInsns, onReset: 'stop', bootargs: inputs.bootargs, drive,
+    schedule: (inputs.schedule ?? []).map((e) => doorbellEvent(e, maintenance)), maxInsns: inputs.maxInsns, onReset: 'stop', bootargs: inputs.bootargs, drive,
   });
   m = session.machine;
   const stop = session.run();

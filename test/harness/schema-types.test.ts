@@ -24,7 +24,7 @@ describe('types and schemas agree', () => {
     ['provenance', keys<T.Provenance>({ generator: 0, generatorVersion: 0, seed: 0, referenceVersion: 0, expected: 0, derivedFrom: 0 }), props(vector.$defs.provenance)],
     ['state inputs', keys<T.StateInputs>({ kind: 0, ramSize: 0, memory: 0, hart: 0, stop: 0 }), props(vector.$defs.stateInputs)],
     ['state inputs hart', keys<T.StateInputs['hart']>({ pc: 0, priv: 0, x: 0, csrs: 0 }), props(vector.$defs.stateInputs.properties.hart)],
-    ['image inputs', keys<T.ImageInputs>({ kind: 0, kernel: 0, mmodeFirmware: 0, bios: 0, drive: 0, ramSize: 0, maxInsns: 0, schedule: 0, bootargs: 0 }), props(vector.$defs.imageInputs)],
+    ['image inputs', keys<T.ImageInputs>({ kind: 0, kernel: 0, mmodeFirmware: 0, bios: 0, drive: 0, ramSize: 0, maxInsns: 0, schedule: 0, bootargs: 0, maintenance: 0 }), props(vector.$defs.imageInputs)],
     ['state expected', keys<T.StateExpected>({ x: 0, pc: 0, exit: 0, memory: 0, csrs: 0, instret: 0, alternatives: 0 }), props(vector.$defs.stateExpected)],
     ['state alternative', keys<T.StateAlternative>({ choices: 0, exit: 0, x: 0, any: 0, pc: 0, memory: 0, csrs: 0, instret: 0 }), props(vector.$defs.stateAlternative)],
     ['image expected', keys<T.ImageExpected>({ console: 0, exit: 0, instret: 0 }), props(vector.$defs.imageExpected)],
