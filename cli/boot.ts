@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import { writeAllSync } from './files';
 import * as path from 'path';
 import { Command } from 'commander';
-import { BlockBackend, InternalError, MachineError } from '../reference/machine/machine';
+import { BlockBackend, InternalError, JIT_DEFAULT, MachineError } from '../reference/machine/machine';
 import { FileBlockBackend } from '../reference/machine/devices/block-file';
 import { ElfError, Symbolizer } from '../reference/tools/elf';
 import { CliError, EXIT, signalExitCode } from './exit-codes';
@@ -21,6 +21,11 @@ import { fileSink } from './trace-sink';
 import { Maintenance, MaintFlags, parseMaintFlags } from './maint';
 import { EXCEPTION_NAMES, INTERRUPT_NAMES } from '../reference/machine/trap-causes';
 import type { Hart } from '../reference/machine/hart';
+import type { NicConfig } from '../reference/machine/machine';
+import { formatMac, parseMac } from '../reference/machine/devices/virtio-net';
+import { HostLink, parseUdpAddress, UdpAddress, UdpLink } from './net-udp';
+import { ForwardRule, parseForward, UdpForward } from './net-forward';
+import { describeDifference, firstDifference } from '../reference/machine/jit/lockstep';
 
 export const DEFAULT_FIRMWARE = path.resolve(__dirname, '../../reference/firmware/build/microvisor.elf');
 export const DEFAULT_MMODE_FIRMWARE = path.resolve(__dirname, '../../reference/firmware/mmode/build/mmode-fw.elf');
@@ -29,6 +34,8 @@ interface BootFlags extends MaintFlags {
   kernel: string; bios?: string; mmode?: string | boolean; doorbell?: string; drive: string[]; mem?: string; maxInsns?: string; trace?: boolean; append?: string;
   doorbellLog?: boolean; gdb?: string; gdbWait?: boolean; log?: string; logfile?: string; traceFrom?: string; traceTo?: string;
   initrd?: string; dtb?: string; virtioLegacy?: boolean; plicGateway?: string; reboot: boolean; dumpDtb?: string;
+  nic: string[]; netUdp?: string; netForward: string[];
+  jit?: boolean; lockstep?: boolean;
 }
 
 const collect = (v: string, all: string[]) => [...all, v];
@@ -55,6 +62,9 @@ export function registerBoot(program: Command): void {
     .option('--doorbell <events>', 'ring the management doorbell: AT:ACTION,... where AT is the number of instructions retired before the ring (strictly increasing) and ACTION is virtualize, devirtualize (alternating, starting with virtualize) or a nonzero numeric cause, e.g. 2000:virtualize,30000:devirtualize')
     .option('--doorbell-log', 'print each doorbell delivery (instruction count, action, pc) on stderr')
     .option('--drive <file[,slot=N]>', 'raw disk image for a virtio-blk device, in virtio-mmio slot N or the highest free one (repeatable)', collect, [])
+    .option('--nic <mac|auto>', 'a virtio-net card on the machine\'s Ethernet switch: its MAC address (auto: QEMU\'s 52:54:00:12:34:56, then :57, ...), optionally ,slot=N; cards take slots after the drives (repeatable)', collect, [])
+    .option('--net-udp <host:port>', 'connect the switch to the host as QEMU -netdev socket,udp=HOST:PORT,localaddr=...: each datagram is one Ethernet frame; add ,localaddr=HOST:PORT to choose where devirt listens (default: any free port on 127.0.0.1, reported on stderr); gives the machine a card if no --nic does')
+    .option('--net-forward <rule>', 'forward a host UDP port to a guest\'s, as QEMU -netdev user,hostfwd=udp:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT (HOSTADDR default 127.0.0.1, GUESTADDR 10.0.2.15): the host is slirp\'s gateway 10.0.2.2 on the switch, so ordinary host tools reach a guest service (repeatable; gives the machine a card if no --nic does)', collect, [])
     .option('--mem <size>', 'RAM size as QEMU -m: 128M, 1G, 134217728B; a bare number is MiB (default 128M)')
     .option('--max-insns <n>', 'stop after this many instructions (exit 124)')
     .option('--append <args>', 'kernel command line (/chosen/bootargs)')
@@ -70,6 +80,9 @@ export function registerBoot(program: Command): void {
     .option('--virtio-legacy', 'legacy (version 1) virtio-mmio transport, as QEMU -global virtio-mmio.force-legacy=true')
     .option('--plic-gateway <qemu|spec>', 'how the PLIC pends a level-triggered source: as QEMU 7.2 (default) or as the PLIC specification\'s gateway')
     .option('--no-reboot', 'a guest-requested reset ends the run (exit 0), as QEMU -no-reboot')
+    .option('--jit', `translate hot code to JavaScript (reference/machine/jit; nothing observable changes)${JIT_DEFAULT ? ' (default)' : ''}`)
+    .option('--no-jit', `interpret every instruction (the definition)${JIT_DEFAULT ? '' : ' (default)'}`)
+    .option('--lockstep', 'run an interpreting and a translating machine side by side; stop at the first difference (exit 4)')
     .option('--maint-kernel <file>', 'a maintenance instance (conformance/maintenance-sbi.md): this kernel (ELF, or a Linux Image) is placed in the partition and created and started as instance 1 through the doorbell at --maint-at')
     .option('--maint-initrd <file>', "the maintenance instance's initial RAM disk (in its partition, named in its /chosen)")
     .option('--maint-append <args>', "the maintenance instance's command line (its /chosen/bootargs)")
@@ -99,6 +112,8 @@ async function boot(flags: BootFlags): Promise<number> {
   else if (flags.bios) bios = readImage(flags.bios, '--bios');
   else if (fs.existsSync(DEFAULT_FIRMWARE)) bios = readImage(DEFAULT_FIRMWARE, '--bios');
   else throw new CliError(`default firmware ${DEFAULT_FIRMWARE} is not built; pass --bios none or --bios FILE`);
+  if (flags.lockstep && flags.jit !== undefined) throw new CliError(`--lockstep: runs both ways already; drop --${flags.jit ? '' : 'no-'}jit`);
+  if (flags.lockstep && flags.gdb !== undefined) throw new CliError('--lockstep: cannot be combined with --gdb (the debugger would stop one machine only)');
   const maint = parseMaintFlags(flags);
   if (maint && flags.doorbell !== undefined) throw new CliError('--maint-at: cannot be combined with --doorbell (the maintenance schedule rings the doorbell itself)');
   const rings = maint ? maint.events : parseDoorbell(flags.doorbell);
@@ -114,9 +129,16 @@ async function boot(flags: BootFlags): Promise<number> {
     virtioLegacy: flags.virtioLegacy ?? false, plicGateway: flags.plicGateway as PlicGateway | undefined,
   };
   const wanted = flags.drive.map(parseDriveFlag);
+  const udp = flags.netUdp === undefined ? null : parseNetUdp(flags.netUdp);
+  const forwards = flags.netForward.map((r) => parseForward(r, '--net-forward'));
+  if (udp && forwards.length) throw new CliError('--net-forward: cannot be combined with --net-udp (the switch has one link to the host: raw frames over UDP, or forwarded UDP ports)');
+  const nicFlags = flags.nic.length || !(udp || forwards.length) ? flags.nic : ['auto'];
+  const nicWanted = nicFlags.map(parseNicFlag);
   let slots: number[];
   try {
-    slots = placeVirtioDevices(wanted.map((d) => d.slot), (i) => `--drive ${flags.drive[i]}`);
+    // Drives first, then cards, each in the order given (a QEMU line states every slot itself).
+    slots = placeVirtioDevices([...wanted.map((d) => d.slot), ...nicWanted.map((n) => n.slot)],
+      (i) => (i < wanted.length ? `--drive ${flags.drive[i]}` : `--nic ${nicFlags[i - wanted.length]}`));
   } catch (e) {
     if (e instanceof PlacementError) throw new CliError(e.message);
     throw e;
@@ -125,7 +147,8 @@ async function boot(flags: BootFlags): Promise<number> {
   const signals = new SignalStop();
   try {
     wanted.forEach((d, i) => drives.push({ backend: new TrackedDrive(openDrive(d.file)), slot: slots[i] }));
-    return await bootWith(flags, { ramSize, maxInsns, kernel, bios, biosName, drives, signals, mmodeFirmware, mmodeName, rings, extra, trace, gdbPort, maint });
+    const nics: NicConfig[] = nicWanted.map((n, i) => ({ slot: slots[wanted.length + i], mac: n.mac }));
+    return await bootWith(flags, { ramSize, maxInsns, kernel, bios, biosName, drives, signals, mmodeFirmware, mmodeName, rings, extra, trace, gdbPort, nics, udp, forwards, maint });
   } finally {
     signals.detach();
     // Everything the guest wrote reaches the disk files, however the run ended.
@@ -147,6 +170,17 @@ class TrackedDrive implements BlockBackend {
   close(): void { this.inner.close?.(); }
 }
 
+/** A disk held in memory, starting as a copy of `d` (the lockstep twin's: the file stays the interpreter's). */
+function memoryCopy(d: BlockBackend): BlockBackend {
+  const bytes = d.read(0, d.size);
+  return {
+    size: bytes.length, readOnly: d.readOnly,
+    read: (offset, length) => bytes.slice(offset, offset + length),
+    write: (offset, data) => { bytes.set(data, offset); },
+    flush: () => {},
+  };
+}
+
 /**
  * SIGINT and SIGTERM end the run between chunks, so the console and the disk are flushed and
  * fsynced before devirt exits (128 + the signal number). While devirt blocks reading piped input
@@ -164,6 +198,31 @@ class SignalStop {
   constructor() { this.attach(); }
   attach(): void { process.on('SIGINT', this.handler); process.on('SIGTERM', this.handler); }
   detach(): void { process.off('SIGINT', this.handler); process.off('SIGTERM', this.handler); }
+}
+
+/** `MAC` or `auto`, optionally `,slot=N`. */
+function parseNicFlag(text: string): { mac?: Uint8Array; slot?: number } {
+  const m = /^([^,]*)(?:,slot=(\d+))?$/.exec(text.trim());
+  if (!m) throw new CliError(`--nic: cannot read '${text}' (expected MAC or auto, optionally ,slot=N)`);
+  const slot = m[2] === undefined ? undefined : Number(m[2]);
+  if (m[1] === 'auto') return { slot };
+  const mac = parseMac(m[1]);
+  if (!mac) throw new CliError(`--nic: '${m[1]}' is not a MAC address (six hex octets, 52:54:00:12:34:56) or auto`);
+  if (mac[0] & 1) throw new CliError(`--nic: ${m[1]} is a multicast address (the low bit of the first octet is set); a card needs a unicast one`);
+  return { mac, slot };
+}
+
+/** `HOST:PORT[,localaddr=HOST:PORT]`. */
+function parseNetUdp(text: string): { remote: UdpAddress; local: UdpAddress } {
+  const [remoteText, ...rest] = text.split(',');
+  const remote = parseUdpAddress(remoteText, '--net-udp');
+  let local: UdpAddress = { host: remote.host.startsWith('127.') || remote.host === 'localhost' ? '127.0.0.1' : '0.0.0.0', port: 0 };
+  for (const item of rest) {
+    const m = /^localaddr=(.*)$/.exec(item);
+    if (!m) throw new CliError(`--net-udp: '${item}' is not localaddr=HOST:PORT`);
+    local = parseUdpAddress(m[1], '--net-udp localaddr', true);
+  }
+  return { remote, local };
 }
 
 /** `FILE` or `FILE,slot=N`. */
@@ -186,11 +245,13 @@ interface BootInputs {
   drives: { backend: TrackedDrive; slot: number }[]; signals: SignalStop;
   mmodeFirmware: Uint8Array | null; mmodeName: string; rings: DoorbellEvent[];
   extra: Pick<BootConfig, 'initrd' | 'initrdName' | 'dtb' | 'dtbName' | 'virtioLegacy' | 'plicGateway'>;
-  trace: TraceFlags | null; gdbPort: number | undefined; maint: Maintenance | null;
+  trace: TraceFlags | null; gdbPort: number | undefined;
+  nics: NicConfig[]; udp: { remote: UdpAddress; local: UdpAddress } | null; forwards: ForwardRule[];
+  maint: Maintenance | null;
 }
 
 /** The run as a terminal program: the session runs the machine; this moves bytes and picks the exit code. */
-async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, biosName, drives, signals, mmodeFirmware, mmodeName, rings, extra, trace, gdbPort, maint }: BootInputs): Promise<number> {
+async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, biosName, drives, signals, mmodeFirmware, mmodeName, rings, extra, trace, gdbPort, nics, udp, forwards, maint }: BootInputs): Promise<number> {
   const out: number[] = [];
   // Bytes the guest printed: a guest that only polls the UART after stdin ended (printing
   // nothing) is waiting for input that can never come.
@@ -222,15 +283,31 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
     out.length = 0;
   };
   let session: BootSession;
+  let twin: BootSession | null = null;
+  let twinPrinted = 0;
+  // Console input the interpreter read, handed to the twin in the same order.
+  const replay: Uint8Array[] = [];
+  let replayed = 0;
   try {
     session = new BootSession({
-      ramSize, bios, kernel, drives, biosName, kernelName: flags.kernel, bootargs: flags.append, ...extra,
+      ramSize, bios, kernel, drives, nics, biosName, kernelName: flags.kernel, bootargs: flags.append, ...extra,
       mmodeFirmware, mmodeFirmwareName: mmodeName,
       captureConsole: false,
       onConsole: (b) => { out.push(b); printed++; guestLineOpen = b !== 10; if (out.length >= 4096 || b === 10) flushOut(); },
       onConsole1: maint?.onConsole1,
       schedule: rings, maxInsns, onReset: flags.reboot === false ? 'stop' : 'reboot',
+      jit: flags.lockstep ? false : flags.jit,
     });
+    if (flags.lockstep) {
+      // The translating twin: the same images, its own copies of the disks, the interpreter's
+      // console input replayed to it byte for byte, its console compared by count.
+      const twinDrives = drives.map((d) => ({ backend: memoryCopy(d.backend), slot: d.slot }));
+      twin = new BootSession({
+        ramSize, bios, kernel, drives: twinDrives, biosName, kernelName: flags.kernel, bootargs: flags.append, ...extra,
+        mmodeFirmware, mmodeFirmwareName: mmodeName, captureConsole: false, onConsole: () => { twinPrinted++; },
+        schedule: rings, maxInsns, onReset: flags.reboot === false ? 'stop' : 'reboot', jit: true,
+      });
+    }
   } catch (e) {
     if (e instanceof ElfError || e instanceof MachineError) throw new CliError(/^bad memory size/.test(e.message) ? `--mem: ${e.message}` : e.message);
     // The host may not have the memory asked for: that is the flag's value, not a bug.
@@ -247,7 +324,23 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
   }
   const log = trace ? new TraceLog(trace.items, trace.file ? fileSink(trace.file) : fileSink(null), new Symbolizer(m.symbols)) : null;
   let tracing = false;
-  const gdb = gdbPort === undefined ? null : await GdbServer.listen({ port: gdbPort, waitForAttach: flags.gdbWait === true }, () => m.hart);
+  // The switch's link to the host: the one input that depends on the host's timing (net-udp.ts).
+  const link: HostLink | null = udp ? await UdpLink.open(udp.remote, udp.local, '--net-udp')
+    : forwards.length ? await UdpForward.open(forwards, '--net-forward') : null;
+  const host = m.network?.host ?? null;
+  let gdb: GdbServer | null;
+  try {
+    gdb = gdbPort === undefined ? null : await GdbServer.listen({ port: gdbPort, waitForAttach: flags.gdbWait === true }, () => m.hart);
+  } catch (e) {
+    await link?.close();
+    throw e;
+  }
+  if (link && host) {
+    link.attach(host);
+    const cards = m.network!.nics.map((n) => formatMac(n.mac)).join(', ');
+    say(`devirt: network: card ${cards} on the switch; ${link.describe()}`, false);
+  }
+
   if (gdb) say(`devirt: gdb stub listening on tcp::${gdb.port}${flags.gdbWait ? ' (waiting for the debugger at the reset vector)' : ''}`, false);
   // Doorbell deliveries (the session rings them) are told as soon as they are seen: before the
   // next instruction or trap when tracing, after the chunk otherwise.
@@ -300,7 +393,7 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
 
   const stdinIsTty = process.stdin.isTTY === true;
   const input = stdinIsTty ? new TerminalInput() : null;
-  signals.onStop = () => { input?.interrupt(); gdb?.abort(); };
+  signals.onStop = () => { input?.interrupt(); gdb?.abort(); link?.interrupt(); };
   let stdinEnded = false;
   // Piped or redirected stdin is read as the guest asks for it, so runs are reproducible. What the
   // guest printed so far (a prompt without a newline) is out before the read may block, so that a
@@ -310,9 +403,10 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
       flushOut();
       for (const d of drives) d.backend.sync();
       signals.detach();
-      try { const b = readStdinSync(); if (b === null) stdinEnded = true; return b; } finally { signals.attach(); }
+      try { const b = readStdinSync(); if (b === null) stdinEnded = true; else replay.push(b); return b; } finally { signals.attach(); }
     });
   }
+  twin?.machine.uart.setInputSource(() => (replayed < replay.length ? replay[replayed++] : null));
 
   const stopped = (signal: NodeJS.Signals) => {
     say(`devirt: stopped by ${signal} (pc 0x${m.hart.getPc().toString(16)}); console and disk flushed`);
@@ -320,7 +414,8 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
   };
   const terminated = () => { say('devirt: terminated (Ctrl-A x)'); return EXIT.hang; };
   // Terminal input and signals get in between chunks of this many instructions.
-  const CHUNK = 2_000_000;
+  // In lockstep the machines are compared after each chunk: shorter chunks place a difference closer.
+  const CHUNK = flags.lockstep ? 10_000 : 2_000_000;
   // With a debugger attached, chunks are short so that Ctrl-C from GDB stops the guest promptly.
   const GDB_CHUNK = 100_000;
   const traceFrom = trace?.from ?? Infinity, traceTo = trace?.to ?? Infinity;
@@ -334,7 +429,12 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
         if (signals.stoppedBy) return stopped(signals.stoppedBy);
         if (go === 'kill') { say('devirt: killed by the debugger'); return EXIT.ok; }
       }
-      if (input?.pending.length) m.uart.pushInput(Uint8Array.from(input.pending.splice(0)));
+      if (input?.pending.length) {
+        const typed = Uint8Array.from(input.pending.splice(0));
+        m.uart.pushInput(typed);
+        twin?.machine.uart.pushInput(typed);
+      }
+      link?.drain();
       if (log && !tracing && m.hart.instret >= traceFrom && m.hart.instret < traceTo) { tracing = true; log.start(m.hart); }
       if (tracing && m.hart.instret >= traceTo) { tracing = false; log!.stop(m.hart); }
       const insns = Math.min(gdb?.stub ? GDB_CHUNK : CHUNK,
@@ -348,6 +448,17 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
       } catch (e) {
         if (e instanceof InternalError) throw new CliError(e.message, EXIT.internal);
         throw e;
+      }
+      if (twin !== null) {
+        const from = twin.machine.hart.instret;
+        const other = twin.run({ insns });
+        const diff = other.kind !== stop.kind ? ['stop', stop.kind, other.kind]
+          : firstDifference(m, twin.machine, stop.kind !== 'slice', false)
+            ?? (printed !== twinPrinted ? ['console bytes', String(printed), String(twinPrinted)] : null);
+        if (diff !== null) {
+          say(describeDifference({ from, chunk: insns, field: diff[0], interpreter: diff[1], translator: diff[2] }));
+          return EXIT.lockstep;
+        }
       }
       if (stdoutGone) return signalExitCode('SIGPIPE');
       if (progress && stop.kind !== 'slice') progress.clear();
@@ -372,6 +483,17 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
           return EXIT.hang;
         case 'idle': {
           flushOut();
+          if (link) {
+            // The guest waits for a frame or a key (piped input is read first, as without a
+            // network; from a terminal, whichever comes first wakes it). Only a signal or
+            // Ctrl-A x ends the wait, as QEMU's would not end either.
+            if (input === null && m.uart.pullInput()) continue;
+            const keys = input && !input.ended ? input.next() : new Promise<boolean>(() => undefined);
+            await Promise.race([link.next(), keys]);
+            if (signals.stoppedBy) return stopped(signals.stoppedBy);
+            if (input?.quit) return terminated();
+            continue;
+          }
           // Only input can wake the guest now.
           const more = input === null ? m.uart.pullInput() : await input.next();
           if (signals.stoppedBy) return stopped(signals.stoppedBy);
@@ -401,6 +523,7 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
     input?.close();
     if (tracing) log!.stop(m.hart);
     gdb?.close();
+    await link?.close();
   }
 }
 
@@ -491,7 +614,7 @@ class TerminalInput {
   readonly pending: number[] = [];
   quit = false;
   private escape = false;
-  private ended = false;
+  private endedFlag = false;
   private wake: (() => void) | null = null;
   constructor() {
     const stdin = process.stdin;
@@ -500,19 +623,21 @@ class TerminalInput {
       for (const b of d) {
         // Ctrl-A x leaves, as in QEMU's -nographic console (raw mode swallows Ctrl-C).
         if (this.quit) break;
-        if (this.escape && (b === 0x78 || b === 0x58)) { this.quit = true; this.ended = true; }
+        if (this.escape && (b === 0x78 || b === 0x58)) { this.quit = true; this.endedFlag = true; }
         else if (!(this.escape = b === 0x01)) this.pending.push(b);
       }
       this.wake?.();
     });
-    stdin.on('end', () => { this.ended = true; this.wake?.(); });
-    stdin.on('error', () => { this.ended = true; this.wake?.(); });
+    stdin.on('end', () => { this.endedFlag = true; this.wake?.(); });
+    stdin.on('error', () => { this.endedFlag = true; this.wake?.(); });
   }
+  /** The terminal closed (or Ctrl-A x): no more keys will come. */
+  get ended(): boolean { return this.endedFlag; }
   /** A signal arrived: stop waiting for keys. */
-  interrupt(): void { this.ended = true; this.wake?.(); }
+  interrupt(): void { this.endedFlag = true; this.wake?.(); }
   /** Wait for a key; false once the terminal has closed. */
   async next(): Promise<boolean> {
-    if (!this.pending.length && !this.ended) await new Promise<void>((resolve) => { this.wake = resolve; });
+    if (!this.pending.length && !this.endedFlag) await new Promise<void>((resolve) => { this.wake = resolve; });
     this.wake = null;
     return this.pending.length > 0;
   }

@@ -4,7 +4,8 @@
 import { Bus } from './bus';
 import { Hart, StopReason } from './hart';
 import { Irq } from './trap-causes';
-import type { DeviceTimer, DmaMemory } from './device';
+import { DmaDenied, DmaMemory } from './device';
+import { DeviceTimerQueue } from './device-timers';
 import { disassemble, encode } from '../tools/disasm';
 import { ElfError, ElfImage, ElfSymbol, isElf, parseElf } from '../tools/elf';
 import * as P from './devices/memory-map';
@@ -14,13 +15,19 @@ import { Uart16550 } from './devices/uart16550';
 import { FinisherEvent, SifiveTest } from './devices/sifive-test';
 import { GoldfishRtc } from './devices/goldfish-rtc';
 import { Doorbell } from './devices/doorbell';
+import { Iopmp } from './devices/iopmp';
 import { EmptyVirtioSlot, VirtioMmio } from './devices/virtio-mmio';
 import { BlockBackend, VirtioBlk } from './devices/virtio-blk';
+import { assignMacs, VirtioNet } from './devices/virtio-net';
+import { Network, NicConfig } from './devices/network';
 import { buildDeviceTree, chosenProps } from './devices/device-tree';
 import { FdtError, withChosen } from '../tools/fdt';
+import { BlockCache, DEFAULT_HOT } from './jit/block-cache';
+import type { TranslatorFaults } from './jit/emit';
 import { FW_RAM_BASE, FW_RAM_SIZE, RNMI_EXCEPTION_VECTOR, RNMI_VECTOR } from './firmware-ram';
 
 export type { BlockBackend } from './devices/virtio-blk';
+export type { NicConfig } from './devices/network';
 
 export class MachineError extends Error {}
 
@@ -53,6 +60,8 @@ export interface MachineOptions {
   drive?: BlockBackend | null;
   /** More virtio-blk disks, each in its virtio-mmio slot (0..7; see devices/virtio-placement.ts). */
   drives?: { backend: BlockBackend; slot: number }[];
+  /** virtio-net cards, each in its virtio-mmio slot, on the machine's Ethernet switch (devices/network.ts). */
+  nics?: NicConfig[];
   /** The legacy (version 1) virtio-mmio transport on every slot, as QEMU's virtio-mmio.force-legacy=true. */
   virtioLegacy?: boolean;
   /** How the PLIC pends level-triggered sources (devices/plic.ts): QEMU's model by default. */
@@ -72,7 +81,22 @@ export interface MachineOptions {
   deviceTree?: boolean;
   /** Keep the console text in memory (default true). */
   captureConsole?: boolean;
+  /**
+   * Translate hot code (reference/machine/jit): true, false, or the translator's settings. The
+   * interpreter is the definition; with translation on nothing observable changes.
+   */
+  jit?: boolean | JitOptions;
 }
+
+export interface JitOptions {
+  /** Executions of a block head before it is translated. */
+  hot?: number;
+  /** Deliberate translator bugs (lockstep tests only). */
+  faults?: TranslatorFaults;
+}
+
+/** Whether `devirt` and Machine translate when not told: see reference/machine/jit/TRANSLATION.md. */
+export const JIT_DEFAULT = false;
 
 export interface RunResult {
   reason: StopReason;
@@ -92,10 +116,16 @@ export class Machine {
   readonly uart: Uart16550;
   readonly finisher: SifiveTest;
   readonly doorbell: Doorbell;
+  /** Checks every device DMA access (devices/iopmp.ts); off until firmware enables it. */
+  readonly iopmp = new Iopmp();
   readonly rtc: GoldfishRtc;
+  /** Device events keyed by guest time. */
+  readonly timers: DeviceTimerQueue;
   /** The eight virtio-mmio slots, slot 0 at 0x10001000; `drive` fills the highest (slot 7), `drives` theirs. */
   readonly virtio: (EmptyVirtioSlot | VirtioMmio)[] = [];
   readonly drive: BlockBackend | null;
+  /** The switch, the host endpoint and the cards; null when the machine has no network card. */
+  readonly network: Network | null;
   readonly ramSize: number;
   readonly fdtAddress: number;
   readonly fdt: Uint8Array;
@@ -123,6 +153,11 @@ export class Machine {
     if (fwRam && opts.bios) throw new MachineError('a firmware for kernels that own M-mode and a -bios firmware cannot both be given');
     this.hart = new Hart(P.RAM_BASE - fwRam, ramSize + fwRam, this.bus);
     const hart = this.hart;
+    const jit = opts.jit ?? JIT_DEFAULT;
+    if (jit !== false) {
+      const o = jit === true ? {} : jit;
+      hart.setJit(new BlockCache(hart, o.hot ?? DEFAULT_HOT, o.faults ?? {}));
+    }
     if (fwRam) { hart.rnmiVector = RNMI_VECTOR; hart.rnmiExceptionVector = RNMI_EXCEPTION_VECTOR; }
     const capture = opts.captureConsole ?? true;
     const pins = {
@@ -146,22 +181,27 @@ export class Machine {
       if (capture) this.console1Chunks.push(String.fromCharCode(b));
       opts.onConsole1?.(b);
     };
-    // The RTC alarm is the one device event in time; the hart fires it between instructions.
-    const rtcTimer: DeviceTimer = {
-      set: (at: number) => { hart.deviceDeadline = at; hart.kick(); },
-      cancel: () => { hart.deviceDeadline = Infinity; },
-    };
-    hart.onDeviceDeadline = () => { hart.deviceDeadline = Infinity; this.rtc.fire(); };
-    this.rtc = new GoldfishRtc(time, this.plic.source(P.RTC_IRQ), rtcTimer);
-    for (const d of [this.clint, this.plic, this.uart, this.finisher, this.rtc, this.doorbell]) this.bus.attach(d);
-    // Device DMA sees guest-physical RAM; writes go through the hart so stale decoded code is dropped.
-    const dma: DmaMemory = {
+    // Device events in guest time (the RTC's alarm, the network's scripted frames) share the
+    // hart's one deadline through a queue; the hart fires them between instructions.
+    this.timers = new DeviceTimerQueue(hart);
+    this.rtc = new GoldfishRtc(time, this.plic.source(P.RTC_IRQ), this.timers.create(() => this.rtc.fire()));
+    for (const d of [this.clint, this.plic, this.uart, this.finisher, this.rtc, this.doorbell, this.iopmp]) this.bus.attach(d);
+    // Device DMA sees guest-physical RAM through the IOPMP, which knows the requestor by its
+    // RRID (the virtio slot); writes go through the hart so stale decoded code is dropped.
+    const iopmp = this.iopmp;
+    const dmaFor = (rrid: number): DmaMemory => ({
       readBytes: (pa, length) => {
+        const v = iopmp.check(rrid, pa, length, false);
+        if (v) throw new DmaDenied(pa, length, false, v.etype);
         const off = pa - hart.ramBase;
         return off >= 0 && length >= 0 && off + length <= hart.ramSize ? hart.ram.subarray(off, off + length) : null;
       },
-      writeBytes: (pa, data) => hart.writeRam(pa, data),
-    };
+      writeBytes: (pa, data) => {
+        const v = iopmp.check(rrid, pa, data.length, true);
+        if (v) throw new DmaDenied(pa, data.length, true, v.etype);
+        return hart.writeRam(pa, data);
+      },
+    });
     this.drive = opts.drive ?? null;
     const bySlot = new Map<number, BlockBackend>();
     if (this.drive) bySlot.set(P.VIRTIO_COUNT - 1, this.drive);
@@ -170,12 +210,25 @@ export class Machine {
       if (bySlot.has(d.slot)) throw new MachineError(`virtio slot ${d.slot} is given two drives`);
       bySlot.set(d.slot, d.backend);
     }
+    const nicBySlot = new Map<number, VirtioNet>();
+    this.network = opts.nics?.length ? new Network(time, this.timers) : null;
+    // Cards without a MAC get QEMU's defaults, 52:54:00:12:34:56 first (devices/virtio-net.ts).
+    const macs = assignMacs((opts.nics ?? []).map((n) => n.mac));
+    (opts.nics ?? []).forEach((n, i) => {
+      if (!(Number.isInteger(n.slot) && n.slot >= 0 && n.slot < P.VIRTIO_COUNT)) throw new MachineError(`virtio slot ${n.slot} does not exist (0..${P.VIRTIO_COUNT - 1})`);
+      if (bySlot.has(n.slot) || nicBySlot.has(n.slot)) throw new MachineError(`virtio slot ${n.slot} is given two devices`);
+      const nic = new VirtioNet(macs[i], `nic${i}`);
+      nicBySlot.set(n.slot, nic);
+      this.network!.addNic(nic);
+    });
     const legacy = opts.virtioLegacy ?? false;
     for (let i = 0; i < P.VIRTIO_COUNT; i++) {
       const base = P.virtioSlotBase(i);
       const disk = bySlot.get(i);
-      const dev = disk
-        ? new VirtioMmio(base, new VirtioBlk(disk), this.plic.source(P.virtioSlotIrq(i)), dma, legacy)
+      const nic = nicBySlot.get(i);
+      const device = disk ? new VirtioBlk(disk) : nic;
+      const dev = device
+        ? new VirtioMmio(base, device, this.plic.source(P.virtioSlotIrq(i)), dmaFor(i), legacy)
         : new EmptyVirtioSlot(base, legacy);
       this.virtio.push(dev);
       this.bus.attach(dev);
@@ -402,6 +455,7 @@ export class Machine {
   resetEmpty(): void {
     this.hart.clearMemory();
     this.bus.resetDevices();
+    this.network?.reset();
     this.finish = null;
     this.tohost = -1;
     this.tohostExit = null;
@@ -419,6 +473,7 @@ export class Machine {
   reboot(): void {
     this.loadImages();
     this.bus.resetDevices();
+    this.network?.reset();
     this.finish = null;
     this.tohostExit = null;
     this.hart.reset(P.MROM_BASE);

@@ -4,7 +4,7 @@
      - /memory = the partition only;
      - /chosen = its bootargs and linux,initrd-start/-end (stdout-path only if it owns the UART);
      - no /reserved-memory (the firmware's window does not overlap the partition), no test device,
-       no poweroff/reboot nodes and no doorbell (none of them is reachable by it);
+       no poweroff/reboot nodes, no doorbell and no IOPMP (none of them is reachable by it);
      - the devices it may receive (UART, RTC, virtio slots) with status = "disabled" unless owned.
    Nothing else tells it that it is the second instance. */
 #include "instance.h"
@@ -122,7 +122,7 @@ static enum action decide(int depth, const char *name, int in_soc, const struct 
   }
   if (depth == 3 && in_soc) {
     u64 a = unit_address(name);
-    if (a == TEST_BASE || a == DOORBELL_BASE) return DROP;
+    if (a == TEST_BASE || a == DOORBELL_BASE || a == IOPMP_BASE) return DROP;
     for (u64 d = 0; d < DEV_COUNT; d++)
       if (a == device_base(d)) return (in->devices >> d) & 1 ? COPY : DISABLE;
   }

@@ -42,7 +42,7 @@ int instance_owns(u64 id, u64 base, u64 len)
 }
 
 static u64 fdt_area(void) { return mv_layout.partition_base + mv_layout.partition_size - FDT_AREA; }
-static u64 mtime_now(void) { return *(volatile u64 *)CLINT_MTIME; }
+static u64 mtime_now(void) { return csr_read(time); }
 
 void instances_boot(void)
 {

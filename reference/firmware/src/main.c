@@ -4,6 +4,7 @@
 #include "csr.h"
 #include "platform.h"
 #include "instance.h"
+#include "devices.h"
 
 struct mv_stats mv_stats;
 struct mv_layout mv_layout;
@@ -32,6 +33,7 @@ void fw_main(u64 hartid, u64 fdt, u64 fw_dynamic, struct trap_frame *frame)
 
   instances_boot();
   pmp_configure();
+  iopmp_init((const void *)fdt);
   if (fdt_reserve_regions((void *)fdt, RAM_BASE + mv_layout.ram_size) != 0)
     console_puts("microvisor: device tree not patched\n");
   /* Instance 1's device tree is made from the platform's: keep a copy the kernel cannot touch. */

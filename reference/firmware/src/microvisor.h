@@ -22,7 +22,7 @@ struct trap_frame {
   u64 x[32];
   u64 cycle0;       /* mcycle and minstret at trap entry (accounting) */
   u64 instret0;
-  u64 transition;   /* set by the handler: 1 virtualize, 2 devirtualize, 3 switch, 4 yield (accounting) */
+  u64 transition;   /* set by the handler: 1 virtualize, 2 devirtualize, 3 switch, 4 yield, 5 wait (accounting) */
 };
 /* What the firmware cost: read by the status function and, through the symbol, by the harness.
    entry.S updates the first five fields; keep their order. */
@@ -40,6 +40,8 @@ struct mv_stats {
   u64 world_switches;       /* switches between two instances (sched.c) */
   u64 switch_cycles;        /* cost of the last world switch at a slice end or a sleeper's deadline */
   u64 yield_cycles;         /* cost of the last world switch by wfi (or the yield function) */
+  u64 waited_cycles;        /* the last wfi trap in which both instances waited (cost + idle time) */
+  u64 last_switch_kind;     /* 3, 4 or 5: which of the three fields above the last switch wrote */
 };
 extern struct mv_stats mv_stats;
 
@@ -77,6 +79,7 @@ int pmp_guest_may_access(u64 base, u64 len);
 /* fdt.c */
 u64 fdt_ram_size(const void *fdt);
 int fdt_reserve_regions(void *fdt, u64 space_end);
+int fdt_has_compatible(const void *fdt, const char *compat);
 /* console.c */
 void console_putc(char c);
 void console_putc_instance(u64 id, char c);   /* instance 1's bytes go to its own channel */

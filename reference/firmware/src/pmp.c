@@ -1,9 +1,10 @@
 /* The PMP layouts, one per instance. Instance 0's layout is the one set at boot, and dormant and
    virtualized deny it exactly the same things (the firmware, the M timer and software interrupt in
-   the CLINT, the PLIC's machine context, the doorbell, and the maintenance partition), which is
-   what makes the transitions invisible; handing a device away adds a deny entry for its window.
-   Instance 1's layout is an allow list: its partition, the PLIC (less the machine context) and the
-   windows of the devices it owns; everything else matches no entry and is denied to S and U.
+   the CLINT, the PLIC's machine context, the doorbell, the IOPMP, and the maintenance partition),
+   which is what makes the transitions invisible; handing a device away adds a deny entry for its
+   window, and while two instances share the hart the whole PLIC is denied (it is emulated).
+   Instance 1's layout is an allow list: its partition, the PLIC (less the machine context; not
+   while it is emulated) and the windows of the devices it owns; everything else matches no entry and is denied to S and U.
    The world switch writes the next instance's layout (sched.c). Entries match lowest first. */
 #include "microvisor.h"
 #include "platform.h"
@@ -61,21 +62,28 @@ static int build(struct layout *l, u64 id)
   if (id == 0) {
     add(l, napot(FW_BASE, FW_SIZE), PMP_NAPOT);
     add(l, napot(CLINT_BASE, CLINT_SIZE), PMP_NAPOT);
-    add(l, napot(PLIC_M_ENABLE, PLIC_M_ENABLE_SIZE), PMP_NAPOT);
-    add(l, napot(PLIC_M_CONTEXT, PLIC_M_CONTEXT_SIZE), PMP_NAPOT);
+    /* While two instances share the hart the PLIC is emulated (plic_emul.c): all of it faults
+       (which covers its machine context too); otherwise only the machine context does. */
+    if (plic_emul_active()) add(l, napot(PLIC_BASE, PLIC_WINDOW), PMP_NAPOT);
+    else {
+      add(l, napot(PLIC_M_ENABLE, PLIC_M_ENABLE_SIZE), PMP_NAPOT);
+      add(l, napot(PLIC_M_CONTEXT, PLIC_M_CONTEXT_SIZE), PMP_NAPOT);
+    }
     add(l, napot(DOORBELL_BASE, DOORBELL_SIZE), PMP_NAPOT);
+    add(l, napot(IOPMP_BASE, IOPMP_SIZE), PMP_NAPOT);   /* only the firmware programs device DMA */
     if (mv_layout.partition_size) {
       add(l, mv_layout.partition_base >> 2, PMP_OFF);
       add(l, (mv_layout.partition_base + mv_layout.partition_size) >> 2, PMP_TOR);
     }
     if (add_devices(l, DEV_ALL & ~in->devices, 0) < 0) return -1;
-    /* The boot layout has the open-everything entry at 7: keep it there while nothing is denied. */
-    while (l->n < 7) add(l, 0, PMP_OFF);
     return add(l, ~0UL, PMP_NAPOT | PMP_R | PMP_W | PMP_X);
   }
-  add(l, napot(PLIC_M_ENABLE, PLIC_M_ENABLE_SIZE), PMP_NAPOT);
-  add(l, napot(PLIC_M_CONTEXT, PLIC_M_CONTEXT_SIZE), PMP_NAPOT);
-  add(l, napot(PLIC_BASE, PLIC_WINDOW), PMP_NAPOT | PMP_R | PMP_W);
+  /* The PLIC but its machine context, unless it is emulated (then it matches nothing: denied). */
+  if (!plic_emul_active()) {
+    add(l, napot(PLIC_M_ENABLE, PLIC_M_ENABLE_SIZE), PMP_NAPOT);
+    add(l, napot(PLIC_M_CONTEXT, PLIC_M_CONTEXT_SIZE), PMP_NAPOT);
+    add(l, napot(PLIC_BASE, PLIC_WINDOW), PMP_NAPOT | PMP_R | PMP_W);
+  }
 #ifdef BUG_PMP_OFF_BY_PAGE
   /* Deliberate isolation bug (negative test): instance 1's memory entry ends one page too high,
      over the first page of instance 0's memory above the partition. */
@@ -101,14 +109,16 @@ int pmp_fits(u64 id) { struct layout l; return build(&l, id) == 0; }
 
 /* Each instance's layout is built once per ownership change and kept, so that a world switch
    only writes the registers. */
-struct written { u64 devices, mem_base, mem_size, cfg0, cfg2, addr[PMP_ENTRIES]; int valid; };
+struct written { u64 devices, mem_base, mem_size, cfg0, cfg2, addr[PMP_ENTRIES]; int n, valid, plic; };
 static struct written cache[2];
+static int in_force = PMP_ENTRIES;   /* entries the layout in force uses (all, until the first) */
 
 void pmp_apply(u64 id)
 {
   struct written *w = &cache[id];
   const struct instance *in = &instances[id];
-  if (!w->valid || w->devices != in->devices || w->mem_base != in->mem_base || w->mem_size != in->mem_size) {
+  if (!w->valid || w->devices != in->devices || w->mem_base != in->mem_base || w->mem_size != in->mem_size
+      || w->plic != plic_emul_active()) {
     struct layout l;
     if (build(&l, id) < 0) fw_panic("PMP layout does not fit", id, in->devices);
     w->cfg0 = w->cfg2 = 0;
@@ -117,15 +127,17 @@ void pmp_apply(u64 id)
       w->addr[i] = i < l.n ? l.addr[i] : 0;
       if (i < 8) w->cfg0 |= c << (8 * i); else w->cfg2 |= c << (8 * (i - 8));
     }
+    w->n = l.n;
     w->devices = in->devices; w->mem_base = in->mem_base; w->mem_size = in->mem_size; w->valid = 1;
+    w->plic = plic_emul_active();   /* the PLIC is denied while it is emulated */
   }
-  /* Entries off first, so that no mix of two layouts is ever in force for S and U (none runs
-     now, but the order costs nothing). */
-  asm volatile("csrw pmpcfg0, zero");
-  asm volatile("csrw pmpcfg2, zero");
-  for (int i = 0; i < PMP_ENTRIES; i++) write_addr(i, w->addr[i]);
+  /* Only the entries either layout uses are written (the rest are off in both); pmpcfg2 only
+     when either uses entries 8..15. */
+  int n = w->n > in_force ? w->n : in_force;
+  for (int i = 0; i < n; i++) write_addr(i, w->addr[i]);
   asm volatile("csrw pmpcfg0, %0" :: "r"(w->cfg0));
-  asm volatile("csrw pmpcfg2, %0" :: "r"(w->cfg2));
+  if (n > 8) asm volatile("csrw pmpcfg2, %0" :: "r"(w->cfg2));
+  in_force = w->n;
   asm volatile("sfence.vma" ::: "memory");
 }
 

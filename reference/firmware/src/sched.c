@@ -6,6 +6,7 @@
    fires at the sleeping instance's stimecmp deadline, so it is woken on time. With one instance
    (virtualized alone) the M timer only ticks every SLICE_TICKS for the accounting, as before. */
 #include "instance.h"
+#include "devices.h"
 #include "csr.h"
 #include "platform.h"
 #include "sbi.h"
@@ -19,19 +20,15 @@
 static u64 slice_end;          /* mtime at which the current slice ends */
 static u64 tick_deadline;      /* single instance: the next accounting tick */
 static u64 switches;
-static int yielding;   /* the switch in progress gives up the rest of a slice (accounting) */
+static int yielding;   /* the switch in progress: 0 slice end, 1 a yield, 2 a wake after both waited (accounting) */
 
 u64 sched_world_switches(void) { return switches; }
-static u64 mtime_now(void) { return *(volatile u64 *)CLINT_MTIME; }
+/* The time CSR, not the CLINT's mtime register: the same clock, without an MMIO access. */
+static u64 mtime_now(void) { return csr_read(time); }
 static u64 slice_of(u64 id) { return PERIOD_TICKS * instances[id].share / 100; }
 
-static void mtimecmp_write(u64 deadline)
-{
-  /* The high half first to all ones, so the comparator never sees a deadline in the past. */
-  mmio_write32(CLINT_MTIMECMP + 4, 0xffffffffU);
-  mmio_write32(CLINT_MTIMECMP, (u32)deadline);
-  mmio_write32(CLINT_MTIMECMP + 4, (u32)(deadline >> 32));
-}
+/* One 64-bit store: on RV64 the comparator sees the whole new deadline at once. */
+static void mtimecmp_write(u64 deadline) { *(volatile u64 *)CLINT_MTIMECMP = deadline; }
 
 void sched_arm(void)
 {
@@ -59,6 +56,9 @@ void sched_start(void)
   csr_clear(medeleg, DELEG_ILLEGAL);
   csr_set(mstatus, MSTATUS_TW);
   u64 cur = instance_current();
+  /* The PLIC's S context is shared from now on: emulated, and denied by the running layout. */
+  plic_emul_begin();
+  pmp_apply(cur);
   instances[!cur].slice_start = 0;
   slice_end = mtime_now() + slice_of(cur);
   sched_arm();
@@ -66,6 +66,7 @@ void sched_start(void)
 
 void sched_stop(void)
 {
+  plic_emul_end(instance_current());   /* the callers apply the survivor's PMP layout */
   csr_clear(mstatus, MSTATUS_TW);
   csr_set(medeleg, DELEG_ILLEGAL);
   instances[0].sleeping = instances[1].sleeping = 0;
@@ -120,24 +121,26 @@ void sched_switch_to(u64 id, struct trap_frame *f)
   }
   load(&instances[id].ctx, f);
   instance_set_current(id);
+  plic_emul_switch(id);
   pmp_apply(id);   /* sfence.vma included */
-  instances[id].slice_start = csr_read(mcycle);
+  instances[id].slice_start = now;
   instances[id].sleeping = 0;
   slice_end = mtime_now() + slice_of(id);
   switches++;
   mv_stats.world_switches++;
-  if (!f->transition) f->transition = yielding ? 4 : 3;
+  if (!f->transition) f->transition = 3 + yielding;
   sched_arm();
 }
 
 /* Would a descheduled instance take an interrupt now? A sleeper wakes at its timer deadline or a
    software interrupt (wfi may end for any reason, so the enables need not be consulted). */
-static int wants_to_run(u64 id)
+static int wants_to_run_at(u64 id, u64 now)
 {
   const struct instance *in = &instances[id];
   if (!in->sleeping) return 1;
-  return (in->ctx.sip_soft & MIP_SSIP) || mtime_now() >= in->ctx.stimecmp;
+  return (in->ctx.sip_soft & MIP_SSIP) || now >= in->ctx.stimecmp || plic_emul_pending(id);
 }
+static int wants_to_run(u64 id) { return wants_to_run_at(id, mtime_now()); }
 
 void sched_timer(struct trap_frame *f)
 {
@@ -147,10 +150,11 @@ void sched_timer(struct trap_frame *f)
     if (mtime_now() >= tick_deadline) sched_tick_arm(); else sched_arm();
     return;
   }
-  u64 cur = instance_current(), other = !cur;
-  if ((instances[other].sleeping && wants_to_run(other)) || mtime_now() >= slice_end) {
-    if (wants_to_run(other)) { sched_switch_to(other, f); return; }
-    slice_end = mtime_now() + slice_of(cur);   /* nobody else to run: a new slice */
+  u64 cur = instance_current(), other = !cur, now = mtime_now();
+  int other_wants = wants_to_run_at(other, now);
+  if ((instances[other].sleeping && other_wants) || now >= slice_end) {
+    if (other_wants) { sched_switch_to(other, f); return; }
+    slice_end = now + slice_of(cur);   /* nobody else to run: a new slice */
   }
   sched_arm();
 }
@@ -167,13 +171,14 @@ void sched_yield(struct trap_frame *f)
 void sched_wait(struct trap_frame *f, u64 advance)
 {
   u64 cur = instance_current();
-  for (;;) {
+  for (int waited = 0;; waited = 1) {
     u64 pending = csr_read(mip) & csr_read(mie);
     if (pending & (MIP_SSIP | MIP_STIP | MIP_SEIP)) { csr_write(mepc, csr_read(mepc) + advance); return; }
     if (wants_to_run(!cur)) {
       csr_write(mepc, csr_read(mepc) + advance);
       instances[cur].sleeping = 1;
-      yielding = 1;
+      /* Accounted as a yield only when the switch came at once (not after both waited). */
+      yielding = waited ? 2 : 1;
       sched_switch_to(!cur, f);
       yielding = 0;
       instances[cur].sleeping = 1;

@@ -6,6 +6,7 @@
 #include "csr.h"
 #include "platform.h"
 #include "instance.h"
+#include "devices.h"
 
 void fw_panic(const char *why, u64 a, u64 b)
 {
@@ -29,6 +30,11 @@ void trap_handler(struct trap_frame *f)
     u64 code = cause & ~CAUSE_INTERRUPT;
     if (code == IRQ_DOORBELL) doorbell_interrupt(f);
     else if (code == IRQ_MTI) slice_interrupt(f);
+    else if (code == IRQ_MEI) {
+      /* A device interrupt of the instance that is not running (plic_emul.c routes them through
+         context 0): its source is masked there until its owner runs; run it now if it waits. */
+      if (plic_emul_meip() >= 0) sched_yield(f);
+    }
     else fw_panic("unexpected interrupt", cause, csr_read(mepc));
     return;
   }
@@ -49,5 +55,12 @@ void trap_handler(struct trap_frame *f)
     return;
   }
   if (cause == EXC_ILLEGAL && instance_two_running() && sched_illegal(f)) return;
+  if ((cause == EXC_LOAD_ACCESS || cause == EXC_STORE_ACCESS) && instance_two_running()) {
+    /* Not delegated while two instances share the hart: the PLIC's S context is emulated, and any
+       other access fault is the guest's own, delivered to it as the hart would have. */
+    u64 tval = csr_read(mtval);
+    if (!plic_emul_access_fault(f, cause, tval)) trap_redirect_to_s(cause, tval);
+    return;
+  }
   fw_panic("unexpected trap", cause, csr_read(mepc));
 }

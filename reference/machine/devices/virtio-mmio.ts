@@ -6,7 +6,7 @@
 // QEMU 7.2 defaults to the legacy transport (`virtio-mmio.force-legacy=true`); devirt's own
 // options give version 2, QEMU's spelling gives what QEMU would (conformance/platform.md).
 
-import { DmaMemory, IrqLine, MmioDevice } from '../device';
+import { DmaDenied, DmaMemory, IrqLine, MmioDevice } from '../device';
 import { Virtqueue, VirtioError } from './virtqueue';
 
 export const VIRTIO_MAGIC = 0x74726976; // "virt"
@@ -47,6 +47,24 @@ export interface VirtioDevice {
   /** Consume what the driver made available on `queue`; true if any buffer was used. */
   process(queue: Virtqueue, mem: DmaMemory): boolean;
   reset(): void;
+  /**
+   * The transport hands itself over (once, when it is built) to a device that has work of its
+   * own, not only in answer to the driver: a network card whose frames arrive from the wire.
+   */
+  bind?(link: VirtioLink): void;
+  /** The driver has just set DRIVER_OK: a device holding work of its own may start on it. */
+  started?(): void;
+}
+
+/** What a device sees of its transport. */
+export interface VirtioLink {
+  /**
+   * Process queue `index` now, as a driver notification would (same checks: DRIVER_OK, a ready
+   * queue, no DEVICE_NEEDS_RESET; same used-buffer interrupt and error handling).
+   */
+  service(index: number): void;
+  /** The features the driver accepted (meaningful once FEATURES_OK, or at once on legacy). */
+  negotiated(): bigint;
 }
 
 /**
@@ -89,6 +107,10 @@ export class VirtioMmio implements MmioDevice {
   constructor(readonly base: number, readonly device: VirtioDevice, private readonly irq: IrqLine, private readonly mem: DmaMemory, readonly legacy = false) {
     this.queues = Array.from({ length: device.queueCount }, (_, i) => new Virtqueue(i, device.queueMax, device.queueDefault));
     this.queueAlign = this.queues.map(() => LEGACY_DEFAULT_ALIGN);
+    device.bind?.({
+      service: (index) => this.notify(index),
+      negotiated: () => this.driverFeatures,
+    });
   }
 
   /** Power-on: a device reset, and the legacy page size and queue alignments forgotten too. */
@@ -226,7 +248,9 @@ export class VirtioMmio implements MmioDevice {
     if (!this.legacy && (v & STATUS.FEATURES_OK) && !(this.status & STATUS.FEATURES_OK)) {
       if ((this.driverFeatures & ~this.device.features) !== 0n) v &= ~STATUS.FEATURES_OK;
     }
+    const was = this.status;
     this.status = (v & ~STATUS.DEVICE_NEEDS_RESET) | (this.status & STATUS.DEVICE_NEEDS_RESET);
+    if (!(was & STATUS.DRIVER_OK) && (this.status & STATUS.DRIVER_OK)) this.device.started?.();
   }
 
   /** Features the driver accepted (valid once FEATURES_OK is set). */
@@ -241,8 +265,11 @@ export class VirtioMmio implements MmioDevice {
         this.irq.set(true);
       }
     } catch (e) {
-      if (!(e instanceof VirtioError)) throw e;
-      // The guest broke the ring: stop the device and tell the driver, as virtio 1.x 2.1.2 allows.
+      if (!(e instanceof VirtioError) && !(e instanceof DmaDenied)) throw e;
+      // The guest broke the ring, or pointed the device at memory the IOPMP does not let it reach
+      // (a bus error to the device): stop the device and tell the driver, as virtio 1.x 2.1.2
+      // says ("The device SHOULD set DEVICE_NEEDS_RESET when it enters an error state that a
+      // reset is needed").
       this.lastError = e.message;
       this.status |= STATUS.DEVICE_NEEDS_RESET;
       this.isr |= INT_CONFIG_CHANGE;

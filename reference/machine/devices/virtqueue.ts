@@ -58,6 +58,12 @@ export class Virtqueue {
     return chain;
   }
 
+  /**
+   * Give back the chain `pop` returned last, unused: it is offered again by the next `pop` (a
+   * receive buffer too small for the frame at hand stays for a later one, as in QEMU).
+   */
+  unpop(): void { this.lastAvail = (this.lastAvail - 1) & 0xffff; }
+
   private walk(mem: DmaMemory, table: number, size: number, first: number, chain: Chain, indirect: boolean): void {
     let i = first;
     for (let seen = 0; ; seen++) {
