@@ -52,10 +52,15 @@ test("the victim's expected lines are its console when it runs alone", () => {
   for (const v of file('victim-instance1')) expect(exact(expectation(v).console1)).toBe(alone.console);
 });
 
-/** A deterministic sample: the first vector of each kind of attempt in each file, and every 16th. */
+/**
+ * A deterministic sample: the first vector of each kind of attempt in each file, and every 16th.
+ * Instance 0's crash beside the victim (an endless trap loop sharing the hart, the slowest thing
+ * to emulate) is left to `devirt run --suite isolation`.
+ */
 function sample(vectors: ImageVector[]): ImageVector[] {
   const seen = new Set<string>();
   return vectors.filter((v, i) => {
+    if (v.tags.includes('victim1') && v.tags.includes('crash')) return false;
     const kind = v.tags.slice(0, 3).join(' ');
     const first = !seen.has(kind);
     seen.add(kind);
