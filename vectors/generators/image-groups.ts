@@ -4,7 +4,8 @@ import { transparencyGroups } from './transparency';
 import { overheadGroups } from './overhead';
 import { mkernelGroups } from './mkernel';
 import { isolationGroups } from './isolation';
+import { transparencyInstanceGroups } from './transparency-instances';
 
 export function imageGroups(): ImageGroup[] {
-  return [...transparencyGroups(), ...overheadGroups(), ...mkernelGroups(), ...isolationGroups()];
+  return [...transparencyGroups(), ...transparencyInstanceGroups(), ...overheadGroups(), ...mkernelGroups(), ...isolationGroups()];
 }
