@@ -4,7 +4,8 @@
 import { Bus } from './bus';
 import { Hart, StopReason } from './hart';
 import { Irq } from './trap-causes';
-import type { DeviceTimer, DmaMemory } from './device';
+import type { DmaMemory } from './device';
+import { DeviceTimerQueue } from './device-timers';
 import { disassemble, encode } from '../tools/disasm';
 import { ElfError, ElfImage, ElfSymbol, isElf, parseElf } from '../tools/elf';
 import * as P from './devices/memory-map';
@@ -16,11 +17,14 @@ import { GoldfishRtc } from './devices/goldfish-rtc';
 import { Doorbell } from './devices/doorbell';
 import { EmptyVirtioSlot, VirtioMmio } from './devices/virtio-mmio';
 import { BlockBackend, VirtioBlk } from './devices/virtio-blk';
+import { defaultMac, VirtioNet } from './devices/virtio-net';
+import { Network, NicConfig } from './devices/network';
 import { buildDeviceTree, chosenProps } from './devices/device-tree';
 import { FdtError, withChosen } from '../tools/fdt';
 import { FW_RAM_BASE, FW_RAM_SIZE, RNMI_EXCEPTION_VECTOR, RNMI_VECTOR } from './firmware-ram';
 
 export type { BlockBackend } from './devices/virtio-blk';
+export type { NicConfig } from './devices/network';
 
 export class MachineError extends Error {}
 
@@ -53,6 +57,8 @@ export interface MachineOptions {
   drive?: BlockBackend | null;
   /** More virtio-blk disks, each in its virtio-mmio slot (0..7; see devices/virtio-placement.ts). */
   drives?: { backend: BlockBackend; slot: number }[];
+  /** virtio-net cards, each in its virtio-mmio slot, on the machine's Ethernet switch (devices/network.ts). */
+  nics?: NicConfig[];
   /** The legacy (version 1) virtio-mmio transport on every slot, as QEMU's virtio-mmio.force-legacy=true. */
   virtioLegacy?: boolean;
   /** How the PLIC pends level-triggered sources (devices/plic.ts): QEMU's model by default. */
@@ -91,9 +97,13 @@ export class Machine {
   readonly finisher: SifiveTest;
   readonly doorbell: Doorbell;
   readonly rtc: GoldfishRtc;
+  /** Device events keyed by guest time. */
+  readonly timers: DeviceTimerQueue;
   /** The eight virtio-mmio slots, slot 0 at 0x10001000; `drive` fills the highest (slot 7), `drives` theirs. */
   readonly virtio: (EmptyVirtioSlot | VirtioMmio)[] = [];
   readonly drive: BlockBackend | null;
+  /** The switch, the host endpoint and the cards; null when the machine has no network card. */
+  readonly network: Network | null;
   readonly ramSize: number;
   readonly fdtAddress: number;
   readonly fdt: Uint8Array;
@@ -139,13 +149,10 @@ export class Machine {
     this.uart = new Uart16550(this.plic.source(P.UART0_IRQ), this.consoleOut);
     this.finisher = new SifiveTest((f: FinisherEvent) => { this.finish = f; hart.stopReason = 'finisher'; hart.kick(); });
     this.doorbell = new Doorbell(pins, (level: boolean) => hart.setHwBit(Irq.DOORBELL, level));
-    // The RTC alarm is the one device event in time; the hart fires it between instructions.
-    const rtcTimer: DeviceTimer = {
-      set: (at: number) => { hart.deviceDeadline = at; hart.kick(); },
-      cancel: () => { hart.deviceDeadline = Infinity; },
-    };
-    hart.onDeviceDeadline = () => { hart.deviceDeadline = Infinity; this.rtc.fire(); };
-    this.rtc = new GoldfishRtc(time, this.plic.source(P.RTC_IRQ), rtcTimer);
+    // Device events in guest time (the RTC's alarm, the network's scripted frames) share the
+    // hart's one deadline through a queue; the hart fires them between instructions.
+    this.timers = new DeviceTimerQueue(hart);
+    this.rtc = new GoldfishRtc(time, this.plic.source(P.RTC_IRQ), this.timers.create(() => this.rtc.fire()));
     for (const d of [this.clint, this.plic, this.uart, this.finisher, this.rtc, this.doorbell]) this.bus.attach(d);
     // Device DMA sees guest-physical RAM; writes go through the hart so stale decoded code is dropped.
     const dma: DmaMemory = {
@@ -163,12 +170,23 @@ export class Machine {
       if (bySlot.has(d.slot)) throw new MachineError(`virtio slot ${d.slot} is given two drives`);
       bySlot.set(d.slot, d.backend);
     }
+    const nicBySlot = new Map<number, VirtioNet>();
+    this.network = opts.nics?.length ? new Network(time, this.timers) : null;
+    (opts.nics ?? []).forEach((n, i) => {
+      if (!(Number.isInteger(n.slot) && n.slot >= 0 && n.slot < P.VIRTIO_COUNT)) throw new MachineError(`virtio slot ${n.slot} does not exist (0..${P.VIRTIO_COUNT - 1})`);
+      if (bySlot.has(n.slot) || nicBySlot.has(n.slot)) throw new MachineError(`virtio slot ${n.slot} is given two devices`);
+      const nic = new VirtioNet(n.mac ?? defaultMac(i), `nic${i}`);
+      nicBySlot.set(n.slot, nic);
+      this.network!.addNic(nic);
+    });
     const legacy = opts.virtioLegacy ?? false;
     for (let i = 0; i < P.VIRTIO_COUNT; i++) {
       const base = P.virtioSlotBase(i);
       const disk = bySlot.get(i);
-      const dev = disk
-        ? new VirtioMmio(base, new VirtioBlk(disk), this.plic.source(P.virtioSlotIrq(i)), dma, legacy)
+      const nic = nicBySlot.get(i);
+      const device = disk ? new VirtioBlk(disk) : nic;
+      const dev = device
+        ? new VirtioMmio(base, device, this.plic.source(P.virtioSlotIrq(i)), dma, legacy)
         : new EmptyVirtioSlot(base, legacy);
       this.virtio.push(dev);
       this.bus.attach(dev);
@@ -392,6 +410,7 @@ export class Machine {
   resetEmpty(): void {
     this.hart.clearMemory();
     this.bus.resetDevices();
+    this.network?.reset();
     this.finish = null;
     this.tohost = -1;
     this.tohostExit = null;
@@ -408,6 +427,7 @@ export class Machine {
   reboot(): void {
     this.loadImages();
     this.bus.resetDevices();
+    this.network?.reset();
     this.finish = null;
     this.tohostExit = null;
     this.hart.reset(P.MROM_BASE);

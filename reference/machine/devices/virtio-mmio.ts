@@ -47,6 +47,24 @@ export interface VirtioDevice {
   /** Consume what the driver made available on `queue`; true if any buffer was used. */
   process(queue: Virtqueue, mem: DmaMemory): boolean;
   reset(): void;
+  /**
+   * The transport hands itself over (once, when it is built) to a device that has work of its
+   * own, not only in answer to the driver: a network card whose frames arrive from the wire.
+   */
+  bind?(link: VirtioLink): void;
+}
+
+/** What a device sees of its transport. */
+export interface VirtioLink {
+  /**
+   * Process queue `index` now, as a driver notification would (same checks: DRIVER_OK, a ready
+   * queue, no DEVICE_NEEDS_RESET; same used-buffer interrupt and error handling).
+   */
+  service(index: number): void;
+  /** The features the driver accepted (meaningful once FEATURES_OK, or at once on legacy). */
+  negotiated(): bigint;
+  /** The driver has set DRIVER_OK and the device has not failed. */
+  live(): boolean;
 }
 
 /**
@@ -89,6 +107,11 @@ export class VirtioMmio implements MmioDevice {
   constructor(readonly base: number, readonly device: VirtioDevice, private readonly irq: IrqLine, private readonly mem: DmaMemory, readonly legacy = false) {
     this.queues = Array.from({ length: device.queueCount }, (_, i) => new Virtqueue(i, device.queueMax, device.queueDefault));
     this.queueAlign = this.queues.map(() => LEGACY_DEFAULT_ALIGN);
+    device.bind?.({
+      service: (index) => this.notify(index),
+      negotiated: () => this.driverFeatures,
+      live: () => (this.status & STATUS.DRIVER_OK) !== 0 && (this.status & STATUS.DEVICE_NEEDS_RESET) === 0,
+    });
   }
 
   /** Power-on: a device reset, and the legacy page size and queue alignments forgotten too. */
