@@ -43,7 +43,7 @@ int kv_del(const u8 *key, u32 klen)
 
 void kv_clear(void)
 {
-  memset(kv_table, 0, sizeof kv_table);
+  memset(kv_table, 0, high * sizeof kv_table[0]);   /* nothing above the high-water mark was used */
   kv_count = high = 0;
 }
 
