@@ -92,7 +92,7 @@ export function rng(seed: number): () => number {
 
 const MGMT = 0, VERIFY = 9999, BURST0 = 1000;
 const SLICE = 200_000;
-const RETRY = 5000;            // 0.5 ms: a response not come by then is asked for again
+const RETRY = 10000;           // 1 ms: a response not come by then is asked for again (a PUT under load takes ~0.4 ms)
 const THINK = 200;
 
 function hexChunks(image: Uint8Array, size: number): { off: number; hex: string }[] {
@@ -115,6 +115,8 @@ export function runScenario(s: Scenario, images: Images): ScenarioResult {
   let resetPending = false;
   let instructions = 0;
   const fired = new Set<string>();
+  let verifying = false;
+  let ended = false;
 
   const note = (who: string, event: string, arg?: number) => timeline.push({ at: traffic.now(), who, event, arg });
 
@@ -201,20 +203,30 @@ export function runScenario(s: Scenario, images: Images): ScenarioResult {
       traffic.enqueue(BURST0 + k, { op: 'GET', key }, traffic.now());
     }
   });
-  after(s.faults.reset, () => {
-    resetPending = true;
-    machine.hart.stopReason = 'break';
-    machine.hart.kick();
-  });
+  after(s.faults.reset, () => { resetPending = true; stop(); });
 
   // Run: the machine in slices; between slices, resets and the verification.
-  let verifying = false;
-  let ended = false;
+
   let finalVersion: number | null = null;
+  const stop = () => { machine.hart.stopReason = 'break'; machine.hart.kick(); };
   traffic.onResponse = (r) => {
-    if (r.client === VERIFY && r.op.op === 'VERSION') finalVersion = r.response!.version;
-    if (r.client === VERIFY && r.op.op === 'STATS') ended = true;
+    const resp = r.response!;
+    if (r.client === MGMT && r.op.op === 'UPGRADE') note('client', `upgrade-answered ${resp.status}${resp.payload ? ` ${resp.payload}` : ''}`);
+    if (r.client === VERIFY && r.op.op === 'VERSION') finalVersion = resp.version;
+    if (r.client === VERIFY && r.op.op === 'STATS') { ended = true; stop(); }
   };
+  // The read-back starts once the traffic is over and every client has its answer.
+  const verify = () => {
+    const now = traffic.now();
+    if (verifying || now < s.trafficEnd || traffic.busy) return;
+    verifying = true;
+    note('harness', 'verify');
+    traffic.enqueue(VERIFY, { op: 'VERSION' }, now);
+    for (const key of [...keys].sort()) traffic.enqueue(VERIFY, { op: 'GET', key }, now);
+    traffic.enqueue(VERIFY, { op: 'STATS' }, now);
+  };
+  traffic.onIdle = verify;
+  at(s.trafficEnd, verify);
   for (;;) {
     const before = machine!.hart.instret;
     const r = machine!.run({ maxInsns: SLICE });
@@ -238,13 +250,6 @@ export function runScenario(s: Scenario, images: Images): ScenarioResult {
     if (r.reason === 'idle') { violations.push({ at: traffic.now(), what: 'the machine went idle with no timer armed: the service stopped answering' }); break; }
     if (ended) break;
     const now = traffic.now();
-    if (!verifying && now >= s.trafficEnd && !traffic.busy) {
-      verifying = true;
-      note('harness', 'verify');
-      traffic.enqueue(VERIFY, { op: 'VERSION' }, now);
-      for (const key of [...keys].sort()) traffic.enqueue(VERIFY, { op: 'GET', key }, now);
-      traffic.enqueue(VERIFY, { op: 'STATS' }, now);
-    }
     if (now > s.deadline) {
       const stuck = traffic.records.filter((x) => x.at === null).slice(0, 3).map((x) => `${x.client}:${x.reqid} ${x.op.op}`);
       violations.push({ at: now, what: `the scenario did not finish by ${fmtTicks(s.deadline)}${stuck.length ? `: unanswered ${stuck.join(', ')}` : ''}` });

@@ -170,6 +170,7 @@ export class Traffic {
     this.onResponse?.(o);
     // Send the next request from the timer, not from inside the device's transmit.
     this.rearm();
+    if (!this.busy) this.onIdle?.();
   }
 
   private judge(r: RequestRecord, resp: Response, at: number): void {
