@@ -20,6 +20,9 @@ import { parseTraceItems, TraceItem, TraceLog } from '../reference/debug/trace-l
 import { fileSink } from './trace-sink';
 import { EXCEPTION_NAMES, INTERRUPT_NAMES } from '../reference/machine/trap-causes';
 import type { Hart } from '../reference/machine/hart';
+import type { NicConfig } from '../reference/machine/machine';
+import { formatMac, parseMac } from '../reference/machine/devices/virtio-net';
+import { parseUdpAddress, UdpAddress, UdpLink } from './net-udp';
 
 export const DEFAULT_FIRMWARE = path.resolve(__dirname, '../../reference/firmware/build/microvisor.elf');
 export const DEFAULT_MMODE_FIRMWARE = path.resolve(__dirname, '../../reference/firmware/mmode/build/mmode-fw.elf');
@@ -28,6 +31,7 @@ interface BootFlags {
   kernel: string; bios?: string; mmode?: string | boolean; doorbell?: string; drive: string[]; mem?: string; maxInsns?: string; trace?: boolean; append?: string;
   doorbellLog?: boolean; gdb?: string; gdbWait?: boolean; log?: string; logfile?: string; traceFrom?: string; traceTo?: string;
   initrd?: string; dtb?: string; virtioLegacy?: boolean; plicGateway?: string; reboot: boolean; dumpDtb?: string;
+  nic: string[]; netUdp?: string;
 }
 
 const collect = (v: string, all: string[]) => [...all, v];
@@ -54,6 +58,8 @@ export function registerBoot(program: Command): void {
     .option('--doorbell <events>', 'ring the management doorbell: AT:ACTION,... where AT is the number of instructions retired before the ring (strictly increasing) and ACTION is virtualize, devirtualize (alternating, starting with virtualize) or a nonzero numeric cause, e.g. 2000:virtualize,30000:devirtualize')
     .option('--doorbell-log', 'print each doorbell delivery (instruction count, action, pc) on stderr')
     .option('--drive <file[,slot=N]>', 'raw disk image for a virtio-blk device, in virtio-mmio slot N or the highest free one (repeatable)', collect, [])
+    .option('--nic <mac|auto>', 'a virtio-net card on the machine\'s Ethernet switch: its MAC address (auto: QEMU\'s 52:54:00:12:34:56, then :57, ...), optionally ,slot=N; cards take slots after the drives (repeatable)', collect, [])
+    .option('--net-udp <host:port>', 'connect the switch to the host as QEMU -netdev socket,udp=HOST:PORT,localaddr=...: each datagram is one Ethernet frame; add ,localaddr=HOST:PORT to choose where devirt listens (default: any free port on 127.0.0.1, reported on stderr); gives the machine a card if no --nic does')
     .option('--mem <size>', 'RAM size as QEMU -m: 128M, 1G, 134217728B; a bare number is MiB (default 128M)')
     .option('--max-insns <n>', 'stop after this many instructions (exit 124)')
     .option('--append <args>', 'kernel command line (/chosen/bootargs)')
@@ -106,9 +112,14 @@ async function boot(flags: BootFlags): Promise<number> {
     virtioLegacy: flags.virtioLegacy ?? false, plicGateway: flags.plicGateway as PlicGateway | undefined,
   };
   const wanted = flags.drive.map(parseDriveFlag);
+  const udp = flags.netUdp === undefined ? null : parseNetUdp(flags.netUdp);
+  const nicFlags = flags.nic.length || !udp ? flags.nic : ['auto'];
+  const nicWanted = nicFlags.map(parseNicFlag);
   let slots: number[];
   try {
-    slots = placeVirtioDevices(wanted.map((d) => d.slot), (i) => `--drive ${flags.drive[i]}`);
+    // Drives first, then cards, each in the order given (a QEMU line states every slot itself).
+    slots = placeVirtioDevices([...wanted.map((d) => d.slot), ...nicWanted.map((n) => n.slot)],
+      (i) => (i < wanted.length ? `--drive ${flags.drive[i]}` : `--nic ${nicFlags[i - wanted.length]}`));
   } catch (e) {
     if (e instanceof PlacementError) throw new CliError(e.message);
     throw e;
@@ -117,7 +128,8 @@ async function boot(flags: BootFlags): Promise<number> {
   const signals = new SignalStop();
   try {
     wanted.forEach((d, i) => drives.push({ backend: new TrackedDrive(openDrive(d.file)), slot: slots[i] }));
-    return await bootWith(flags, { ramSize, maxInsns, kernel, bios, biosName, drives, signals, mmodeFirmware, mmodeName, rings, extra, trace, gdbPort });
+    const nics: NicConfig[] = nicWanted.map((n, i) => ({ slot: slots[wanted.length + i], mac: n.mac }));
+    return await bootWith(flags, { ramSize, maxInsns, kernel, bios, biosName, drives, signals, mmodeFirmware, mmodeName, rings, extra, trace, gdbPort, nics, udp });
   } finally {
     signals.detach();
     // Everything the guest wrote reaches the disk files, however the run ended.
@@ -158,6 +170,31 @@ class SignalStop {
   detach(): void { process.off('SIGINT', this.handler); process.off('SIGTERM', this.handler); }
 }
 
+/** `MAC` or `auto`, optionally `,slot=N`. */
+function parseNicFlag(text: string): { mac?: Uint8Array; slot?: number } {
+  const m = /^([^,]*)(?:,slot=(\d+))?$/.exec(text.trim());
+  if (!m) throw new CliError(`--nic: cannot read '${text}' (expected MAC or auto, optionally ,slot=N)`);
+  const slot = m[2] === undefined ? undefined : Number(m[2]);
+  if (m[1] === 'auto') return { slot };
+  const mac = parseMac(m[1]);
+  if (!mac) throw new CliError(`--nic: '${m[1]}' is not a MAC address (six hex octets, 52:54:00:12:34:56) or auto`);
+  if (mac[0] & 1) throw new CliError(`--nic: ${m[1]} is a multicast address (the low bit of the first octet is set); a card needs a unicast one`);
+  return { mac, slot };
+}
+
+/** `HOST:PORT[,localaddr=HOST:PORT]`. */
+function parseNetUdp(text: string): { remote: UdpAddress; local: UdpAddress } {
+  const [remoteText, ...rest] = text.split(',');
+  const remote = parseUdpAddress(remoteText, '--net-udp');
+  let local: UdpAddress = { host: remote.host.startsWith('127.') || remote.host === 'localhost' ? '127.0.0.1' : '0.0.0.0', port: 0 };
+  for (const item of rest) {
+    const m = /^localaddr=(.*)$/.exec(item);
+    if (!m) throw new CliError(`--net-udp: '${item}' is not localaddr=HOST:PORT`);
+    local = parseUdpAddress(m[1], '--net-udp localaddr', true);
+  }
+  return { remote, local };
+}
+
 /** `FILE` or `FILE,slot=N`. */
 function parseDriveFlag(text: string): { file: string; slot?: number } {
   const m = /^(.*),slot=(\d+)$/.exec(text);
@@ -179,10 +216,11 @@ interface BootInputs {
   mmodeFirmware: Uint8Array | null; mmodeName: string; rings: DoorbellEvent[];
   extra: Pick<BootConfig, 'initrd' | 'initrdName' | 'dtb' | 'dtbName' | 'virtioLegacy' | 'plicGateway'>;
   trace: TraceFlags | null; gdbPort: number | undefined;
+  nics: NicConfig[]; udp: { remote: UdpAddress; local: UdpAddress } | null;
 }
 
 /** The run as a terminal program: the session runs the machine; this moves bytes and picks the exit code. */
-async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, biosName, drives, signals, mmodeFirmware, mmodeName, rings, extra, trace, gdbPort }: BootInputs): Promise<number> {
+async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, biosName, drives, signals, mmodeFirmware, mmodeName, rings, extra, trace, gdbPort, nics, udp }: BootInputs): Promise<number> {
   const out: number[] = [];
   // Bytes the guest printed: a guest that only polls the UART after stdin ended (printing
   // nothing) is waiting for input that can never come.
@@ -216,7 +254,7 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
   let session: BootSession;
   try {
     session = new BootSession({
-      ramSize, bios, kernel, drives, biosName, kernelName: flags.kernel, bootargs: flags.append, ...extra,
+      ramSize, bios, kernel, drives, nics, biosName, kernelName: flags.kernel, bootargs: flags.append, ...extra,
       mmodeFirmware, mmodeFirmwareName: mmodeName,
       captureConsole: false,
       onConsole: (b) => { out.push(b); printed++; guestLineOpen = b !== 10; if (out.length >= 4096 || b === 10) flushOut(); },
@@ -238,7 +276,22 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
   }
   const log = trace ? new TraceLog(trace.items, trace.file ? fileSink(trace.file) : fileSink(null), new Symbolizer(m.symbols)) : null;
   let tracing = false;
-  const gdb = gdbPort === undefined ? null : await GdbServer.listen({ port: gdbPort, waitForAttach: flags.gdbWait === true }, () => m.hart);
+  // The switch's link to the host: the one input that depends on the host's timing (net-udp.ts).
+  const link = udp ? await UdpLink.open(udp.remote, udp.local, '--net-udp') : null;
+  const host = m.network?.host ?? null;
+  let gdb: GdbServer | null;
+  try {
+    gdb = gdbPort === undefined ? null : await GdbServer.listen({ port: gdbPort, waitForAttach: flags.gdbWait === true }, () => m.hart);
+  } catch (e) {
+    await link?.close();
+    throw e;
+  }
+  if (link && host) {
+    link.attach(host);
+    const cards = m.network!.nics.map((n) => formatMac(n.mac)).join(', ');
+    say(`devirt: network: card ${cards} on the switch; frames to the host go to udp ${link.remote.host}:${link.remote.port}, devirt listens on udp ${link.local.host}:${link.local.port}`, false);
+  }
+
   if (gdb) say(`devirt: gdb stub listening on tcp::${gdb.port}${flags.gdbWait ? ' (waiting for the debugger at the reset vector)' : ''}`, false);
   // Doorbell deliveries (the session rings them) are told as soon as they are seen: before the
   // next instruction or trap when tracing, after the chunk otherwise.
@@ -279,7 +332,7 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
 
   const stdinIsTty = process.stdin.isTTY === true;
   const input = stdinIsTty ? new TerminalInput() : null;
-  signals.onStop = () => { input?.interrupt(); gdb?.abort(); };
+  signals.onStop = () => { input?.interrupt(); gdb?.abort(); link?.interrupt(); };
   let stdinEnded = false;
   // Piped or redirected stdin is read as the guest asks for it, so runs are reproducible. What the
   // guest printed so far (a prompt without a newline) is out before the read may block, so that a
@@ -314,6 +367,7 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
         if (go === 'kill') { say('devirt: killed by the debugger'); return EXIT.ok; }
       }
       if (input?.pending.length) m.uart.pushInput(Uint8Array.from(input.pending.splice(0)));
+      if (link && host) link.drain(host);
       if (log && !tracing && m.hart.instret >= traceFrom && m.hart.instret < traceTo) { tracing = true; log.start(m.hart); }
       if (tracing && m.hart.instret >= traceTo) { tracing = false; log!.stop(m.hart); }
       const insns = Math.min(gdb?.stub ? GDB_CHUNK : CHUNK,
@@ -351,6 +405,17 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
           return EXIT.hang;
         case 'idle': {
           flushOut();
+          if (link) {
+            // The guest waits for a frame or a key (piped input is read first, as without a
+            // network; from a terminal, whichever comes first wakes it). Only a signal or
+            // Ctrl-A x ends the wait, as QEMU's would not end either.
+            if (input === null && m.uart.pullInput()) continue;
+            const keys = input && !input.ended ? input.next() : new Promise<boolean>(() => undefined);
+            await Promise.race([link.next(), keys]);
+            if (signals.stoppedBy) return stopped(signals.stoppedBy);
+            if (input?.quit) return terminated();
+            continue;
+          }
           // Only input can wake the guest now.
           const more = input === null ? m.uart.pullInput() : await input.next();
           if (signals.stoppedBy) return stopped(signals.stoppedBy);
@@ -379,6 +444,7 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
     input?.close();
     if (tracing) log!.stop(m.hart);
     gdb?.close();
+    await link?.close();
   }
 }
 
@@ -469,7 +535,7 @@ class TerminalInput {
   readonly pending: number[] = [];
   quit = false;
   private escape = false;
-  private ended = false;
+  private endedFlag = false;
   private wake: (() => void) | null = null;
   constructor() {
     const stdin = process.stdin;
@@ -478,19 +544,21 @@ class TerminalInput {
       for (const b of d) {
         // Ctrl-A x leaves, as in QEMU's -nographic console (raw mode swallows Ctrl-C).
         if (this.quit) break;
-        if (this.escape && (b === 0x78 || b === 0x58)) { this.quit = true; this.ended = true; }
+        if (this.escape && (b === 0x78 || b === 0x58)) { this.quit = true; this.endedFlag = true; }
         else if (!(this.escape = b === 0x01)) this.pending.push(b);
       }
       this.wake?.();
     });
-    stdin.on('end', () => { this.ended = true; this.wake?.(); });
-    stdin.on('error', () => { this.ended = true; this.wake?.(); });
+    stdin.on('end', () => { this.endedFlag = true; this.wake?.(); });
+    stdin.on('error', () => { this.endedFlag = true; this.wake?.(); });
   }
+  /** The terminal closed (or Ctrl-A x): no more keys will come. */
+  get ended(): boolean { return this.endedFlag; }
   /** A signal arrived: stop waiting for keys. */
-  interrupt(): void { this.ended = true; this.wake?.(); }
+  interrupt(): void { this.endedFlag = true; this.wake?.(); }
   /** Wait for a key; false once the terminal has closed. */
   async next(): Promise<boolean> {
-    if (!this.pending.length && !this.ended) await new Promise<void>((resolve) => { this.wake = resolve; });
+    if (!this.pending.length && !this.endedFlag) await new Promise<void>((resolve) => { this.wake = resolve; });
     this.wake = null;
     return this.pending.length > 0;
   }

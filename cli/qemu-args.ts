@@ -7,6 +7,7 @@
 
 import { CliError } from './exit-codes';
 import { placeVirtioDevices, PlacementError } from '../reference/machine/devices/virtio-placement';
+import { assignMacs, formatMac, parseMac } from '../reference/machine/devices/virtio-net';
 
 /** What a devirt long option of `devirt boot` looks like to the translator. */
 export interface KnownOption { takesValue: boolean }
@@ -16,8 +17,10 @@ interface QemuLine {
   out: string[];
   /** -drive id= -> file, for -device drive=ID. */
   drives: Map<string, { file: string; used: boolean }>;
-  /** virtio-blk disks in command-line order: file and the slot asked for (undefined: QEMU's choice). */
-  disks: { file: string; bus?: number; what: string }[];
+  /** virtio devices in command-line order: a disk's file or a card's MAC, and the slot asked for (undefined: QEMU's choice). */
+  virtio: ({ kind: 'disk'; file: string; bus?: number; what: string } | { kind: 'nic'; mac?: string; bus?: number; netdev?: string; what: string })[];
+  /** -netdev id= -> the socket netdev's addresses (only `socket,udp=,localaddr=` exists on the platform). */
+  netdevs: Map<string, { udp: string; localaddr: string; used: boolean }>;
   legacy: boolean | undefined;
   serials: number;
   gdbPort?: string;
@@ -106,18 +109,78 @@ function drive(value: string, line: QemuLine, name: string): void {
   } else if (iface === 'virtio') {
     // QEMU 7.2's virt puts if=virtio on virtio-blk-pci; the platform has no PCI, so the disk goes
     // where a -device virtio-blk-device without bus= would: the highest free virtio-mmio slot.
-    line.disks.push({ file: file!, what: `${name} file=${file}` });
+    line.virtio.push({ kind: 'disk', file: file!, what: `${name} file=${file}` });
     line.notes.push(`${name} file=${file},if=virtio: attached to virtio-mmio (QEMU's virt would attach it to PCI, which the platform does not have)`);
   } else {
     fail(name, `if=${iface}: the platform has no ${iface} controller (use if=none with -device virtio-blk-device,drive=ID)`);
   }
 }
 
+/** `bus=virtio-mmio-bus.N` -> N. */
+function busSlot(bus: string | undefined, name: string): number | undefined {
+  if (bus === undefined) return undefined;
+  const m = /^virtio-mmio-bus\.(\d+)$/.exec(bus);
+  if (!m) fail(name, `bus=${bus}: the platform's virtio buses are virtio-mmio-bus.0 to virtio-mmio-bus.7`);
+  return Number(m![1]);
+}
+
+/** A MAC property as QEMU spells it; a multicast address is refused, as QEMU does. */
+function macProperty(v: string, name: string): string {
+  const mac = parseMac(v);
+  if (!mac) fail(name, `mac=${v} is not a MAC address (six hex octets, 52:54:00:12:34:56)`);
+  if (mac![0] & 1) fail(name, `mac=${v} is a multicast address; a card needs a unicast one`);
+  return v;
+}
+
+/**
+ * -netdev socket,id=ID,udp=HOST:PORT,localaddr=HOST:PORT: the switch's link to the host (QEMU's
+ * datagram socket backend: one frame per datagram). The other backends are not the platform's.
+ */
+function netdev(value: string, line: QemuLine, name: string): void {
+  const p = properties(value, name, 'type');
+  const type = p.get('type');
+  if (type !== 'socket') fail(name, `'${type}': the platform's only network backend is socket,udp=HOST:PORT,localaddr=HOST:PORT (QEMU's datagram socket)`);
+  for (const k of p.keys()) {
+    if (['listen', 'connect', 'mcast', 'fd'].includes(k)) fail(name, `socket ${k}=: devirt connects over UDP only (udp=HOST:PORT,localaddr=HOST:PORT)`);
+    if (!['type', 'id', 'udp', 'localaddr'].includes(k)) fail(name, `socket property '${k}' is not supported (devirt knows id, udp, localaddr)`);
+  }
+  const id = p.get('id'), udp = p.get('udp'), localaddr = p.get('localaddr');
+  if (!id) fail(name, 'needs an id= for -device virtio-net-device,netdev=ID');
+  if (!udp) fail(name, 'socket needs udp=HOST:PORT (devirt connects over UDP only)');
+  // QEMU: "localaddr= is mandatory with udp=".
+  if (!localaddr) fail(name, 'socket,udp= needs localaddr=HOST:PORT, as on QEMU');
+  if (line.netdevs.has(id!)) fail(name, `duplicate id '${id}'`);
+  if (line.netdevs.size) fail(name, 'the platform has one link from its switch to the host; a second -netdev has nowhere to go');
+  line.netdevs.set(id!, { udp: udp!, localaddr: localaddr!, used: false });
+}
+
+/** -nic socket,udp=...,localaddr=...,model=virtio-net-device[,mac=]: a netdev and its card in one. */
+function nic(value: string, line: QemuLine, name: string): void {
+  const p = properties(value, name, 'type');
+  const model = p.get('model');
+  // QEMU's default -nic model on virt is virtio-net-pci; the platform has no PCI.
+  if (model !== 'virtio-net-device') fail(name, `model=${model ?? '(default: virtio-net-pci)'}: the platform has no PCI; give model=virtio-net-device`);
+  const mac = p.get('mac');
+  p.delete('model'); p.delete('mac');
+  const id = `#nic${line.netdevs.size}`; // "#" is not allowed in QEMU ids: no clash with a -netdev id
+  netdev([...p].map(([k, v]) => (k === 'type' ? v : `${k}=${v}`)).concat(`id=${id}`).join(','), line, name);
+  line.netdevs.get(id)!.used = true;
+  line.virtio.push({ kind: 'nic', mac: mac === undefined ? undefined : macProperty(mac, name), what: `${name} ${value}` });
+}
+
+function netDevice(p: Map<string, string>, value: string, line: QemuLine, name: string): void {
+  for (const k of p.keys()) if (!['driver', 'netdev', 'mac', 'bus', 'id'].includes(k)) fail(name, `virtio-net-device property '${k}' is not supported (devirt knows netdev, mac, bus, id)`);
+  // The netdev is looked up once the whole line is read: QEMU creates every -netdev before any -device.
+  const mac = p.get('mac');
+  line.virtio.push({ kind: 'nic', mac: mac === undefined ? undefined : macProperty(mac, name), bus: busSlot(p.get('bus'), name), netdev: p.get('netdev'), what: `${name} ${value}` });
+}
+
 function device(value: string, line: QemuLine, name: string): void {
   const p = properties(value, name, 'driver');
   const model = p.get('driver')!;
-  if (model === 'virtio-net-device' || model.startsWith('virtio-net')) fail(name, `${model}: the platform has no network device yet`);
-  if (model !== 'virtio-blk-device') fail(name, `device model '${model}' is not on the platform (it has virtio-blk-device)`);
+  if (model === 'virtio-net-device') { netDevice(p, value, line, name); return; }
+  if (model.startsWith('virtio-net')) fail(name, `${model}: the platform has no PCI; its network card is virtio-net-device`);
+  if (model !== 'virtio-blk-device') fail(name, `device model '${model}' is not on the platform (it has virtio-blk-device and virtio-net-device)`);
   for (const k of p.keys()) if (!['driver', 'drive', 'bus', 'id'].includes(k)) fail(name, `virtio-blk-device property '${k}' is not supported (devirt knows drive, bus, id)`);
   const id = p.get('drive');
   if (!id) fail(name, `virtio-blk-device needs drive=ID`);
@@ -125,14 +188,7 @@ function device(value: string, line: QemuLine, name: string): void {
   if (!d) fail(name, `drive=${id}: no -drive ...,if=none,id=${id} before it`);
   if (d!.used) fail(name, `drive=${id} is already attached to another device`);
   d!.used = true;
-  const bus = p.get('bus');
-  let slot: number | undefined;
-  if (bus !== undefined) {
-    const m = /^virtio-mmio-bus\.(\d+)$/.exec(bus);
-    if (!m) fail(name, `bus=${bus}: the platform's virtio buses are virtio-mmio-bus.0 to virtio-mmio-bus.7`);
-    slot = Number(m![1]);
-  }
-  line.disks.push({ file: d!.file, bus: slot, what: `${name} ${value}` });
+  line.virtio.push({ kind: 'disk', file: d!.file, bus: busSlot(p.get('bus'), name), what: `${name} ${value}` });
 }
 
 function global(value: string, line: QemuLine, name: string): void {
@@ -216,9 +272,9 @@ export const QEMU_OPTIONS: Record<string, QemuOption> = {
   '-s': { arg: false, apply: (_v, l) => { l.gdbPort = '1234'; } },
   '-S': { arg: false, apply: (_v, l) => { l.gdbWait = true; } },
   '-gdb': { arg: true, apply: gdb },
-  '-netdev': { arg: true, refuse: 'the platform has no network device yet' },
-  '-nic': { arg: true, refuse: 'the platform has no network device yet' },
-  '-net': { arg: true, refuse: 'the platform has no network device yet' },
+  '-netdev': { arg: true, apply: netdev },
+  '-nic': { arg: true, apply: nic },
+  '-net': { arg: true, refuse: 'the legacy -net option is not supported (use -netdev socket,id=n0,udp=HOST:PORT,localaddr=HOST:PORT -device virtio-net-device,netdev=n0)' },
   '-hda': { arg: true, refuse: 'the platform has no IDE disk (use -drive file=...,if=none,format=raw,id=x0 -device virtio-blk-device,drive=x0)' },
   '-cdrom': { arg: true, refuse: 'the platform has no CD-ROM' },
   '-pflash': { arg: true, refuse: 'the platform has no flash' },
@@ -258,7 +314,7 @@ export function isQemuLine(args: string[]): boolean {
  * (where QEMU would have done otherwise).
  */
 export function translateQemuArgs(args: string[], known: Map<string, KnownOption>, notes: string[] = []): string[] {
-  const line: QemuLine = { out: [], drives: new Map(), disks: [], legacy: undefined, serials: 0, gdbWait: false, qemuSpelled: false, notes };
+  const line: QemuLine = { out: [], drives: new Map(), virtio: [], netdevs: new Map(), legacy: undefined, serials: 0, gdbWait: false, qemuSpelled: false, notes };
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a.startsWith('--')) {
@@ -281,15 +337,34 @@ export function translateQemuArgs(args: string[], known: Map<string, KnownOption
     if (a !== '-d' && a !== '-D') line.qemuSpelled = true;
     opt.apply!(value, line, a);
   }
+  for (const d of line.virtio) {
+    if (d.kind !== 'nic' || d.netdev === undefined) continue;
+    const n = line.netdevs.get(d.netdev);
+    if (!n) fail('-device', `virtio-net-device,netdev=${d.netdev}: there is no -netdev ...,id=${d.netdev}`);
+    if (n!.used) fail('-device', `virtio-net-device,netdev=${d.netdev}: the netdev is already attached to another device`);
+    n!.used = true;
+  }
+  if (line.virtio.filter((d) => d.kind === 'nic').length > 1) notes.push('devirt puts every network card on one Ethernet switch with the host link (QEMU gives each card its own netdev): the cards can reach each other');
   for (const [id, d] of line.drives) if (!d.used) notes.push(`-drive id=${id} (${d.file}) is attached to no device, as on QEMU`);
   let slots: number[];
   try {
-    slots = placeVirtioDevices(line.disks.map((d) => d.bus), (i) => line.disks[i].what);
+    slots = placeVirtioDevices(line.virtio.map((d) => d.bus), (i) => line.virtio[i].what);
   } catch (e) {
     if (e instanceof PlacementError) throw new CliError(e.message);
     throw e;
   }
-  line.disks.forEach((d, i) => line.out.push('--drive', `${d.file},slot=${slots[i]}`));
+  // Cards without mac= get QEMU's default addresses in the order QEMU creates them: command-line order.
+  const nics = line.virtio.flatMap((d) => (d.kind === 'nic' ? [d] : []));
+  const macs = assignMacs(nics.map((d) => (d.mac === undefined ? undefined : parseMac(d.mac)!)));
+  line.virtio.forEach((d, i) => {
+    if (d.kind === 'disk') line.out.push('--drive', `${d.file},slot=${slots[i]}`);
+    else line.out.push('--nic', `${formatMac(macs[nics.indexOf(d)])},slot=${slots[i]}`);
+  });
+  for (const [id, n] of line.netdevs) {
+    // QEMU warns about a netdev no card uses, and connects nothing; so does devirt.
+    if (!n.used) { notes.push(`-netdev id=${id.startsWith('#') ? '(of -nic)' : id} is attached to no device, as on QEMU (no network connection is made)`); continue; }
+    line.out.push('--net-udp', `${n.udp},localaddr=${n.localaddr}`);
+  }
   // QEMU 7.2's own default is the legacy transport: a QEMU line that does not say gets it (a
   // devirt-style line that only uses -d/-D keeps devirt's default, version 2).
   if (line.legacy ?? line.qemuSpelled) line.out.push('--virtio-legacy');

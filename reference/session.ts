@@ -5,7 +5,7 @@
 // from a callback or between calls (what a GDB stub needs), and its configuration is plain data
 // that a QEMU-style command line maps onto (-kernel, -bios, -m, -drive, -append, -no-reboot).
 
-import { BlockBackend, Machine } from './machine/machine';
+import { BlockBackend, Machine, NicConfig } from './machine/machine';
 import type { PlicGateway } from './machine/devices/plic';
 import type { ScheduleEvent } from './state';
 
@@ -42,6 +42,8 @@ export interface BootConfig {
   drive?: BlockBackend | null;
   /** virtio-blk disks in the slots QEMU gives them (-drive/-device; reference/machine/devices/virtio-placement.ts). */
   drives?: { backend: BlockBackend; slot: number }[];
+  /** virtio-net cards on the machine's switch (QEMU -device virtio-net-device), in their slots. */
+  nics?: NicConfig[];
   /** The legacy virtio-mmio transport (QEMU's -global virtio-mmio.force-legacy=true). */
   virtioLegacy?: boolean;
   /** How the PLIC pends level-triggered sources (QEMU's model by default). */
@@ -116,7 +118,7 @@ export class BootSession {
       ramSize: config.ramSize, kernel: config.kernel, kernelName: config.kernelName,
       bios: config.bios, biosName: config.biosName,
       mmodeFirmware: config.mmodeFirmware, mmodeFirmwareName: config.mmodeFirmwareName,
-      drive: config.drive, drives: config.drives, bootargs: config.bootargs,
+      drive: config.drive, drives: config.drives, nics: config.nics, bootargs: config.bootargs,
       virtioLegacy: config.virtioLegacy, plicGateway: config.plicGateway,
       initrd: config.initrd, initrdName: config.initrdName, dtb: config.dtb, dtbName: config.dtbName,
       onConsole: config.onConsole, captureConsole: config.captureConsole,

@@ -17,7 +17,7 @@ import { GoldfishRtc } from './devices/goldfish-rtc';
 import { Doorbell } from './devices/doorbell';
 import { EmptyVirtioSlot, VirtioMmio } from './devices/virtio-mmio';
 import { BlockBackend, VirtioBlk } from './devices/virtio-blk';
-import { defaultMac, VirtioNet } from './devices/virtio-net';
+import { assignMacs, VirtioNet } from './devices/virtio-net';
 import { Network, NicConfig } from './devices/network';
 import { buildDeviceTree, chosenProps } from './devices/device-tree';
 import { FdtError, withChosen } from '../tools/fdt';
@@ -172,10 +172,12 @@ export class Machine {
     }
     const nicBySlot = new Map<number, VirtioNet>();
     this.network = opts.nics?.length ? new Network(time, this.timers) : null;
+    // Cards without a MAC get QEMU's defaults, 52:54:00:12:34:56 first (devices/virtio-net.ts).
+    const macs = assignMacs((opts.nics ?? []).map((n) => n.mac));
     (opts.nics ?? []).forEach((n, i) => {
       if (!(Number.isInteger(n.slot) && n.slot >= 0 && n.slot < P.VIRTIO_COUNT)) throw new MachineError(`virtio slot ${n.slot} does not exist (0..${P.VIRTIO_COUNT - 1})`);
       if (bySlot.has(n.slot) || nicBySlot.has(n.slot)) throw new MachineError(`virtio slot ${n.slot} is given two devices`);
-      const nic = new VirtioNet(n.mac ?? defaultMac(i), `nic${i}`);
+      const nic = new VirtioNet(macs[i], `nic${i}`);
       nicBySlot.set(n.slot, nic);
       this.network!.addNic(nic);
     });

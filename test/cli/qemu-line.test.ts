@@ -98,8 +98,15 @@ describe('QEMU options: each accepted one becomes devirt\'s option, each other o
     ['-cpu sifive-u54', ['-cpu', 'sifive-u54'], /^-cpu: 'sifive-u54': the platform's hart is rv64/],
     ['-cpu rv64,v=on', ['-cpu', 'rv64,v=on'], /^-cpu: v=on: the platform's hart does not have v/],
     ['-cpu rv64,c=off', ['-cpu', 'rv64,c=off'], /^-cpu: c=off: the platform's hart always has c/],
-    ['-netdev', ['-netdev', 'user,id=n0'], /^-netdev: the platform has no network device yet$/],
-    ['-device virtio-net-device', ['-device', 'virtio-net-device,netdev=n0'], /^-device: virtio-net-device: the platform has no network device yet$/],
+    ['-netdev user (only the socket backend)', ['-netdev', 'user,id=n0'], /^-netdev: 'user': the platform's only network backend is socket,udp=HOST:PORT,localaddr=HOST:PORT/],
+    ['-netdev socket,listen=', ['-netdev', 'socket,id=n0,listen=:1234'], /^-netdev: socket listen=: devirt connects over UDP only/],
+    ['-netdev socket,udp= without localaddr=', ['-netdev', 'socket,id=n0,udp=127.0.0.1:5555'], /^-netdev: socket,udp= needs localaddr=HOST:PORT, as on QEMU$/],
+    ['a second -netdev', ['-netdev', 'socket,id=a,udp=h:1,localaddr=h:2', '-netdev', 'socket,id=b,udp=h:3,localaddr=h:4'], /^-netdev: the platform has one link from its switch to the host/],
+    ['-device virtio-net-device on a netdev that does not exist', ['-device', 'virtio-net-device,netdev=n0'], /^-device: virtio-net-device,netdev=n0: there is no -netdev \.\.\.,id=n0$/],
+    ['one netdev for two cards', ['-netdev', 'socket,id=n,udp=h:1,localaddr=h:2', '-device', 'virtio-net-device,netdev=n', '-device', 'virtio-net-device,netdev=n'], /netdev=n: the netdev is already attached to another device$/],
+    ['-device virtio-net-pci', ['-device', 'virtio-net-pci,netdev=n0'], /^-device: virtio-net-pci: the platform has no PCI; its network card is virtio-net-device$/],
+    ['-device virtio-net-device,mac= multicast', ['-device', 'virtio-net-device,mac=01:00:5e:00:00:01'], /^-device: mac=01:00:5e:00:00:01 is a multicast address/],
+    ['-nic without model=virtio-net-device', ['-nic', 'socket,udp=h:1,localaddr=h:2'], /^-nic: model=\(default: virtio-net-pci\): the platform has no PCI/],
     ['-device of an unknown model', ['-device', 'virtio-gpu-device'], /^-device: device model 'virtio-gpu-device' is not on the platform/],
     ['-device virtio-blk-device without its -drive', ['-device', 'virtio-blk-device,drive=x9'], /^-device: drive=x9: no -drive \.\.\.,if=none,id=x9 before it$/],
     ['-device on a bus that does not exist', ['-drive', 'file=d,if=none,format=raw,id=a', '-device', 'virtio-blk-device,drive=a,bus=virtio-mmio-bus.8'], /virtio-mmio-bus\.8 does not exist/],
@@ -160,8 +167,8 @@ describe('QEMU options: each accepted one becomes devirt\'s option, each other o
   });
 
   test('through the command: a refused option is one line on stderr and exit 2; an accepted line runs', () => {
-    const r = boot(['-M', 'virt', '-bios', 'none', '-kernel', TEACH, '-netdev', 'user,id=n0']);
-    expect({ status: r.status, stderr: r.stderr, stdout: r.stdout }).toEqual({ status: 2, stderr: 'devirt: -netdev: the platform has no network device yet\n', stdout: '' });
+    const r = boot(['-M', 'virt', '-bios', 'none', '-kernel', TEACH, '-usb']);
+    expect({ status: r.status, stderr: r.stderr, stdout: r.stdout }).toEqual({ status: 2, stderr: 'devirt: -usb: the platform has no USB\n', stdout: '' });
     const hello = path.join(dir, 'hello.elf');
     fs.writeFileSync(hello, elf([{ addr: RAM, data: new Asm().print('hi\n').pass().bytes() }]));
     const ok = boot(['-machine', 'virt', '-bios', 'none', '-kernel', hello, '-m', '64M', '-smp', '1', '-nographic', '-serial', 'mon:stdio', '-monitor', 'none', '-display', 'none']);

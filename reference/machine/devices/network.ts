@@ -11,7 +11,7 @@ import { VirtioNet } from './virtio-net';
 export interface NicConfig {
   /** virtio-mmio slot 0..7 (devices/virtio-placement.ts picks QEMU's). */
   slot: number;
-  /** Its MAC address (default: QEMU's, 52:54:00:12:34:56 plus the card's index). */
+  /** Its MAC address (default: QEMU's, 52:54:00:12:34:56 plus the number of cards before it without one). */
   mac?: Uint8Array;
 }
 

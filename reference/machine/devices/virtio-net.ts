@@ -159,9 +159,30 @@ export function parseMac(text: string): Uint8Array | null {
 
 export const formatMac = (mac: Uint8Array): string => [...mac].map((b) => b.toString(16).padStart(2, '0')).join(':');
 
-/** QEMU's default MAC for the n-th card (0-based): 52:54:00:12:34:56 + n. */
+/** QEMU's default MAC for the n-th card given none (0-based): 52:54:00:12:34:56 + n. */
 export function defaultMac(n: number): Uint8Array {
   const mac = DEFAULT_MAC.slice();
   mac[5] = (mac[5] + n) & 0xff;
   return mac;
+}
+
+/**
+ * Every card's MAC, cards taken in creation order, as QEMU 7.2's qemu_macaddr_default_if_unset
+ * gives them: a card without one takes 52:54:00:12:34:XX with the lowest XX from 0x56 not yet
+ * used by a card created before it (an explicit address in that range counts as used).
+ */
+export function assignMacs(given: (Uint8Array | undefined)[]): Uint8Array[] {
+  const used = new Set<number>();
+  return given.map((mac) => {
+    if (mac) {
+      if (DEFAULT_MAC.subarray(0, 5).every((b, i) => mac[i] === b)) used.add(mac[5]);
+      return mac;
+    }
+    let last = DEFAULT_MAC[5];
+    while (last < 0xff && used.has(last)) last++;
+    used.add(last);
+    const m = DEFAULT_MAC.slice();
+    m[5] = last;
+    return m;
+  });
 }

@@ -1,0 +1,102 @@
+// `devirt boot` on the network: --nic and --net-udp, and QEMU's -netdev socket / -device
+// virtio-net-device / -nic spelled as QEMU takes them (translated to those two flags, with QEMU's
+// default MACs and slot placement). Bad values are one line on stderr and exit 2. The UDP
+// exchange itself, against QEMU, is test/guests/net-echo.test.ts.
+import { spawnSync } from 'child_process';
+import * as dgram from 'dgram';
+import * as path from 'path';
+import { KnownOption, translateQemuArgs } from '../../cli/qemu-args';
+import { CliError } from '../../cli/exit-codes';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const BIN = path.join(ROOT, 'bin/devirt.js');
+const ECHO = path.join(ROOT, 'reference/guests/net/build/net-echo.elf');
+
+const boot = (args: string[]) => spawnSync(process.execPath, [BIN, 'boot', ...args], { encoding: 'latin1', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'] });
+
+function bootOptions(): Map<string, KnownOption> {
+  const { Command } = require('commander') as typeof import('commander');
+  const { registerBoot } = require('../../cli/boot') as typeof import('../../cli/boot');
+  const program = new Command();
+  registerBoot(program);
+  const b = program.commands.find((c) => c.name() === 'boot')!;
+  return new Map(b.options.filter((o) => o.long).map((o) => [o.long!, { takesValue: o.required || o.optional }]));
+}
+const KNOWN = bootOptions();
+const translate = (args: string[], notes: string[] = []) => translateQemuArgs(['-kernel', 'k', '-global', 'virtio-mmio.force-legacy=false', ...args], KNOWN, notes);
+const NET = ['-netdev', 'socket,id=n0,udp=127.0.0.1:5555,localaddr=127.0.0.1:5556'];
+
+describe('QEMU\'s network options', () => {
+  test('-netdev socket,udp=,localaddr= with -device virtio-net-device becomes --nic and --net-udp', () => {
+    expect(translate([...NET, '-device', 'virtio-net-device,netdev=n0'])).toEqual(
+      ['--kernel', 'k', '--nic', '52:54:00:12:34:56,slot=7', '--net-udp', '127.0.0.1:5555,localaddr=127.0.0.1:5556']);
+    // QEMU creates every -netdev before the devices: the order on the line does not matter.
+    expect(translate(['-device', 'virtio-net-device,netdev=n0', ...NET])).toContain('--net-udp');
+  });
+
+  test('disks and cards share QEMU\'s placement in line order; mac= and bus= are kept; default MACs skip used ones', () => {
+    const notes: string[] = [];
+    const out = translate(['-drive', 'file=d.img,if=none,format=raw,id=d0', '-device', 'virtio-blk-device,drive=d0',
+      '-device', 'virtio-net-device,mac=52:54:00:12:34:56,bus=virtio-mmio-bus.2', ...NET, '-device', 'virtio-net-device,netdev=n0'], notes);
+    // QEMU 7.2's qemu_macaddr_default_if_unset: the lowest 52:54:00:12:34:XX from 0x56 not in use.
+    expect(out).toEqual(['--kernel', 'k', '--drive', 'd.img,slot=7', '--nic', '52:54:00:12:34:56,slot=2', '--nic', '52:54:00:12:34:57,slot=6',
+      '--net-udp', '127.0.0.1:5555,localaddr=127.0.0.1:5556']);
+    expect(notes.join('\n')).toMatch(/every network card on one Ethernet switch/);
+  });
+
+  test('-nic socket,...,model=virtio-net-device is a netdev and its card; an unused -netdev connects nothing', () => {
+    expect(translate(['-nic', 'socket,udp=127.0.0.1:1,localaddr=127.0.0.1:2,model=virtio-net-device,mac=02:00:00:00:00:01'])).toEqual(
+      ['--kernel', 'k', '--nic', '02:00:00:00:00:01,slot=7', '--net-udp', '127.0.0.1:1,localaddr=127.0.0.1:2']);
+    const notes: string[] = [];
+    expect(translate(NET, notes)).toEqual(['--kernel', 'k']);
+    expect(notes).toEqual(['-netdev id=n0 is attached to no device, as on QEMU (no network connection is made)']);
+  });
+
+  test('what the platform cannot do is refused with one line', () => {
+    const refusal = (args: string[]) => { try { translate(args); } catch (e) { if (e instanceof CliError) return e.message; throw e; } return 'accepted'; };
+    expect(refusal(['-netdev', 'tap,id=n0'])).toMatch(/^-netdev: 'tap': the platform's only network backend is socket/);
+    expect(refusal(['-netdev', 'socket,id=n0,mcast=230.0.0.1:1234'])).toBe('-netdev: socket mcast=: devirt connects over UDP only (udp=HOST:PORT,localaddr=HOST:PORT)');
+    expect(refusal(['-netdev', 'socket,udp=h:1,localaddr=h:2'])).toBe('-netdev: needs an id= for -device virtio-net-device,netdev=ID');
+    expect(refusal(['-device', 'virtio-net-device,speed=100'])).toMatch(/^-device: virtio-net-device property 'speed' is not supported/);
+    expect(refusal(['-device', 'virtio-net-device,mac=zz'])).toMatch(/^-device: mac=zz is not a MAC address/);
+    expect(refusal(['-net', 'nic'])).toMatch(/^-net: the legacy -net option is not supported/);
+  });
+});
+
+describe('devirt boot --nic / --net-udp', () => {
+  test('a card after a drive takes the next slot down; a guest waiting for frames with no link is idle (exit 124)', () => {
+    const r = boot(['--bios', 'none', '--kernel', ECHO, '--drive', ECHO, '--nic', '02:00:00:00:00:09']);
+    expect(r.stdout).toBe('net-echo: virtio-net in slot 6 (virtio-mmio version 2, 12-byte header), mac 02:00:00:00:00:09, ip 10.0.2.15\n');
+    expect(r.status).toBe(124);
+    expect(r.stderr).toMatch(/^devirt: guest is waiting for an interrupt that can never come/);
+    const q = boot(['-M', 'virt', '-bios', 'none', '-kernel', ECHO, '-device', 'virtio-net-device,bus=virtio-mmio-bus.0']);
+    expect(q.stdout).toMatch(/^net-echo: virtio-net in slot 0 \(virtio-mmio version 1, 10-byte header\), mac 52:54:00:12:34:56/);
+  });
+
+  test('bad values are one line and exit 2', () => {
+    const cases: [string[], RegExp][] = [
+      [['--nic', 'bogus'], /^devirt: --nic: 'bogus' is not a MAC address \(six hex octets, 52:54:00:12:34:56\) or auto\n$/],
+      [['--nic', '01:00:5e:00:00:01'], /^devirt: --nic: 01:00:5e:00:00:01 is a multicast address/],
+      [['--nic', 'auto,slot=9'], /^devirt: --nic auto,slot=9: bus virtio-mmio-bus\.9 does not exist/],
+      [['--nic', 'auto,slot=7', '--drive', ECHO + ',slot=7'], /already holds a device/],
+      [['--net-udp', '127.0.0.1'], /^devirt: --net-udp: '127\.0\.0\.1' is not HOST:PORT/],
+      [['--net-udp', '127.0.0.1:5,bind=1'], /^devirt: --net-udp: 'bind=1' is not localaddr=HOST:PORT\n$/],
+    ];
+    for (const [args, message] of cases) {
+      const r = boot(['--bios', 'none', '--kernel', ECHO, ...args]);
+      expect({ status: r.status, stderr: r.stderr, stdout: r.stdout }).toEqual({ status: 2, stderr: expect.stringMatching(message), stdout: '' });
+    }
+  });
+
+  test('a local address already in use is refused, naming it', async () => {
+    const s = dgram.createSocket('udp4');
+    await new Promise<void>((r) => s.bind(0, '127.0.0.1', r));
+    try {
+      const port = s.address().port;
+      const r = boot(['--bios', 'none', '--kernel', ECHO, '--net-udp', `127.0.0.1:9,localaddr=127.0.0.1:${port}`]);
+      expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 2, stderr: `devirt: --net-udp: cannot bind UDP 127.0.0.1:${port}: EADDRINUSE\n` });
+    } finally {
+      s.close();
+    }
+  });
+});
