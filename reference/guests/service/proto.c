@@ -165,6 +165,12 @@ void proto_input(const u8 *src_mac, u32 src_ip, u16 src_port, const u8 *data, u3
     stats(&to, client, reqid);
   } else if (is(op, oplen, "PING")) {
     answer(&to, client, reqid, "OK", "pong");
+  } else if (is(op, oplen, "HALT")) {
+    /* Management: finish the writes in flight, answer, power off (host tools end a session so). */
+    proto_commit();
+    answer(&to, client, reqid, "OK", "halting");
+    log_event("halt", served);
+    shutdown(0);
   } else if (is(op, oplen, "UPGRADE") || is(op, oplen, "IMAGE")) {
     char text[96];
     while (p < end && *p == ' ') p++;
