@@ -91,5 +91,5 @@ withQemu(`the service answers a host client the same on QEMU and on devirt boot$
   const d = await session(process.execPath, [DEVIRT, 'boot']);
   expect(d.arp).toBe(true);
   expect(d.answers).toEqual(EXPECTED);
-  expect(d.console).toMatch(/svc1 @\d+ halt 7/);
+  expect(d.console).toMatch(/svc1 @\d+ halt \d+/);   // served counts retransmissions, which host timing decides
 });
