@@ -163,6 +163,11 @@ export function runScenario(s: Scenario, images: Images): ScenarioResult {
         if (b === 10) { consoleLine(line); line = ''; } else if (line.length < 400) line += String.fromCharCode(b);
       },
     });
+    // Instance 1's console (the firmware's DBCN for it: the doorbell's CONSOLE1) is the same kind of lines.
+    let line1 = '';
+    (machine.doorbell as { onConsole1?: (b: number) => void }).onConsole1 = (b) => {
+      if (b === 10) { consoleLine(line1); line1 = ''; } else if (line1.length < 400) line1 += String.fromCharCode(b);
+    };
     traffic.attach(machine, epoch);
     timer = machine.timers.create(fire);
     rearm();

@@ -128,7 +128,7 @@ void udp_reply(const u8 *dst_mac, u32 dst_ip, u16 dst_port, const u8 *data, u32 
 /* kv.c */
 #define KEY_MAX 48
 #define VAL_MAX 200
-#define KV_CAP 1024
+#define KV_CAP 512
 #define CLIENTS 64
 struct entry { u8 used, klen; u16 vlen; u8 key[KEY_MAX]; u8 val[VAL_MAX]; };
 extern struct entry kv_table[KV_CAP];
@@ -164,7 +164,7 @@ void upgrade_poll(void);         /* v1: drive the sequence from the main loop */
 void upgrade_takeover(void);     /* v2 as instance 1: wait for devices, take over */
 int upgrade_busy(void);
 extern const char *upgrade_phase;
-extern u8 image_buf[];
+extern u8 *const image_buf;
 extern u64 image_staged;
 #define IMAGE_MAX (1024 * 1024)
 

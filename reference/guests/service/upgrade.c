@@ -22,7 +22,12 @@
 enum phase { SERVING, BOOTING, REFUSING, HANDED_OVER };
 static enum phase phase = SERVING;
 const char *upgrade_phase = "serving";
-u8 image_buf[IMAGE_MAX] __attribute__((aligned(4096), section(".noinit")));
+/* The next image is staged in free memory just above this kernel's own (link.ld's __image_end),
+   not in a buffer inside the image: the firmware copies and zeroes an image's whole memory size
+   when it creates an instance, and the instance clears its bss when it boots, both in the
+   maintenance window. */
+extern u8 __image_end[];
+u8 *const image_buf = __image_end;
 u64 image_staged;
 static u64 t_handed;
 extern u64 blk_dev, net_dev;      /* main.c: device ids (2 + virtio slot) of the disk and NIC */

@@ -42,13 +42,13 @@ static void encode(u8 *s, u32 format, u32 gen, u64 seq, const struct logrec *r)
     s[16] = r->op; s[17] = r->klen; memcpy(s + 18, &r->vlen, 2);
     w32(s + 20, r->client); w32(s + 24, r->reqid);
     memcpy(s + 28, r->key, KEY_MAX); memcpy(s + 76, r->val, VAL_MAX);
-    w32(s + 508, crc32(s, 508));
+    w32(s + 508, crc32(s, 76 + r->vlen));
   } else {
     w32(s, R2_MAGIC); w32(s + 8, gen); w32(s + 12, r->client); w32(s + 16, r->reqid);
     s[20] = r->op; s[21] = r->klen; memcpy(s + 22, &r->vlen, 2);
     w64(s + 24, seq); w64(s + 32, now());
     memcpy(s + 40, r->key, KEY_MAX); memcpy(s + 88, r->val, VAL_MAX);
-    w32(s + 4, crc32(s + 8, SECTOR - 8));
+    w32(s + 4, crc32(s + 8, 80 + r->vlen));
   }
 }
 
@@ -57,14 +57,16 @@ static int decode(const u8 *s, u32 format, u32 gen, u64 seq, struct logrec *r)
 {
   u16 vlen;
   if (format == 1) {
-    if (r32(s) != R1_MAGIC || r32(s + 508) != crc32(s, 508) || r32(s + 4) != gen || r64(s + 8) != seq) return -1;
-    r->op = s[16]; r->klen = s[17]; memcpy(&vlen, s + 18, 2);
+    memcpy(&vlen, s + 18, 2);
+    if (r32(s) != R1_MAGIC || vlen > VAL_MAX || r32(s + 508) != crc32(s, 76 + vlen) || r32(s + 4) != gen || r64(s + 8) != seq) return -1;
+    r->op = s[16]; r->klen = s[17];
     r->client = r32(s + 20); r->reqid = r32(s + 24);
     memcpy(r->key, s + 28, KEY_MAX); memcpy(r->val, s + 76, VAL_MAX);
   } else if (format == 2) {
-    if (r32(s) != R2_MAGIC || r32(s + 4) != crc32(s + 8, SECTOR - 8) || r32(s + 8) != gen || r64(s + 24) != seq) return -1;
+    memcpy(&vlen, s + 22, 2);
+    if (r32(s) != R2_MAGIC || vlen > VAL_MAX || r32(s + 4) != crc32(s + 8, 80 + vlen) || r32(s + 8) != gen || r64(s + 24) != seq) return -1;
     r->client = r32(s + 12); r->reqid = r32(s + 16);
-    r->op = s[20]; r->klen = s[21]; memcpy(&vlen, s + 22, 2);
+    r->op = s[20]; r->klen = s[21];
     memcpy(r->key, s + 40, KEY_MAX); memcpy(r->val, s + 88, VAL_MAX);
   } else {
     return -1;
