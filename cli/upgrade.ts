@@ -13,6 +13,7 @@ import { parseCount } from './size';
 import { FAULTS, FaultName, FIRMWARE, SERVICE_BUILD, BadImage } from '../harness/service/images';
 import { runScenario, Scenario, ScenarioResult, TICKS_PER_MS, Trigger } from '../harness/service/scenario';
 import { fmtTicks } from '../harness/service/traffic';
+import { serviceDowntimeBudgetMs } from '../harness/service/budget';
 import { MachineError } from '../reference/machine/machine';
 import { ElfError } from '../reference/tools/elf';
 
@@ -62,14 +63,14 @@ export function registerUpgrade(program: Command): void {
     .option('--upgrade-at <ms>', 'when the management request asks for the upgrade (guest ms)', '10')
     .option('--traffic <ms>', 'how long the clients send (guest ms)', '40')
     .option('--seed <n>', 'seed of the traffic', '1')
-    .option('--budget <ms>', 'downtime budget (guest ms)', '10')
+    .option('--budget <ms>', 'downtime budget (guest ms; default: ci/budgets.json service.downtimeMs)')
     .option('--fault <name>', `a fault of v2 (${Object.keys(FAULTS).filter((f) => f !== 'none' && !V1_FAULTS.includes(f as FaultName)).join(', ')}) or v1 (${V1_FAULTS.join(', ')})`)
     .option('--bad-image <kind>', `offer a bad image instead of v2 (${BAD_IMAGES.join(', ')})`)
     .option('--image-over-network', 'send v2 over the network (IMAGE requests) instead of naming it on the disk')
     .option('--reset-after <event>', 'power loss and reboot after a service event, EVENT[+MS] (e.g. handed-over+0.1)')
     .option('--storm-after <event>', 'a doorbell storm (200 rings of ignored causes, 10 us apart) after EVENT[+MS]')
     .option('--burst-after <event>', 'a burst of 32 more clients after EVENT[+MS]')
-    .option('--expect-version <n>', 'the version that must serve at the end (default 2, or 1 with a fault or bad image)')
+    .option('--expect-version <n>', 'the version that must serve at the end (default 2; 1 with a fault or bad image; either with --reset-after)')
     .option('--json <file>', 'write the result (timeline, downtime, counts, violations) as JSON')
     .action((o) => {
       const fault = o.fault as string | undefined;
@@ -84,7 +85,8 @@ export function registerUpgrade(program: Command): void {
         firmware: readImage(o.bios, '--bios'), v1: readImage(o.v1, '--v1'), v2: readImage(o.v2, '--v2'), v2Boot: readImage(o.v2Boot, '--v2-boot'),
       };
       const rollback = fault !== undefined || o.badImage !== undefined;
-      const expectVersion = o.expectVersion !== undefined ? parseCount(o.expectVersion, '--expect-version') : rollback ? 1 : 2;
+      // A power loss before the commit leaves v1 installed, after v2's migration v2: either may serve.
+      const versions = o.expectVersion !== undefined ? [parseCount(o.expectVersion, '--expect-version')] : rollback ? [1] : o.resetAfter ? [1, 2] : [2];
       const trafficEnd = parseMs(o.traffic, '--traffic');
       const s: Scenario = {
         name: 'devirt upgrade', clients, interval, trafficEnd, keysPerClient: 8, seed: parseCount(o.seed, '--seed'),
@@ -97,7 +99,7 @@ export function registerUpgrade(program: Command): void {
           storm: o.stormAfter ? { ...parseTrigger(o.stormAfter, '--storm-after'), count: 200, every: 100 } : undefined,
           burst: o.burstAfter ? { ...parseTrigger(o.burstAfter, '--burst-after'), count: 32 } : undefined,
         },
-        expect: { version: expectVersion, downtimeBudget: parseMs(o.budget, '--budget') },
+        expect: { versions, downtimeBudget: o.budget !== undefined ? parseMs(o.budget, '--budget') : Math.round(serviceDowntimeBudgetMs() * TICKS_PER_MS) },
         deadline: trafficEnd + 1000 * TICKS_PER_MS,
       };
       let r: ScenarioResult;

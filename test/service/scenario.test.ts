@@ -17,7 +17,7 @@ const images: Images = {
 const ms = (n: number) => n * TICKS_PER_MS;
 const base = (over: Partial<Scenario>): Scenario => ({
   name: 't', clients: 3, interval: ms(1), trafficEnd: ms(15), keysPerClient: 6, seed: 7, upgradeAt: null,
-  faults: {}, expect: { version: 1, downtimeBudget: ms(10) }, deadline: ms(400), ...over,
+  faults: {}, expect: { versions: [1], downtimeBudget: ms(10) }, deadline: ms(400), ...over,
 });
 
 test('the disk loses exactly the writes not flushed at a power loss', () => {

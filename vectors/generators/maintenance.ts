@@ -15,6 +15,7 @@ import { GENERATOR_VERSION, imageHash, REFERENCE_VERSION, vectorId } from '../fo
 import type { ServiceExpected, ServiceScenario, ServiceVector } from '../schema/types';
 import { runScenario, Scenario, TICKS_PER_MS } from '../../harness/service/scenario';
 import type { FaultName } from '../../harness/service/images';
+import { serviceDowntimeBudgetMs } from '../../harness/service/budget';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const FILES = {
@@ -35,10 +36,7 @@ function base(seed: number): ServiceScenario {
 }
 
 /** The downtime budget of the default scenario (ci/budgets.json `service`). */
-function budget(): number {
-  const b = JSON.parse(fs.readFileSync(path.join(ROOT, BUDGETS), 'utf8')).service as { downtimeMs: number } | undefined;
-  return ms(b?.downtimeMs ?? 10);
-}
+function budget(): number { return ms(serviceDowntimeBudgetMs(path.join(ROOT, BUDGETS))); }
 
 function loadImages() {
   const read = (p: string) => new Uint8Array(fs.readFileSync(path.join(ROOT, p)));
