@@ -43,6 +43,10 @@ export function printResult(r: ScenarioResult, out: (s: string) => void): void {
   for (const e of r.timeline) out(`  ${fmtTicks(e.at).padStart(12)}  ${e.who.padEnd(8)} ${e.event}${e.arg !== undefined ? ` ${e.arg}` : ''}\n`);
   out(`downtime: ${r.downtime === null ? 'none measured (v2 never answered)' : fmtTicks(r.downtime)} (last v1 response to first v2 response)\n`);
   if (r.longestGap !== null) out(`longest gap between responses after the request: ${fmtTicks(r.longestGap)}\n`);
+  for (const p of r.phases) {
+    out(`  ${p.name.padEnd(12)} ${fmtTicks(p.from)} to ${fmtTicks(p.to)}: ${p.responses} responses, ${p.perSecond}/s, latency p50 ${p.p50 === null ? '-' : fmtTicks(p.p50)}, p99 ${p.p99 === null ? '-' : fmtTicks(p.p99)}\n`);
+  }
+  if (r.firmwareShare !== null) out(`the Microvisor's share of the cycles in the maintenance window: ${(r.firmwareShare * 100).toFixed(2)}%\n`);
   out(`requests: ${r.requests} sent, ${r.served} answered, ${r.retries} retransmissions; ${r.ackedWrites} writes acknowledged\n`);
   out(`verified after: ${r.verifiedKeys} keys read back; serving: v${r.finalVersion ?? '?'}; ${r.devirtualized ? 'devirtualized' : r.devirtualized === false ? 'still virtualized' : 'firmware state unknown'}\n`);
   out(`guest time ${fmtTicks(r.end)}, ${r.instructions} instructions\n`);

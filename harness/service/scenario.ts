@@ -58,6 +58,9 @@ export interface Scenario {
 
 export interface TimelineEvent { at: number; who: string; event: string; arg?: number }
 
+/** Requests first sent and answered within a stretch of time: how many per second of guest time, and how long each took from its first transmission. */
+export interface Phase { name: string; from: number; to: number; responses: number; perSecond: number; p50: number | null; p99: number | null }
+
 export interface ScenarioResult {
   name: string;
   passed: boolean;
@@ -76,6 +79,10 @@ export interface ScenarioResult {
   verifiedKeys: number;
   finalVersion: number | null;
   devirtualized: boolean | null;
+  /** Throughput and latency before the upgrade request, during the maintenance window, after it. */
+  phases: Phase[];
+  /** The Microvisor's share of the hart's cycles in the maintenance window (mv_stats.cycles), or null. */
+  firmwareShare: number | null;
   /** Scenario time at which the run ended. */
   end: number;
   instructions: number;
@@ -123,6 +130,15 @@ export function runScenario(s: Scenario, images: Images): ScenarioResult {
   /** An upgrade was asked for and has not ended one way or the other: the read-back waits for it. */
   let maintenanceOpen = false;
   let rebooted = false;
+  const fwSym = parseElf(images.firmware, 'firmware').symbols.find((x) => x.name === 'mv_stats');
+  const fwCycles = () => (fwSym ? Number(new DataView(machine.readBytes(BigInt(fwSym.value), 8).buffer).getBigUint64(0, true)) : NaN);
+  // Assigned in callbacks: typed so the compiler does not narrow it to null.
+  let window = null as { from: number; to: number; fw0: number; hart0: number; fw1: number; hart1: number; machine: Machine } | null;
+  const closeWindow = () => {
+    if (!window || window.to >= 0) return;
+    if (window.machine !== machine) { window = null; return; }   // a reset in between: no one count spans it
+    window.to = traffic.now(); window.fw1 = fwCycles(); window.hart1 = machine.hart.cycles;
+  };
 
   const note = (who: string, event: string, arg?: number) => timeline.push({ at: traffic.now(), who, event, arg });
 
@@ -137,6 +153,7 @@ export function runScenario(s: Scenario, images: Images): ScenarioResult {
     // The maintenance is over once v2 serves, v1 resumed, create refused, or a rebooted machine serves.
     if (maintenanceOpen && (m[3] === 'rolled-back' || m[3] === 'create-refused' || (m[3] === 'serving' && (m[1] !== '1' || rebooted)))) {
       maintenanceOpen = false;
+      closeWindow();
       at(traffic.now(), verify);
     }
     for (const tr of triggers) {
@@ -203,7 +220,11 @@ export function runScenario(s: Scenario, images: Images): ScenarioResult {
     } else {
       traffic.enqueue(MGMT, { op: 'UPGRADE', args: `disk ${IMAGE_SECTOR} ${v2.length}` }, upAt);
     }
-    at(upAt, () => { note('harness', 'upgrade-requested'); maintenanceOpen = true; });
+    at(upAt, () => {
+      note('harness', 'upgrade-requested');
+      maintenanceOpen = true;
+      window = { from: traffic.now(), to: -1, fw0: fwCycles(), hart0: machine.hart.cycles, fw1: 0, hart1: 0, machine };
+    });
   }
   after(s.faults.storm, () => {
     const st = s.faults.storm!;
@@ -229,7 +250,7 @@ export function runScenario(s: Scenario, images: Images): ScenarioResult {
     const resp = r.response!;
     if (r.client === MGMT && r.op.op === 'UPGRADE') {
       note('client', `upgrade-answered ${resp.status}${resp.payload ? ` ${resp.payload}` : ''}`);
-      if (resp.status !== 'OK') { maintenanceOpen = false; at(traffic.now(), verify); }
+      if (resp.status !== 'OK') { maintenanceOpen = false; closeWindow(); at(traffic.now(), verify); }
     }
     if (r.client === VERIFY && r.op.op === 'VERSION') finalVersion = resp.version;
     if (r.client === VERIFY && r.op.op === 'STATS') { ended = true; stop(); }
@@ -310,6 +331,25 @@ export function runScenario(s: Scenario, images: Images): ScenarioResult {
     }
   }
   timeline.sort((a, b) => a.at - b.at);
+  const phases: Phase[] = [];
+  const client = traffic.records.filter((x) => x.client !== VERIFY && x.client !== MGMT && x.at !== null);
+  const phase = (name: string, from: number, to: number) => {
+    if (!(to > from)) return;
+    const lat = client.filter((x) => x.sent[0] >= from && x.at! < to).map((x) => x.at! - x.sent[0]).sort((a, b) => a - b);
+    const q = (p: number) => (lat.length ? lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] : null);
+    phases.push({ name, from, to, responses: lat.length, perSecond: Math.round(lat.length / ((to - from) / (TICKS_PER_MS * 1000))), p50: q(0.5), p99: q(0.99) });
+  };
+  const verifyAt = timeline.find((e) => e.event === 'verify')?.at ?? traffic.now();
+  const firstServing = timeline.find((e) => e.event === 'serving')?.at ?? 0;
+  if (s.upgradeAt !== null) {
+    const closeAt = window && window.to >= 0 ? window.to : verifyAt;
+    phase('before', firstServing, s.upgradeAt);
+    phase('maintenance', s.upgradeAt, closeAt);
+    phase('after', closeAt, verifyAt);
+  } else {
+    phase('serving', firstServing, verifyAt);
+  }
+  const firmwareShare = window && window.to >= 0 && window.hart1 > window.hart0 ? (window.fw1 - window.fw0) / (window.hart1 - window.hart0) : null;
   const verified = traffic.records.filter((x) => x.client === VERIFY && x.op.op === 'GET' && x.response).length;
   return {
     name: s.name,
@@ -326,6 +366,8 @@ export function runScenario(s: Scenario, images: Images): ScenarioResult {
     verifiedKeys: verified,
     finalVersion,
     devirtualized,
+    phases,
+    firmwareShare,
     end: traffic.now(),
     instructions,
   };
