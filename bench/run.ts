@@ -1,7 +1,7 @@
 // `npm run bench`: guest MIPS of the reference on a CPU-bound C workload, and of QEMU on the same
 // image in the same run, as medians of several runs and as a ratio. Also the decoder's
-// throughput through benchmark.js. Numbers go to stdout (and bench/last.json for CI trends);
-// nothing here asserts a speed.
+// throughput through benchmark.js, and the network's (bench/net.ts). Numbers go to stdout (and
+// bench/last.json for CI trends); nothing here asserts a speed.
 //
 // QEMU's time includes its start-up (about as long as the workload itself), so it is measured
 // on a guest that ends at once (hello.elf) and subtracted. The reference is timed by the wall
@@ -14,6 +14,7 @@ import * as path from 'path';
 import Benchmark from 'benchmark';
 import { Machine } from '../reference/machine/machine';
 import { decode } from '../reference/machine/isa/decode';
+import { netBench, printNetBench } from './net';
 
 const ROOT = path.resolve(__dirname, '../..');
 const WORKLOAD = process.env.DEVIRT_BENCH_IMAGE ?? path.join(ROOT, 'reference/guests/build/cpu-mix.elf');
@@ -100,6 +101,7 @@ async function main(): Promise<void> {
     qemuCpu.push(insns / Math.max(q.cpuSeconds - startupCpuSeconds, 0.001) / 1e6);
   }
   const decodeRate = await decoderBench();
+  const network = netBench(RUNS);
   const result = {
     workload: path.relative(ROOT, WORKLOAD),
     instructions: insns,
@@ -115,6 +117,7 @@ async function main(): Promise<void> {
     cpuRatio: qemuCpu.length && qemuCpu.every(Number.isFinite) ? median(refCpu) / median(qemuCpu) : null,
     qemuOutputMatches: qemuAgrees,
     decodesPerSecond: decodeRate,
+    network,
   };
   console.log(`workload            ${result.workload} (${insns.toLocaleString('en')} instructions)`);
   console.log(`load average        ${result.loadAverage.toFixed(2)} on ${os.cpus().length} cores${result.loadAverage > os.cpus().length ? ' (busy machine: wall-clock figures are low)' : ''}`);
@@ -133,6 +136,7 @@ async function main(): Promise<void> {
     console.log('qemu                not installed; no comparison');
   }
   console.log(`decoder             ${(decodeRate / 1e6).toFixed(1)} M decodes/s`);
+  printNetBench(network);
   fs.writeFileSync(path.join(ROOT, 'bench/last.json'), JSON.stringify(result, null, 2) + '\n');
 }
 

@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import { writeAllSync } from './files';
 import * as path from 'path';
 import { Command } from 'commander';
-import { BlockBackend, InternalError, MachineError } from '../reference/machine/machine';
+import { BlockBackend, InternalError, JIT_DEFAULT, MachineError } from '../reference/machine/machine';
 import { FileBlockBackend } from '../reference/machine/devices/block-file';
 import { ElfError, Symbolizer } from '../reference/tools/elf';
 import { CliError, EXIT, signalExitCode } from './exit-codes';
@@ -22,7 +22,9 @@ import { EXCEPTION_NAMES, INTERRUPT_NAMES } from '../reference/machine/trap-caus
 import type { Hart } from '../reference/machine/hart';
 import type { NicConfig } from '../reference/machine/machine';
 import { formatMac, parseMac } from '../reference/machine/devices/virtio-net';
-import { parseUdpAddress, UdpAddress, UdpLink } from './net-udp';
+import { HostLink, parseUdpAddress, UdpAddress, UdpLink } from './net-udp';
+import { ForwardRule, parseForward, UdpForward } from './net-forward';
+import { describeDifference, firstDifference } from '../reference/machine/jit/lockstep';
 
 export const DEFAULT_FIRMWARE = path.resolve(__dirname, '../../reference/firmware/build/microvisor.elf');
 export const DEFAULT_MMODE_FIRMWARE = path.resolve(__dirname, '../../reference/firmware/mmode/build/mmode-fw.elf');
@@ -31,7 +33,8 @@ interface BootFlags {
   kernel: string; bios?: string; mmode?: string | boolean; doorbell?: string; drive: string[]; mem?: string; maxInsns?: string; trace?: boolean; append?: string;
   doorbellLog?: boolean; gdb?: string; gdbWait?: boolean; log?: string; logfile?: string; traceFrom?: string; traceTo?: string;
   initrd?: string; dtb?: string; virtioLegacy?: boolean; plicGateway?: string; reboot: boolean; dumpDtb?: string;
-  nic: string[]; netUdp?: string;
+  nic: string[]; netUdp?: string; netForward: string[];
+  jit?: boolean; lockstep?: boolean;
 }
 
 const collect = (v: string, all: string[]) => [...all, v];
@@ -60,6 +63,7 @@ export function registerBoot(program: Command): void {
     .option('--drive <file[,slot=N]>', 'raw disk image for a virtio-blk device, in virtio-mmio slot N or the highest free one (repeatable)', collect, [])
     .option('--nic <mac|auto>', 'a virtio-net card on the machine\'s Ethernet switch: its MAC address (auto: QEMU\'s 52:54:00:12:34:56, then :57, ...), optionally ,slot=N; cards take slots after the drives (repeatable)', collect, [])
     .option('--net-udp <host:port>', 'connect the switch to the host as QEMU -netdev socket,udp=HOST:PORT,localaddr=...: each datagram is one Ethernet frame; add ,localaddr=HOST:PORT to choose where devirt listens (default: any free port on 127.0.0.1, reported on stderr); gives the machine a card if no --nic does')
+    .option('--net-forward <rule>', 'forward a host UDP port to a guest\'s, as QEMU -netdev user,hostfwd=udp:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT (HOSTADDR default 127.0.0.1, GUESTADDR 10.0.2.15): the host is slirp\'s gateway 10.0.2.2 on the switch, so ordinary host tools reach a guest service (repeatable; gives the machine a card if no --nic does)', collect, [])
     .option('--mem <size>', 'RAM size as QEMU -m: 128M, 1G, 134217728B; a bare number is MiB (default 128M)')
     .option('--max-insns <n>', 'stop after this many instructions (exit 124)')
     .option('--append <args>', 'kernel command line (/chosen/bootargs)')
@@ -75,6 +79,9 @@ export function registerBoot(program: Command): void {
     .option('--virtio-legacy', 'legacy (version 1) virtio-mmio transport, as QEMU -global virtio-mmio.force-legacy=true')
     .option('--plic-gateway <qemu|spec>', 'how the PLIC pends a level-triggered source: as QEMU 7.2 (default) or as the PLIC specification\'s gateway')
     .option('--no-reboot', 'a guest-requested reset ends the run (exit 0), as QEMU -no-reboot')
+    .option('--jit', `translate hot code to JavaScript (reference/machine/jit; nothing observable changes)${JIT_DEFAULT ? ' (default)' : ''}`)
+    .option('--no-jit', `interpret every instruction (the definition)${JIT_DEFAULT ? '' : ' (default)'}`)
+    .option('--lockstep', 'run an interpreting and a translating machine side by side; stop at the first difference (exit 4)')
     .option('--dump-dtb <file>', 'write the device tree the guest would get to FILE and exit (QEMU -M virt,dumpdtb=FILE)')
     .action(async (flags: BootFlags) => {
       process.exitCode = await boot(flags);
@@ -99,6 +106,8 @@ async function boot(flags: BootFlags): Promise<number> {
   else if (flags.bios) bios = readImage(flags.bios, '--bios');
   else if (fs.existsSync(DEFAULT_FIRMWARE)) bios = readImage(DEFAULT_FIRMWARE, '--bios');
   else throw new CliError(`default firmware ${DEFAULT_FIRMWARE} is not built; pass --bios none or --bios FILE`);
+  if (flags.lockstep && flags.jit !== undefined) throw new CliError(`--lockstep: runs both ways already; drop --${flags.jit ? '' : 'no-'}jit`);
+  if (flags.lockstep && flags.gdb !== undefined) throw new CliError('--lockstep: cannot be combined with --gdb (the debugger would stop one machine only)');
   const rings = parseDoorbell(flags.doorbell);
   const trace = parseTraceFlags(flags);
   const gdbPort = flags.gdb === undefined ? undefined : parseGdbPort(flags.gdb);
@@ -113,7 +122,9 @@ async function boot(flags: BootFlags): Promise<number> {
   };
   const wanted = flags.drive.map(parseDriveFlag);
   const udp = flags.netUdp === undefined ? null : parseNetUdp(flags.netUdp);
-  const nicFlags = flags.nic.length || !udp ? flags.nic : ['auto'];
+  const forwards = flags.netForward.map((r) => parseForward(r, '--net-forward'));
+  if (udp && forwards.length) throw new CliError('--net-forward: cannot be combined with --net-udp (the switch has one link to the host: raw frames over UDP, or forwarded UDP ports)');
+  const nicFlags = flags.nic.length || !(udp || forwards.length) ? flags.nic : ['auto'];
   const nicWanted = nicFlags.map(parseNicFlag);
   let slots: number[];
   try {
@@ -129,7 +140,7 @@ async function boot(flags: BootFlags): Promise<number> {
   try {
     wanted.forEach((d, i) => drives.push({ backend: new TrackedDrive(openDrive(d.file)), slot: slots[i] }));
     const nics: NicConfig[] = nicWanted.map((n, i) => ({ slot: slots[wanted.length + i], mac: n.mac }));
-    return await bootWith(flags, { ramSize, maxInsns, kernel, bios, biosName, drives, signals, mmodeFirmware, mmodeName, rings, extra, trace, gdbPort, nics, udp });
+    return await bootWith(flags, { ramSize, maxInsns, kernel, bios, biosName, drives, signals, mmodeFirmware, mmodeName, rings, extra, trace, gdbPort, nics, udp, forwards });
   } finally {
     signals.detach();
     // Everything the guest wrote reaches the disk files, however the run ended.
@@ -149,6 +160,17 @@ class TrackedDrive implements BlockBackend {
   /** fsync only when there is something to sync. */
   sync(): void { if (this.dirty) this.flush(); }
   close(): void { this.inner.close?.(); }
+}
+
+/** A disk held in memory, starting as a copy of `d` (the lockstep twin's: the file stays the interpreter's). */
+function memoryCopy(d: BlockBackend): BlockBackend {
+  const bytes = d.read(0, d.size);
+  return {
+    size: bytes.length, readOnly: d.readOnly,
+    read: (offset, length) => bytes.slice(offset, offset + length),
+    write: (offset, data) => { bytes.set(data, offset); },
+    flush: () => {},
+  };
 }
 
 /**
@@ -216,11 +238,11 @@ interface BootInputs {
   mmodeFirmware: Uint8Array | null; mmodeName: string; rings: DoorbellEvent[];
   extra: Pick<BootConfig, 'initrd' | 'initrdName' | 'dtb' | 'dtbName' | 'virtioLegacy' | 'plicGateway'>;
   trace: TraceFlags | null; gdbPort: number | undefined;
-  nics: NicConfig[]; udp: { remote: UdpAddress; local: UdpAddress } | null;
+  nics: NicConfig[]; udp: { remote: UdpAddress; local: UdpAddress } | null; forwards: ForwardRule[];
 }
 
 /** The run as a terminal program: the session runs the machine; this moves bytes and picks the exit code. */
-async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, biosName, drives, signals, mmodeFirmware, mmodeName, rings, extra, trace, gdbPort, nics, udp }: BootInputs): Promise<number> {
+async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, biosName, drives, signals, mmodeFirmware, mmodeName, rings, extra, trace, gdbPort, nics, udp, forwards }: BootInputs): Promise<number> {
   const out: number[] = [];
   // Bytes the guest printed: a guest that only polls the UART after stdin ended (printing
   // nothing) is waiting for input that can never come.
@@ -252,6 +274,11 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
     out.length = 0;
   };
   let session: BootSession;
+  let twin: BootSession | null = null;
+  let twinPrinted = 0;
+  // Console input the interpreter read, handed to the twin in the same order.
+  const replay: Uint8Array[] = [];
+  let replayed = 0;
   try {
     session = new BootSession({
       ramSize, bios, kernel, drives, nics, biosName, kernelName: flags.kernel, bootargs: flags.append, ...extra,
@@ -259,7 +286,18 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
       captureConsole: false,
       onConsole: (b) => { out.push(b); printed++; guestLineOpen = b !== 10; if (out.length >= 4096 || b === 10) flushOut(); },
       schedule: rings, maxInsns, onReset: flags.reboot === false ? 'stop' : 'reboot',
+      jit: flags.lockstep ? false : flags.jit,
     });
+    if (flags.lockstep) {
+      // The translating twin: the same images, its own copies of the disks, the interpreter's
+      // console input replayed to it byte for byte, its console compared by count.
+      const twinDrives = drives.map((d) => ({ backend: memoryCopy(d.backend), slot: d.slot }));
+      twin = new BootSession({
+        ramSize, bios, kernel, drives: twinDrives, biosName, kernelName: flags.kernel, bootargs: flags.append, ...extra,
+        mmodeFirmware, mmodeFirmwareName: mmodeName, captureConsole: false, onConsole: () => { twinPrinted++; },
+        schedule: rings, maxInsns, onReset: flags.reboot === false ? 'stop' : 'reboot', jit: true,
+      });
+    }
   } catch (e) {
     if (e instanceof ElfError || e instanceof MachineError) throw new CliError(/^bad memory size/.test(e.message) ? `--mem: ${e.message}` : e.message);
     // The host may not have the memory asked for: that is the flag's value, not a bug.
@@ -277,7 +315,8 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
   const log = trace ? new TraceLog(trace.items, trace.file ? fileSink(trace.file) : fileSink(null), new Symbolizer(m.symbols)) : null;
   let tracing = false;
   // The switch's link to the host: the one input that depends on the host's timing (net-udp.ts).
-  const link = udp ? await UdpLink.open(udp.remote, udp.local, '--net-udp') : null;
+  const link: HostLink | null = udp ? await UdpLink.open(udp.remote, udp.local, '--net-udp')
+    : forwards.length ? await UdpForward.open(forwards, '--net-forward') : null;
   const host = m.network?.host ?? null;
   let gdb: GdbServer | null;
   try {
@@ -289,7 +328,7 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
   if (link && host) {
     link.attach(host);
     const cards = m.network!.nics.map((n) => formatMac(n.mac)).join(', ');
-    say(`devirt: network: card ${cards} on the switch; frames to the host go to udp ${link.remote.host}:${link.remote.port}, devirt listens on udp ${link.local.host}:${link.local.port}`, false);
+    say(`devirt: network: card ${cards} on the switch; ${link.describe()}`, false);
   }
 
   if (gdb) say(`devirt: gdb stub listening on tcp::${gdb.port}${flags.gdbWait ? ' (waiting for the debugger at the reset vector)' : ''}`, false);
@@ -342,9 +381,10 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
       flushOut();
       for (const d of drives) d.backend.sync();
       signals.detach();
-      try { const b = readStdinSync(); if (b === null) stdinEnded = true; return b; } finally { signals.attach(); }
+      try { const b = readStdinSync(); if (b === null) stdinEnded = true; else replay.push(b); return b; } finally { signals.attach(); }
     });
   }
+  twin?.machine.uart.setInputSource(() => (replayed < replay.length ? replay[replayed++] : null));
 
   const stopped = (signal: NodeJS.Signals) => {
     say(`devirt: stopped by ${signal} (pc 0x${m.hart.getPc().toString(16)}); console and disk flushed`);
@@ -352,7 +392,8 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
   };
   const terminated = () => { say('devirt: terminated (Ctrl-A x)'); return EXIT.hang; };
   // Terminal input and signals get in between chunks of this many instructions.
-  const CHUNK = 2_000_000;
+  // In lockstep the machines are compared after each chunk: shorter chunks place a difference closer.
+  const CHUNK = flags.lockstep ? 10_000 : 2_000_000;
   // With a debugger attached, chunks are short so that Ctrl-C from GDB stops the guest promptly.
   const GDB_CHUNK = 100_000;
   const traceFrom = trace?.from ?? Infinity, traceTo = trace?.to ?? Infinity;
@@ -366,8 +407,12 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
         if (signals.stoppedBy) return stopped(signals.stoppedBy);
         if (go === 'kill') { say('devirt: killed by the debugger'); return EXIT.ok; }
       }
-      if (input?.pending.length) m.uart.pushInput(Uint8Array.from(input.pending.splice(0)));
-      if (link && host) link.drain(host);
+      if (input?.pending.length) {
+        const typed = Uint8Array.from(input.pending.splice(0));
+        m.uart.pushInput(typed);
+        twin?.machine.uart.pushInput(typed);
+      }
+      link?.drain();
       if (log && !tracing && m.hart.instret >= traceFrom && m.hart.instret < traceTo) { tracing = true; log.start(m.hart); }
       if (tracing && m.hart.instret >= traceTo) { tracing = false; log!.stop(m.hart); }
       const insns = Math.min(gdb?.stub ? GDB_CHUNK : CHUNK,
@@ -381,6 +426,17 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
       } catch (e) {
         if (e instanceof InternalError) throw new CliError(e.message, EXIT.internal);
         throw e;
+      }
+      if (twin !== null) {
+        const from = twin.machine.hart.instret;
+        const other = twin.run({ insns });
+        const diff = other.kind !== stop.kind ? ['stop', stop.kind, other.kind]
+          : firstDifference(m, twin.machine, stop.kind !== 'slice', false)
+            ?? (printed !== twinPrinted ? ['console bytes', String(printed), String(twinPrinted)] : null);
+        if (diff !== null) {
+          say(describeDifference({ from, chunk: insns, field: diff[0], interpreter: diff[1], translator: diff[2] }));
+          return EXIT.lockstep;
+        }
       }
       if (stdoutGone) return signalExitCode('SIGPIPE');
       if (progress && stop.kind !== 'slice') progress.clear();

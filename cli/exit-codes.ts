@@ -4,6 +4,8 @@ export const EXIT = {
   failures: 1,
   usage: 2,
   internal: 3,
+  /** `devirt boot --lockstep`: the translator differed from the interpreter (a bug in the translator). */
+  lockstep: 4,
   /** The guest did not finish: --max-insns reached, or idle with nothing left to wake it. */
   hang: 124,
   /** The hart takes the same trap over and over and retires nothing (QEMU would spin forever). */

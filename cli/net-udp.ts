@@ -24,7 +24,21 @@ export function parseUdpAddress(text: string, what: string, anyPort = false): Ud
   return { host: m[1] || '0.0.0.0', port };
 }
 
-export class UdpLink {
+/** What `devirt boot` needs of a connection between the host and the machine's switch. */
+export interface HostLink {
+  attach(host: HostEndpoint): void;
+  /** Hand what the host sent since the last call to the switch, at the current guest time; how many. */
+  drain(): number;
+  /** Resolve when something from the host waits, or on `interrupt`. */
+  next(): Promise<void>;
+  interrupt(): void;
+  /** Where it connects, for the line on stderr. */
+  describe(): string;
+  /** Close once what the guest sent last has left. */
+  close(): Promise<void>;
+}
+
+export class UdpLink implements HostLink {
   /** Datagrams received and not yet handed to the switch. */
   private readonly inbox: Uint8Array[] = [];
   private wake: (() => void) | null = null;
@@ -62,8 +76,11 @@ export class UdpLink {
     });
   }
 
+  private host: HostEndpoint | null = null;
+
   /** Frames the switch sends to the host leave as datagrams (the host endpoint keeps no copies). */
   attach(host: HostEndpoint): void {
+    this.host = host;
     host.collect = false;
     host.onFrame = (frame) => {
       if (this.closed) return;
@@ -77,13 +94,16 @@ export class UdpLink {
   }
 
   /** Hand every datagram received so far to the switch, at the current guest time. */
-  drain(host: HostEndpoint): number {
+  drain(): number {
     const n = this.inbox.length;
-    for (const f of this.inbox.splice(0)) host.send(f);
+    const host = this.host;
+    if (host) for (const f of this.inbox.splice(0)) host.send(f);
     return n;
   }
 
-  get waiting(): number { return this.inbox.length; }
+  describe(): string {
+    return `frames to the host go to udp ${this.remote.host}:${this.remote.port}, devirt listens on udp ${this.local.host}:${this.local.port}`;
+  }
 
   /** Resolve when a datagram is waiting (at once if one is), or `interrupt` is called. */
   next(): Promise<void> {

@@ -20,7 +20,7 @@ interface QemuLine {
   /** virtio devices in command-line order: a disk's file or a card's MAC, and the slot asked for (undefined: QEMU's choice). */
   virtio: ({ kind: 'disk'; file: string; bus?: number; what: string } | { kind: 'nic'; mac?: string; bus?: number; netdev?: string; what: string })[];
   /** -netdev id= -> the socket netdev's addresses (only `socket,udp=,localaddr=` exists on the platform). */
-  netdevs: Map<string, { udp: string; localaddr: string; used: boolean }>;
+  netdevs: Map<string, { link: string[]; used: boolean }>;
   legacy: boolean | undefined;
   serials: number;
   gdbPort?: string;
@@ -133,37 +133,57 @@ function macProperty(v: string, name: string): string {
 }
 
 /**
- * -netdev socket,id=ID,udp=HOST:PORT,localaddr=HOST:PORT: the switch's link to the host (QEMU's
- * datagram socket backend: one frame per datagram). The other backends are not the platform's.
+ * -netdev socket,id=ID,udp=HOST:PORT,localaddr=HOST:PORT (QEMU's datagram socket backend: one frame
+ * per datagram) or -netdev user,id=ID[,hostfwd=udp:...]... (slirp, of which devirt has the UDP
+ * port forwarding): the switch's link to the host. The other backends are not the platform's.
  */
 function netdev(value: string, line: QemuLine, name: string): void {
-  const p = properties(value, name, 'type');
-  const type = p.get('type');
-  if (type !== 'socket') fail(name, `'${type}': the platform's only network backend is socket,udp=HOST:PORT,localaddr=HOST:PORT (QEMU's datagram socket)`);
-  for (const k of p.keys()) {
-    if (['listen', 'connect', 'mcast', 'fd'].includes(k)) fail(name, `socket ${k}=: devirt connects over UDP only (udp=HOST:PORT,localaddr=HOST:PORT)`);
-    if (!['type', 'id', 'udp', 'localaddr'].includes(k)) fail(name, `socket property '${k}' is not supported (devirt knows id, udp, localaddr)`);
+  // hostfwd= may be given several times: read the items in order rather than as a map.
+  const items = value.replace(/,,/g, '\u0000').split(',').map((x) => x.replace(/\u0000/g, ','));
+  const type = items.shift()!;
+  const props: [string, string][] = items.map((item) => {
+    const eq = item.indexOf('=');
+    if (eq <= 0) fail(name, `cannot read '${item}' in '${value}'`);
+    return [item.slice(0, eq), item.slice(eq + 1)];
+  });
+  const get = (k: string) => props.find(([key]) => key === k)?.[1];
+  const id = get('id');
+  let link: string[];
+  if (type === 'socket') {
+    for (const [k] of props) {
+      if (['listen', 'connect', 'mcast', 'fd'].includes(k)) fail(name, `socket ${k}=: devirt connects over UDP only (udp=HOST:PORT,localaddr=HOST:PORT)`);
+      if (!['id', 'udp', 'localaddr'].includes(k)) fail(name, `socket property '${k}' is not supported (devirt knows id, udp, localaddr)`);
+    }
+    const udp = get('udp'), localaddr = get('localaddr');
+    if (!udp) fail(name, 'socket needs udp=HOST:PORT (devirt connects over UDP only)');
+    // QEMU: "localaddr= is mandatory with udp=".
+    if (!localaddr) fail(name, 'socket,udp= needs localaddr=HOST:PORT, as on QEMU');
+    link = ['--net-udp', `${udp},localaddr=${localaddr}`];
+  } else if (type === 'user') {
+    for (const [k, v] of props) {
+      if (k === 'hostfwd' && !v.startsWith('udp:')) fail(name, `hostfwd=${v}: devirt forwards UDP only (hostfwd=udp:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT)`);
+      if (!['id', 'hostfwd'].includes(k)) fail(name, `user property '${k}' is not supported (devirt's user network is slirp's defaults, 10.0.2.2 for the host and 10.0.2.15 for the guest, with hostfwd=udp:...)`);
+    }
+    link = props.filter(([k]) => k === 'hostfwd').flatMap(([, v]) => ['--net-forward', v]);
+  } else {
+    return fail(name, `'${type}': the platform's network backends are socket,udp=HOST:PORT,localaddr=HOST:PORT (QEMU's datagram socket) and user,hostfwd=udp:... (UDP port forwarding)`);
   }
-  const id = p.get('id'), udp = p.get('udp'), localaddr = p.get('localaddr');
   if (!id) fail(name, 'needs an id= for -device virtio-net-device,netdev=ID');
-  if (!udp) fail(name, 'socket needs udp=HOST:PORT (devirt connects over UDP only)');
-  // QEMU: "localaddr= is mandatory with udp=".
-  if (!localaddr) fail(name, 'socket,udp= needs localaddr=HOST:PORT, as on QEMU');
   if (line.netdevs.has(id!)) fail(name, `duplicate id '${id}'`);
   if (line.netdevs.size) fail(name, 'the platform has one link from its switch to the host; a second -netdev has nowhere to go');
-  line.netdevs.set(id!, { udp: udp!, localaddr: localaddr!, used: false });
+  line.netdevs.set(id!, { link, used: false });
 }
 
-/** -nic socket,udp=...,localaddr=...,model=virtio-net-device[,mac=]: a netdev and its card in one. */
+/** -nic socket|user,...,model=virtio-net-device[,mac=]: a netdev and its card in one. */
 function nic(value: string, line: QemuLine, name: string): void {
-  const p = properties(value, name, 'type');
-  const model = p.get('model');
+  const items = value.split(',');
+  const prop = (k: string) => items.find((x) => x.startsWith(`${k}=`))?.slice(k.length + 1);
+  const model = prop('model');
   // QEMU's default -nic model on virt is virtio-net-pci; the platform has no PCI.
   if (model !== 'virtio-net-device') fail(name, `model=${model ?? '(default: virtio-net-pci)'}: the platform has no PCI; give model=virtio-net-device`);
-  const mac = p.get('mac');
-  p.delete('model'); p.delete('mac');
+  const mac = prop('mac');
   const id = `#nic${line.netdevs.size}`; // "#" is not allowed in QEMU ids: no clash with a -netdev id
-  netdev([...p].map(([k, v]) => (k === 'type' ? v : `${k}=${v}`)).concat(`id=${id}`).join(','), line, name);
+  netdev([...items.filter((x) => !/^(model|mac)=/.test(x)), `id=${id}`].join(','), line, name);
   line.netdevs.get(id)!.used = true;
   line.virtio.push({ kind: 'nic', mac: mac === undefined ? undefined : macProperty(mac, name), what: `${name} ${value}` });
 }
@@ -363,7 +383,7 @@ export function translateQemuArgs(args: string[], known: Map<string, KnownOption
   for (const [id, n] of line.netdevs) {
     // QEMU warns about a netdev no card uses, and connects nothing; so does devirt.
     if (!n.used) { notes.push(`-netdev id=${id.startsWith('#') ? '(of -nic)' : id} is attached to no device, as on QEMU (no network connection is made)`); continue; }
-    line.out.push('--net-udp', `${n.udp},localaddr=${n.localaddr}`);
+    line.out.push(...n.link);
   }
   // QEMU 7.2's own default is the legacy transport: a QEMU line that does not say gets it (a
   // devirt-style line that only uses -d/-D keeps devirt's default, version 2).

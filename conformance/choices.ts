@@ -46,6 +46,12 @@ export const CHOICES: readonly SpecChoice[] = [
     setting: { switch: 'breakpointTval', value: 'pc' },
   },
   {
+    id: 'illegal-instruction-tval-zero', kind: 'alternative', spec: `${PRIV} 3.1.16 Machine Trap Value Register`,
+    text: '"The hardware platform will specify which exceptions must set mtval informatively and which may unconditionally set it to zero." ... "If mtval is written with a nonzero value when an illegal-instruction exception occurs, then mtval will contain the shortest of: the actual faulting instruction, the first ILEN bits of the faulting instruction, the first XLEN bits of the faulting instruction."',
+    permits: 'An illegal instruction: tval = the instruction bits (reference, as QEMU and as RVA20S64 asks) or 0. No other value: 16 bits for a compressed encoding, 32 for a 32-bit one (harness/mutation: a tval of the pc is a bug).',
+    setting: { switch: 'illegalTval', value: 'zero' },
+  },
+  {
     id: 'misaligned-address-trap', kind: 'alternative', spec: `${UNPRIV} 2.6 Load and Store Instructions`,
     text: '"Loads and stores where the effective address is not naturally aligned to the referenced datatype ... have behavior dependent on the EEI." ... "loads and stores that are not naturally aligned may either complete execution successfully or raise an exception. The exception raised can be either an address-misaligned exception or an access-fault exception."',
     permits: 'A misaligned load or store is performed (reference), or raises address-misaligned (4 load, 6 store) with tval = the address, leaving registers and memory as before the instruction. Zicclsm (RVA22) makes performing mandatory: an implementation declaring zicclsm is held to the performed outcome.',
@@ -111,6 +117,24 @@ export const CHOICES: readonly SpecChoice[] = [
     setting: { switch: 'wfiTimeout', value: 'complete-when-pending' },
   },
   {
+    id: 'hpm-counters-writable', kind: 'alternative', spec: `${PRIV} 3.1.10 Hardware Performance Monitor`,
+    text: '"The hardware performance monitor includes 29 additional 64-bit event counters, mhpmcounter3-mhpmcounter31. The event selector CSRs, mhpmevent3-mhpmevent31, are 64-bit WARL registers that control which event causes the corresponding counter to increment." ... "A legal implementation is to make both the counter and its corresponding event selector be read-only 0."',
+    permits: 'mhpmcounter3-31 and mhpmevent3-31 (and hpmcounter3-31, which read them): read-only zero (reference), or writable registers that hold what is written, with no event that counts. (Making some of them illegal instructions is not allowed: they exist in every case.)',
+    setting: { switch: 'hpmCounters', value: 'writable' },
+  },
+  {
+    id: 'mcountinhibit-writable', kind: 'alternative', spec: `${PRIV} 3.1.13 Machine Counter-Inhibit CSR (mcountinhibit)`,
+    text: '"The counter-inhibit register mcountinhibit is a 32-bit WARL register that controls which of the hardware performance-monitoring counters increment." ... "If the mcountinhibit register is not implemented, the implementation behaves as though the register were set to zero."',
+    permits: 'mcountinhibit read-only zero (reference), or CY, IR and HPM3-31 writable (bit 1 and bits 63:32 read zero), a set CY or IR holding mcycle or minstret still.',
+    setting: { switch: 'mcountinhibit', value: 'writable' },
+  },
+  {
+    id: 'counteren-hpm-read-only-zero', kind: 'alternative', spec: `${PRIV} 3.1.12 Machine Counter-Enable Register (mcounteren); 4.1.5 scounteren`,
+    text: '"In systems with U-mode, the mcounteren must be implemented, but all fields are WARL and may be read-only zero, indicating reads to the corresponding counter will cause an illegal instruction exception when executing in a less-privileged mode."',
+    permits: 'mcounteren/scounteren bits 3-31: writable (reference) or read-only zero (the hpm counters then illegal below M). Bits 63:32 read zero either way (the registers have 32 bits).',
+    setting: { switch: 'counterenHpm', value: 'read-only-zero' },
+  },
+  {
     id: 'zicntr', kind: 'capability', capability: 'zicntr', spec: `${UNPRIV} ch.10 "Zicntr"; ${PRIV} 3.1.11`,
     text: '(paraphrase) the base counters cycle, time and instret form the Zicntr extension; mcycle and minstret are machine registers every hart has.',
     permits: 'Vectors that read cycle, time or instret need zicntr; without it they are skipped.',
@@ -118,7 +142,7 @@ export const CHOICES: readonly SpecChoice[] = [
   {
     id: 'zihpm', kind: 'capability', capability: 'zihpm', spec: `${UNPRIV} ch.10 "Zihpm"; ${PRIV} 3.1.10`,
     text: '"All counters should be implemented, but a legal implementation is to make both the counter and its corresponding event selector be read-only 0." (mhpmcounter3-31, mhpmevent3-31 exist in every case.)',
-    permits: 'Vectors that read hpmcounter3-31 need zihpm; the machine-level mhpmcounter/mhpmevent read-only zero is the reference\'s choice (writable counters without events are also legal; not yet an alternative).',
+    permits: 'Vectors that read hpmcounter3-31 need zihpm; the machine-level mhpmcounter/mhpmevent exist in every case (read-only zero or writable: hpm-counters-writable).',
   },
   {
     id: 'sstc', kind: 'capability', capability: 'sstc', spec: 'Sstc 1.0', text: '(paraphrase) stimecmp and menvcfg.STCE exist only with Sstc.',
@@ -153,22 +177,20 @@ export const CHOICES: readonly SpecChoice[] = [
     setting: { switch: 'misaC', value: 'writable' },
   },
   {
-    id: 'illegal-instruction-tval', kind: 'platform', spec: `${PRIV} 3.1.16`,
-    text: '"The hardware platform will specify which exceptions must set mtval informatively and which may unconditionally set it to zero." ... "If mtval is written with a nonzero value when an illegal-instruction exception occurs, then mtval will contain the shortest of: the actual faulting instruction, the first ILEN bits of the faulting instruction, the first XLEN bits of the faulting instruction."',
-    permits: 'The specification lets the platform choose 0 or the instruction bits.',
-    decision: 'devirt\'s platform, as RVA20S64 (riscv-profiles 1.0), requires the faulting instruction bits (harness/mutation: illegal-tval is a bug here).',
-  },
-  {
     id: 'fault-tval', kind: 'platform', spec: `${PRIV} 3.1.16`,
-    text: '(as illegal-instruction-tval) the platform specifies which exceptions set mtval informatively.',
+    text: '(as illegal-instruction-tval-zero) "The hardware platform will specify which exceptions must set mtval informatively and which may unconditionally set it to zero."',
     permits: 'Address-misaligned, access-fault and page-fault exceptions may set tval to 0 or the faulting address, as the platform says.',
     decision: 'devirt\'s platform, as RVA20S64, requires the faulting virtual address (harness/mutation: access-fault-tval is a bug here).',
   },
   {
-    id: 'pmp-granularity', kind: 'platform', spec: `${PRIV} 3.7.1`,
-    text: '"The granularity of PMP access control is platform-specific and within a platform may vary by physical memory region, but the standard PMP encoding supports regions as small as four bytes."',
-    permits: 'G >= 0; NA4 is not selectable when G >= 1.',
-    decision: 'devirt\'s platform has G = 0 (4-byte granules) and 16 entries, pmpaddr holding physical address bits 55:2; PMP vectors depend on that.',
+    id: 'pmp-granularity', kind: 'capability', capability: 'pmp-g0', spec: `${PRIV} 3.7.1`,
+    text: '"The granularity of PMP access control is platform-specific and within a platform may vary by physical memory region, but the standard PMP encoding supports regions as small as four bytes." ... "If G ≥ 1, the NA4 mode is not selectable."',
+    permits: 'G >= 0. devirt\'s platform has G = 0 (4-byte granules, pmpaddr holding physical address bits 55:2); vectors whose outcome depends on it (NA4 entries, PMP CSRs read back) need pmp-g0, and an implementation with coarser granules skips them.',
+  },
+  {
+    id: 'pmp-entries', kind: 'capability', capability: 'pmp16', spec: `${PRIV} 3.7.1`,
+    text: '"Implementations may implement zero, 16, or 64 PMP entries; the lowest-numbered PMP entries must be implemented first. All PMP CSR fields are WARL and may be read-only zero."',
+    permits: 'devirt\'s platform has 16 usable entries; vectors that use entries 8-15 (pmpcfg2, pmpaddr8-15) need pmp16, and an implementation with fewer usable entries skips them.',
   },
 ];
 

@@ -9,6 +9,10 @@ export const CAPABILITY_TAGS: ReadonlySet<string> = new Set([
   's', 'u', 'sv39', 'pmp', 'sstc', 'clint', 'plic', 'uart', 'smrnmi', 'doorbell', 'microvisor',
   // optional parts the specification leaves out of the base (conformance/choices.ts)
   'zicntr', 'zihpm',
+  // PMP entry count and granularity, which the specification leaves to the platform (3.7.1):
+  // 16 entries (pmpaddr8-15, pmpcfg2 implemented), 4-byte granules (G = 0: NA4 selectable, every
+  // pmpaddr bit held)
+  'pmp16', 'pmp-g0',
 ]);
 
 /**

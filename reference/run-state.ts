@@ -2,7 +2,7 @@
 // in-process adapter, the external reference adapter, the generators (which take expectations
 // from here) and the trace-diff stepper.
 
-import { Machine } from './machine/machine';
+import { JitOptions, Machine } from './machine/machine';
 import { CSR_NUMBERS } from './machine/csr';
 import { ChoiceSwitch, HartChoices, REFERENCE_CHOICES } from './machine/choices';
 import { hex64, regionBytes, StateInputs, StateObservation } from './state';
@@ -14,16 +14,18 @@ const PRIV = { M: 3, S: 1, U: 0 } as const;
 const PRIV_NAME: Record<number, 'M' | 'S' | 'U'> = { 3: 'M', 1: 'S', 0: 'U' };
 
 /** Build a machine in the vector's initial state (no firmware, no kernel: the vector is the program). */
-const pool = new Map<number, Machine>();
+const pool = new Map<string, Machine>();
 
 /**
  * `choices` selects the legal alternative the hart takes at each choice point; `collect` makes the
  * hart note which choice points the run reaches (hart.choicePoints), from the first CSR write on.
  */
-export function prepareState(inputs: StateInputs, choices: Readonly<HartChoices> = REFERENCE_CHOICES, collect = false): Machine {
+export function prepareState(inputs: StateInputs, choices: Readonly<HartChoices> = REFERENCE_CHOICES, collect = false, jit?: boolean | JitOptions): Machine {
   const ramSize = inputs.ramSize ?? 1024 * 1024;
-  let m = pool.get(ramSize);
-  if (m === undefined) { m = new Machine({ ramSize, bios: null, kernel: null, deviceTree: false }); pool.set(ramSize, m); }
+  // Machines are pooled per RAM size; a run that chooses translation on or off gets its own.
+  const key = jit === undefined ? `${ramSize}` : `${ramSize} jit ${JSON.stringify(jit)}`;
+  let m = pool.get(key);
+  if (m === undefined) { m = new Machine({ ramSize, bios: null, kernel: null, deviceTree: false, jit }); pool.set(key, m); }
   else m.resetEmpty();
   for (const r of inputs.memory) m.loadBytes(BigInt(r.base), regionBytes(r));
   const h = m.hart;
@@ -54,13 +56,13 @@ export function observeState(m: Machine, exit: StateObservation['exit'], regions
   };
 }
 
-export function runState(inputs: StateInputs, regions: { base: string; length: number }[] = [], csrs: string[] = [], choices: Readonly<HartChoices> = REFERENCE_CHOICES): StateObservation {
-  return runStateCollecting(inputs, regions, csrs, choices).observation;
+export function runState(inputs: StateInputs, regions: { base: string; length: number }[] = [], csrs: string[] = [], choices: Readonly<HartChoices> = REFERENCE_CHOICES, jit?: boolean | JitOptions): StateObservation {
+  return runStateCollecting(inputs, regions, csrs, choices, jit).observation;
 }
 
 /** runState, also saying which choice points (reference/machine/choices.ts) the run reached. */
-export function runStateCollecting(inputs: StateInputs, regions: { base: string; length: number }[], csrs: string[], choices: Readonly<HartChoices>): { observation: StateObservation; choicePoints: Set<ChoiceSwitch> } {
-  const m = prepareState(inputs, choices, true);
+export function runStateCollecting(inputs: StateInputs, regions: { base: string; length: number }[], csrs: string[], choices: Readonly<HartChoices>, jit?: boolean | JitOptions): { observation: StateObservation; choicePoints: Set<ChoiceSwitch> } {
+  const m = prepareState(inputs, choices, true, jit);
   const r = m.run({ maxInsns: inputs.stop.maxInsns, stopOnTrap: inputs.stop.onTrap });
   const exit: StateObservation['exit'] = { kind: r.reason === 'break' ? 'limit' : r.reason };
   if (r.code !== undefined) exit.code = r.code;

@@ -5,7 +5,7 @@
 // from a callback or between calls (what a GDB stub needs), and its configuration is plain data
 // that a QEMU-style command line maps onto (-kernel, -bios, -m, -drive, -append, -no-reboot).
 
-import { BlockBackend, Machine, NicConfig } from './machine/machine';
+import { BlockBackend, JitOptions, Machine, NicConfig } from './machine/machine';
 import type { PlicGateway } from './machine/devices/plic';
 import type { ScheduleEvent } from './state';
 
@@ -69,6 +69,8 @@ export interface BootConfig {
    * vector, as QEMU does by default; 'stop' ends the run there, as QEMU -no-reboot does.
    */
   onReset?: 'reboot' | 'stop';
+  /** Translate hot code (reference/machine/jit; default: the machine's JIT_DEFAULT). */
+  jit?: boolean | JitOptions;
 }
 
 /** Why `run` returned. */
@@ -121,7 +123,7 @@ export class BootSession {
       drive: config.drive, drives: config.drives, nics: config.nics, bootargs: config.bootargs,
       virtioLegacy: config.virtioLegacy, plicGateway: config.plicGateway,
       initrd: config.initrd, initrdName: config.initrdName, dtb: config.dtb, dtbName: config.dtbName,
-      onConsole: config.onConsole, captureConsole: config.captureConsole,
+      onConsole: config.onConsole, captureConsole: config.captureConsole, jit: config.jit,
     });
     // A stable sort: events at the same count ring in the order given.
     this.schedule = [...(config.schedule ?? [])].sort((a, b) => a.at - b.at);

@@ -22,7 +22,7 @@ function qemuVersion(): string {
  * and sets A/D in hardware (the promises zicclsm, svadu). Not Smrnmi (QEMU 7.2 has no resumable NMI), not the Microvisor's doorbell,
  * and state vectors only (the runner has no image boot).
  */
-export const QEMU_CAPABILITIES = ['rv64i', 'm', 'a', 'c', 'zicsr', 'zifencei', 's', 'u', 'sv39', 'pmp', 'sstc', 'clint', 'plic', 'uart', 'zicntr', 'zihpm', 'zicclsm', 'svadu', 'state'];
+export const QEMU_CAPABILITIES = ['rv64i', 'm', 'a', 'c', 'zicsr', 'zifencei', 's', 'u', 'sv39', 'pmp', 'pmp16', 'pmp-g0', 'sstc', 'clint', 'plic', 'uart', 'zicntr', 'zihpm', 'zicclsm', 'svadu', 'state'];
 
 const ORACLE_CSR_SET: ReadonlySet<string> = new Set(ORACLE_CSRS);
 
@@ -70,13 +70,20 @@ export class QemuImplementation implements Implementation {
    * the runner itself hangs), so a batch QEMU does not finish, silent or dead, is halved until the
    * vector responsible stands alone, and that one is reported with why QEMU stopped.
    */
-  private async runBatch(vectors: Vector[], at: number[], out: Outcome[]): Promise<void> {
+  private async runBatch(vectors: Vector[], at: number[], out: Outcome[], retried = false): Promise<void> {
     const r = await runBatchOnQemu(at.map((i) => ({ inputs: (vectors[i] as StateVector).inputs, observe: vectors[i].observe ?? [] })), { timeoutMs: this.timeoutMs });
     if (r.stopped === null) {
       at.forEach((i, k) => { out[i] = r.results[k] ? { kind: 'observed', observation: observation(vectors[i] as StateVector, r.results[k]) } : { kind: 'crash', reason: 'QEMU did not report this vector' }; });
       return;
     }
-    if (at.length === 1) { out[at[0]] = { kind: r.stalled ? 'timeout' : 'crash', reason: r.stopped }; return; }
+    if (at.length === 1) {
+      // One vector alone: a QEMU that stopped early without stalling is given one more run before
+      // it is a crash, since on a loaded host QEMU has been seen to stop without its last output
+      // (the same vector then passes alone); a vector that makes QEMU stop does so every time.
+      if (!r.stalled && !retried) return this.runBatch(vectors, at, out, true);
+      out[at[0]] = { kind: r.stalled ? 'timeout' : 'crash', reason: r.stopped };
+      return;
+    }
     const half = at.length >> 1;
     await this.runBatch(vectors, at.slice(0, half), out);
     await this.runBatch(vectors, at.slice(half), out);

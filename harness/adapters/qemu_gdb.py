@@ -56,7 +56,7 @@ ZEROED_CSRS = (
 # values, not the vector's, so they cannot be reported as the state at the stop.
 TRAP_WRITTEN = {"mstatus", "mepc", "mcause", "mtval"}
 
-CAPABILITIES = ["state", "rv64i", "m", "a", "c", "zicsr", "zifencei", "s", "u", "sv39", "pmp", "sstc",
+CAPABILITIES = ["state", "rv64i", "m", "a", "c", "zicsr", "zifencei", "s", "u", "sv39", "pmp", "pmp16", "pmp-g0", "sstc",
                 "clint", "plic", "uart"]
 
 

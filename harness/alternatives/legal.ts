@@ -28,6 +28,12 @@ export const LEGAL_ALTERNATIVES: LegalAlternative[] = [
     choices: { xtvecReservedMode: 'clear-mode-bit1', fsWithoutF: 'writable', pmpcfgWriteOnly: 'clear-w', pmpCsrs: 64, mppReserved: 'user', identityValues: 'implementation-defined', satpModes: 'sv39-sv48-sv57', tinfo: 'present', misaC: 'writable' },
     covers: ['xtvec-reserved-mode-clear', 'fs-writable-without-f', 'pmpcfg-rw01-clear-w', 'pmp-64-csrs', 'mpp-reserved-user', 'identity-values', 'satp-sv48-sv57', 'sdtrig-tinfo', 'misa-c-writable'], without: [],
   },
+  { name: 'illegal-tval-zero', behaviour: 'an illegal instruction leaves mtval 0', choices: { illegalTval: 'zero' }, covers: ['illegal-instruction-tval-zero'], without: [] },
+  {
+    name: 'counter-variants', behaviour: 'mhpmcounter3-31/mhpmevent3-31 writable with no events; mcountinhibit implemented (CY, IR, HPM3-31); mcounteren/scounteren hpm bits read-only zero',
+    choices: { hpmCounters: 'writable', mcountinhibit: 'writable', counterenHpm: 'read-only-zero' },
+    covers: ['hpm-counters-writable', 'mcountinhibit-writable', 'counteren-hpm-read-only-zero'], without: [],
+  },
   { name: 'mpp-reserved-machine', behaviour: 'MPP written 2 reads M', choices: { mppReserved: 'machine' }, covers: ['mpp-reserved-machine'], without: [] },
   { name: 'svade', behaviour: 'a clear A or D bit raises a page fault instead of being set by the walk (Svade, no Svadu)', choices: { adUpdate: 'page-fault' }, covers: ['ad-page-fault'], without: ['svadu'] },
   { name: 'wfi-waits', behaviour: 'WFI under TW completes when a wake-up is already pending', choices: { wfiTimeout: 'complete-when-pending' }, covers: ['wfi-completes-when-pending'], without: [] },

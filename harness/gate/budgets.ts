@@ -27,8 +27,19 @@ export interface Budget {
   virtualizeAt: number;
   devirtualizeAt: number;
   maxInsns: number;
-  /** Largest allowed virtualized overhead, percent of native cycles. */
+  /** Largest allowed virtualized overhead, percent of native cycles: the goal, never the observation. */
   virtualizedBudgetPercent: number;
+  /**
+   * A budget the implementation is known to miss, listed with the overhead measured when it was
+   * listed and why. The gate tolerates the miss up to that figure (and says so in its table);
+   * worse than it fails as any miss does; `--strict` fails on the miss itself.
+   */
+  knownMiss?: KnownMiss;
+}
+
+export interface KnownMiss {
+  measuredPercent: number;
+  reason: string;
 }
 
 export class BudgetsError extends Error {}
@@ -46,6 +57,9 @@ export function readBudgets(file = BUDGETS_FILE): Budget[] {
       try { new RegExp(w[k]); } catch (e) { throw new BudgetsError(`${file}: /workloads/${i}/${k}: not a regular expression (${(e as Error).message})`); }
     }
     if (w.devirtualizeAt <= w.virtualizeAt) throw new BudgetsError(`${file}: /workloads/${i}/devirtualizeAt: must come after virtualizeAt (${w.virtualizeAt})`);
+    if (w.knownMiss && w.knownMiss.measuredPercent <= w.virtualizedBudgetPercent) {
+      throw new BudgetsError(`${file}: /workloads/${i}/knownMiss/measuredPercent: ${w.knownMiss.measuredPercent} is within the budget (${w.virtualizedBudgetPercent}%): not a miss`);
+    }
   });
   return workloads;
 }

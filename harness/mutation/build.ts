@@ -18,18 +18,20 @@ export function buildMutant(m: Mutant): BuiltMutant {
   fs.cpSync(path.join(ROOT, 'vectors/schema'), path.join(dir, 'vectors/schema'), { recursive: true });
   fs.copyFileSync(path.join(ROOT, 'package.json'), path.join(dir, 'package.json'));
   fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
-  const file = path.join(dir, 'dist', m.file);
-  let text = fs.readFileSync(file, 'utf8');
+  const texts = new Map<string, string>();
   for (const e of m.edits) {
+    const rel = e.file ?? m.file;
+    const file = path.join(dir, 'dist', rel);
+    const text = texts.get(file) ?? fs.readFileSync(file, 'utf8');
     const global = new RegExp(e.find.source, e.find.flags.includes('g') ? e.find.flags : e.find.flags + 'g');
     const hits = text.match(global)?.length ?? 0;
     if (hits !== 1) {
       fs.rmSync(dir, { recursive: true, force: true });
-      throw new Error(`mutant ${m.name}: pattern ${e.find} matches ${hits} times in dist/${m.file} (expected once): update harness/mutation/mutants.ts`);
+      throw new Error(`mutant ${m.name}: pattern ${e.find} matches ${hits} times in dist/${rel} (expected once): update harness/mutation/mutants.ts`);
     }
-    text = text.replace(e.find, e.replace);
+    texts.set(file, text.replace(e.find, e.replace));
   }
-  fs.writeFileSync(file, text);
+  for (const [file, text] of texts) fs.writeFileSync(file, text);
   return {
     dir,
     command: `node ${JSON.stringify(path.join(dir, 'dist/harness/adapters/reference-external.js'))}`,

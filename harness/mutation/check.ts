@@ -15,7 +15,7 @@ export function sampleFor(m: Mutant, items: Item[]): Item[] {
   const valid = items.filter((it) => it.vector && !it.duplicateOf);
   const aimed = valid.filter((it) => m.aim.test([it.file, it.vector!.title, it.vector!.spec, ...it.vector!.tags].join(' ')));
   const stride = Math.max(1, Math.ceil(aimed.length / AIM_LIMIT));
-  const keep = new Set([...aimed.filter((_, i) => i % stride === 0), ...valid.filter((_, i) => i % SAMPLE_STRIDE === 0)]);
+  const keep = new Set([...aimed.filter((_, i) => i % stride === 0), ...valid.filter((_, i) => i % (m.stride ?? SAMPLE_STRIDE) === 0)]);
   return valid.filter((it) => keep.has(it));
 }
 

@@ -34,6 +34,7 @@ const SPECIAL: Record<string, Omit<GuestSpec, 'name'>> = {
   'warl-masks': { qemuDivergences: ['deleg-warl-masks', 'pmp-warl'] },
   'spec-faults': { qemuDivergences: ['sc-no-reservation-pmp', 'misaligned-mmio-tval'] },
   'cpu-mix': { maxInsns: 1e9, heavy: true },
+  'coremark-like': { maxInsns: 1e9, heavy: true },
 };
 
 /** Every guest program with a source in tests/, in name order. */

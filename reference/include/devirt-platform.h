@@ -53,6 +53,50 @@
 #define DOORBELL_MODE_IRQ   0  /* a ring raises mip bit IRQ_DOORBELL */
 #define DOORBELL_MODE_RNMI  1  /* a ring raises a resumable NMI, mncause = the cause */
 
+/* IOPMP (reference/machine/devices/iopmp.ts; RISC-V IOPMP specification, full model subset): registers are offsets */
+#define IOPMP_BASE          DEVIRT_UL(0x104000)  /* only the firmware may reach it (PMP) */
+#define IOPMP_SIZE          DEVIRT_UL(0x4000)
+#define IOPMP_RRIDS         8  /* requestor id s = virtio slot s */
+#define IOPMP_MDS           8
+#define IOPMP_ENTRIES       16
+#define IOPMP_PRIO_ENTRIES  8  /* entries below this index are priority entries */
+#define IOPMP_HWCFG0        DEVIRT_UL(0x8)
+#define IOPMP_HWCFG0_ENABLE 0x80000000U  /* sticky: checks start */
+#define IOPMP_MDLCK         DEVIRT_UL(0x40)
+#define IOPMP_MDCFGLCK      DEVIRT_UL(0x48)
+#define IOPMP_ENTRYLCK      DEVIRT_UL(0x4c)
+#define IOPMP_ERR_CFG       DEVIRT_UL(0x60)
+#define IOPMP_ERR_INFO      DEVIRT_UL(0x64)
+#define IOPMP_ERR_REQADDR   DEVIRT_UL(0x68)
+#define IOPMP_ERR_REQID     DEVIRT_UL(0x70)
+#define IOPMP_MDCFG(m)      (DEVIRT_UL(0x800) + 4 * (m))
+#define IOPMP_SRCMD_EN(s)   (DEVIRT_UL(0x1000) + 32 * (s))
+#define IOPMP_ENTRY_ADDR(i) (DEVIRT_UL(0x2000) + 16 * (i))
+#define IOPMP_ENTRY_CFG(i)  (IOPMP_ENTRY_ADDR(i) + 8)
+#define IOPMP_CFG_R         1
+#define IOPMP_CFG_W         2
+#define IOPMP_CFG_TOR       0x8
+#define IOPMP_CFG_NA4       0x10
+#define IOPMP_CFG_NAPOT     0x18
+
+/* Devices an instance can own (reference/machine/devices/device-ids.ts; conformance/maintenance-sbi.md): X(id, base, size, PLIC source, IOPMP requestor id or -1) */
+#define DEVICE_UART       0
+#define DEVICE_RTC        1
+#define DEVICE_VIRTIO0    2  /* virtio-mmio slot n is DEVICE_VIRTIO0 + n */
+#define DEVICE_COUNT      10
+#define DEVIRT_DEVICES(X) X(0, DEVIRT_UL(0x10000000), DEVIRT_UL(0x1000), 10, -1) X(1, DEVIRT_UL(0x101000), DEVIRT_UL(0x1000), 11, -1) X(2, DEVIRT_UL(0x10001000), DEVIRT_UL(0x1000), 1, 0) X(3, DEVIRT_UL(0x10002000), DEVIRT_UL(0x1000), 2, 1) X(4, DEVIRT_UL(0x10003000), DEVIRT_UL(0x1000), 3, 2) X(5, DEVIRT_UL(0x10004000), DEVIRT_UL(0x1000), 4, 3) X(6, DEVIRT_UL(0x10005000), DEVIRT_UL(0x1000), 5, 4) X(7, DEVIRT_UL(0x10006000), DEVIRT_UL(0x1000), 6, 5) X(8, DEVIRT_UL(0x10007000), DEVIRT_UL(0x1000), 7, 6) X(9, DEVIRT_UL(0x10008000), DEVIRT_UL(0x1000), 8, 7)
+
+/* Device registers the firmware quiesces a device with (offsets in its window) */
+#define VIRTIO_MMIO_STATUS               DEVIRT_UL(0x70)  /* write 0: reset; reads 0 once the reset is complete */
+#define VIRTIO_MMIO_INTERRUPT_ACK        DEVIRT_UL(0x64)
+#define VIRTIO_STATUS_DEVICE_NEEDS_RESET 0x40
+#define RTC_REG_IRQ_ENABLED              DEVIRT_UL(0x10)
+#define RTC_REG_CLEAR_ALARM              DEVIRT_UL(0x14)
+#define RTC_REG_CLEAR_INTERRUPT          DEVIRT_UL(0x1c)
+#define UART0_REG_IER                    DEVIRT_UL(0x1)  /* IER while LCR.DLAB = 0 */
+#define UART0_REG_LCR                    DEVIRT_UL(0x3)
+#define UART0_LCR_DLAB                   0x80
+
 /* Doorbell causes (conformance/maintenance-sbi.md) and finisher codes (written to TEST_BASE) */
 #define DOORBELL_CAUSE_VIRTUALIZE   1
 #define DOORBELL_CAUSE_DEVIRTUALIZE 2

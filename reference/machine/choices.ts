@@ -7,6 +7,8 @@
 export interface HartChoices {
   /** mtval on a breakpoint from EBREAK/C.EBREAK: 0 or the instruction's address. */
   breakpointTval: 'zero' | 'pc';
+  /** mtval on an illegal instruction: the instruction's bits, or 0. */
+  illegalTval: 'bits' | 'zero';
   /** A misaligned load or store: performed, or a trap (address-misaligned, or access-fault). */
   misaligned: 'perform' | 'address-misaligned' | 'access-fault';
   /** A misaligned LR/SC/AMO: always a trap, address-misaligned or access-fault. */
@@ -35,10 +37,17 @@ export interface HartChoices {
   misaC: 'read-only' | 'writable';
   /** Zicntr and Zihpm (cycle, time, instret, hpmcounter3-31): present, or absent (illegal). */
   userCounters: 'present' | 'absent';
+  /** mhpmcounter3-31 and mhpmevent3-31: read-only zero, or writable with no event that counts. */
+  hpmCounters: 'read-only-zero' | 'writable';
+  /** mcountinhibit: read-only zero (nothing inhibited), or writable CY, IR and HPM3-31 (bits 0, 2-31). */
+  mcountinhibit: 'read-only-zero' | 'writable';
+  /** mcounteren/scounteren bits of counters that are read-only zero: writable, or read-only zero too. */
+  counterenHpm: 'writable' | 'read-only-zero';
 }
 
 export const REFERENCE_CHOICES: Readonly<HartChoices> = Object.freeze({
   breakpointTval: 'zero',
+  illegalTval: 'bits',
   misaligned: 'perform',
   atomicMisaligned: 'address-misaligned',
   xtvecReservedMode: 'ignore-write',
@@ -53,11 +62,15 @@ export const REFERENCE_CHOICES: Readonly<HartChoices> = Object.freeze({
   tinfo: 'absent',
   misaC: 'read-only',
   userCounters: 'present',
+  hpmCounters: 'read-only-zero',
+  mcountinhibit: 'read-only-zero',
+  counterenHpm: 'writable',
 });
 
 /** The settings each switch can take, the reference's first. */
 export const CHOICE_SETTINGS: { readonly [K in keyof HartChoices]: readonly HartChoices[K][] } = {
   breakpointTval: ['zero', 'pc'],
+  illegalTval: ['bits', 'zero'],
   misaligned: ['perform', 'address-misaligned', 'access-fault'],
   atomicMisaligned: ['address-misaligned', 'access-fault'],
   xtvecReservedMode: ['ignore-write', 'clear-mode-bit1'],
@@ -72,6 +85,9 @@ export const CHOICE_SETTINGS: { readonly [K in keyof HartChoices]: readonly Hart
   tinfo: ['absent', 'present'],
   misaC: ['read-only', 'writable'],
   userCounters: ['present', 'absent'],
+  hpmCounters: ['read-only-zero', 'writable'],
+  mcountinhibit: ['read-only-zero', 'writable'],
+  counterenHpm: ['writable', 'read-only-zero'],
 };
 
 export type ChoiceSwitch = keyof HartChoices;

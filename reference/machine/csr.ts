@@ -8,6 +8,7 @@
 
 import type { Hart } from './hart';
 import { Irq } from './trap-causes';
+import { HPM_FIRST, MCOUNTINHIBIT_WRITABLE } from './counters';
 import { MNS_MNPP, MNS_MNPP_SHIFT, MNS_NMIE, MSTATUS_WRITABLE, MSTATUS_XL, MS_MPP, MS_MPP_SHIFT, MS_MPRV, MS_MXR, MS_SUM, MS_TVM, SSTATUS_WRITABLE, SSTATUS_XL } from './mstatus';
 
 /** misa: MXL = 2 (RV64), extensions A, C, I, M, S, U. */
@@ -46,6 +47,11 @@ export interface CsrDef {
   readonly write: ((h: Hart, v: bigint, lo: number, byInstruction: boolean) => void) | null;
   /** The value csrrs/csrrc modify, when it is not the value read (mip, sip). */
   readonly rmwBase: ((h: Hart, old: bigint) => bigint) | null;
+  /**
+   * A counter's value as a number (signed, exact: its magnitude stays below 2^53), `read` being
+   * this value modulo 2^64. Translated code reads counters this way, without BigInt.
+   */
+  readonly counter: ((h: Hart) => number) | null;
 }
 
 interface CsrSpec {
@@ -54,17 +60,23 @@ interface CsrSpec {
   read?: (h: Hart) => bigint;
   write?: (h: Hart, v: bigint, lo: number, byInstruction: boolean) => void;
   rmwBase?: (h: Hart, old: bigint) => bigint;
+  /** A counter: `read` is this value modulo 2^64 unless given. */
+  counter?: (h: Hart) => number;
 }
 
 /** A row: reads zero and ignores writes unless `spec` says otherwise. */
 function csr(num: number, name: string, spec: CsrSpec = {}): CsrDef {
   return {
     num, name, minPriv: (num >> 8) & 3, readOnly: (num >> 10) === 3,
-    gate: spec.gate ?? null, needs: spec.needs ?? [], read: spec.read ?? readZero,
-    write: spec.write ?? null, rmwBase: spec.rmwBase ?? null,
+    gate: spec.gate ?? null, needs: spec.needs ?? [], read: spec.read ?? (spec.counter ? counterRead(spec.counter) : readZero),
+    write: spec.write ?? null, rmwBase: spec.rmwBase ?? null, counter: spec.counter ?? null,
   };
 }
 const readZero = (): bigint => 0n;
+const counterRead = (f: (h: Hart) => number) => (h: Hart): bigint => BigInt.asUintN(64, BigInt(f(h)));
+// mcycle and minstret count unless mcountinhibit (when the hart implements it) holds them still.
+const cycleCount = (h: Hart): number => ((h.counters.inhibit & 1) !== 0 ? h.counters.cycleHeld : h.cycles + h.mcycleOffset);
+const instretCount = (h: Hart): number => ((h.counters.inhibit & 4) !== 0 ? h.counters.instretHeld : h.instret + h.minstretOffset);
 
 /** Rows `prefix+first` .. `prefix+last` at consecutive numbers from `base`; `spec(i)` for index i. */
 function csrRange(prefix: string, first: number, last: number, base: number, spec: (i: number) => CsrSpec): CsrDef[] {
@@ -128,6 +140,29 @@ function writeMisa(h: Hart, v: bigint, byInstruction: boolean): void {
 /** The user-level counters are optional (Zicntr, Zihpm): absent on a hart switched to leave them out. */
 const hasUserCounters = (h: Hart): boolean => h.choose('userCounters') === 'present';
 
+// ---- counters -----------------------------------------------------------------------------------
+
+function writeMcountinhibit(h: Hart, lo: number): void {
+  if (h.choose('mcountinhibit') === 'read-only-zero') return;
+  const c = h.counters, next = lo & MCOUNTINHIBIT_WRITABLE, was = c.inhibit;
+  // A counter that stops holds its value; one that starts again counts on from it.
+  if ((next & 1) !== 0 && (was & 1) === 0) c.cycleHeld = h.cycles + h.mcycleOffset;
+  if ((next & 1) === 0 && (was & 1) !== 0) h.mcycleOffset = c.cycleHeld - h.cycles;
+  // The csrw that starts minstret again is not counted (it retires before counting resumes).
+  if ((next & 4) !== 0 && (was & 4) === 0) c.instretHeld = h.instret + h.minstretOffset;
+  if ((next & 4) === 0 && (was & 4) !== 0) h.minstretOffset = c.instretHeld - h.instret - 1;
+  c.inhibit = next;
+}
+
+/** mhpmcounterN / mhpmeventN: read-only zero, or writable with no event that counts (3.1.10). */
+const hpmRegister = (which: 'hpm' | 'events', i: number): CsrSpec => ({
+  read: (h) => (h.choose('hpmCounters') === 'writable' ? h.counters[which][i] : 0n),
+  write: (h, v) => { if (h.choose('hpmCounters') === 'writable') h.counters[which][i] = v; },
+});
+
+/** mcounteren/scounteren: 32 bits; the hpm enables are read-only zero on a hart that chooses so (3.1.12, 4.1.5). */
+const counterenBits = (h: Hart, lo: number): number => (h.choose('counterenHpm') === 'read-only-zero' ? lo & 7 : lo) | 0;
+
 /** mvendorid, marchid, mimpid, mconfigptr: 0 ("not implemented"), or any value of the implementation's own. */
 const identity = (n: number) => (h: Hart): bigint => (h.choose('identityValues') === 'zero' ? 0n : 0x5a5a0000n + BigInt(n));
 
@@ -137,16 +172,18 @@ const identity = (n: number) => (h: Hart): bigint => (h.choose('identityValues')
 
 const S = ['s'];
 const PMP = ['pmp'];
+/** pmpcfg2 and pmpaddr8-15 exist on a hart with 16 PMP entries (3.7.1: 0, 16 or 64; an implementation may use fewer). */
+const PMP16 = ['pmp', 'pmp16'];
 const SMRNMI = ['smrnmi'];
 const ZICNTR = ['zicntr'];
 const ZIHPM = ['zihpm'];
 
 const TABLE: readonly CsrDef[] = [
   // Unprivileged counters
-  csr(0xc00, 'cycle', { needs: ZICNTR, gate: counterEnabled(0), read: (h) => u64(h.cycles + h.mcycleOffset) }),
-  csr(0xc01, 'time', { needs: ZICNTR, gate: counterEnabled(1), read: (h) => u64(h.mtime()) }),
-  csr(0xc02, 'instret', { needs: ZICNTR, gate: counterEnabled(2), read: (h) => u64(h.instret + h.minstretOffset) }),
-  ...csrRange('hpmcounter', 3, 31, 0xc03, (i) => ({ needs: ZIHPM, gate: counterEnabled(i) })),
+  csr(0xc00, 'cycle', { needs: ZICNTR, gate: counterEnabled(0), counter: cycleCount }),
+  csr(0xc01, 'time', { needs: ZICNTR, gate: counterEnabled(1), counter: (h) => h.mtime() }),
+  csr(0xc02, 'instret', { needs: ZICNTR, gate: counterEnabled(2), counter: instretCount }),
+  ...csrRange('hpmcounter', 3, 31, 0xc03, (i) => ({ needs: ZIHPM, gate: counterEnabled(i), read: hpmRegister('hpm', i).read })),
   // Supervisor
   csr(0x100, 'sstatus', {
     needs: S, read: (h) => (BigInt(h.mstatus) & BigInt(SSTATUS_WRITABLE | FS)) | SSTATUS_XL | sd(h),
@@ -157,7 +194,7 @@ const TABLE: readonly CsrDef[] = [
     write: (h, _v, lo) => { h.mie = (h.mie & ~h.mideleg) | (lo & h.mideleg & MIE_WRITABLE); h.kick(); },
   }),
   csr(0x105, 'stvec', { needs: S, read: (h) => h.stvec, write: (h, v) => { h.stvec = legalTvec(h, v) ?? h.stvec; } }),
-  csr(0x106, 'scounteren', { needs: S, read: (h) => BigInt(h.scounteren >>> 0), write: (h, _v, lo) => { h.scounteren = lo | 0; } }),
+  csr(0x106, 'scounteren', { needs: S, read: (h) => BigInt(h.scounteren >>> 0), write: (h, _v, lo) => { h.scounteren = counterenBits(h, lo); } }),
   csr(0x10a, 'senvcfg', { needs: S, read: (h) => h.senvcfg, write: (h, v) => { h.senvcfg = v & 1n; } }), // FIOM only
   csr(0x140, 'sscratch', { needs: S, read: (h) => h.sscratch, write: (h, v) => { h.sscratch = v; } }),
   csr(0x141, 'sepc', { needs: S, read: (h) => h.sepc, write: (h, v) => { h.sepc = v & ~1n; } }),
@@ -196,11 +233,12 @@ const TABLE: readonly CsrDef[] = [
   csr(0x303, 'mideleg', { needs: S, read: (h) => BigInt(h.mideleg), write: (h, _v, lo) => { h.mideleg = lo & MIDELEG_WRITABLE; h.kick(); } }),
   csr(0x304, 'mie', { read: (h) => BigInt(h.mie), write: (h, _v, lo) => { h.mie = lo & MIE_WRITABLE; h.kick(); } }),
   csr(0x305, 'mtvec', { read: (h) => h.mtvec, write: (h, v) => { h.mtvec = legalTvec(h, v) ?? h.mtvec; } }),
-  csr(0x306, 'mcounteren', { read: (h) => BigInt(h.mcounteren >>> 0), write: (h, _v, lo) => { h.mcounteren = lo | 0; } }),
+  csr(0x306, 'mcounteren', { read: (h) => BigInt(h.mcounteren >>> 0), write: (h, _v, lo) => { h.mcounteren = counterenBits(h, lo); } }),
   // menvcfg: STCE (Sstc) and FIOM; the other fields are read-only zero.
   csr(0x30a, 'menvcfg', { read: (h) => h.menvcfg, write: (h, v) => { h.menvcfg = v & ((1n << 63n) | 1n); h.envcfgChanged(); } }),
-  // mcountinhibit reads zero and ignores writes (a legal WARL choice: no counter can be inhibited).
-  csr(0x320, 'mcountinhibit'),
+  // mcountinhibit reads zero and ignores writes (a legal WARL choice: no counter can be inhibited;
+  // implementing CY, IR and HPM3-31 is the other: choices.mcountinhibit).
+  csr(0x320, 'mcountinhibit', { read: (h) => BigInt(h.choose('mcountinhibit') === 'writable' ? h.counters.inhibit >>> 0 : 0), write: (h, _v, lo) => writeMcountinhibit(h, lo) }),
   csr(0x340, 'mscratch', { read: (h) => h.mscratch, write: (h, v) => { h.mscratch = v; } }),
   csr(0x341, 'mepc', { read: (h) => h.mepc, write: (h, v) => { h.mepc = v & ~1n; } }),
   csr(0x342, 'mcause', { read: (h) => h.mcause, write: (h, v) => { h.mcause = v; } }),
@@ -214,19 +252,26 @@ const TABLE: readonly CsrDef[] = [
   }),
   // Memory protection (16 entries: pmpcfg0 and pmpcfg2 on RV64)
   csr(0x3a0, 'pmpcfg0', { needs: PMP, read: (h) => h.pmp.readCfg(0), write: (h, v) => { h.pmp.writeCfg(0, v, () => h.choose('pmpcfgWriteOnly')); h.flushTranslations(); } }),
-  csr(0x3a2, 'pmpcfg2', { needs: PMP, read: (h) => h.pmp.readCfg(2), write: (h, v) => { h.pmp.writeCfg(2, v, () => h.choose('pmpcfgWriteOnly')); h.flushTranslations(); } }),
+  csr(0x3a2, 'pmpcfg2', { needs: PMP16, read: (h) => h.pmp.readCfg(2), write: (h, v) => { h.pmp.writeCfg(2, v, () => h.choose('pmpcfgWriteOnly')); h.flushTranslations(); } }),
   ...csrRange('pmpaddr', 0, 15, 0x3b0, (i) => ({
-    needs: PMP, read: (h) => h.pmp.readAddr(i), write: (h, v) => { h.pmp.writeAddr(i, v); h.flushTranslations(); },
+    needs: i < 8 ? PMP : PMP16, read: (h) => h.pmp.readAddr(i), write: (h, v) => { h.pmp.writeAddr(i, v); h.flushTranslations(); },
   })),
-  // Machine counters (the hpm counters and events read zero: a legal choice of no events)
-  csr(0xb00, 'mcycle', { read: (h) => u64(h.cycles + h.mcycleOffset), write: (h, v) => { h.mcycleOffset = Number(v) - h.cycles; } }),
-  csr(0xb02, 'minstret', {
-    read: (h) => u64(h.instret + h.minstretOffset),
-    // A csrw to minstret is followed by its own retirement: the next instruction reads the value written.
-    write: (h, v, _lo, byInstruction) => { h.minstretOffset = Number(v) - h.instret - (byInstruction ? 1 : 0); },
+  // Machine counters (the hpm counters and events read zero, a legal choice of no events; writable
+  // without events is the other: choices.hpmCounters)
+  csr(0xb00, 'mcycle', {
+    counter: cycleCount,
+    write: (h, v) => { if ((h.counters.inhibit & 1) !== 0) h.counters.cycleHeld = Number(v); else h.mcycleOffset = Number(v) - h.cycles; },
   }),
-  ...csrRange('mhpmcounter', 3, 31, 0xb03, () => ({})),
-  ...csrRange('mhpmevent', 3, 31, 0x323, () => ({})),
+  csr(0xb02, 'minstret', {
+    counter: instretCount,
+    // A csrw to minstret is followed by its own retirement: the next instruction reads the value written.
+    write: (h, v, _lo, byInstruction) => {
+      if ((h.counters.inhibit & 4) !== 0) h.counters.instretHeld = Number(v);
+      else h.minstretOffset = Number(v) - h.instret - (byInstruction ? 1 : 0);
+    },
+  }),
+  ...csrRange('mhpmcounter', HPM_FIRST, 31, 0xb03, (i) => hpmRegister('hpm', i)),
+  ...csrRange('mhpmevent', HPM_FIRST, 31, 0x323, (i) => hpmRegister('events', i)),
   // Debug triggers (none implemented: tselect reads 0, tdata1 reads type 0)
   csr(0x7a0, 'tselect'), csr(0x7a1, 'tdata1'), csr(0x7a2, 'tdata2'), csr(0x7a3, 'tdata3'),
   // Smrnmi
@@ -296,6 +341,11 @@ export function csrAllowed(h: Hart, n: number, write: boolean): boolean {
 }
 
 /** Read CSR `n` (no access check); zero for a number no CSR uses. */
+/** The number form of counter CSR `n` (CsrDef.counter), or null when `n` is not a counter of the table. */
+export function csrCounter(n: number): ((h: Hart) => number) | null {
+  return BY_NUMBER[n]?.counter ?? null;
+}
+
 export function csrRead(h: Hart, n: number): bigint {
   const d = BY_NUMBER[n] ?? byChoice(h, n);
   return d === undefined ? 0n : d.read(h);

@@ -41,10 +41,21 @@ export interface HartPins {
   raiseRnmi?(cause: number): void;
 }
 
-/** Guest-physical memory as devices doing DMA see it (virtio). Reports false for addresses outside RAM. */
+/**
+ * Guest-physical memory as devices doing DMA see it (virtio). Reports null/false for addresses
+ * outside RAM, and throws DmaDenied when the platform's IOPMP refuses the access (nothing is read
+ * or written then): a device that gets it stops as its specification says for a bus error.
+ */
 export interface DmaMemory {
   readBytes(pa: number, length: number): Uint8Array | null;
   writeBytes(pa: number, data: Uint8Array): boolean;
+}
+
+/** A DMA access the IOPMP refused (devices/iopmp.ts); `etype` is the IOPMP's error type. */
+export class DmaDenied extends Error {
+  constructor(readonly pa: number, readonly length: number, readonly write: boolean, readonly etype: number) {
+    super(`IOPMP denied a ${length}-byte DMA ${write ? 'write' : 'read'} at 0x${pa.toString(16)} (error type ${etype})`);
+  }
 }
 
 /** The machine's notion of time: mtime in ticks of the 10 MHz timebase, derived from cycles. */

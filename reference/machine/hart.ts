@@ -22,11 +22,13 @@ import { csrRead, csrWrite } from './csr';
 import { MNS_NMIE, MS_MPP_SHIFT, MS_MPRV } from './mstatus';
 import { toBigU, loOf, hiOf } from './int64';
 import { ChoiceSwitch, HartChoices, REFERENCE_CHOICES } from './choices';
+import { CounterState } from './counters';
 import { TRAP, addressTval, breakpointTval, enterTrap, illegalInsnTval, misalignedCause, pendingInterrupt, takeRnmi } from './traps';
 import { tlbSet, translate } from './translation';
 import { loadSlow, readPhys, storeSlow } from './data-access';
 import { divuw, divw, mul, mulDiv64, mulw, remuw, remw } from './muldiv';
 import { executeSystem } from './system-insns';
+import { BlockCache, PageBlocks } from './jit/block-cache';
 
 export { TRAP } from './traps';
 // Math's functions as module constants: a global lookup is slow where the global object is a
@@ -80,6 +82,8 @@ export class Hart {
   satp = 0n;
   stimecmp = 0n;
   mcycleOffset = 0; minstretOffset = 0;
+  /** hpm counters, events and mcountinhibit when the hart's choices make them writable. */
+  readonly counters = new CounterState();
   // Smrnmi
   mnscratch = 0n; mnepc = 0n; mncause = 0n;
   mnstatus = 0; // NMIE and MNPP: mstatus.ts MNS_*
@@ -105,10 +109,18 @@ export class Hart {
   /** misa.C changed: everything decoded under the other setting is forgotten. */
   setCompressed(on: boolean): void {
     this.compressed = on;
-    this.decPages.length = 0;
+    this.decPages.fill(undefined);
     this.romDec.clear();
+    this.jit?.clear();
     this.fetchVa = NaN;
   }
+
+  // ---- the translator (reference/machine/jit) --------------------------------------------------
+  /** Translated blocks, or null to interpret every instruction (the definition). */
+  jit: BlockCache | null = null;
+  /** Blocks of the current fetch page (null: ROM, or no translator). */
+  private fetchBlocks: PageBlocks | null = null;
+  setJit(cache: BlockCache | null): void { this.jit = cache; this.fetchVa = NaN; }
 
   // ---- derived state, recomputed on change ---------------------------------------------------
   satpMode = 0;
@@ -141,11 +153,14 @@ export class Hart {
   readonly tlbOff = new Float64Array(9 * TLB_ENTRIES);
   readonly mmioTag = new Float64Array(9 * TLB_ENTRIES).fill(NaN);
   readonly mmioPa = new Float64Array(9 * TLB_ENTRIES);
-  private setLoad = 0;
-  private setStore = 0;
+  // Read by translated blocks too (jit/emit.ts).
+  setLoad = 0;
+  setStore = 0;
 
   // Decoded-instruction cache: per RAM page, 2048 slots of (packed fields, immediate).
-  private readonly decPages: (Int32Array | undefined)[] = [];
+  // Dense (filled with undefined, never shortened): a sparse array falls into V8's dictionary
+  // mode, and this lookup is on every fetch-page change.
+  private readonly decPages: (Int32Array | undefined)[];
   /** Per RAM page: bit 0 = instructions decoded from it, bit 1 = holds the watched word. */
   readonly codeFlag: Uint8Array;
   private readonly romDec = new Map<number, Int32Array>();
@@ -166,8 +181,9 @@ export class Hart {
   reservation = -1;
 
   // ---- run control -----------------------------------------------------------------------------
-  private cycleLimit = 0;
-  private insnLimit = 0;
+  // Read by translated blocks too (jit/emit.ts), which check them before repeating a loop.
+  cycleLimit = 0;
+  insnLimit = 0;
   waiting = false;
   stopReason: StopReason | null = null;
   stopOnTrap = false;
@@ -196,6 +212,7 @@ export class Hart {
     this.ram16 = new Int16Array(this.ram.buffer);
     this.ramView = new DataView(this.ram.buffer);
     this.codeFlag = new Uint8Array(Math.ceil(ramSize / 4096));
+    this.decPages = new Array(this.codeFlag.length).fill(undefined);
     this.fetchMem = this.ram;
     this.bus = bus;
     this.reset(0x1000);
@@ -217,6 +234,7 @@ export class Hart {
     this.reservation = -1;
     this.waiting = false;
     this.cycles = 0; this.instret = 0; this.mcycleOffset = 0; this.minstretOffset = 0;
+    this.counters.reset();
     this.mtimeOffset = 0; this.mtimecmp = Infinity; this.mipHw = 0;
     this.stopReason = null; this.lastTrap = null; this.pcAtStop = null;
     if (!this.compressed) this.setCompressed(true);
@@ -395,11 +413,30 @@ export class Hart {
   private loop(): void {
     const x = this.x;
     const cost = OP_COST; // a local: the imported binding is a property load on every use
+    // Translated blocks run only without a tracer (which sees every instruction one by one).
+    const jit = this.jit !== null && this.tracer === null ? this.jit : null;
     while (this.cycles < this.cycleLimit && this.instret < this.insnLimit) {
       const pc = this.pc;
       const off = pc - this.fetchVa;
       if (!(off >= 0 && off < 4096)) { this.refillFetch(); continue; }
       const slot = off << 0 >> 1;
+      if (jit !== null) {
+        const pb = this.fetchBlocks;
+        if (pb !== null) {
+          const b = pb.at[slot];
+          if (b !== undefined) {
+            // The block runs when the interpreter would run all of it: its last instruction
+            // starts before the next timer or device event and within the instruction limit.
+            if (b.fn !== null && this.instret + b.n <= this.insnLimit && this.cycles + b.guard < this.cycleLimit) {
+              b.fn(this);
+              continue;
+            }
+          } else if (++pb.counts[slot] >= jit.hot) {
+            jit.compile(pb, slot, this.fetchMemOff);
+            if (pb.at[slot] !== undefined) continue;
+          }
+        }
+      }
       const dec = this.fetchDec;
       let d = dec[slot << 1];
       let imm: number;
@@ -568,7 +605,7 @@ export class Hart {
 
   private illegal(bits: number, len: number): never {
     this.excEpc = null;
-    return this.raise(Exc.IllegalInsn, illegalInsnTval(bits, len));
+    return this.raise(Exc.IllegalInsn, illegalInsnTval(this, bits, len));
   }
 
   /** Raise illegal instruction for the instruction at pc (out-of-line instructions use this). */
@@ -595,7 +632,8 @@ export class Hart {
     this.fetchFaultExact(BigInt.asUintN(64, t));
   }
 
-  private jumpFar(lo: number, hi: number): void {
+  /** Read by translated blocks too (jit/emit.ts). */
+  jumpFar(lo: number, hi: number): void {
     const t = toBigU(lo, hi);
     this.excEpc = t;
     this.fetchFaultExact(t);
@@ -610,6 +648,22 @@ export class Hart {
   private refillFetch(): void {
     const pc = this.pc;
     if (pc % 2 !== 0) this.raise(misalignedCause(Access.Fetch), addressTval(pc));
+    // A translation-cache hit on a RAM page already decoded from: what translate() returns
+    // there, without the call (calls and returns between pages make this frequent).
+    const vpn = floor(pc * PAGE_RECIP);
+    const e = (this.priv === 3 ? 6 : this.priv * 3) * TLB_ENTRIES + (vpn & TLB_MASK);
+    if (this.tlbTag[e] === vpn && this.mmioTag[e] !== vpn) {
+      const ramOff = this.tlbOff[e];
+      const p = ramOff * PAGE_RECIP;
+      const dec = this.decPages[p];
+      if (dec !== undefined) {
+        this.fetchDec = dec; this.fetchMem = this.ram; this.fetchMemOff = ramOff;
+        this.fetchBlocks = this.jit !== null ? this.jit.page(p) : null;
+        this.fetchPa = this.ramBase + ramOff;
+        this.fetchVa = vpn * 4096;
+        return;
+      }
+    }
     const pa = translate(this, pc, Access.Fetch, 2);
     const page = pa - (pa % 4096);
     const ramOff = page - this.ramBase;
@@ -618,12 +672,14 @@ export class Hart {
       let dec = this.decPages[p];
       if (dec === undefined) { dec = new Int32Array(4096); this.decPages[p] = dec; this.codeFlag[p] |= 1; }
       this.fetchDec = dec; this.fetchMem = this.ram; this.fetchMemOff = ramOff;
+      this.fetchBlocks = this.jit !== null ? this.jit.page(p) : null;
     } else {
       const rom = this.bus.romAt(page);
       if (rom === null) this.raise(Exc.InsnAccessFault, addressTval(pc));
       let dec = this.romDec.get(page);
       if (dec === undefined) { dec = new Int32Array(4096); this.romDec.set(page, dec); }
       this.fetchDec = dec; this.fetchMem = rom.bytes; this.fetchMemOff = page - rom.base;
+      this.fetchBlocks = null;
     }
     this.fetchPa = page;
     this.fetchVa = pc - (pc - floor(pc / 4096) * 4096);
@@ -697,6 +753,12 @@ export class Hart {
 
   /** RAM bytes [off, off+size) changed: forget decoded instructions that overlap them. */
   codeWritten(off: number, size: number): void {
+    if (this.jit !== null) this.jit.written(off, size);
+    this.codeWrittenNoJit(off, size);
+  }
+
+  /** codeWritten without the translator's part: only a deliberately broken translator (jit/emit.ts TranslatorFaults) calls it alone. */
+  codeWrittenNoJit(off: number, size: number): void {
     if (this.watchOff >= 0 && off < this.watchOff + 8 && off + size > this.watchOff) this.onWatch?.();
     for (let a = off - 2; a < off + size; a += 2) {
       if (a < 0) continue;
@@ -718,7 +780,8 @@ export class Hart {
   /** Zero RAM and forget everything decoded from it (for reusing a machine between vectors). */
   clearMemory(): void {
     this.ram.fill(0);
-    this.decPages.length = 0;
+    this.decPages.fill(undefined);
+    this.jit?.clear();
     this.codeFlag.fill(0);
     this.watchOff = -1;
     this.onWatch = null;
@@ -732,7 +795,7 @@ export class Hart {
     if (off < 0 || off + data.length > this.ramSize) return false;
     this.ram.set(data, off);
     for (let p = off >>> 12; p <= (off + data.length - 1) >>> 12; p++) {
-      if (this.codeFlag[p] & 1) { this.decPages[p] = undefined; this.codeFlag[p] &= ~1; }
+      if (this.codeFlag[p] & 1) { this.decPages[p] = undefined; this.codeFlag[p] &= ~1; this.jit?.dropPage(p); }
     }
     this.fetchVa = NaN;
     return true;

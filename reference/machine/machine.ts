@@ -4,7 +4,7 @@
 import { Bus } from './bus';
 import { Hart, StopReason } from './hart';
 import { Irq } from './trap-causes';
-import type { DmaMemory } from './device';
+import { DmaDenied, DmaMemory } from './device';
 import { DeviceTimerQueue } from './device-timers';
 import { disassemble, encode } from '../tools/disasm';
 import { ElfError, ElfImage, ElfSymbol, isElf, parseElf } from '../tools/elf';
@@ -15,12 +15,15 @@ import { Uart16550 } from './devices/uart16550';
 import { FinisherEvent, SifiveTest } from './devices/sifive-test';
 import { GoldfishRtc } from './devices/goldfish-rtc';
 import { Doorbell } from './devices/doorbell';
+import { Iopmp } from './devices/iopmp';
 import { EmptyVirtioSlot, VirtioMmio } from './devices/virtio-mmio';
 import { BlockBackend, VirtioBlk } from './devices/virtio-blk';
 import { assignMacs, VirtioNet } from './devices/virtio-net';
 import { Network, NicConfig } from './devices/network';
 import { buildDeviceTree, chosenProps } from './devices/device-tree';
 import { FdtError, withChosen } from '../tools/fdt';
+import { BlockCache, DEFAULT_HOT } from './jit/block-cache';
+import type { TranslatorFaults } from './jit/emit';
 import { FW_RAM_BASE, FW_RAM_SIZE, RNMI_EXCEPTION_VECTOR, RNMI_VECTOR } from './firmware-ram';
 
 export type { BlockBackend } from './devices/virtio-blk';
@@ -76,7 +79,22 @@ export interface MachineOptions {
   deviceTree?: boolean;
   /** Keep the console text in memory (default true). */
   captureConsole?: boolean;
+  /**
+   * Translate hot code (reference/machine/jit): true, false, or the translator's settings. The
+   * interpreter is the definition; with translation on nothing observable changes.
+   */
+  jit?: boolean | JitOptions;
 }
+
+export interface JitOptions {
+  /** Executions of a block head before it is translated. */
+  hot?: number;
+  /** Deliberate translator bugs (lockstep tests only). */
+  faults?: TranslatorFaults;
+}
+
+/** Whether `devirt` and Machine translate when not told: see reference/machine/jit/TRANSLATION.md. */
+export const JIT_DEFAULT = false;
 
 export interface RunResult {
   reason: StopReason;
@@ -96,6 +114,8 @@ export class Machine {
   readonly uart: Uart16550;
   readonly finisher: SifiveTest;
   readonly doorbell: Doorbell;
+  /** Checks every device DMA access (devices/iopmp.ts); off until firmware enables it. */
+  readonly iopmp = new Iopmp();
   readonly rtc: GoldfishRtc;
   /** Device events keyed by guest time. */
   readonly timers: DeviceTimerQueue;
@@ -130,6 +150,11 @@ export class Machine {
     if (fwRam && opts.bios) throw new MachineError('a firmware for kernels that own M-mode and a -bios firmware cannot both be given');
     this.hart = new Hart(P.RAM_BASE - fwRam, ramSize + fwRam, this.bus);
     const hart = this.hart;
+    const jit = opts.jit ?? JIT_DEFAULT;
+    if (jit !== false) {
+      const o = jit === true ? {} : jit;
+      hart.setJit(new BlockCache(hart, o.hot ?? DEFAULT_HOT, o.faults ?? {}));
+    }
     if (fwRam) { hart.rnmiVector = RNMI_VECTOR; hart.rnmiExceptionVector = RNMI_EXCEPTION_VECTOR; }
     const capture = opts.captureConsole ?? true;
     const pins = {
@@ -153,15 +178,23 @@ export class Machine {
     // hart's one deadline through a queue; the hart fires them between instructions.
     this.timers = new DeviceTimerQueue(hart);
     this.rtc = new GoldfishRtc(time, this.plic.source(P.RTC_IRQ), this.timers.create(() => this.rtc.fire()));
-    for (const d of [this.clint, this.plic, this.uart, this.finisher, this.rtc, this.doorbell]) this.bus.attach(d);
-    // Device DMA sees guest-physical RAM; writes go through the hart so stale decoded code is dropped.
-    const dma: DmaMemory = {
+    for (const d of [this.clint, this.plic, this.uart, this.finisher, this.rtc, this.doorbell, this.iopmp]) this.bus.attach(d);
+    // Device DMA sees guest-physical RAM through the IOPMP, which knows the requestor by its
+    // RRID (the virtio slot); writes go through the hart so stale decoded code is dropped.
+    const iopmp = this.iopmp;
+    const dmaFor = (rrid: number): DmaMemory => ({
       readBytes: (pa, length) => {
+        const v = iopmp.check(rrid, pa, length, false);
+        if (v) throw new DmaDenied(pa, length, false, v.etype);
         const off = pa - hart.ramBase;
         return off >= 0 && length >= 0 && off + length <= hart.ramSize ? hart.ram.subarray(off, off + length) : null;
       },
-      writeBytes: (pa, data) => hart.writeRam(pa, data),
-    };
+      writeBytes: (pa, data) => {
+        const v = iopmp.check(rrid, pa, data.length, true);
+        if (v) throw new DmaDenied(pa, data.length, true, v.etype);
+        return hart.writeRam(pa, data);
+      },
+    });
     this.drive = opts.drive ?? null;
     const bySlot = new Map<number, BlockBackend>();
     if (this.drive) bySlot.set(P.VIRTIO_COUNT - 1, this.drive);
@@ -188,7 +221,7 @@ export class Machine {
       const nic = nicBySlot.get(i);
       const device = disk ? new VirtioBlk(disk) : nic;
       const dev = device
-        ? new VirtioMmio(base, device, this.plic.source(P.virtioSlotIrq(i)), dma, legacy)
+        ? new VirtioMmio(base, device, this.plic.source(P.virtioSlotIrq(i)), dmaFor(i), legacy)
         : new EmptyVirtioSlot(base, legacy);
       this.virtio.push(dev);
       this.bus.attach(dev);

@@ -15,6 +15,11 @@ import * as plic from '../machine/devices/plic';
 import { DOORBELL_ACK, DOORBELL_CAUSE as DOORBELL_CAUSE_REG, DOORBELL_MODE, DOORBELL_MODE_IRQ, DOORBELL_MODE_RNMI, DOORBELL_RING } from '../machine/devices/doorbell';
 import { FINISHER_FAIL, FINISHER_PASS, FINISHER_RESET } from '../machine/devices/sifive-test';
 import { DOORBELL_CAUSE } from '../session';
+import * as iopmp from '../machine/devices/iopmp';
+import { OWNED_DEVICES, DEVICE_COUNT, DEVICE_UART, DEVICE_RTC, DEVICE_VIRTIO0 } from '../machine/devices/device-ids';
+import { REG as VIRTIO_REG, STATUS as VIRTIO_STATUS } from '../machine/devices/virtio-mmio';
+import * as rtc from '../machine/devices/goldfish-rtc';
+import * as uart from '../machine/devices/uart16550';
 import { Exc, Irq } from '../machine/trap-causes';
 import * as ms from '../machine/mstatus';
 import { CSR_NUMBERS } from '../machine/csr';
@@ -83,6 +88,50 @@ export function platformHeader(): string {
       ['DOORBELL_MODE', addr(DOORBELL_MODE)],
       ['DOORBELL_MODE_IRQ', String(DOORBELL_MODE_IRQ), 'a ring raises mip bit IRQ_DOORBELL'],
       ['DOORBELL_MODE_RNMI', String(DOORBELL_MODE_RNMI), 'a ring raises a resumable NMI, mncause = the cause'],
+    ]),
+    section('IOPMP (reference/machine/devices/iopmp.ts; RISC-V IOPMP specification, full model subset): registers are offsets', [
+      ['IOPMP_BASE', addr(map.IOPMP_BASE), 'only the firmware may reach it (PMP)'],
+      ['IOPMP_SIZE', addr(map.IOPMP_SIZE)],
+      ['IOPMP_RRIDS', String(iopmp.IOPMP_RRIDS), 'requestor id s = virtio slot s'],
+      ['IOPMP_MDS', String(iopmp.IOPMP_MDS)],
+      ['IOPMP_ENTRIES', String(iopmp.IOPMP_ENTRIES)],
+      ['IOPMP_PRIO_ENTRIES', String(iopmp.IOPMP_PRIO_ENTRIES), 'entries below this index are priority entries'],
+      ['IOPMP_HWCFG0', addr(iopmp.IOPMP_REG.HWCFG0)],
+      ['IOPMP_HWCFG0_ENABLE', hex(iopmp.IOPMP_HWCFG0_ENABLE) + 'U', 'sticky: checks start'],
+      ['IOPMP_MDLCK', addr(iopmp.IOPMP_REG.MDLCK)],
+      ['IOPMP_MDCFGLCK', addr(iopmp.IOPMP_REG.MDCFGLCK)],
+      ['IOPMP_ENTRYLCK', addr(iopmp.IOPMP_REG.ENTRYLCK)],
+      ['IOPMP_ERR_CFG', addr(iopmp.IOPMP_REG.ERR_CFG)],
+      ['IOPMP_ERR_INFO', addr(iopmp.IOPMP_REG.ERR_INFO)],
+      ['IOPMP_ERR_REQADDR', addr(iopmp.IOPMP_REG.ERR_REQADDR)],
+      ['IOPMP_ERR_REQID', addr(iopmp.IOPMP_REG.ERR_REQID)],
+      ['IOPMP_MDCFG(m)', `(${addr(iopmp.IOPMP_REG.MDCFG0)} + 4 * (m))`],
+      ['IOPMP_SRCMD_EN(s)', `(${addr(iopmp.IOPMP_REG.SRCMD_EN0)} + ${iopmp.IOPMP_REG.SRCMD_STRIDE} * (s))`],
+      ['IOPMP_ENTRY_ADDR(i)', `(${addr(iopmp.IOPMP_REG.ENTRY_ADDR0)} + ${iopmp.IOPMP_REG.ENTRY_STRIDE} * (i))`],
+      ['IOPMP_ENTRY_CFG(i)', `(IOPMP_ENTRY_ADDR(i) + ${iopmp.IOPMP_REG.ENTRY_CFG})`],
+      ['IOPMP_CFG_R', String(iopmp.IOPMP_CFG.R)],
+      ['IOPMP_CFG_W', String(iopmp.IOPMP_CFG.W)],
+      ['IOPMP_CFG_TOR', hex(iopmp.IOPMP_CFG.TOR)],
+      ['IOPMP_CFG_NA4', hex(iopmp.IOPMP_CFG.NA4)],
+      ['IOPMP_CFG_NAPOT', hex(iopmp.IOPMP_CFG.NAPOT)],
+    ]),
+    section('Devices an instance can own (reference/machine/devices/device-ids.ts; conformance/maintenance-sbi.md): X(id, base, size, PLIC source, IOPMP requestor id or -1)', [
+      ['DEVICE_UART', String(DEVICE_UART)],
+      ['DEVICE_RTC', String(DEVICE_RTC)],
+      ['DEVICE_VIRTIO0', String(DEVICE_VIRTIO0), 'virtio-mmio slot n is DEVICE_VIRTIO0 + n'],
+      ['DEVICE_COUNT', String(DEVICE_COUNT)],
+      ['DEVIRT_DEVICES(X)', OWNED_DEVICES.map((d) => `X(${d.id}, ${addr(d.base)}, ${addr(d.size)}, ${d.irq}, ${d.rrid})`).join(' ')],
+    ]),
+    section('Device registers the firmware quiesces a device with (offsets in its window)', [
+      ['VIRTIO_MMIO_STATUS', addr(VIRTIO_REG.Status), 'write 0: reset; reads 0 once the reset is complete'],
+      ['VIRTIO_MMIO_INTERRUPT_ACK', addr(VIRTIO_REG.InterruptACK)],
+      ['VIRTIO_STATUS_DEVICE_NEEDS_RESET', hex(VIRTIO_STATUS.DEVICE_NEEDS_RESET)],
+      ['RTC_REG_IRQ_ENABLED', addr(rtc.RTC_IRQ_ENABLED)],
+      ['RTC_REG_CLEAR_ALARM', addr(rtc.RTC_CLEAR_ALARM)],
+      ['RTC_REG_CLEAR_INTERRUPT', addr(rtc.RTC_CLEAR_INTERRUPT)],
+      ['UART0_REG_IER', addr(uart.IER_DLM), 'IER while LCR.DLAB = 0'],
+      ['UART0_REG_LCR', addr(uart.LCR)],
+      ['UART0_LCR_DLAB', hex(uart.LCR_DLAB)],
     ]),
     section('Doorbell causes (conformance/maintenance-sbi.md) and finisher codes (written to TEST_BASE)', [
       ['DOORBELL_CAUSE_VIRTUALIZE', String(DOORBELL_CAUSE.virtualize)],

@@ -52,9 +52,16 @@ describe('QEMU\'s network options', () => {
     expect(notes).toEqual(['-netdev id=n0 is attached to no device, as on QEMU (no network connection is made)']);
   });
 
+  test('-netdev user,hostfwd=udp:... (slirp\'s UDP forwarding, as many rules as given) becomes --net-forward', () => {
+    expect(translate(['-netdev', 'user,id=n0,hostfwd=udp:127.0.0.1:5555-:7,hostfwd=udp::6000-10.0.2.15:8', '-device', 'virtio-net-device,netdev=n0'])).toEqual(
+      ['--kernel', 'k', '--nic', '52:54:00:12:34:56,slot=7', '--net-forward', 'udp:127.0.0.1:5555-:7', '--net-forward', 'udp::6000-10.0.2.15:8']);
+    expect(translate(['-nic', 'user,model=virtio-net-device,hostfwd=udp::7-:7'])).toEqual(['--kernel', 'k', '--nic', '52:54:00:12:34:56,slot=7', '--net-forward', 'udp::7-:7']);
+  });
+
   test('what the platform cannot do is refused with one line', () => {
     const refusal = (args: string[]) => { try { translate(args); } catch (e) { if (e instanceof CliError) return e.message; throw e; } return 'accepted'; };
-    expect(refusal(['-netdev', 'tap,id=n0'])).toMatch(/^-netdev: 'tap': the platform's only network backend is socket/);
+    expect(refusal(['-netdev', 'tap,id=n0'])).toMatch(/^-netdev: 'tap': the platform's network backends are socket,udp=HOST:PORT,localaddr=HOST:PORT \(QEMU's datagram socket\) and user,hostfwd=udp:/);
+    expect(refusal(['-netdev', 'user,id=n0,net=10.1.0.0/24'])).toMatch(/^-netdev: user property 'net' is not supported/);
     expect(refusal(['-netdev', 'socket,id=n0,mcast=230.0.0.1:1234'])).toBe('-netdev: socket mcast=: devirt connects over UDP only (udp=HOST:PORT,localaddr=HOST:PORT)');
     expect(refusal(['-netdev', 'socket,udp=h:1,localaddr=h:2'])).toBe('-netdev: needs an id= for -device virtio-net-device,netdev=ID');
     expect(refusal(['-device', 'virtio-net-device,speed=100'])).toMatch(/^-device: virtio-net-device property 'speed' is not supported/);
@@ -81,11 +88,35 @@ describe('devirt boot --nic / --net-udp', () => {
       [['--nic', 'auto,slot=7', '--drive', ECHO + ',slot=7'], /already holds a device/],
       [['--net-udp', '127.0.0.1'], /^devirt: --net-udp: '127\.0\.0\.1' is not HOST:PORT/],
       [['--net-udp', '127.0.0.1:5,bind=1'], /^devirt: --net-udp: 'bind=1' is not localaddr=HOST:PORT\n$/],
+      [['--net-forward', 'udp:5555:7'], /^devirt: --net-forward: 'udp:5555:7' is not udp:\[HOSTADDR\]:HOSTPORT-\[GUESTADDR\]:GUESTPORT\n$/],
+      [['--net-forward', 'tcp::2222-:22'], /^devirt: --net-forward: 'tcp::2222-:22': devirt forwards UDP only\n$/],
+      [['--net-forward', 'udp::5555-10.0.2:7'], /^devirt: --net-forward: guest address '10\.0\.2' in 'udp::5555-10\.0\.2:7' is not an IPv4 address\n$/],
+      [['--net-forward', 'udp::5555-:7', '--net-udp', '127.0.0.1:9'], /^devirt: --net-forward: cannot be combined with --net-udp/],
     ];
     for (const [args, message] of cases) {
       const r = boot(['--bios', 'none', '--kernel', ECHO, ...args]);
       expect({ status: r.status, stderr: r.stderr, stdout: r.stdout }).toEqual({ status: 2, stderr: expect.stringMatching(message), stdout: '' });
     }
+  });
+
+  test('with a link, a guest idle in wfi waits for the host; SIGTERM ends the wait (exit 143)', async () => {
+    const { spawn } = require('child_process') as typeof import('child_process');
+    const child = spawn(process.execPath, [BIN, 'boot', '--bios', 'none', '--kernel', ECHO, '--net-forward', 'udp:127.0.0.1:0-:7'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '', err = '';
+    child.stdout.on('data', (d: Buffer) => { out += d; });
+    child.stderr.on('data', (d: Buffer) => { err += d; });
+    const code = await new Promise<number | null>((resolve) => {
+      child.on('exit', (c) => resolve(c));
+      // Up and idle (its line printed), then still running a moment later: waiting, not ended with 124.
+      const poll = setInterval(() => {
+        if (!/ip 10\.0\.2\.15/.test(out)) return;
+        clearInterval(poll);
+        setTimeout(() => child.kill('SIGTERM'), 300);
+      }, 50);
+    });
+    expect(code).toBe(143);
+    expect(err).toMatch(/devirt: network: card 52:54:00:12:34:56 on the switch; the host is the gateway 10\.0\.2\.2; forwarding udp 127\.0\.0\.1:\d+ -> 10\.0\.2\.15:7/);
+    expect(err).toMatch(/devirt: stopped by SIGTERM/);
   });
 
   test('a local address already in use is refused, naming it', async () => {

@@ -47,6 +47,29 @@ describe('devirt gate', () => {
     expect(fs.readFileSync(at('tight.xml'), 'utf8')).toMatch(/<failure type="budget" message="virtualized overhead/);
   });
 
+  test('a known miss is printed with its figure and reason and tolerated up to that figure; --strict fails on it; worse than listed fails', () => {
+    const budgets = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../ci/budgets.json'), 'utf8'));
+    const compute = budgets.workloads.find((w: { name: string }) => w.name === 'compute');
+    const write = (name: string, knownMiss: object) => fs.writeFileSync(at(name), JSON.stringify({ workloads: [{ ...compute, virtualizedBudgetPercent: 0.001, knownMiss }] }));
+    write('miss.json', { measuredPercent: 50, reason: 'a reason given in the list' });
+    const tolerated = devirt(['gate', '--budgets', at('miss.json'), '--junit', at('miss.xml')]);
+    expect(tolerated.status).toBe(0);
+    expect(tolerated.stdout).toMatch(/^compute .*KNOWN MISS/m);
+    expect(tolerated.stdout).toMatch(/compute: [\d.]+% against the budget of 0.001% \(listed at 50%\): a reason given in the list/);
+    expect(fs.readFileSync(at('miss.xml'), 'utf8')).toMatch(/<skipped message="known miss: virtualized overhead/);
+    const strict = devirt(['gate', '--strict', '--budgets', at('miss.json'), '--junit', at('strict.xml')]);
+    expect(strict.status).toBe(1);
+    expect(strict.stdout).toMatch(/FAIL: virtualized overhead .* over budget 0.001% \(known miss, failed by --strict: a reason given in the list\)/);
+    write('worse.json', { measuredPercent: 0.002, reason: 'r' });
+    const worse = devirt(['gate', '--budgets', at('worse.json'), '--junit', at('worse.xml')]);
+    expect(worse.status).toBe(1);
+    expect(worse.stdout).toMatch(/FAIL: .*worse than its known miss \(0.002%\)/);
+    write('within.json', { measuredPercent: 0.0005, reason: 'r' });
+    const within = devirt(['gate', '--budgets', at('within.json')]);
+    expect(within.status).toBe(2);
+    expect(within.stderr).toMatch(/within\.json: \/workloads\/0\/knownMiss\/measuredPercent: 0.0005 is within the budget \(0.001%\): not a miss/);
+  });
+
   test('bad input is one line naming the file and field (exit 2)', () => {
     fs.writeFileSync(at('bad.json'), JSON.stringify({ workloads: [{ name: 'x', kernel: 'k', firmware: 'f', from: '(', to: 'b', virtualizeAt: 1, devirtualizeAt: 2, maxInsns: 3, virtualizedBudgetPercent: 1 }] }));
     const badRe = devirt(['gate', '--budgets', at('bad.json')]);

@@ -11,6 +11,7 @@ import {
   ARP_REPLY, BROADCAST_MAC, arpRequest, bytesEqual, decode, ethernet, inetChecksum, ip, ipv4, udpFrame, IPPROTO_UDP, ETHERTYPE_IPV4,
 } from '../../reference/tools/net-frames';
 import { runPeer } from './udp-peer';
+import { GATEWAY_IP, GATEWAY_MAC, GUEST_IP as SLIRP_GUEST_IP, UdpGateway } from '../../reference/tools/udp-gateway';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const IMAGE = path.join(ROOT, 'reference/guests/net/build/net-echo.elf');
@@ -88,6 +89,30 @@ describe('net-echo on the reference', () => {
   });
 });
 
+describe('net-echo behind the host endpoint as slirp\'s gateway (reference/tools/udp-gateway.ts)', () => {
+  test('the gateway resolves the guest by ARP first, then its datagram is echoed back to the gateway port', () => {
+    const m = new Machine({ bios: null, kernel: new Uint8Array(fs.readFileSync(IMAGE)), kernelName: 'net-echo.elf', nics: [{ slot: 7 }] });
+    const host = m.network!.host;
+    const gw = new UdpGateway(host);
+    const got: { port: number; text: string; from: Uint8Array }[] = [];
+    host.onFrame = (f, at) => gw.handle(f, at);
+    gw.onDatagram = (d) => got.push({ port: d.dstPort, text: Buffer.from(d.payload).toString('latin1'), from: d.srcIp });
+    expect(m.run({ maxInsns: 5e6 }).reason).toBe('idle');
+    const t = m.hart.mtime() + 500;
+    gw.send(SLIRP_GUEST_IP, 7, 50000, text('one'), t);
+    gw.send(SLIRP_GUEST_IP, 7, 50001, text('two'), t); // waits for the same ARP reply
+    m.run({ maxInsns: 5e6 });
+    // The first frame out is the gateway's ARP request; the guest's ARP reply teaches the gateway its MAC.
+    const kinds = host.collected.map((c) => decode(c.frame).kind);
+    expect(kinds).toEqual(['arp', 'udp', 'udp']);
+    expect(gw.macOf(SLIRP_GUEST_IP)).toEqual(GUEST_MAC);
+    expect(got).toEqual([{ port: 50000, text: 'one', from: SLIRP_GUEST_IP }, { port: 50001, text: 'two', from: SLIRP_GUEST_IP }]);
+    const first = decode(host.collected[1].frame);
+    if (first.kind !== 'udp') throw new Error('not udp');
+    expect([first.eth.dst, first.ip.dst]).toEqual([GATEWAY_MAC, GATEWAY_IP]);
+  });
+});
+
 const withQemu = HAVE_QEMU ? describe : describe.skip;
 withQemu(`net-echo on QEMU and on devirt boot, over QEMU's UDP socket netdev${HAVE_QEMU ? '' : ' (skipped: qemu-system-riscv64 is not installed)'}`, () => {
   const line = (legacy: boolean) => (hostPort: number, guestPort: number) => [
@@ -109,4 +134,18 @@ withQemu(`net-echo on QEMU and on devirt boot, over QEMU's UDP socket netdev${HA
       expect(onReference(legacy).collected.map((c) => c.frame)).toEqual(q.received);
     });
   }
+
+  test('an ordinary UDP client reaches it through -netdev user,hostfwd=udp:... on QEMU (slirp) and on devirt boot alike', async () => {
+    // The client sends bare payloads to the forwarded port: no Ethernet, no ARP on its side.
+    const fwd = (_host: number, guestPort: number) => ['-M', 'virt', '-bios', 'none', '-nographic', '-m', '128M', '-kernel', IMAGE,
+      '-netdev', `user,id=n0,hostfwd=udp:127.0.0.1:${guestPort}-:7`, '-device', 'virtio-net-device,netdev=n0'];
+    const plain = { ready: /ip 10\.0\.2\.15\n/, frames: [{ frame: text('hello'), await: true }, { frame: BIG, await: true }, { frame: text('quit'), await: true }] };
+    const q = await runPeer('qemu-system-riscv64', (h, g) => ['-cpu', 'rv64,f=off,d=off,h=off', ...fwd(h, g)], plain);
+    const d = await runPeer(process.execPath, (h, g) => [BIN, 'boot', ...fwd(h, g)], plain);
+    expect(q.code).toBe(0);
+    expect(q.received.map((r) => Buffer.from(r).toString('latin1'))).toEqual(['hello', Buffer.from(BIG).toString('latin1'), 'bye']);
+    expect(d.code).toBe(0);
+    expect(d.received).toEqual(q.received);
+    expect(d.console).toBe(q.console);
+  });
 });

@@ -11,6 +11,10 @@ const budgets: Budget[] = readBudgets().filter((b) => b.kind === 'mkernel');
 describe('mkernel overhead budgets', () => {
   test('there are workloads for kernels that own M-mode', () => expect(budgets.length).toBeGreaterThanOrEqual(3));
 
+  test('their budgets are the goal: the paper\'s 5.6%', () => {
+    for (const b of budgets) expect(b.virtualizedBudgetPercent).toBeLessThanOrEqual(5.6);
+  });
+
   test.each(budgets.map((b): [string, Budget] => [b.name, b]))('%s', async (_name: string, b: Budget) => {
     const row = await measure(b, new ReferenceImplementation());
     expect(row.problem).toBeUndefined();
@@ -18,6 +22,9 @@ describe('mkernel overhead budgets', () => {
     expect(row.bareOverheadCycles).toBe(0);
     expect(row.outputsMatch).toBe(true);
     expect(row.virtualizedCycles).toBeGreaterThan(row.nativeCycles);
+    // Within the goal, or within the figure of a listed known miss (then the row says so).
+    expect(row.virtualizedOverheadPercent).toBeLessThanOrEqual(b.knownMiss?.measuredPercent ?? b.virtualizedBudgetPercent);
+    expect(row.knownMiss !== undefined).toBe(row.virtualizedOverheadPercent > b.virtualizedBudgetPercent);
     // The firmware accounts its transitions in mv_stats, as the Microvisor does.
     expect(row.virtualizeHandlerCycles).toBeGreaterThan(0);
     expect(row.devirtualizeHandlerCycles).toBeGreaterThan(0);

@@ -16,11 +16,6 @@ typedef unsigned short u16;
 
 #include "devirt-platform.h"
 
-/* The mstatus fields that belong to M-mode: virtual while the kernel is virtualized. */
-#define MS_VIRTUAL (MSTATUS_MIE | MSTATUS_MPIE | MSTATUS_MPP | MSTATUS_MPRV | MSTATUS_TVM | MSTATUS_TW | MSTATUS_TSR)
-/* The fields an sstatus write reaches. */
-#define MS_SFIELDS (MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_SPP | MSTATUS_SUM | MSTATUS_MXR)
-
 #define MIP_SSIP (1UL << IRQ_SSI)
 
 #endif

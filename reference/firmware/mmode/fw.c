@@ -4,9 +4,17 @@
 #include "fw.h"
 #include "platform.h"
 
-struct vmachine vm;
+struct vmachine vm __attribute__((section(".bss.fast.vm")));
+
+/* entry.S's fast paths address these fields by the offsets in vm-layout.h. */
+#define LAYOUT(field, off) _Static_assert(__builtin_offsetof(struct vmachine, field) == off, #field " moved: update vm-layout.h")
+LAYOUT(in_vm, VM_IN_VM); LAYOUT(mstatus, VM_MSTATUS); LAYOUT(mideleg, VM_MIDELEG); LAYOUT(mie, VM_MIE);
+LAYOUT(mscratch, VM_MSCRATCH); LAYOUT(mepc, VM_MSCRATCH + 8); LAYOUT(mcause, VM_MSCRATCH + 16);
+LAYOUT(mtval, VM_MTVAL); LAYOUT(mtimecmp, VM_MTIMECMP); LAYOUT(virtualized, VM_VIRTUALIZED);
+_Static_assert(sizeof(struct vmachine) == SU_FROM_FRAME - VM_FROM_FRAME, "struct vmachine resized: update vm-layout.h");
+LAYOUT(medeleg, VM_MEDELEG); LAYOUT(mtvec, VM_MTVEC); LAYOUT(mepc, VM_MEPC); LAYOUT(mcause, VM_MCAUSE); LAYOUT(satp, VM_SATP);
 struct mv_stats mv_stats;
-volatile u64 deferred_request;
+volatile u64 deferred_request __attribute__((section(".bss.fast.deferred")));
 volatile u64 transition_served;
 
 #define mmio32(a) (*(volatile u32 *)(a))
@@ -176,6 +184,17 @@ void fw_rnmi(struct frame *f) {
        * returning to. Adopt its context and abandon the rest of the path. */
       *f = trap_frame;
       fw_serve_deferred(f);
+#ifndef NO_FAST_PATH
+    } else if (pc >= (u64)fast_window && pc <= (u64)fast_window_end) {
+      /* A fast path had finished: the registers are the kernel's but for t0 (still in the trap
+       * frame before fast_window's load) and sp (in mscratch before the csrrw); it resumes at
+       * mepc with the privilege in mstatus.MPP (U for its M-mode code, else its S or U). */
+      if (pc == (u64)fast_window) f->x[5] = trap_frame.x[5];
+      if (pc < (u64)fast_window_end) { f->x[2] = csr_read(mscratch); csr_write(mscratch, (u64)&trap_frame); }
+      f->pc = csr_read(mepc);
+      f->priv = (csr_read(mstatus) & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT;
+      fw_serve_deferred(f);
+#endif
     } else {
       defer(request);
       return;

@@ -2,6 +2,7 @@
 #ifndef MMODE_FW_H
 #define MMODE_FW_H
 #include "csr.h"
+#include "vm-layout.h"
 
 /* A saved context: x0..x31, then where and at which privilege it resumes, then the counters
  * when the firmware was entered (entry.S's accounting). */
@@ -37,8 +38,12 @@ struct vmachine {
 };
 
 extern struct vmachine vm;
+
+/* vpmp.c's cached S/U view of the virtual PMP (offsets in vm-layout.h). */
+struct su_view { u64 valid, cfg0, cfg2, addr2; };
+extern struct su_view su_view;
 extern volatile u64 deferred_request;
-extern char trap_entry[], trap_exit[], trap_exit_end[], _start[], _end[];
+extern char trap_entry[], trap_exit[], trap_exit_end[], fast_window[], fast_window_end[], _start[], _end[];
 extern struct frame trap_frame;
 
 /* fw.c */

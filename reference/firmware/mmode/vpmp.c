@@ -7,15 +7,13 @@
 #include "fw.h"
 #include "platform.h"
 
-#define PMP_R 1
-#define PMP_W 2
-#define PMP_X 4
-#define PMP_TOR (1 << 3)
-#define PMP_NAPOT (3 << 3)
-#define PMP_L 0x80
-#define SHIFT 2                 /* kernel entry i is real entry i + SHIFT in the S/U view */
+#define LAYOUT(field, off) _Static_assert(__builtin_offsetof(struct su_view, field) == off, #field " moved: update vm-layout.h")
 
-#define NAPOT(base, size) (((base) + (size) / 2 - 1) >> 2)
+_Static_assert(CLINT_MTIMECMP + 8 - CLINT_BASE <= CLINT_ARBITRATED_SIZE && CLINT_MSIP + 4 - CLINT_BASE <= CLINT_ARBITRATED_SIZE,
+               "msip and mtimecmp must trap in the M view");
+_Static_assert(CLINT_MTIME - CLINT_BASE >= CLINT_ARBITRATED_SIZE, "mtime is read directly in the M view");
+
+#define SHIFT 2                 /* kernel entry i is real entry i + SHIFT in the S/U view */
 
 static void write_addr(int i, u64 v) {
   switch (i) {
@@ -33,13 +31,14 @@ static void clear_cfg(void) {
 
 static u64 cfg_byte(int i) { return (vm.pmpcfg[i >> 3] >> (8 * (i & 7))) & 0xff; }
 
-#define ALL ((~0UL) >> 10)
-#define FW_CFG ((u64)PMP_NAPOT)
-#define VM_CFG_LOW (FW_CFG | ((u64)PMP_NAPOT << 8) | ((u64)(PMP_NAPOT | PMP_R | PMP_W | PMP_X) << 16))
+#define ALL PMP_ADDR_ALL
+#define VM_CFG_LOW PMP_VM_CFG_LOW
 
-static u64 su_cfg[2];      /* pmpcfg0, pmpcfg2 of the S/U view */
-static u64 su_addr2;       /* pmpaddr2 of the S/U view */
-static int su_valid;       /* real entries 3..15 hold the S/U view of the current virtual PMP */
+/* The S/U view of the current virtual PMP, kept for cheap switches (entry.S switches with it too). */
+struct su_view su_view __attribute__((section(".bss.fast.su_view")));
+#define su_valid su_view.valid
+#define su_addr2 su_view.addr2
+LAYOUT(valid, SU_VALID); LAYOUT(cfg0, SU_CFG0); LAYOUT(addr2, SU_ADDR2);
 
 void vpmp_changed(void) { su_valid = 0; }
 
@@ -47,14 +46,14 @@ void vpmp_changed(void) { su_valid = 0; }
  * emulated; everything else allowed, as for real M-mode. */
 void pmp_load_vm_view(void) {
   if (su_valid) {
-    csr_write(pmpaddr1, NAPOT(CLINT_BASE, CLINT_SIZE));
+    csr_write(pmpaddr1, PMP_ADDR_CLINT);
     csr_write(pmpaddr2, ALL);
-    csr_write(pmpcfg0, (su_cfg[0] & ~0xffffffUL) | VM_CFG_LOW);
+    csr_write(pmpcfg0, (su_view.cfg0 & ~0xffffffUL) | VM_CFG_LOW);
     return;
   }
   clear_cfg();
   write_addr(0, NAPOT(FW_RAM_BASE, FW_RAM_SIZE));
-  write_addr(1, NAPOT(CLINT_BASE, CLINT_SIZE));
+  write_addr(1, PMP_ADDR_CLINT);
   write_addr(2, ALL);
   csr_write(pmpcfg0, VM_CFG_LOW);
 }
@@ -64,7 +63,7 @@ void pmp_load_su_view(void) {
   if (su_valid) {
     csr_write(pmpaddr1, 0);
     csr_write(pmpaddr2, su_addr2);
-    csr_write(pmpcfg0, su_cfg[0]);
+    csr_write(pmpcfg0, su_view.cfg0);
     return;
   }
   clear_cfg();
@@ -87,8 +86,8 @@ void pmp_load_su_view(void) {
   }
   csr_write(pmpcfg0, cfg[0]);
   csr_write(pmpcfg2, cfg[1]);
-  su_cfg[0] = cfg[0];
-  su_cfg[1] = cfg[1];
+  su_view.cfg0 = cfg[0];
+  su_view.cfg2 = cfg[1];
   su_addr2 = active ? vm.pmpaddr[0] : ALL;
   su_valid = 1;
 }

@@ -87,6 +87,33 @@ u64 fdt_ram_size(const void *fdt)
   return w.ram_size;
 }
 
+/* Does any node's compatible list name `compat`? (Platform devices devirt adds, such as the
+   IOPMP, are absent on QEMU, where touching their address would fault.) */
+int fdt_has_compatible(const void *fdtv, const char *compat)
+{
+  const u8 *fdt = fdtv;
+  const struct fdt_header *h = (const struct fdt_header *)fdt;
+  if (be32(h->magic) != FDT_MAGIC) return 0;
+  const u8 *s = fdt + be32(h->off_dt_struct);
+  const char *strings = (const char *)fdt + be32(h->off_dt_strings);
+  u32 size = be32(h->size_dt_struct);
+  for (u32 off = 0; off < size;) {
+    u32 tok = rd32(s + off);
+    off += 4;
+    if (tok == FDT_BEGIN_NODE) off += align4(slen((const char *)s + off) + 1);
+    else if (tok == FDT_PROP) {
+      u32 len = rd32(s + off), nameoff = rd32(s + off + 4);
+      const char *val = (const char *)s + off + 8;
+      if (streq(strings + nameoff, "compatible")) {
+        for (u32 i = 0; i < len; i += slen(val + i) + 1) if (streq(val + i, compat)) return 1;
+      }
+      off += 8 + align4(len);
+    } else if (tok == FDT_END) return 0;
+    else if (tok != FDT_END_NODE && tok != FDT_NOP) return 0;
+  }
+  return 0;
+}
+
 /* A small writer for the nodes we insert. */
 struct out { u8 *p; u32 n; };
 static void put32(struct out *o, u32 v) { wr32(o->p + o->n, v); o->n += 4; }

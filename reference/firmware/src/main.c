@@ -3,6 +3,7 @@
 #include "microvisor.h"
 #include "csr.h"
 #include "platform.h"
+#include "devices.h"
 
 struct mv_stats mv_stats;
 struct mv_layout mv_layout;
@@ -30,6 +31,8 @@ void fw_main(u64 hartid, u64 fdt, u64 fw_dynamic, struct trap_frame *frame)
   if (mv_layout.partition_base + quarter > fdt) mv_layout.partition_size = 0;
 
   pmp_configure();
+  devices_reset_owners();
+  iopmp_init((const void *)fdt);
   if (fdt_reserve_regions((void *)fdt, RAM_BASE + mv_layout.ram_size) != 0)
     console_puts("microvisor: device tree not patched\n");
   dormant_configure();

@@ -8,6 +8,7 @@
 #include "csr.h"
 #include "platform.h"
 #include "sbi.h"
+#include "devices.h"
 
 /* Every delegable exception but ecall from S (the SBI) goes to S-mode; ecall from M and the
    reserved codes cannot be delegated. */
@@ -21,6 +22,14 @@
    machine external interrupt through which a second instance's devices are routed (PLIC context
    0, whose enables PMP keeps from the guest). */
 #define VIRTUALIZED_MIE   (MIP_MTIP | MIP_MEIP)
+
+/* The doorbell's argument and result registers (conformance/maintenance-sbi.md). */
+#ifndef DOORBELL_ARG0
+#define DOORBELL_ARG0   0x10
+#define DOORBELL_ARG1   0x18
+#define DOORBELL_RESULT 0x30
+#endif
+#define DOORBELL_CAUSE_HAND_OVER 5
 
 /* Deliberate transparency bugs for the negative tests (Makefile: make variant). */
 #ifdef BUG_DELEG_NOT_RESTORED
@@ -135,6 +144,14 @@ void doorbell_interrupt(struct trap_frame *f)
   /* A doorbell that asks for the state the machine is already in is acknowledged and ignored. */
   if (cause == DOORBELL_CAUSE_VIRTUALIZE) virtualize(f);
   else if (cause == DOORBELL_CAUSE_DEVIRTUALIZE) devirtualize(f);
+  else if (cause == DOORBELL_CAUSE_HAND_OVER) {
+    /* hand_over(ARG0, ARG1) on the owner's behalf. */
+    u64 dev = *(volatile u64 *)(DOORBELL_BASE + DOORBELL_ARG0), to = *(volatile u64 *)(DOORBELL_BASE + DOORBELL_ARG1);
+    long r = state != VIRTUALIZED ? SBI_ERR_DENIED
+           : dev >= DEVICE_COUNT ? SBI_ERR_INVALID_PARAM
+           : devices_hand_over(dev, to, devices_owner(dev));
+    *(volatile u64 *)(DOORBELL_BASE + DOORBELL_RESULT) = (u64)r;
+  }
 }
 
 static long status(u64 which)
@@ -161,6 +178,9 @@ struct sbiret maintenance_call(u64 fid, u64 arg0, struct trap_frame *f)
   }
   case MAINT_VIRTUALIZE: return (struct sbiret){ virtualize(f), 0 };
   case MAINT_DEVIRTUALIZE: return (struct sbiret){ devirtualize(f), 0 };
+  case MAINT_HAND_OVER:
+    if (state != VIRTUALIZED) return (struct sbiret){ SBI_ERR_DENIED, 0 };
+    return (struct sbiret){ devices_hand_over(arg0, f->x[11], mv_instance_current()), 0 };
   }
   return (struct sbiret){ SBI_ERR_NOT_SUPPORTED, 0 };
 }

@@ -69,6 +69,7 @@ int pmp_guest_may_access(u64 base, u64 len);
 /* fdt.c */
 u64 fdt_ram_size(const void *fdt);
 int fdt_reserve_regions(void *fdt, u64 space_end);
+int fdt_has_compatible(const void *fdt, const char *compat);
 /* console.c */
 void console_putc(char c);
 void console_puts(const char *s);

@@ -1,6 +1,6 @@
 /* The PMP layout. It is set once at boot and never changes: dormant and virtualized deny the guest
    exactly the same things (the firmware, the M timer and software interrupt in the CLINT, the
-   PLIC's machine context, the doorbell, and the maintenance partition), which is what makes the
+   PLIC's machine context, the doorbell, the IOPMP, and the maintenance partition), which is what makes the
    transitions invisible. Entries match lowest first; the last one opens everything else to S/U. */
 #include "microvisor.h"
 #include "platform.h"
@@ -29,9 +29,12 @@ void pmp_configure(void)
     SET_PMPADDR(6, (mv_layout.partition_base + mv_layout.partition_size) >> 2);
     cfg |= (u64)PMP_TOR << 48;
   }
-  SET_PMPADDR(7, ~0UL);
-  cfg |= (u64)(PMP_NAPOT | PMP_R | PMP_W | PMP_X) << 56;
+  /* The IOPMP: only the firmware decides where devices may DMA. */
+  SET_PMPADDR(7, napot(IOPMP_BASE, IOPMP_SIZE));       cfg |= (u64)PMP_NAPOT << 56;
   asm volatile("csrw pmpcfg0, %0" :: "r"(cfg));
+  /* Entries 8..14 stay OFF (room for the per-instance device windows); 15 opens the rest. */
+  SET_PMPADDR(15, ~0UL);
+  asm volatile("csrw pmpcfg2, %0" :: "r"((u64)(PMP_NAPOT | PMP_R | PMP_W | PMP_X) << 56));
   asm volatile("sfence.vma" ::: "memory");
 }
 

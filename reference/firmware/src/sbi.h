@@ -31,6 +31,7 @@
 #define MAINT_STATUS        0
 #define MAINT_VIRTUALIZE    1
 #define MAINT_DEVIRTUALIZE  2
+#define MAINT_HAND_OVER     7
 /* Functions 3..15 are reserved for the multi-instance functions of online maintenance. */
 
 #define MAINT_STATUS_STATE       0

@@ -5,6 +5,7 @@
 #include "microvisor.h"
 #include "csr.h"
 #include "platform.h"
+#include "devices.h"
 
 void fw_panic(const char *why, u64 a, u64 b)
 {
@@ -28,6 +29,11 @@ void trap_handler(struct trap_frame *f)
     u64 code = cause & ~CAUSE_INTERRUPT;
     if (code == IRQ_DOORBELL) doorbell_interrupt(f);
     else if (code == IRQ_MTI) slice_interrupt();
+    else if (code == IRQ_MEI) {
+      /* A device interrupt of the instance that is not running (plic_emul.c routes them here). */
+      int who = plic_emul_meip();
+      if (who >= 0) mv_instance_wake(who);
+    }
     else fw_panic("unexpected interrupt", cause, csr_read(mepc));
     return;
   }
@@ -36,6 +42,13 @@ void trap_handler(struct trap_frame *f)
     f->x[10] = r.error;
     f->x[11] = r.value;
     csr_write(mepc, csr_read(mepc) + 4);
+    return;
+  }
+  if (cause == EXC_LOAD_ACCESS || cause == EXC_STORE_ACCESS) {
+    /* Not delegated only while two instances share the hart: the PLIC's S context is emulated,
+       and any other access fault is the guest's own, delivered to it as the hart would have. */
+    u64 tval = csr_read(mtval);
+    if (!plic_emul_access_fault(f, cause, tval)) trap_redirect_to_s(cause, tval);
     return;
   }
   fw_panic("unexpected trap", cause, csr_read(mepc));

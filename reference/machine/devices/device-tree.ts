@@ -66,6 +66,9 @@ export function buildDeviceTree(o: TreeOptions): Uint8Array {
       node(`serial@${M.UART0_BASE.toString(16)}`, [...onPlic(M.UART0_IRQ), ['clock-frequency', M.UART_CLOCK], ['reg', reg(M.UART0_BASE, M.UART0_SIZE)], ['compatible', 'ns16550a']]),
       node(`test@${M.TEST_BASE.toString(16)}`, [['phandle', PH_TEST], ['reg', reg(M.TEST_BASE, 0x1000)], ['compatible', ['sifive,test1', 'sifive,test0', 'syscon']]]),
       node(`doorbell@${M.DOORBELL_BASE.toString(16)}`, [['reg', reg(M.DOORBELL_BASE, 0x1000)], ['compatible', 'devirt,doorbell']]),
+      // Only the firmware programs it (PMP denies it to S and U); listed, as the doorbell is, so
+      // that the tree describes the whole platform (requestor id s = virtio slot s).
+      node(`iopmp@${M.IOPMP_BASE.toString(16)}`, [['reg', reg(M.IOPMP_BASE, M.IOPMP_SIZE)], ['compatible', 'devirt,iopmp']]),
       ...virtio,
       node(`plic@${M.PLIC_BASE.toString(16)}`, [
         // riscv,ndev counts the real sources 1..95 (source 0 means "none").

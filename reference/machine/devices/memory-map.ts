@@ -1,5 +1,6 @@
 // The platform's physical memory map and interrupt numbers: QEMU 7.2 virt's, plus devirt's
-// management doorbell in a hole QEMU leaves free (conformance/platform.md).
+// management doorbell and IOPMP in a hole QEMU 7.2 leaves free between its RTC (0x101000) and
+// CLINT (0x2000000) (conformance/platform.md).
 
 export const MROM_BASE = 0x1000;
 export const MROM_SIZE = 0xf000;
@@ -7,6 +8,9 @@ export const TEST_BASE = 0x100000;
 export const RTC_BASE = 0x101000;
 export const DOORBELL_BASE = 0x102000;
 export const DOORBELL_SIZE = 0x1000;
+/** The IOPMP that checks device DMA (devices/iopmp.ts); 16 KiB, aligned to its size so one NAPOT PMP entry covers it. */
+export const IOPMP_BASE = 0x104000;
+export const IOPMP_SIZE = 0x4000;
 export const CLINT_BASE = 0x2000000;
 export const CLINT_SIZE = 0x10000;
 export const PLIC_BASE = 0xc000000;

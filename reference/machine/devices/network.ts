@@ -31,6 +31,9 @@ export class Network {
     this.nics.push(nic);
   }
 
-  /** Machine reset: the switch forgets what it learned (the cards are reset as devices). */
-  reset(): void { this.switch.reset(); }
+  /** Machine reset: the switch forgets what it learned, no frame waits in a card. */
+  reset(): void {
+    this.switch.reset();
+    for (const n of this.nics) n.powerOn();
+  }
 }

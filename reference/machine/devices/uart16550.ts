@@ -17,7 +17,9 @@
 import { IrqLine, MmioDevice } from '../device';
 import { UART0_BASE } from './memory-map';
 
-const RBR_THR_DLL = 0, IER_DLM = 1, IIR_FCR = 2, LCR = 3, MCR = 4, LSR = 5, MSR = 6, SCR = 7;
+const RBR_THR_DLL = 0, IIR_FCR = 2, MCR = 4, LSR = 5, MSR = 6, SCR = 7;
+/** Register offsets the firmware needs to quiesce the UART (IER is DLM while LCR.DLAB is set). */
+export const IER_DLM = 1, LCR = 3;
 
 export const IER_RDI = 0x01, IER_THRI = 0x02, IER_RLSI = 0x04, IER_MSI = 0x08;
 export const IIR_NONE = 0x01, IIR_THRI = 0x02, IIR_RDI = 0x04, IIR_CTI = 0x0c, IIR_FIFO = 0xc0;

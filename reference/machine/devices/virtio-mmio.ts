@@ -6,7 +6,7 @@
 // QEMU 7.2 defaults to the legacy transport (`virtio-mmio.force-legacy=true`); devirt's own
 // options give version 2, QEMU's spelling gives what QEMU would (conformance/platform.md).
 
-import { DmaMemory, IrqLine, MmioDevice } from '../device';
+import { DmaDenied, DmaMemory, IrqLine, MmioDevice } from '../device';
 import { Virtqueue, VirtioError } from './virtqueue';
 
 export const VIRTIO_MAGIC = 0x74726976; // "virt"
@@ -52,6 +52,8 @@ export interface VirtioDevice {
    * own, not only in answer to the driver: a network card whose frames arrive from the wire.
    */
   bind?(link: VirtioLink): void;
+  /** The driver has just set DRIVER_OK: a device holding work of its own may start on it. */
+  started?(): void;
 }
 
 /** What a device sees of its transport. */
@@ -63,8 +65,6 @@ export interface VirtioLink {
   service(index: number): void;
   /** The features the driver accepted (meaningful once FEATURES_OK, or at once on legacy). */
   negotiated(): bigint;
-  /** The driver has set DRIVER_OK and the device has not failed. */
-  live(): boolean;
 }
 
 /**
@@ -110,7 +110,6 @@ export class VirtioMmio implements MmioDevice {
     device.bind?.({
       service: (index) => this.notify(index),
       negotiated: () => this.driverFeatures,
-      live: () => (this.status & STATUS.DRIVER_OK) !== 0 && (this.status & STATUS.DEVICE_NEEDS_RESET) === 0,
     });
   }
 
@@ -249,7 +248,9 @@ export class VirtioMmio implements MmioDevice {
     if (!this.legacy && (v & STATUS.FEATURES_OK) && !(this.status & STATUS.FEATURES_OK)) {
       if ((this.driverFeatures & ~this.device.features) !== 0n) v &= ~STATUS.FEATURES_OK;
     }
+    const was = this.status;
     this.status = (v & ~STATUS.DEVICE_NEEDS_RESET) | (this.status & STATUS.DEVICE_NEEDS_RESET);
+    if (!(was & STATUS.DRIVER_OK) && (this.status & STATUS.DRIVER_OK)) this.device.started?.();
   }
 
   /** Features the driver accepted (valid once FEATURES_OK is set). */
@@ -264,8 +265,11 @@ export class VirtioMmio implements MmioDevice {
         this.irq.set(true);
       }
     } catch (e) {
-      if (!(e instanceof VirtioError)) throw e;
-      // The guest broke the ring: stop the device and tell the driver, as virtio 1.x 2.1.2 allows.
+      if (!(e instanceof VirtioError) && !(e instanceof DmaDenied)) throw e;
+      // The guest broke the ring, or pointed the device at memory the IOPMP does not let it reach
+      // (a bus error to the device): stop the device and tell the driver, as virtio 1.x 2.1.2
+      // says ("The device SHOULD set DEVICE_NEEDS_RESET when it enters an error state that a
+      // reset is needed").
       this.lastError = e.message;
       this.status |= STATUS.DEVICE_NEEDS_RESET;
       this.isr |= INT_CONFIG_CHANGE;

@@ -25,8 +25,10 @@ export const NET_QUEUE_MAX = 1024;
 /** struct virtio_net_hdr: 12 bytes with VERSION_1 (or MRG_RXBUF), 10 for a legacy driver (5.1.6). */
 export const NET_HDR_V1 = 12, NET_HDR_LEGACY = 10;
 /**
- * Frames that wait for receive buffers while the driver is up but has none posted. Beyond this
- * they are dropped, as a card's FIFO overflows (devirt's choice; QEMU stops reading its backend).
+ * Frames that wait for the driver: for receive buffers, or for the driver itself (before
+ * DRIVER_OK, across a reset: a card handed from one owner to the next keeps what arrived in
+ * between; QEMU's net layer likewise queues what its card cannot receive yet). Beyond this many
+ * they are dropped (devirt's bound; conformance/platform.md).
  */
 export const RX_BACKLOG = 256;
 /** QEMU's first default MAC address (qemu_macaddr_default_if_unset: 52:54:00:12:34:56, then ...:57). */
@@ -41,7 +43,7 @@ export interface NetStats {
   txDropped: number;
   /** Frames written into receive buffers. */
   rxFrames: number;
-  /** Frames from the switch lost: driver not up, backlog full, or larger than the buffer offered. */
+  /** Frames from the switch lost: backlog full, or larger than the buffer offered. */
   rxDropped: number;
 }
 
@@ -67,7 +69,10 @@ export class VirtioNet implements VirtioDevice, SwitchPort {
 
   bind(link: VirtioLink): void { this.link = link; }
 
-  reset(): void { this.backlog = []; }
+  /** A device reset forgets the driver's state; frames waiting for the next driver stay. */
+  reset(): void { /* nothing: the queues are the transport's, the backlog outlives drivers */ }
+
+  started(): void { if (this.backlog.length) this.link?.service(NET_RX); }
 
   configRead(off: number, width: 1 | 2 | 4): number {
     if (off + width > this.config.length) return 0;
@@ -87,11 +92,14 @@ export class VirtioNet implements VirtioDevice, SwitchPort {
 
   /** A frame from the switch. */
   deliver(frame: Uint8Array): void {
-    if (!this.link?.live()) { this.stats.rxDropped++; return; }
     if (this.backlog.length >= RX_BACKLOG) { this.stats.rxDropped++; return; }
     this.backlog.push(frame.slice());
-    this.link.service(NET_RX);
+    // The transport processes the queue only for a driver that is up (DRIVER_OK, queue ready).
+    this.link?.service(NET_RX);
   }
+
+  /** Machine power-on: nothing waits (a guest reset of the card, above, keeps the frames). */
+  powerOn(): void { this.backlog = []; }
 
   /** Frames waiting for receive buffers. */
   get pending(): number { return this.backlog.length; }

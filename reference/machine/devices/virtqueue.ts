@@ -64,11 +64,6 @@ export class Virtqueue {
    */
   unpop(): void { this.lastAvail = (this.lastAvail - 1) & 0xffff; }
 
-  /** Whether the driver has offered a chain not yet popped. */
-  hasAvailable(mem: DmaMemory): boolean {
-    return this.u16(mem, this.driver + 2, 'avail.idx') !== this.lastAvail;
-  }
-
   private walk(mem: DmaMemory, table: number, size: number, first: number, chain: Chain, indirect: boolean): void {
     let i = first;
     for (let seen = 0; ; seen++) {

@@ -6,8 +6,15 @@
 
 import { Case, CODE, csr, csrr, csrw, DATA, E, EBREAK, li, MSTATUS, Priv, qemuDivergence, qemuSkip } from './program';
 
-/** QEMU 7.2 stores the reserved R=0 W=1 combination (see qemu-divergences.md, pmpcfg-fields). */
-const reservedPerm = (perm: bigint) => ((perm & 3n) === 2n ? [qemuDivergence('pmpcfg-fields')] : []);
+/**
+ * QEMU 7.2 stores the reserved R=0 W=1 combination (see qemu-divergences.md, pmpcfg-fields): it
+ * then grants the store the reference's entry (R, W, X kept from OFF, or W dropped) denies, and
+ * only that store differs: inside the entry, from S or U or under a lock (an unlocked entry does
+ * not bind M). Loads and partial matches fail on both; a W-X entry's fetch matches the legal
+ * W-dropped outcome (pmpcfg-rw01-clear-w).
+ */
+const reservedPerm = (perm: bigint, kind: Access, inside: boolean, priv: Priv, lock: bigint) =>
+  ((perm & 3n) === 2n && kind === 'store' && inside && (priv !== 'M' || lock !== 0n) ? [qemuDivergence('pmpcfg-fields')] : []);
 import { ROOT, tables, TEST_VA } from './sv39';
 
 const SPEC = 'riscv-priv 1.12 3.7 Physical Memory Protection';
@@ -55,12 +62,12 @@ export function* pmpModes(): Generator<Case> {
     for (const priv of ['M', 'S', 'U'] as Priv[]) for (const kind of ['load', 'store', 'fetch'] as Access[]) {
       if (lock && priv !== 'M' && kind === 'fetch' && perm !== 7n) continue;
       const label = `pmp ${modeName(mode)} ${permName(perm)}${lock ? ' L' : ''} from ${priv}: ${kind}`;
-      const tags = reservedPerm(perm);
-      yield pmpCase(`${label} inside`, priv, csrs, kind, DATA, mode === NA4 ? 4 : 8, tags);
+      yield pmpCase(`${label} inside`, priv, csrs, kind, DATA, mode === NA4 ? 4 : 8, reservedPerm(perm, kind, true, priv, lock));
       if (mode !== 0n && kind !== 'fetch') {
         // Just past the end (no entry matches: M passes, S/U fail) and straddling the end (partial match fails).
-        yield pmpCase(`${label} just past the end`, priv, csrs, kind, DATA + span, 4, tags);
-        yield pmpCase(`${label} straddling the end`, priv, csrs, kind, DATA + span - 4, 8, tags);
+        const outside = reservedPerm(perm, kind, false, priv, lock);
+        yield pmpCase(`${label} just past the end`, priv, csrs, kind, DATA + span, 4, outside);
+        yield pmpCase(`${label} straddling the end`, priv, csrs, kind, DATA + span - 4, 8, outside);
       }
     }
   }

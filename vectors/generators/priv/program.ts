@@ -104,7 +104,17 @@ function capabilities(c: Case, code: number[]): string[] {
   if (c.priv === 'U') out.add('u');
   for (const name of Object.keys(c.csrs ?? {})) csrCapabilities(name, out);
   for (const w of code) {
-    if ((w & 0x7f) === 0x73 && ((w >>> 12) & 7) !== 0 && ((w >>> 12) & 7) !== 4) csrCapabilities(CSR_NAMES.get(w >>> 20), out);
+    if ((w & 0x7f) !== 0x73 || ((w >>> 12) & 7) === 0 || ((w >>> 12) & 7) === 4) continue;
+    const name = CSR_NAMES.get(w >>> 20);
+    csrCapabilities(name, out);
+    // What a PMP CSR reads back depends on the granularity (3.7.1: with G >= 1 NA4 is not
+    // selectable and low pmpaddr bits read as zeros or ones), so a vector that accesses one needs G = 0.
+    if (name !== undefined && /^pmp(cfg|addr)\d+$/.test(name)) out.add('pmp-g0');
+  }
+  // An NA4 entry exists only with G = 0.
+  for (const [name, v] of Object.entries(c.csrs ?? {})) {
+    if (!name.startsWith('pmpcfg')) continue;
+    for (let i = 0; i < 8; i++) if (((v >> BigInt(8 * i + 3)) & 3n) === 2n) out.add('pmp-g0');
   }
   return [...out];
 }

@@ -1,0 +1,247 @@
+/* The PLIC's S-mode context while two instances share the hart (conformance/maintenance-sbi.md,
+   "Devices and handoff").
+
+   The hart has one S context (context 1) and two operating systems. While both run, PMP denies
+   the PLIC's first 4 MiB (priorities, pending bits, enables and both contexts) to S, load and
+   store access faults come to the firmware (medeleg bits 5 and 7 cleared), and each 4-byte
+   access is emulated against the caller's virtual context: its enable bits and threshold. A
+   source belongs to the owner of the device that raises it (devices.c); sources no device raises
+   stay instance 0's. The caller sees and changes only its own sources: another instance's source
+   reads as 0 in the priority, pending and enable registers, and writes to it (priority, enable,
+   completion) are ignored. The real context 1 always holds the running instance's virtual
+   context, so a claim returns only its sources; the sources the other instance enabled are
+   routed to context 0 (the machine external interrupt) with that instance's threshold, so their
+   arrival wakes the firmware, which masks them there until that instance runs.
+
+   With one instance the PLIC is passed through untouched: the real context is the instance's.
+
+   What is not emulated: accesses narrower or wider than 4 bytes, misaligned ones, AMOs, and
+   accesses to context 0: they fault as on the bare platform (the fault is delivered to the
+   guest's handler as it would have been, trap_redirect_to_s). */
+#include "devices.h"
+#include "csr.h"
+#include "platform.h"
+
+#define PLIC(off) (PLIC_BASE + (off))
+#define PLIC_WINDOW 0x400000UL
+#define PENDING 0x1000UL
+#define WORDS (PLIC_SOURCES / 32)
+#define S_ENABLE (PLIC_ENABLE + PLIC_ENABLE_STRIDE)
+#define S_CONTEXT (PLIC_CONTEXT + PLIC_CONTEXT_STRIDE)
+#define M_THRESHOLD (PLIC_CONTEXT)
+#define M_CLAIM (PLIC_CONTEXT + PLIC_CLAIM)
+#define DELEG_ACCESS_FAULTS ((1UL << EXC_LOAD_ACCESS) | (1UL << EXC_STORE_ACCESS))
+
+struct vcontext { u32 enable[WORDS]; u32 threshold; };
+static struct vcontext vctx[MV_INSTANCES];
+static int emulating;
+
+/* The instance a source belongs to: its device's owner; instance 0 for a source no device raises. */
+static int source_owner(u32 src)
+{
+  if (src == UART0_IRQ) return devices_owner(DEVICE_UART);
+  if (src == RTC_IRQ) return devices_owner(DEVICE_RTC);
+  if (src >= VIRTIO_IRQ0 && src < VIRTIO_IRQ0 + VIRTIO_COUNT) return devices_owner(DEVICE_VIRTIO0 + (src - VIRTIO_IRQ0));
+  return 0;
+}
+
+static int visible(u32 src, int id)
+{
+#ifdef BUG_PLIC_OTHER_VISIBLE
+  /* The bug (make variant BUG=plic-other-visible): the UART's source stays visible to everybody. */
+  if (src == UART0_IRQ) return 1;
+#endif
+  return source_owner(src) == id;
+}
+
+/* The bits of enable/pending word `w` that instance `id` may see. */
+static u32 own_mask(int w, int id)
+{
+  u32 m = 0;
+  for (int b = 0; b < 32; b++) if (visible(w * 32 + b, id)) m |= 1U << b;
+  return m;
+}
+
+void plic_emul_switch(int to)
+{
+  int other = 1 - to;
+  for (int w = 0; w < WORDS; w++) {
+    mmio_write32(PLIC(S_ENABLE + 4 * w), vctx[to].enable[w]);
+    mmio_write32(PLIC(PLIC_ENABLE + 4 * w), vctx[other].enable[w]);
+  }
+  mmio_write32(PLIC(S_CONTEXT), vctx[to].threshold);
+  mmio_write32(PLIC(M_THRESHOLD), vctx[other].threshold);
+}
+
+void plic_emul_begin(void)
+{
+  if (emulating) return;
+  int cur = mv_instance_current();
+  for (int w = 0; w < WORDS; w++) {
+    vctx[cur].enable[w] = mmio_read32(PLIC(S_ENABLE + 4 * w));
+    vctx[1 - cur].enable[w] = 0;
+  }
+  vctx[cur].threshold = mmio_read32(PLIC(S_CONTEXT));
+  vctx[1 - cur].threshold = 0;
+  emulating = 1;
+  csr_clear(medeleg, DELEG_ACCESS_FAULTS);
+  plic_emul_switch(cur);
+}
+
+void plic_emul_end(int survivor)
+{
+  if (!emulating) return;
+  vctx[1 - survivor] = (struct vcontext){ { 0 }, 0 };
+  plic_emul_switch(survivor); /* context 0 gets the absent instance's (empty) state */
+  emulating = 0;
+  csr_set(medeleg, DELEG_ACCESS_FAULTS);
+}
+
+/* Clear a source's claimed and pending state through context 0 (the firmware's): complete it,
+   then claim it once with only it enabled there and complete that claim. */
+static void source_clear(u32 src)
+{
+  u32 saved[WORDS];
+  for (int w = 0; w < WORDS; w++) { saved[w] = mmio_read32(PLIC(PLIC_ENABLE + 4 * w)); mmio_write32(PLIC(PLIC_ENABLE + 4 * w), 0); }
+  u32 threshold = mmio_read32(PLIC(M_THRESHOLD));
+  mmio_write32(PLIC(M_CLAIM), src);
+  mmio_write32(PLIC(4 * src), 1);
+  mmio_write32(PLIC(M_THRESHOLD), 0);
+  mmio_write32(PLIC(PLIC_ENABLE + 4 * (src / 32)), 1U << (src % 32));
+  u32 got = mmio_read32(PLIC(M_CLAIM));
+  if (got) mmio_write32(PLIC(M_CLAIM), got);
+  mmio_write32(PLIC(4 * src), 0);
+  mmio_write32(PLIC(M_THRESHOLD), threshold);
+  for (int w = 0; w < WORDS; w++) mmio_write32(PLIC(PLIC_ENABLE + 4 * w), saved[w]);
+}
+
+void plic_emul_source_moved(u32 src, int from, int to)
+{
+  u32 bit = 1U << (src % 32);
+  int w = src / 32;
+  if (emulating) {
+    vctx[from].enable[w] &= ~bit;
+    vctx[to].enable[w] &= ~bit;
+    plic_emul_switch(mv_instance_current());
+  } else {
+    mmio_write32(PLIC(S_ENABLE + 4 * w), mmio_read32(PLIC(S_ENABLE + 4 * w)) & ~bit);
+  }
+  source_clear(src); /* the new owner starts with the source idle, disabled and at priority 0 */
+}
+
+int plic_emul_meip(void)
+{
+  for (int w = 0; w < WORDS; w++) {
+    u32 hits = mmio_read32(PLIC(PENDING + 4 * w)) & mmio_read32(PLIC(PLIC_ENABLE + 4 * w));
+    if (!hits) continue;
+    u32 b = 0;
+    while (!(hits & (1U << b))) b++;
+    u32 src = w * 32 + b;
+    /* Masked in context 0 until its owner runs (plic_emul_switch routes it to context 1 then). */
+    mmio_write32(PLIC(PLIC_ENABLE + 4 * w), mmio_read32(PLIC(PLIC_ENABLE + 4 * w)) & ~(1U << (src % 32)));
+    return source_owner(src);
+  }
+  return -1;
+}
+
+void trap_redirect_to_s(u64 cause, u64 tval)
+{
+  u64 ms = csr_read(mstatus);
+  csr_write(sepc, csr_read(mepc));
+  csr_write(scause, cause);
+  csr_write(stval, tval);
+  /* As the hart would have done: SPP = the privilege trapped from, SPIE = SIE, SIE = 0. */
+  if ((ms & MSTATUS_MPP) == MSTATUS_MPP_S) ms |= MSTATUS_SPP; else ms &= ~MSTATUS_SPP;
+  if (ms & MSTATUS_SIE) ms |= MSTATUS_SPIE; else ms &= ~MSTATUS_SPIE;
+  ms &= ~(MSTATUS_SIE | MSTATUS_MPP);
+  ms |= MSTATUS_MPP_S;
+  csr_write(mstatus, ms);
+  /* Exceptions go to stvec's base in both direct and vectored modes. */
+  csr_write(mepc, csr_read(stvec) & ~3UL);
+}
+
+/* The instruction at the guest's pc, read with its own translation (MPRV, MXR: the page it runs
+   from is executable, perhaps not readable). */
+static u32 guest_insn(u64 pc, int *len)
+{
+  u64 lo, hi = 0;
+  u64 mprv = MSTATUS_MPRV | MSTATUS_MXR;
+  asm volatile("csrs mstatus, %1\n lhu %0, 0(%2)\n csrc mstatus, %1" : "=&r"(lo) : "r"(mprv), "r"(pc) : "memory");
+  if ((lo & 3) == 3) {
+    asm volatile("csrs mstatus, %1\n lhu %0, 2(%2)\n csrc mstatus, %1" : "=&r"(hi) : "r"(mprv), "r"(pc) : "memory");
+    *len = 4;
+    return (u32)(lo | (hi << 16));
+  }
+  *len = 2;
+  return (u32)lo;
+}
+
+/* A 4-byte load or store: its data register and whether it stores; -1 for anything else. */
+static int decode_word_access(u32 insn, int len, int *store, int *unsigned_load)
+{
+  *unsigned_load = 0;
+  if (len == 4) {
+    u32 op = insn & 0x7f, f3 = (insn >> 12) & 7;
+    if (op == 0x03 && (f3 == 2 || f3 == 6)) { *store = 0; *unsigned_load = f3 == 6; return (insn >> 7) & 31; } /* lw, lwu */
+    if (op == 0x23 && f3 == 2) { *store = 1; return (insn >> 20) & 31; } /* sw */
+    return -1;
+  }
+  u32 q = insn & 3, f3 = (insn >> 13) & 7;
+  if (q == 0 && f3 == 2) { *store = 0; return 8 + ((insn >> 2) & 7); } /* c.lw */
+  if (q == 0 && f3 == 6) { *store = 1; return 8 + ((insn >> 2) & 7); } /* c.sw */
+  if (q == 2 && f3 == 2) { *store = 0; return (insn >> 7) & 31; }      /* c.lwsp */
+  if (q == 2 && f3 == 6) { *store = 1; return (insn >> 2) & 31; }      /* c.swsp */
+  return -1;
+}
+
+/* The caller's view of a PLIC register: 1 if handled (value in *v for a load), 0 to fault. */
+static int emulate(u64 off, int store, u32 *v, int me)
+{
+  if (off < PENDING) { /* priority of source off / 4 */
+    u32 src = off / 4;
+    if (store) { if (visible(src, me)) mmio_write32(PLIC(off), *v); }
+    else *v = visible(src, me) ? mmio_read32(PLIC(off)) : 0;
+    return 1;
+  }
+  if (off < PENDING + 4 * WORDS) { /* pending bits: read-only */
+    if (!store) *v = mmio_read32(PLIC(off)) & own_mask((off - PENDING) / 4, me);
+    return 1;
+  }
+  if (off >= PLIC_ENABLE && off < PLIC_ENABLE + PLIC_ENABLE_STRIDE) return 0; /* context 0's */
+  if (off >= S_ENABLE && off < S_ENABLE + 4 * WORDS) {
+    int w = (off - S_ENABLE) / 4;
+    if (store) { vctx[me].enable[w] = *v & own_mask(w, me); plic_emul_switch(me); }
+    else *v = vctx[me].enable[w];
+    return 1;
+  }
+  if (off >= PLIC_CONTEXT && off < PLIC_CONTEXT + PLIC_CONTEXT_STRIDE) return 0; /* context 0's */
+  if (off == S_CONTEXT) {
+    if (store) { vctx[me].threshold = *v & 7; mmio_write32(PLIC(S_CONTEXT), vctx[me].threshold); }
+    else *v = vctx[me].threshold;
+    return 1;
+  }
+  if (off == S_CONTEXT + PLIC_CLAIM) {
+    /* The real context 1 holds only the caller's sources, so its claim is the caller's. */
+    if (store) { if (*v < PLIC_SOURCES && visible(*v, me)) mmio_write32(PLIC(off), *v); }
+    else *v = mmio_read32(PLIC(off));
+    return 1;
+  }
+  /* Anything else in the window has no register: as the PLIC does, reads 0 and ignores writes. */
+  if (store) mmio_write32(PLIC(off), *v); else *v = mmio_read32(PLIC(off));
+  return 1;
+}
+
+int plic_emul_access_fault(struct trap_frame *f, u64 cause, u64 addr)
+{
+  if (!emulating || addr < PLIC_BASE || addr >= PLIC_BASE + PLIC_WINDOW) return 0;
+  if ((csr_read(mstatus) & MSTATUS_MPP) != MSTATUS_MPP_S || (addr & 3)) return 0;
+  int len, store, uload;
+  u64 pc = csr_read(mepc);
+  int reg = decode_word_access(guest_insn(pc, &len), len, &store, &uload);
+  if (reg < 0 || store != (cause == EXC_STORE_ACCESS)) return 0;
+  u32 v = store && reg ? (u32)f->x[reg] : 0;
+  if (!emulate(addr - PLIC_BASE, store, &v, mv_instance_current())) return 0;
+  if (!store && reg != 0) f->x[reg] = uload ? (u64)v : (u64)(long)(int)v;
+  csr_write(mepc, pc + len);
+  return 1;
+}

@@ -1,0 +1,203 @@
+// The translator's cache: blocks of RAM code found hot by counting, compiled once to JS with
+// `new Function`, kept per physical page and dropped exactly when the interpreter would see
+// different code.
+//
+// Keyed by physical address: a block never crosses a page, the run loop reaches it through the
+// same fetch translation the interpreter uses (hart.ts refillFetch: privilege, satp and PMP are
+// checked there, per page, for both), so satp, privilege and PMP changes need no invalidation of
+// their own. What the interpreter sees at once is a store to code: every RAM write that reaches
+// a page holding decoded code goes through Hart.codeWritten, which drops the decoded slots and,
+// here, every block overlapping the bytes written. Loads of new images (writeRam), clearMemory
+// and misa.C changes drop whole pages or everything.
+
+import type { Hart } from '../hart';
+import { decode, Decoded } from '../isa/decode';
+import { Op } from '../isa/opcodes';
+import { OP_COST, TLB_ENTRIES } from '../cycle-model';
+import { divuw, divw, mul, mulDiv64, mulw, remuw, remw } from '../muldiv';
+import { loadSlow, storeSlow } from '../data-access';
+import { BlockInsn, TLB_MASK_SRC, TranslatorFaults, emitBlock, isCounterRead, translatable } from './emit';
+import { csrAllowed, csrCounter } from '../csr';
+
+if (TLB_MASK_SRC !== TLB_ENTRIES - 1) throw new Error('internal: jit/emit.ts TLB_MASK_SRC is out of step with the cycle model');
+
+/** Executions of a block head before it is translated. Measured: see TRANSLATION.md. */
+export const DEFAULT_HOT = 64;
+/** Longest block, in instructions (bounds compile time and the work lost to a side exit). */
+const MAX_BLOCK = 64;
+
+/** A translated block: runs from h.pc (a pc passed as an argument would be boxed: it is no small integer). */
+export type BlockFn = (h: Hart) => void;
+
+export interface Block {
+  /** null: the head cannot start a block (its first instruction is not translated). */
+  fn: BlockFn | null;
+  /** Instructions, and cycles before the last one starts (the dispatcher's fit check). */
+  n: number;
+  guard: number;
+  /** Byte offset of its first instruction in the page, and the byte range [start, end) its instructions lie in. */
+  head: number;
+  start: number;
+  end: number;
+}
+
+/** The blocks of one RAM page, indexed by halfword slot of their first instruction. */
+export class PageBlocks {
+  readonly at: (Block | undefined)[] = new Array(2048);
+  readonly counts = new Uint32Array(2048);
+  readonly list: Block[] = [];
+  /** Lowest start and highest end of any block here, for a quick miss on data stores. */
+  lo = 4096;
+  hi = 0;
+  /** Times code here was overwritten under a block: the threshold grows with it (self-modifying code). */
+  churn = 0;
+}
+
+export interface JitStats { compiled: number; invalidated: number; insns: number }
+
+const sll = (x: Int32Array, rd: number, lo: number, hi: number, s: number) => {
+  if (s === 0) { x[rd] = lo; x[rd + 1] = hi; }
+  else if (s < 32) { x[rd + 1] = (hi << s) | (lo >>> (32 - s)); x[rd] = lo << s; }
+  else { x[rd + 1] = lo << (s - 32); x[rd] = 0; }
+};
+const srl = (x: Int32Array, rd: number, lo: number, hi: number, s: number) => {
+  if (s === 0) { x[rd] = lo; x[rd + 1] = hi; }
+  else if (s < 32) { x[rd] = (lo >>> s) | (hi << (32 - s)); x[rd + 1] = hi >>> s; }
+  else { x[rd] = hi >>> (s - 32); x[rd + 1] = 0; }
+};
+const sra = (x: Int32Array, rd: number, lo: number, hi: number, s: number) => {
+  if (s === 0) { x[rd] = lo; x[rd + 1] = hi; }
+  else if (s < 32) { x[rd] = (lo >>> s) | (hi << (32 - s)); x[rd + 1] = hi >> s; }
+  else { x[rd] = hi >> (s - 32); x[rd + 1] = hi >> 31; }
+};
+
+/** A counter CSR read (emit.ts isCounterRead) as csrInstruction does it, without its return to the run loop. */
+const COUNTER_OF: ((h: Hart) => number)[] = [];
+const csrReadInsn = (h: Hart, csr: number, rd: number, pc: number, len: number) => {
+  if (!csrAllowed(h, csr, false)) h.illegalAt(pc, len);
+  const counter = COUNTER_OF[csr] ?? (COUNTER_OF[csr] = csrCounter(csr)!);
+  const v = counter(h);
+  if (rd !== 64) { h.x[rd] = v | 0; h.x[rd + 1] = Math.floor(v / 4294967296) | 0; }
+};
+
+export class BlockCache {
+  // Dense, like the hart's decoded pages (a sparse array is a slow dictionary in V8).
+  private readonly pages: (PageBlocks | undefined)[];
+  readonly stats: JitStats = { compiled: 0, invalidated: 0, insns: 0 };
+  private readonly scratch: Decoded = { op: Op.ILLEGAL, rd: 0, rs1: 0, rs2: 0, imm: 0, len: 4 };
+  /** Everything a block closes over, in the order of FACTORY_PARAMS. */
+  private readonly env: unknown[];
+
+  constructor(private readonly h: Hart, readonly hot = DEFAULT_HOT, readonly faults: TranslatorFaults = {}) {
+    const ram = h.ram;
+    this.pages = new Array(h.codeFlag.length).fill(undefined);
+    this.env = [h.x, ram, new Int16Array(ram.buffer), new Int32Array(ram.buffer), h.tlbTag, h.tlbOff, h.codeFlag,
+      Math.floor, loadSlow, storeSlow, sll, srl, sra, mul, mulw, mulDiv64, divw, divuw, remw, remuw, csrReadInsn];
+  }
+
+  /** The blocks of RAM page `p` (created on first use). */
+  page(p: number): PageBlocks {
+    let pb = this.pages[p];
+    if (pb === undefined) { pb = new PageBlocks(); this.pages[p] = pb; }
+    return pb;
+  }
+
+  /** RAM bytes [off, off+size) were written: drop every block that holds any of them. */
+  written(off: number, size: number): void {
+    const first = off >>> 12, last = (off + size - 1) >>> 12;
+    for (let p = first; p <= last; p++) {
+      const pb = this.pages[p];
+      if (pb === undefined || pb.list.length === 0) continue;
+      const a = p === first ? off & 4095 : 0;
+      const b = p === last ? ((off + size - 1) & 4095) + 1 : 4096;
+      if (b <= pb.lo || a >= pb.hi) continue;
+      let lo = 4096, hi = 0, dropped = false;
+      const keep: Block[] = [];
+      for (const blk of pb.list) {
+        if (a < blk.end && b > blk.start) {
+          pb.at[blk.head >> 1] = undefined;
+          pb.counts[blk.head >> 1] = 0;
+          this.stats.invalidated++;
+          dropped = true;
+        } else {
+          keep.push(blk);
+          if (blk.start < lo) lo = blk.start;
+          if (blk.end > hi) hi = blk.end;
+        }
+      }
+      if (dropped) {
+        pb.list.length = 0; pb.list.push(...keep);
+        pb.lo = lo; pb.hi = hi;
+        if (pb.churn < 8) pb.churn++;
+      }
+    }
+  }
+
+  /** Forget page p's blocks (new bytes loaded from outside the hart). */
+  dropPage(p: number): void { this.pages[p] = undefined; }
+  /** Forget everything (RAM cleared, misa.C changed). */
+  clear(): void { this.pages.fill(undefined); }
+
+  /** The count of page `pb`'s slot reached the threshold: translate the block there. */
+  compile(pb: PageBlocks, slot: number, ramOff: number): void {
+    // Self-modifying pages earn their blocks again more slowly (16x per overwrite, at most 8 times).
+    if (pb.churn > 0 && pb.counts[slot] < this.hot * Math.pow(16, pb.churn)) return;
+    const h = this.h;
+    const start = slot << 1;
+    const insns: BlockInsn[] = [];
+    const ram = h.ram;
+    // A trace through the page: conditional branches fall through (taken, they leave the block),
+    // jal continues at its target; it stops at an indirect jump, at code already in the trace, at
+    // anything untranslated, at the page's edge, or at MAX_BLOCK.
+    const seen = new Set<number>();
+    let lo = start, hi = start + 2;
+    let off = start;
+    while (insns.length < MAX_BLOCK && off >= 0 && off + 2 <= 4096 && !seen.has(off)) {
+      const p = ramOff + off;
+      const low = ram[p] | (ram[p + 1] << 8);
+      let bits = low;
+      if ((low & 3) === 3) {
+        if (off + 4 > 4096) break;
+        bits = (low | (ram[p + 2] << 16) | (ram[p + 3] << 24)) >>> 0;
+      }
+      const dd = decode(bits, this.scratch);
+      // With misa.C clear a 16-bit encoding is illegal: the interpreter raises it.
+      if (!(translatable(dd.op) || isCounterRead(dd.op, dd.rs1, dd.imm)) || (dd.len === 2 && !h.compressed)) break;
+      seen.add(off);
+      insns.push({
+        op: dd.op, rd: dd.rd === 0 ? 64 : dd.rd * 2, rs1: dd.rs1 * 2, rs2: dd.rs2 * 2, imm: dd.imm | 0, len: dd.len, d: off - start,
+      });
+      if (off < lo) lo = off;
+      if (off + dd.len > hi) hi = off + dd.len;
+      if (dd.op === Op.JALR) break;
+      if (dd.op === Op.JAL) {
+        const target = off + (dd.imm | 0);
+        if (target === start) break;
+        off = target;
+      } else {
+        off += dd.len;
+      }
+    }
+    const blk: Block = { fn: null, n: insns.length, guard: 0, head: start, start: lo, end: hi };
+    if (insns.length > 0) {
+      let total = 0;
+      for (const ins of insns) total += OP_COST[ins.op];
+      blk.guard = total - OP_COST[insns[insns.length - 1].op] - (this.faults.interruptOneLate ? 1 : 0);
+      blk.fn = this.build(emitBlock(insns, this.faults));
+      this.stats.compiled++;
+      this.stats.insns += insns.length;
+    }
+    pb.at[slot] = blk;
+    pb.list.push(blk);
+    if (blk.start < pb.lo) pb.lo = blk.start;
+    if (blk.end > pb.hi) pb.hi = blk.end;
+  }
+
+  private build(body: string): BlockFn {
+    const factory = new Function(...FACTORY_PARAMS, `"use strict"; return function block(h) {\nconst pc0 = h.pc;\n${body}\n};`);
+    return factory(...this.env) as BlockFn;
+  }
+}
+
+const FACTORY_PARAMS = ['x', 'ram', 'ram16', 'ram32', 'tlbTag', 'tlbOff', 'codeFlag',
+  'floor', 'loadSlow', 'storeSlow', 'sll', 'srl', 'sra', 'mul', 'mulw', 'mulDiv64', 'divw', 'divuw', 'remw', 'remuw', 'csrReadInsn'];
