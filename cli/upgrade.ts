@@ -11,7 +11,7 @@ import { existsSync } from 'fs';
 import { CliError, EXIT } from './exit-codes';
 import { parseCount } from './size';
 import { FAULTS, FaultName, FIRMWARE, SERVICE_BUILD, BadImage } from '../harness/service/images';
-import { runScenario, Scenario, ScenarioResult, TICKS_PER_MS, Trigger } from '../harness/service/scenario';
+import { DEFAULT_SCENARIO, runScenario, Scenario, ScenarioResult, TICKS_PER_MS, Trigger } from '../harness/service/scenario';
 import { fmtTicks } from '../harness/service/traffic';
 import { serviceDowntimeBudgetMs } from '../harness/service/budget';
 import { MachineError } from '../reference/machine/machine';
@@ -62,11 +62,11 @@ export function registerUpgrade(program: Command): void {
     .option('--v2 <file>', 'the next version, linked for the maintenance partition', resolve(SERVICE_BUILD, 'service-v2-part.elf'))
     .option('--v2-boot <file>', 'the next version linked for the bare machine (booted after a reset once the disk is its)', resolve(SERVICE_BUILD, 'service-v2.elf'))
     .option('--bios <file>', 'the firmware', FIRMWARE)
-    .option('--clients <n>', 'client count', '4')
-    .option('--interval <ms>', 'each client sends a request this often (guest ms)', '1')
-    .option('--upgrade-at <ms>', 'when the management request asks for the upgrade (guest ms)', '10')
-    .option('--traffic <ms>', 'how long the clients send (guest ms)', '40')
-    .option('--seed <n>', 'seed of the traffic', '1')
+    .option('--clients <n>', 'client count', String(DEFAULT_SCENARIO.clients))
+    .option('--interval <ms>', 'each client sends a request this often (guest ms)', String(DEFAULT_SCENARIO.intervalMs))
+    .option('--upgrade-at <ms>', 'when the management request asks for the upgrade (guest ms)', String(DEFAULT_SCENARIO.upgradeAtMs))
+    .option('--traffic <ms>', 'how long the clients send (guest ms)', String(DEFAULT_SCENARIO.trafficMs))
+    .option('--seed <n>', 'seed of the traffic', String(DEFAULT_SCENARIO.seed))
     .option('--budget <ms>', 'downtime budget (guest ms; default: ci/budgets.json service.downtimeMs)')
     .option('--fault <name>', `a fault of v2 (${Object.keys(FAULTS).filter((f) => f !== 'none' && !V1_FAULTS.includes(f as FaultName)).join(', ')}) or v1 (${V1_FAULTS.join(', ')})`)
     .option('--bad-image <kind>', `offer a bad image instead of v2 (${BAD_IMAGES.join(', ')})`)
@@ -93,7 +93,7 @@ export function registerUpgrade(program: Command): void {
       const versions = o.expectVersion !== undefined ? [parseCount(o.expectVersion, '--expect-version')] : rollback ? [1] : o.resetAfter ? [1, 2] : [2];
       const trafficEnd = parseMs(o.traffic, '--traffic');
       const s: Scenario = {
-        name: 'devirt upgrade', clients, interval, trafficEnd, keysPerClient: 8, seed: parseCount(o.seed, '--seed'),
+        name: 'devirt upgrade', clients, interval, trafficEnd, keysPerClient: DEFAULT_SCENARIO.keysPerClient, seed: parseCount(o.seed, '--seed'),
         upgradeAt: parseMs(o.upgradeAt, '--upgrade-at'), imageOverNetwork: !!o.imageOverNetwork,
         faults: {
           v1: fault && V1_FAULTS.includes(fault as FaultName) ? fault as FaultName : undefined,

@@ -372,3 +372,6 @@ export function runScenario(s: Scenario, images: Images): ScenarioResult {
     instructions,
   };
 }
+
+/** The default scenario of `devirt upgrade` and the gate: 4 clients, a request each per ms, the upgrade at 10 ms, traffic for 40 ms. */
+export const DEFAULT_SCENARIO = { clients: 4, intervalMs: 1, upgradeAtMs: 10, trafficMs: 40, seed: 1, keysPerClient: 8 } as const;
