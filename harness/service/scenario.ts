@@ -11,6 +11,7 @@ import { CachedDisk } from './disk';
 import { badImage, BadImage, FaultName, withFault } from './images';
 import { DISK_BYTES, IMAGE_SECTOR } from './protocol';
 import { fmtTicks, Traffic, Violation } from './traffic';
+import { partitionFromSymbols, watchHandoffs } from './handoff-check';
 
 export const TICKS_PER_MS = 10000;
 
@@ -149,6 +150,7 @@ export function runScenario(s: Scenario, images: Images): ScenarioResult {
     const m = /^svc(\d+) @(\d+) (\S+)(?: (\d+))?$/.exec(text);
     if (!m) { if (text.trim()) note('console', text.trim()); return; }
     timeline.push({ at: epoch + Number(m[2]), who: `v${m[1]}`, event: m[3], arg: m[4] === undefined ? undefined : Number(m[4]) });
+    if (m[3] === 'serving' || m[3] === 'upgrade-requested') watch();
     fired.add(m[3]);
     // The maintenance is over once v2 serves, v1 resumed, create refused, or a rebooted machine serves.
     if (maintenanceOpen && (m[3] === 'rolled-back' || m[3] === 'create-refused' || (m[3] === 'serving' && (m[1] !== '1' || rebooted)))) {
@@ -196,6 +198,16 @@ export function runScenario(s: Scenario, images: Images): ScenarioResult {
     traffic.attach(machine, epoch);
     timer = machine.timers.create(fire);
     rearm();
+    watching = false;
+  };
+  // The device probe needs the partition the firmware laid out: installed once the firmware ran.
+  let watching = false;
+  const watch = () => {
+    if (watching) return;
+    const p = partitionFromSymbols(machine);
+    if (!p || p.size === 0) return;
+    watching = true;
+    watchHandoffs(machine, p, () => traffic.now(), violations, { 0: 'disk', 1: 'NIC' });
   };
   boot(v1);
 
