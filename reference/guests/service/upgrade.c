@@ -219,6 +219,12 @@ void upgrade_takeover(void)
   }
   if (svc_fault == FAULT_HANG_AFTER) for (;;) {}
   struct sbiret r = maint(M_RETIRE, 0, 0, 0);
-  log_event("committed", (u64)-r.error);
+  if (r.error) {
+    /* Not committed: instance 0 may still take the disk back, so it stays in its format. */
+    log_event("commit-refused", (u64)-r.error);
+    maint(M_ROLLBACK, 0, 0, 0);
+    shutdown(1);
+  }
+  log_event("committed", 0);
   if (wal_migrate()) { puts("svc: migration failed\n"); shutdown(1); }
 }
