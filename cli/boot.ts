@@ -18,6 +18,7 @@ import { fileProblem } from '../harness/file-error';
 import { GdbServer } from './gdb-server';
 import { parseTraceItems, TraceItem, TraceLog } from '../reference/debug/trace-log';
 import { fileSink } from './trace-sink';
+import { Maintenance, MaintFlags, parseMaintFlags } from './maint';
 import { EXCEPTION_NAMES, INTERRUPT_NAMES } from '../reference/machine/trap-causes';
 import type { Hart } from '../reference/machine/hart';
 import type { NicConfig } from '../reference/machine/machine';
@@ -29,7 +30,7 @@ import { describeDifference, firstDifference } from '../reference/machine/jit/lo
 export const DEFAULT_FIRMWARE = path.resolve(__dirname, '../../reference/firmware/build/microvisor.elf');
 export const DEFAULT_MMODE_FIRMWARE = path.resolve(__dirname, '../../reference/firmware/mmode/build/mmode-fw.elf');
 
-interface BootFlags {
+interface BootFlags extends MaintFlags {
   kernel: string; bios?: string; mmode?: string | boolean; doorbell?: string; drive: string[]; mem?: string; maxInsns?: string; trace?: boolean; append?: string;
   doorbellLog?: boolean; gdb?: string; gdbWait?: boolean; log?: string; logfile?: string; traceFrom?: string; traceTo?: string;
   initrd?: string; dtb?: string; virtioLegacy?: boolean; plicGateway?: string; reboot: boolean; dumpDtb?: string;
@@ -82,6 +83,11 @@ export function registerBoot(program: Command): void {
     .option('--jit', `translate hot code to JavaScript (reference/machine/jit; nothing observable changes)${JIT_DEFAULT ? ' (default)' : ''}`)
     .option('--no-jit', `interpret every instruction (the definition)${JIT_DEFAULT ? '' : ' (default)'}`)
     .option('--lockstep', 'run an interpreting and a translating machine side by side; stop at the first difference (exit 4)')
+    .option('--maint-kernel <file>', 'a maintenance instance (conformance/maintenance-sbi.md): this kernel (ELF, or a Linux Image) is placed in the partition and created and started as instance 1 through the doorbell at --maint-at')
+    .option('--maint-initrd <file>', "the maintenance instance's initial RAM disk (in its partition, named in its /chosen)")
+    .option('--maint-append <args>', "the maintenance instance's command line (its /chosen/bootargs)")
+    .option('--maint-at <n>', 'instruction count at which the host virtualizes, then creates (n + 100000) and starts (n + 200000) the maintenance instance')
+    .option('--maint-console <file|stderr>', "where the maintenance instance's console goes: a file, or stderr as lines prefixed '[instance 1] ' (default)")
     .option('--dump-dtb <file>', 'write the device tree the guest would get to FILE and exit (QEMU -M virt,dumpdtb=FILE)')
     .action(async (flags: BootFlags) => {
       process.exitCode = await boot(flags);
@@ -108,7 +114,9 @@ async function boot(flags: BootFlags): Promise<number> {
   else throw new CliError(`default firmware ${DEFAULT_FIRMWARE} is not built; pass --bios none or --bios FILE`);
   if (flags.lockstep && flags.jit !== undefined) throw new CliError(`--lockstep: runs both ways already; drop --${flags.jit ? '' : 'no-'}jit`);
   if (flags.lockstep && flags.gdb !== undefined) throw new CliError('--lockstep: cannot be combined with --gdb (the debugger would stop one machine only)');
-  const rings = parseDoorbell(flags.doorbell);
+  const maint = parseMaintFlags(flags);
+  if (maint && flags.doorbell !== undefined) throw new CliError('--maint-at: cannot be combined with --doorbell (the maintenance schedule rings the doorbell itself)');
+  const rings = maint ? maint.events : parseDoorbell(flags.doorbell);
   const trace = parseTraceFlags(flags);
   const gdbPort = flags.gdb === undefined ? undefined : parseGdbPort(flags.gdb);
   if (flags.gdbWait && gdbPort === undefined) throw new CliError('--gdb-wait: needs --gdb PORT (the port the debugger attaches to)');
@@ -140,7 +148,7 @@ async function boot(flags: BootFlags): Promise<number> {
   try {
     wanted.forEach((d, i) => drives.push({ backend: new TrackedDrive(openDrive(d.file)), slot: slots[i] }));
     const nics: NicConfig[] = nicWanted.map((n, i) => ({ slot: slots[wanted.length + i], mac: n.mac }));
-    return await bootWith(flags, { ramSize, maxInsns, kernel, bios, biosName, drives, signals, mmodeFirmware, mmodeName, rings, extra, trace, gdbPort, nics, udp, forwards });
+    return await bootWith(flags, { ramSize, maxInsns, kernel, bios, biosName, drives, signals, mmodeFirmware, mmodeName, rings, extra, trace, gdbPort, nics, udp, forwards, maint });
   } finally {
     signals.detach();
     // Everything the guest wrote reaches the disk files, however the run ended.
@@ -239,10 +247,11 @@ interface BootInputs {
   extra: Pick<BootConfig, 'initrd' | 'initrdName' | 'dtb' | 'dtbName' | 'virtioLegacy' | 'plicGateway'>;
   trace: TraceFlags | null; gdbPort: number | undefined;
   nics: NicConfig[]; udp: { remote: UdpAddress; local: UdpAddress } | null; forwards: ForwardRule[];
+  maint: Maintenance | null;
 }
 
 /** The run as a terminal program: the session runs the machine; this moves bytes and picks the exit code. */
-async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, biosName, drives, signals, mmodeFirmware, mmodeName, rings, extra, trace, gdbPort, nics, udp, forwards }: BootInputs): Promise<number> {
+async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, biosName, drives, signals, mmodeFirmware, mmodeName, rings, extra, trace, gdbPort, nics, udp, forwards, maint }: BootInputs): Promise<number> {
   const out: number[] = [];
   // Bytes the guest printed: a guest that only polls the UART after stdin ended (printing
   // nothing) is waiting for input that can never come.
@@ -285,6 +294,7 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
       mmodeFirmware, mmodeFirmwareName: mmodeName,
       captureConsole: false,
       onConsole: (b) => { out.push(b); printed++; guestLineOpen = b !== 10; if (out.length >= 4096 || b === 10) flushOut(); },
+      onConsole1: maint?.onConsole1,
       schedule: rings, maxInsns, onReset: flags.reboot === false ? 'stop' : 'reboot',
       jit: flags.lockstep ? false : flags.jit,
     });
@@ -349,9 +359,21 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
     if (stub && stub.wantsTracer && stub.beforeInstruction(h, pc, bits)) return true;
     if (tracing && log!.perInstruction) {
       if (told !== session.delivered.length) tellDeliveries();
+      if (h.priv !== lastPriv) noteInstance(h);
       log!.beforeInstruction(h, pc, bits, len);
     }
     return false;
+  };
+  // The trace names the instance that runs (conformance/maintenance-sbi.md): the firmware's
+  // mv_current_instance, read when the hart leaves M-mode, and told when it changes.
+  const currentSym = m.symbols.find((s) => s.name === 'mv_current_instance');
+  let lastPriv = 3, lastInstance = 0;
+  const noteInstance = (h: typeof m.hart) => {
+    const leftM = lastPriv === 3;
+    lastPriv = h.priv;
+    if (!leftM || !currentSym) return;
+    const id = Number(new DataView(m.readBytes(BigInt(currentSym.value), 8).buffer).getBigUint64(0, true));
+    if (id !== lastInstance) { lastInstance = id; log!.note(`devirt: instance ${id} runs`, h); }
   };
   // Every trap entry is seen (traps are rare, so this costs the run nothing): for -d int, and to
   // notice a hart that takes the same trap over and over with no instruction retiring in between
@@ -497,6 +519,7 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
     }
   } finally {
     flushOut();
+    maint?.flush();
     input?.close();
     if (tracing) log!.stop(m.hart);
     gdb?.close();

@@ -10,7 +10,7 @@ import type { PlicGateway } from './machine/devices/plic';
 import type { ScheduleEvent } from './state';
 
 /** Doorbell causes understood by the Microvisor (conformance/maintenance-sbi.md). */
-export const DOORBELL_CAUSE = { virtualize: 1, devirtualize: 2 } as const;
+export const DOORBELL_CAUSE = { virtualize: 1, devirtualize: 2, create: 3, start: 4, handOver: 5, retire: 6, rollback: 7 } as const;
 
 /** A doorbell ring due when the instruction count (instret of the current boot) reaches `at`. */
 export interface DoorbellEvent {
@@ -18,6 +18,13 @@ export interface DoorbellEvent {
   cause: number;
   /** What the event is called in `delivered` (a vector's schedule action). */
   label: string;
+  /** ARG0..ARG2, written before the ring (maintenance causes 3-7). */
+  args?: bigint[];
+  /**
+   * Work the host does just before the ring, returning ARG0..ARG2: placing a maintenance image in
+   * the partition (reference/maintenance-image.ts), which exists only once the firmware has booted.
+   */
+  prepare?: (m: Machine) => bigint[];
 }
 
 /** The doorbell cause an image vector's schedule event rings. */
@@ -58,6 +65,8 @@ export interface BootConfig {
   bootargs?: string;
   /** Where the guest's console bytes go as they are written. */
   onConsole?: (byte: number) => void;
+  /** Where instance 1's console bytes (the doorbell's CONSOLE1) go as they are written. */
+  onConsole1?: (byte: number) => void;
   /** Keep the console text in the machine (default true). */
   captureConsole?: boolean;
   /** Doorbell events, in any order (delivered in order of `at`, ties in the order given). */
@@ -123,7 +132,7 @@ export class BootSession {
       drive: config.drive, drives: config.drives, nics: config.nics, bootargs: config.bootargs,
       virtioLegacy: config.virtioLegacy, plicGateway: config.plicGateway,
       initrd: config.initrd, initrdName: config.initrdName, dtb: config.dtb, dtbName: config.dtbName,
-      onConsole: config.onConsole, captureConsole: config.captureConsole, jit: config.jit,
+      onConsole: config.onConsole, onConsole1: config.onConsole1, captureConsole: config.captureConsole, jit: config.jit,
     });
     // A stable sort: events at the same count ring in the order given.
     this.schedule = [...(config.schedule ?? [])].sort((a, b) => a.at - b.at);
@@ -191,7 +200,7 @@ export class BootSession {
 
   private deliver(): void {
     const e = this.schedule[this.nextEvent++];
-    this.machine.doorbell.ring(e.cause);
+    this.machine.doorbell.ring(e.cause, e.prepare ? e.prepare(this.machine) : e.args);
     this.delivered.push({ at: this.machine.hart.instret, action: e.label });
   }
 }

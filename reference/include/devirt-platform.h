@@ -52,6 +52,11 @@
 #define DOORBELL_MODE       DEVIRT_UL(0xc)
 #define DOORBELL_MODE_IRQ   0  /* a ring raises mip bit IRQ_DOORBELL */
 #define DOORBELL_MODE_RNMI  1  /* a ring raises a resumable NMI, mncause = the cause */
+#define DOORBELL_ARG0       DEVIRT_UL(0x10)  /* arguments of a maintenance cause (64-bit) */
+#define DOORBELL_ARG1       DEVIRT_UL(0x18)
+#define DOORBELL_ARG2       DEVIRT_UL(0x20)
+#define DOORBELL_CONSOLE1   DEVIRT_UL(0x28)  /* instance 1's console: write a byte */
+#define DOORBELL_RESULT     DEVIRT_UL(0x30)  /* SBI error of the last action (64-bit), written by the firmware */
 
 /* IOPMP (reference/machine/devices/iopmp.ts; RISC-V IOPMP specification, full model subset): registers are offsets */
 #define IOPMP_BASE          DEVIRT_UL(0x104000)  /* only the firmware may reach it (PMP) */
@@ -100,6 +105,11 @@
 /* Doorbell causes (conformance/maintenance-sbi.md) and finisher codes (written to TEST_BASE) */
 #define DOORBELL_CAUSE_VIRTUALIZE   1
 #define DOORBELL_CAUSE_DEVIRTUALIZE 2
+#define DOORBELL_CAUSE_CREATE       3  /* instance 1 from the image at ARG0 (ARG1 bytes) in the partition */
+#define DOORBELL_CAUSE_START        4  /* start(ARG0) */
+#define DOORBELL_CAUSE_HAND_OVER    5  /* hand_over(ARG0 = device, ARG1 = to) */
+#define DOORBELL_CAUSE_RETIRE       6  /* retire(ARG0) */
+#define DOORBELL_CAUSE_ROLLBACK     7
 #define FINISHER_PASS               0x5555  /* power off, success */
 #define FINISHER_FAIL               0x3333  /* power off, failure: (code << 16) | FINISHER_FAIL */
 #define FINISHER_RESET              0x7777  /* reset the machine */

@@ -75,6 +75,8 @@ export interface MachineOptions {
   dtbName?: string;
   /** Where the UART's transmitted bytes go (besides `console`). */
   onConsole?: (byte: number) => void;
+  /** Where instance 1's console bytes (the doorbell's CONSOLE1) go (besides `console1`). */
+  onConsole1?: (byte: number) => void;
   /** Write the device tree into RAM (default true; unit-style vectors that own all RAM turn it off). */
   deviceTree?: boolean;
   /** Keep the console text in memory (default true). */
@@ -130,6 +132,7 @@ export class Machine {
   /** Symbols of the kernel (and firmware) ELF, for tracing and HTIF. */
   readonly symbols: ElfSymbol[] = [];
   private consoleChunks: string[] = [];
+  private console1Chunks: string[] = [];
   private consoleCache: string | null = '';
   private finish: FinisherEvent | null = null;
   /** Reloads the images and the device tree into RAM, for power-on and for a guest-requested reset. */
@@ -174,6 +177,10 @@ export class Machine {
     this.uart = new Uart16550(this.plic.source(P.UART0_IRQ), this.consoleOut);
     this.finisher = new SifiveTest((f: FinisherEvent) => { this.finish = f; hart.stopReason = 'finisher'; hart.kick(); });
     this.doorbell = new Doorbell(pins, (level: boolean) => hart.setHwBit(Irq.DOORBELL, level));
+    this.doorbell.onConsole1 = (b: number) => {
+      if (capture) this.console1Chunks.push(String.fromCharCode(b));
+      opts.onConsole1?.(b);
+    };
     // Device events in guest time (the RTC's alarm, the network's scripted frames) share the
     // hart's one deadline through a queue; the hart fires them between instructions.
     this.timers = new DeviceTimerQueue(hart);
@@ -386,6 +393,9 @@ export class Machine {
   }
 
   // ---- API used by the harness, the CLI and the tests ------------------------------------------
+  /** What instance 1 wrote to its console (the doorbell's CONSOLE1), as text. */
+  get console1(): string { const t = this.console1Chunks.join(''); this.console1Chunks = [t]; return t; }
+
   get console(): string {
     if (this.consoleCache === null) { this.consoleCache = this.consoleChunks.join(''); this.consoleChunks = [this.consoleCache]; }
     return this.consoleCache;
@@ -451,6 +461,7 @@ export class Machine {
     this.tohostExit = null;
     this.consoleChunks = [];
     this.consoleCache = '';
+    this.console1Chunks = [];
     this.hart.reset(P.MROM_BASE);
     this.syncTimer();
   }

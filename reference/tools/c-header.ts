@@ -12,7 +12,7 @@ import * as map from '../machine/devices/memory-map';
 import { FW_RAM_BASE, FW_RAM_SIZE } from '../machine/firmware-ram';
 import * as clint from '../machine/devices/clint';
 import * as plic from '../machine/devices/plic';
-import { DOORBELL_ACK, DOORBELL_CAUSE as DOORBELL_CAUSE_REG, DOORBELL_MODE, DOORBELL_MODE_IRQ, DOORBELL_MODE_RNMI, DOORBELL_RING } from '../machine/devices/doorbell';
+import { DOORBELL_ACK, DOORBELL_ARG0, DOORBELL_ARG1, DOORBELL_ARG2, DOORBELL_CAUSE as DOORBELL_CAUSE_REG, DOORBELL_CONSOLE1, DOORBELL_MODE, DOORBELL_MODE_IRQ, DOORBELL_MODE_RNMI, DOORBELL_RESULT, DOORBELL_RING } from '../machine/devices/doorbell';
 import { FINISHER_FAIL, FINISHER_PASS, FINISHER_RESET } from '../machine/devices/sifive-test';
 import { DOORBELL_CAUSE } from '../session';
 import * as iopmp from '../machine/devices/iopmp';
@@ -88,6 +88,11 @@ export function platformHeader(): string {
       ['DOORBELL_MODE', addr(DOORBELL_MODE)],
       ['DOORBELL_MODE_IRQ', String(DOORBELL_MODE_IRQ), 'a ring raises mip bit IRQ_DOORBELL'],
       ['DOORBELL_MODE_RNMI', String(DOORBELL_MODE_RNMI), 'a ring raises a resumable NMI, mncause = the cause'],
+      ['DOORBELL_ARG0', addr(DOORBELL_ARG0), 'arguments of a maintenance cause (64-bit)'],
+      ['DOORBELL_ARG1', addr(DOORBELL_ARG1)],
+      ['DOORBELL_ARG2', addr(DOORBELL_ARG2)],
+      ['DOORBELL_CONSOLE1', addr(DOORBELL_CONSOLE1), "instance 1's console: write a byte"],
+      ['DOORBELL_RESULT', addr(DOORBELL_RESULT), 'SBI error of the last action (64-bit), written by the firmware'],
     ]),
     section('IOPMP (reference/machine/devices/iopmp.ts; RISC-V IOPMP specification, full model subset): registers are offsets', [
       ['IOPMP_BASE', addr(map.IOPMP_BASE), 'only the firmware may reach it (PMP)'],
@@ -136,6 +141,11 @@ export function platformHeader(): string {
     section('Doorbell causes (conformance/maintenance-sbi.md) and finisher codes (written to TEST_BASE)', [
       ['DOORBELL_CAUSE_VIRTUALIZE', String(DOORBELL_CAUSE.virtualize)],
       ['DOORBELL_CAUSE_DEVIRTUALIZE', String(DOORBELL_CAUSE.devirtualize)],
+      ['DOORBELL_CAUSE_CREATE', String(DOORBELL_CAUSE.create), 'instance 1 from the image at ARG0 (ARG1 bytes) in the partition'],
+      ['DOORBELL_CAUSE_START', String(DOORBELL_CAUSE.start), 'start(ARG0)'],
+      ['DOORBELL_CAUSE_HAND_OVER', String(DOORBELL_CAUSE.handOver), 'hand_over(ARG0 = device, ARG1 = to)'],
+      ['DOORBELL_CAUSE_RETIRE', String(DOORBELL_CAUSE.retire), 'retire(ARG0)'],
+      ['DOORBELL_CAUSE_ROLLBACK', String(DOORBELL_CAUSE.rollback)],
       ['FINISHER_PASS', hex(FINISHER_PASS), 'power off, success'],
       ['FINISHER_FAIL', hex(FINISHER_FAIL), 'power off, failure: (code << 16) | FINISHER_FAIL'],
       ['FINISHER_RESET', hex(FINISHER_RESET), 'reset the machine'],

@@ -1,6 +1,10 @@
-/* Polled NS16550A output for DBCN, the legacy console and panics. */
+/* Polled NS16550A output for DBCN, the legacy console and panics; instance 1's console goes to
+   its own channel, the doorbell's CONSOLE1 register, where the platform has a doorbell (the
+   reference machine), and to the UART where it has none (QEMU). */
 #include "microvisor.h"
 #include "platform.h"
+
+int console_has_doorbell;
 
 #define UART_THR 0
 #define UART_RBR 0
@@ -12,6 +16,12 @@ void console_putc(char c)
 {
   while (!(mmio_read8(UART0_BASE + UART_LSR) & LSR_THRE)) {}
   mmio_write8(UART0_BASE + UART_THR, (u8)c);
+}
+
+void console_putc_instance(u64 id, char c)
+{
+  if (id == 1 && console_has_doorbell) mmio_write32(DOORBELL_BASE + DOORBELL_CONSOLE1, (u8)c);
+  else console_putc(c);
 }
 
 void console_puts(const char *s) { while (*s) console_putc(*s++); }

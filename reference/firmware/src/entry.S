@@ -62,9 +62,17 @@ trap_entry:
   sd t0, 0(t2)
   ld t0, FRAME_TRANSITION(sp)
   beqz t0, 3f
+  li t3, 3
+  bgeu t0, t3, 4f
   slli t0, t0, 3
   add t0, t0, t2
   sd t1, 16(t0)          /* virtualize_cycles (transition 1) or devirtualize_cycles (2) */
+  j 3f
+4:
+  sd t0, 112(t2)         /* last_switch_kind: which of the three the last switch was */
+  slli t0, t0, 3
+  add t0, t0, t2
+  sd t1, 64(t0)          /* switch_cycles (3), yield_cycles (4) or waited_cycles (5): sched.c */
 3:
   csrr t1, minstret
   ld t0, FRAME_INSTRET0(sp)

@@ -3,6 +3,7 @@
 #include "microvisor.h"
 #include "csr.h"
 #include "platform.h"
+#include "instance.h"
 #include "devices.h"
 
 struct mv_stats mv_stats;
@@ -30,11 +31,13 @@ void fw_main(u64 hartid, u64 fdt, u64 fw_dynamic, struct trap_frame *frame)
   mv_layout.partition_size = quarter;
   if (mv_layout.partition_base + quarter > fdt) mv_layout.partition_size = 0;
 
+  instances_boot();
   pmp_configure();
-  devices_reset_owners();
   iopmp_init((const void *)fdt);
   if (fdt_reserve_regions((void *)fdt, RAM_BASE + mv_layout.ram_size) != 0)
     console_puts("microvisor: device tree not patched\n");
+  /* Instance 1's device tree is made from the platform's: keep a copy the kernel cannot touch. */
+  fdt_instance_keep((const void *)fdt);
   dormant_configure();
   /* stimecmp resets to 0, which with Sstc on (STCE) would enter the kernel with STIP already
      pending: no timer is armed until the kernel arms one, as OpenSBI leaves it on QEMU. */

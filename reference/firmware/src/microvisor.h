@@ -1,8 +1,10 @@
 /* The Microvisor's shared state and the interfaces between its parts. One file per concern:
    entry.S (reset and trap entry/exit, cost accounting), main.c (boot), trap.c (dispatch),
    sbi.c (the standard SBI extensions), maintenance.c (the vendor extension, the doorbell, the
-   virtualize/devirtualize transitions, the time slice), pmp.c (the memory protection layout),
-   fdt.c (device tree reading and patching), console.c (UART output). */
+   virtualize/devirtualize transitions), instance.c (instances and their state machine), sched.c
+   (time slices and world switches), image.c (kernel images), devices.c (device owners), pmp.c
+   (the memory protection layouts), fdt.c (device tree reading and patching), fdt-instance.c
+   (instance 1's device tree), console.c (UART and instance 1's console). */
 #ifndef MICROVISOR_H
 #define MICROVISOR_H
 
@@ -20,7 +22,7 @@ struct trap_frame {
   u64 x[32];
   u64 cycle0;       /* mcycle and minstret at trap entry (accounting) */
   u64 instret0;
-  u64 transition;   /* set by the handler: 1 virtualize, 2 devirtualize (accounting) */
+  u64 transition;   /* set by the handler: 1 virtualize, 2 devirtualize, 3 switch, 4 yield, 5 wait (accounting) */
 };
 /* What the firmware cost: read by the status function and, through the symbol, by the harness.
    entry.S updates the first five fields; keep their order. */
@@ -35,6 +37,11 @@ struct mv_stats {
   u64 slice_ticks;
   u64 virtualizations;
   u64 devirtualizations;
+  u64 world_switches;       /* switches between two instances (sched.c) */
+  u64 switch_cycles;        /* cost of the last world switch at a slice end or a sleeper's deadline */
+  u64 yield_cycles;         /* cost of the last world switch by wfi (or the yield function) */
+  u64 waited_cycles;        /* the last wfi trap in which both instances waited (cost + idle time) */
+  u64 last_switch_kind;     /* 3, 4 or 5: which of the three fields above the last switch wrote */
 };
 extern struct mv_stats mv_stats;
 
@@ -60,11 +67,14 @@ void system_finish(u32 value) __attribute__((noreturn));
 void dormant_configure(void);
 struct sbiret maintenance_call(u64 fid, u64 arg0, struct trap_frame *f);
 void doorbell_interrupt(struct trap_frame *f);
-void slice_interrupt(void);
+void slice_interrupt(struct trap_frame *f);
 void wait_for_guest_interrupt(struct trap_frame *f);
 int maintenance_virtualized(void);
+long maintenance_devirtualize(struct trap_frame *f);
 /* pmp.c */
 void pmp_configure(void);
+void pmp_apply(u64 id);
+int pmp_fits(u64 id);
 int pmp_guest_may_access(u64 base, u64 len);
 /* fdt.c */
 u64 fdt_ram_size(const void *fdt);
@@ -72,6 +82,8 @@ int fdt_reserve_regions(void *fdt, u64 space_end);
 int fdt_has_compatible(const void *fdt, const char *compat);
 /* console.c */
 void console_putc(char c);
+void console_putc_instance(u64 id, char c);   /* instance 1's bytes go to its own channel */
+extern int console_has_doorbell;
 void console_puts(const char *s);
 void console_puthex(u64 v);
 int console_getc(void);

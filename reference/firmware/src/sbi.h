@@ -10,6 +10,7 @@
 #define SBI_ERR_ALREADY_AVAILABLE -6
 #define SBI_ERR_ALREADY_STARTED  -7
 #define SBI_ERR_ALREADY_STOPPED  -8
+#define SBI_ERR_NO_SHMEM         -9
 
 #define SBI_EXT_LEGACY_SET_TIMER   0x00
 #define SBI_EXT_LEGACY_PUTCHAR     0x01
@@ -31,8 +32,20 @@
 #define MAINT_STATUS        0
 #define MAINT_VIRTUALIZE    1
 #define MAINT_DEVIRTUALIZE  2
+/* The instance functions (conformance/maintenance-sbi.md; instance.c). */
+#define MAINT_CREATE        3
+#define MAINT_START         4
+#define MAINT_QUERY         5
+#define MAINT_SET_SHARE     6
 #define MAINT_HAND_OVER     7
-/* Functions 3..15 are reserved for the multi-instance functions of online maintenance. */
+#define MAINT_RETIRE        8
+#define MAINT_ROLLBACK      9
+#define MAINT_READY        10
+#define MAINT_SELF         11
+#define MAINT_YIELD        12
+#define MAINT_LOAD_INITRD  13
+#define MAINT_SET_BOOTARGS 14
+#define MAINT_SET_WATCHDOG 15
 
 #define MAINT_STATUS_STATE       0
 #define MAINT_STATUS_CYCLES      1

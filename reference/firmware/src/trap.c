@@ -5,6 +5,7 @@
 #include "microvisor.h"
 #include "csr.h"
 #include "platform.h"
+#include "instance.h"
 #include "devices.h"
 
 void fw_panic(const char *why, u64 a, u64 b)
@@ -28,25 +29,35 @@ void trap_handler(struct trap_frame *f)
   if (cause & CAUSE_INTERRUPT) {
     u64 code = cause & ~CAUSE_INTERRUPT;
     if (code == IRQ_DOORBELL) doorbell_interrupt(f);
-    else if (code == IRQ_MTI) slice_interrupt();
+    else if (code == IRQ_MTI) slice_interrupt(f);
     else if (code == IRQ_MEI) {
-      /* A device interrupt of the instance that is not running (plic_emul.c routes them here). */
-      int who = plic_emul_meip();
-      if (who >= 0) mv_instance_wake(who);
+      /* A device interrupt of the instance that is not running (plic_emul.c routes them through
+         context 0): its source is masked there until its owner runs; run it now if it waits. */
+      if (plic_emul_meip() >= 0) sched_yield(f);
     }
     else fw_panic("unexpected interrupt", cause, csr_read(mepc));
     return;
   }
   if (cause == EXC_ECALL_S) {
+    u64 caller = instance_current();
     struct sbiret r = sbi_dispatch(f);
-    f->x[10] = r.error;
-    f->x[11] = r.value;
-    csr_write(mepc, csr_read(mepc) + 4);
+    if (instance_current() == caller) {
+      f->x[10] = r.error;
+      f->x[11] = r.value;
+      csr_write(mepc, csr_read(mepc) + 4);
+    } else if (instances[caller].state != INST_ABSENT) {
+      /* The call switched worlds (yield, a wait, a handoff): the caller's answer goes into its
+         saved context, returned to when it runs again. One that retired itself never returns. */
+      instances[caller].ctx.x[10] = r.error;
+      instances[caller].ctx.x[11] = r.value;
+      instances[caller].ctx.pc += 4;
+    }
     return;
   }
-  if (cause == EXC_LOAD_ACCESS || cause == EXC_STORE_ACCESS) {
-    /* Not delegated only while two instances share the hart: the PLIC's S context is emulated,
-       and any other access fault is the guest's own, delivered to it as the hart would have. */
+  if (cause == EXC_ILLEGAL && instance_two_running() && sched_illegal(f)) return;
+  if ((cause == EXC_LOAD_ACCESS || cause == EXC_STORE_ACCESS) && instance_two_running()) {
+    /* Not delegated while two instances share the hart: the PLIC's S context is emulated, and any
+       other access fault is the guest's own, delivered to it as the hart would have. */
     u64 tval = csr_read(mtval);
     if (!plic_emul_access_fault(f, cause, tval)) trap_redirect_to_s(cause, tval);
     return;
