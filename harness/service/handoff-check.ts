@@ -15,19 +15,19 @@ export function watchHandoffs(m: Machine, partition: { base: number; size: numbe
   m.virtio.forEach((dev, slot) => {
     if (!(slot in names)) return;
     let user: number | null = null;
+    const read = dev.read.bind(dev), write = dev.write.bind(dev);
     const check = () => {
       // The firmware's own accesses (M-mode: the quiesce itself) belong to neither instance.
       if (m.hart.priv === 3) return;
       const u = owner();
       if (user !== null && u !== user) {
-        const status = dev.read(STATUS, 4);
+        const status = read(STATUS, 4);
         if (status !== 0) {
           violations.push({ at: now(), what: `the ${names[slot]} (virtio slot ${slot}) went from instance ${user} to instance ${u} without a reset: its status was 0x${status.toString(16)} when instance ${u} first touched it` });
         }
       }
       user = u;
     };
-    const read = dev.read.bind(dev), write = dev.write.bind(dev);
     dev.read = (off: number, width: 1 | 2 | 4) => { check(); return read(off, width); };
     dev.write = (off: number, width: 1 | 2 | 4, value: number) => { check(); write(off, width, value); };
   });
