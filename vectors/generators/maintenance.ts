@@ -28,7 +28,7 @@ const BUDGETS = 'ci/budgets.json';
 const SPEC = 'conformance/service-protocol.md#what-a-scenario-checks';
 const ms = (n: number) => Math.round(n * TICKS_PER_MS);
 /** Points after a traced event at which a fault lands. */
-const DELAYS = [0, ms(0.05), ms(0.5)];
+const DELAYS = [0, ms(0.05), ms(0.5), ms(2)];
 const V2_FAULTS: FaultName[] = ['crash-boot', 'hang-boot', 'fail-health', 'corrupt', 'hang-after'];
 
 function base(seed: number): ServiceScenario {
