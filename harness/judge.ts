@@ -9,7 +9,8 @@ import { allowedOutcomes, Difference, judgeState, StateExpectation } from '../co
 import { prepareState } from '../reference/run-state';
 import { hex64 } from '../reference/state';
 import { disassemble } from '../reference/tools/disasm';
-import type { Exit, ImageObservationWire, ResultRecord, StateInputs, StateObservationWire, StopPoint, Vector } from '../vectors/schema/types';
+import type { Exit, ImageObservationWire, ResultRecord, ServiceExpected, ServiceObservationWire, StateInputs, StateObservationWire, StopPoint, Vector } from '../vectors/schema/types';
+import { judgeService } from './service/vector';
 import type { Outcome } from './adapters/implementation';
 import { referenceSteps } from './trace';
 
@@ -26,6 +27,7 @@ export function judge(v: Vector, outcome: Outcome): Verdict {
     const d = checkImage(v.expected as { console: string; exit: { kind: string; code?: number } }, outcome.observation as ImageObservationWire);
     return d ? { kind: 'fail', difference: d } : { kind: 'pass' };
   }
+  if (v.inputs.kind === 'service') return judgeService(v.expected as ServiceExpected, outcome.observation as ServiceObservationWire);
   if (v.inputs.kind !== 'state') return { kind: 'error', reason: `unknown vector kind` };
   const expected = v.expected as StateExpectation;
   const observation = outcome.observation as StateObservationWire;
