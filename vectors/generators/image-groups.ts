@@ -3,7 +3,9 @@ import type { ImageGroup } from '../build';
 import { transparencyGroups } from './transparency';
 import { overheadGroups } from './overhead';
 import { mkernelGroups } from './mkernel';
+import { isolationGroups } from './isolation';
+import { transparencyInstanceGroups } from './transparency-instances';
 
 export function imageGroups(): ImageGroup[] {
-  return [...transparencyGroups(), ...overheadGroups(), ...mkernelGroups()];
+  return [...transparencyGroups(), ...transparencyInstanceGroups(), ...overheadGroups(), ...mkernelGroups(), ...isolationGroups()];
 }
