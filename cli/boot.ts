@@ -82,14 +82,14 @@ export function registerBoot(program: Command): void {
     .option('--virtio-legacy', 'legacy (version 1) virtio-mmio transport, as QEMU -global virtio-mmio.force-legacy=true')
     .option('--plic-gateway <qemu|spec>', 'how the PLIC pends a level-triggered source: as QEMU 7.2 (default) or as the PLIC specification\'s gateway')
     .option('--no-reboot', 'a guest-requested reset ends the run (exit 0), as QEMU -no-reboot')
-    .option('--jit', `translate hot code to JavaScript (reference/machine/jit; nothing observable changes)${JIT_DEFAULT ? ' (default)' : ''}`)
-    .option('--no-jit', `interpret every instruction (the definition)${JIT_DEFAULT ? '' : ' (default)'}`)
-    .option('--lockstep', 'run an interpreting and a translating machine side by side; stop at the first difference (exit 4)')
     .option('--maint-kernel <file>', 'a maintenance instance (conformance/maintenance-sbi.md): this kernel (ELF, or a Linux Image) is placed in the partition and created and started as instance 1 through the doorbell at --maint-at')
     .option('--maint-initrd <file>', "the maintenance instance's initial RAM disk (in its partition, named in its /chosen)")
     .option('--maint-append <args>', "the maintenance instance's command line (its /chosen/bootargs)")
     .option('--maint-at <n>', 'instruction count at which the host virtualizes, then creates (n + 100000) and starts (n + 200000) the maintenance instance')
-    .option('--maint-console <file|stderr>', "where the maintenance instance's console goes: a file, or stderr as lines prefixed '[instance 1] ' (default)")
+    .option('--maint-console <file|stderr>', "where instance 1's console goes (created by --maint-kernel, or in band by instance 0): a file, or stderr as lines prefixed '[instance 1] ' (default)")
+    .option('--jit', `translate hot code to JavaScript (reference/machine/jit; nothing observable changes)${JIT_DEFAULT ? ' (default)' : ''}`)
+    .option('--no-jit', `interpret every instruction (the definition)${JIT_DEFAULT ? '' : ' (default)'}`)
+    .option('--lockstep', 'run an interpreting and a translating machine side by side; stop at the first difference (exit 4)')
     .option('--dump-dtb <file>', 'write the device tree the guest would get to FILE and exit (QEMU -M virt,dumpdtb=FILE)')
     .action(async (flags: BootFlags) => {
       process.exitCode = await boot(flags);
@@ -117,8 +117,8 @@ async function boot(flags: BootFlags): Promise<number> {
   if (flags.lockstep && flags.jit !== undefined) throw new CliError(`--lockstep: runs both ways already; drop --${flags.jit ? '' : 'no-'}jit`);
   if (flags.lockstep && flags.gdb !== undefined) throw new CliError('--lockstep: cannot be combined with --gdb (the debugger would stop one machine only)');
   const maint = parseMaintFlags(flags);
-  if (maint && flags.doorbell !== undefined) throw new CliError('--maint-at: cannot be combined with --doorbell (the maintenance schedule rings the doorbell itself)');
-  const rings = maint ? maint.events : parseDoorbell(flags.doorbell);
+  if (maint.events.length && flags.doorbell !== undefined) throw new CliError('--maint-at: cannot be combined with --doorbell (the maintenance schedule rings the doorbell itself)');
+  const rings = maint.events.length ? maint.events : parseDoorbell(flags.doorbell);
   const trace = parseTraceFlags(flags);
   const gdbPort = flags.gdb === undefined ? undefined : parseGdbPort(flags.gdb);
   if (flags.gdbWait && gdbPort === undefined) throw new CliError('--gdb-wait: needs --gdb PORT (the port the debugger attaches to)');
@@ -276,7 +276,7 @@ interface BootInputs {
   extra: Pick<BootConfig, 'initrd' | 'initrdName' | 'dtb' | 'dtbName' | 'virtioLegacy' | 'plicGateway'>;
   trace: TraceFlags | null; gdbPort: number | undefined;
   nics: NicConfig[]; udp: { remote: UdpAddress; local: UdpAddress } | null; forwards: ForwardRule[];
-  maint: Maintenance | null;
+  maint: Maintenance;
 }
 
 /** The run as a terminal program: the session runs the machine; this moves bytes and picks the exit code. */
@@ -323,7 +323,7 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
       mmodeFirmware, mmodeFirmwareName: mmodeName,
       captureConsole: false,
       onConsole: (b) => { out.push(b); printed++; guestLineOpen = b !== 10; if (out.length >= 4096 || b === 10) flushOut(); },
-      onConsole1: maint?.onConsole1,
+      onConsole1: maint.onConsole1,
       schedule: rings, maxInsns, onReset: flags.reboot === false ? 'stop' : 'reboot',
       jit: flags.lockstep ? false : flags.jit,
     });
@@ -417,6 +417,8 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
     } else same = { instret: h.instret, cause, epc, count: 0 };
     if (tracing) {
       if (told !== session.delivered.length) tellDeliveries();
+      // A trap from S or U: the instance that took it is the firmware's current one.
+      if (from !== 3) { lastPriv = 3; noteInstance(h); }
       log!.onTrap(h, cause, tval, epc, from, rnmi);
     }
   };
@@ -549,7 +551,7 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
     }
   } finally {
     flushOut();
-    maint?.flush();
+    maint.flush();
     input?.close();
     if (tracing) log!.stop(m.hart);
     gdb?.close();
