@@ -21,10 +21,11 @@ import { fileSink } from './trace-sink';
 import { Maintenance, MaintFlags, parseMaintFlags } from './maint';
 import { EXCEPTION_NAMES, INTERRUPT_NAMES } from '../reference/machine/trap-causes';
 import type { Hart } from '../reference/machine/hart';
-import type { NicConfig } from '../reference/machine/machine';
+import type { Machine, NicConfig } from '../reference/machine/machine';
 import { formatMac, parseMac } from '../reference/machine/devices/virtio-net';
 import { HostLink, parseUdpAddress, UdpAddress, UdpLink } from './net-udp';
 import { ForwardRule, parseForward, UdpForward } from './net-forward';
+import { pcapHeader, pcapRecord } from '../reference/tools/pcap';
 import { describeDifference, firstDifference } from '../reference/machine/jit/lockstep';
 
 export const DEFAULT_FIRMWARE = path.resolve(__dirname, '../../reference/firmware/build/microvisor.elf');
@@ -34,7 +35,7 @@ interface BootFlags extends MaintFlags {
   kernel: string; bios?: string; mmode?: string | boolean; doorbell?: string; drive: string[]; mem?: string; maxInsns?: string; trace?: boolean; append?: string;
   doorbellLog?: boolean; gdb?: string; gdbWait?: boolean; log?: string; logfile?: string; traceFrom?: string; traceTo?: string;
   initrd?: string; dtb?: string; virtioLegacy?: boolean; plicGateway?: string; reboot: boolean; dumpDtb?: string;
-  nic: string[]; netUdp?: string; netForward: string[];
+  nic: string[]; netUdp?: string; netForward: string[]; netDump?: string;
   jit?: boolean; lockstep?: boolean;
 }
 
@@ -65,6 +66,7 @@ export function registerBoot(program: Command): void {
     .option('--nic <mac|auto>', 'a virtio-net card on the machine\'s Ethernet switch: its MAC address (auto: QEMU\'s 52:54:00:12:34:56, then :57, ...), optionally ,slot=N; cards take slots after the drives (repeatable)', collect, [])
     .option('--net-udp <host:port>', 'connect the switch to the host as QEMU -netdev socket,udp=HOST:PORT,localaddr=...: each datagram is one Ethernet frame; add ,localaddr=HOST:PORT to choose where devirt listens (default: any free port on 127.0.0.1, reported on stderr); gives the machine a card if no --nic does')
     .option('--net-forward <rule>', 'forward a host UDP port to a guest\'s, as QEMU -netdev user,hostfwd=udp:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT (HOSTADDR default 127.0.0.1, GUESTADDR 10.0.2.15): the host is slirp\'s gateway 10.0.2.2 on the switch, so ordinary host tools reach a guest service (repeatable; gives the machine a card if no --nic does)', collect, [])
+    .option('--net-dump <file>', 'write every frame that enters the machine\'s switch to FILE as a pcap capture (Wireshark, tcpdump), time-stamped with guest time; as QEMU -object filter-dump')
     .option('--mem <size>', 'RAM size as QEMU -m: 128M, 1G, 134217728B; a bare number is MiB (default 128M)')
     .option('--max-insns <n>', 'stop after this many instructions (exit 124)')
     .option('--append <args>', 'kernel command line (/chosen/bootargs)')
@@ -131,6 +133,7 @@ async function boot(flags: BootFlags): Promise<number> {
   const wanted = flags.drive.map(parseDriveFlag);
   const udp = flags.netUdp === undefined ? null : parseNetUdp(flags.netUdp);
   const forwards = flags.netForward.map((r) => parseForward(r, '--net-forward'));
+  if (flags.lockstep && (udp || forwards.length)) throw new CliError(`--lockstep: cannot be combined with ${udp ? '--net-udp' : '--net-forward'} (what the host sends is not replayed to the translating twin)`);
   if (udp && forwards.length) throw new CliError('--net-forward: cannot be combined with --net-udp (the switch has one link to the host: raw frames over UDP, or forwarded UDP ports)');
   const nicFlags = flags.nic.length || !(udp || forwards.length) ? flags.nic : ['auto'];
   const nicWanted = nicFlags.map(parseNicFlag);
@@ -198,6 +201,32 @@ class SignalStop {
   constructor() { this.attach(); }
   attach(): void { process.on('SIGINT', this.handler); process.on('SIGTERM', this.handler); }
   detach(): void { process.off('SIGINT', this.handler); process.off('SIGTERM', this.handler); }
+}
+
+/**
+ * The capture file of --net-dump: the pcap header now, a record for every frame entering the
+ * switch, stamped with guest time (so a scripted run's capture is the same every time).
+ */
+function openDump(file: string, network: Machine['network']): { fd: number; failed: string | null } {
+  if (!network) throw new CliError('--net-dump: the machine has no network card (add --nic, --net-udp or --net-forward)');
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'w');
+    writeAllSync(fd, Buffer.from(pcapHeader()));
+  } catch (e) {
+    throw new CliError(`--net-dump: cannot write ${file}: ${fileProblem(e)}`);
+  }
+  const time = network.host;
+  const dump = { fd, failed: null as string | null };
+  // A write that fails (a full disk) ends the capture, not the run; it is reported at the end.
+  network.switch.tap = (frame) => {
+    const r = pcapRecord(time.now(), frame);
+    try { writeAllSync(fd, Buffer.from(r.buffer, r.byteOffset, r.length)); } catch (e) {
+      dump.failed = `--net-dump: writing ${file} failed (${fileProblem(e)}); the capture stops there`;
+      network.switch.tap = null;
+    }
+  };
+  return dump;
 }
 
 /** `MAC` or `auto`, optionally `,slot=N`. */
@@ -303,7 +332,7 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
       // console input replayed to it byte for byte, its console compared by count.
       const twinDrives = drives.map((d) => ({ backend: memoryCopy(d.backend), slot: d.slot }));
       twin = new BootSession({
-        ramSize, bios, kernel, drives: twinDrives, biosName, kernelName: flags.kernel, bootargs: flags.append, ...extra,
+        ramSize, bios, kernel, drives: twinDrives, nics, biosName, kernelName: flags.kernel, bootargs: flags.append, ...extra,
         mmodeFirmware, mmodeFirmwareName: mmodeName, captureConsole: false, onConsole: () => { twinPrinted++; },
         schedule: rings, maxInsns, onReset: flags.reboot === false ? 'stop' : 'reboot', jit: true,
       });
@@ -324,6 +353,7 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
   }
   const log = trace ? new TraceLog(trace.items, trace.file ? fileSink(trace.file) : fileSink(null), new Symbolizer(m.symbols)) : null;
   let tracing = false;
+  const dump = flags.netDump === undefined ? null : openDump(flags.netDump, m.network);
   // The switch's link to the host: the one input that depends on the host's timing (net-udp.ts).
   const link: HostLink | null = udp ? await UdpLink.open(udp.remote, udp.local, '--net-udp')
     : forwards.length ? await UdpForward.open(forwards, '--net-forward') : null;
@@ -526,6 +556,10 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
     if (tracing) log!.stop(m.hart);
     gdb?.close();
     await link?.close();
+    if (dump !== null) {
+      fs.closeSync(dump.fd);
+      if (dump.failed) say(`devirt: ${dump.failed}`);
+    }
   }
 }
 

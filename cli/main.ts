@@ -28,7 +28,7 @@ registerBoot(program);
 // which would slow every boot's startup for nothing.
 // A subcommand's module that fails to load is a broken install: say so and stop, rather than run on
 // without the subcommand (which would then be reported as unknown).
-for (const mod of process.argv[2] === 'boot' ? [] : ['./run', './vectors', './report', './gate']) {
+for (const mod of process.argv[2] === 'boot' ? [] : ['./run', './vectors', './report', './gate', './upgrade']) {
   let m: Record<string, unknown>;
   try {
     // eslint-disable-next-line @typescript-eslint/no-var-requires

@@ -23,8 +23,8 @@ export const CAPABILITY_TAGS: ReadonlySet<string> = new Set([
  */
 export const PROMISE_CAPABILITIES = ['zicclsm', 'svadu'] as const;
 
-/** Vector kinds are capabilities too: an implementation runs `state` vectors, `image` vectors or both. */
-export const KIND_CAPABILITIES = ['state', 'image'] as const;
+/** Vector kinds are capabilities too: an implementation runs `state` vectors, `image` vectors, `service` scenarios (the maintenance suite). */
+export const KIND_CAPABILITIES = ['state', 'image', 'service'] as const;
 
 /** Optional protocol features. */
 /** `step`: trace requests; `line-cycles`: image observations with each console line's cycle count (the overhead gate). */

@@ -4,11 +4,13 @@
 // the expected value on the reference.
 
 import { checkImage } from '../conformance/image-check';
+import { checkIsolation, IsolationExpectation } from '../conformance/isolation-check';
 import { allowedOutcomes, Difference, judgeState, StateExpectation } from '../conformance/state-check';
 import { prepareState } from '../reference/run-state';
 import { hex64 } from '../reference/state';
 import { disassemble } from '../reference/tools/disasm';
-import type { Exit, ImageObservationWire, ResultRecord, StateInputs, StateObservationWire, StopPoint, Vector } from '../vectors/schema/types';
+import type { Exit, ImageObservationWire, ResultRecord, ServiceExpected, ServiceObservationWire, StateInputs, StateObservationWire, StopPoint, Vector } from '../vectors/schema/types';
+import { judgeService } from './service/vector';
 import type { Outcome } from './adapters/implementation';
 import { referenceSteps } from './trace';
 
@@ -17,10 +19,15 @@ export type Verdict = Omit<ResultRecord, 'id' | 'suite' | 'title' | 'file' | 'tr
 
 export function judge(v: Vector, outcome: Outcome): Verdict {
   if (outcome.kind !== 'observed') return { kind: outcome.kind, reason: outcome.reason };
+  if (v.inputs.kind === 'image' && v.suite === 'isolation') {
+    const d = checkIsolation(v.expected as unknown as IsolationExpectation, outcome.observation as ImageObservationWire);
+    return d ? { kind: 'fail', difference: d } : { kind: 'pass' };
+  }
   if (v.inputs.kind === 'image') {
     const d = checkImage(v.expected as { console: string; exit: { kind: string; code?: number } }, outcome.observation as ImageObservationWire);
     return d ? { kind: 'fail', difference: d } : { kind: 'pass' };
   }
+  if (v.inputs.kind === 'service') return judgeService(v.expected as ServiceExpected, outcome.observation as ServiceObservationWire);
   if (v.inputs.kind !== 'state') return { kind: 'error', reason: `unknown vector kind` };
   const expected = v.expected as StateExpectation;
   const observation = outcome.observation as StateObservationWire;

@@ -9,21 +9,37 @@ import { runImage } from '../reference/run-image';
 import {
   canonical, GENERATOR_VERSION, IMAGES_DIR, imageHash, imageHashOfFile, imagePath, NOT_VECTORS, REFERENCE_VERSION, REPO_ROOT, VECTORS_DIR, vectorId,
 } from './format';
-import type { ImageExpected, ImageInputs, ImageVector, StateVector } from './format';
+import type { ImageExpected, ImageInputs, ImageVector, ServiceVector, StateVector } from './format';
 import { completeVector } from './expectation';
 import { compressedIsa, directedIsa, randomIsa, VectorDraft } from './generators/isa';
 import { imageGroups } from './generators/image-groups';
 import { PRIV_FAMILIES, privDrafts } from './generators/priv';
+import { maintenanceGroups } from './generators/maintenance';
 
 export interface Group { suite: string; file: string; generator: string; drafts: () => Iterable<VectorDraft>; kind?: 'state' }
 
-/** A draft of an image vector: whole programs booted as on QEMU virt; expected = the run without its schedule. */
-export interface ImageDraft { title: string; tags: string[]; spec: string; seed?: string; inputs: ImageInputs }
+/**
+ * A draft of an image vector: whole programs booted as on QEMU virt; expected = the run without its
+ * schedule, unless the draft states its expectation itself (the isolation suite derives it from the
+ * specification: `expectedFrom`).
+ */
+export interface ImageDraft { title: string; tags: string[]; spec: string; seed?: string; inputs: ImageInputs; expected?: unknown; expectedFrom?: 'spec' | 'reference' }
 /** A group of image vectors, with the files (repository paths) its images come from. */
 export interface ImageGroup { kind: 'image'; suite: string; file: string; generator: string; images: string[]; drafts: () => Iterable<ImageDraft> }
+/** A group of maintenance scenarios: whole vectors (their expectations come from the scenario's specification, not from a run). */
+export interface ServiceGroup { kind: 'service'; suite: string; file: string; generator: string; images: string[]; vectors: () => ServiceVector[] }
+type AnyGroup = Group | ImageGroup | ServiceGroup;
+const hasImages = (g: AnyGroup): g is ImageGroup | ServiceGroup => g.kind === 'image' || g.kind === 'service';
 
 const nativeRuns = new Map<string, ImageExpected>();
 export function completeImageVector(suite: string, generator: string, d: ImageDraft, imagesDir = IMAGES_DIR): ImageVector {
+  if (d.expected !== undefined) {
+    return {
+      id: vectorId(suite, d.inputs), suite, title: d.title, tags: d.tags, spec: d.spec,
+      provenance: { generator, generatorVersion: GENERATOR_VERSION, seed: d.seed, referenceVersion: REFERENCE_VERSION, expected: d.expectedFrom ?? 'spec' },
+      inputs: d.inputs, expected: d.expected as ImageExpected,
+    };
+  }
   const native = { ...d.inputs, schedule: [] };
   const key = canonical(native);
   let expected = nativeRuns.get(key);
@@ -83,21 +99,21 @@ export function allGroups(): Group[] {
   return groups;
 }
 
-/** Every group, state and image, in a fixed order. */
-export function everyGroup(): (Group | ImageGroup)[] {
-  return [...allGroups(), ...imageGroups()];
+/** Every group, state, image and service, in a fixed order. */
+export function everyGroup(): AnyGroup[] {
+  return [...allGroups(), ...imageGroups(), ...maintenanceGroups()];
 }
 
 /** Fields every vector of a file shares are stated once, in the file's `defaults`. */
 const LIFTED = ['suite', 'spec', 'tags', 'provenance'] as const;
 
-export function renderGroup(g: Group | ImageGroup): string {
-  const vectors: (StateVector | ImageVector)[] = g.kind === 'image'
-    ? [...g.drafts()].map((d) => completeImageVector(g.suite, g.generator, d))
+export function renderGroup(g: AnyGroup): string {
+  const vectors: (StateVector | ImageVector | ServiceVector)[] = g.kind === 'service' ? g.vectors()
+    : g.kind === 'image' ? [...g.drafts()].map((d) => completeImageVector(g.suite, g.generator, d))
     : [...g.drafts()].map((d) => completeVector(g.suite, g.generator, d));
   const defaults: Record<string, unknown> = {};
   // Image vectors of one group usually share their expectation (the native run): state it once.
-  const lifted: readonly string[] = g.kind === 'image' ? [...LIFTED, 'expected'] : LIFTED;
+  const lifted: readonly string[] = hasImages(g) ? [...LIFTED, 'expected'] : LIFTED;
   for (const k of lifted as (typeof LIFTED[number])[]) {
     const first = canonical(vectors[0][k]);
     if (vectors.every((v) => canonical(v[k]) === first)) defaults[k] = vectors[0][k];
@@ -126,7 +142,7 @@ export function regen(dir = VECTORS_DIR, suites?: string[]): { files: number; ve
   const groups = suites ? all.filter((g) => suites.includes(g.suite)) : all;
   if (!suites) cleanUp(all, dir);
   for (const g of groups) {
-    if (g.kind === 'image') stageImages(g.images);
+    if (hasImages(g)) stageImages(g.images);
     const text = renderGroup(g);
     const file = path.join(dir, g.file);
     fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -138,9 +154,9 @@ export function regen(dir = VECTORS_DIR, suites?: string[]): { files: number; ve
 }
 
 /** Vector files (relative to `dir`) that no group produces. */
-function cleanUp(groups: (Group | ImageGroup)[], dir: string): void {
+function cleanUp(groups: AnyGroup[], dir: string): void {
   // Images no image group names any more are dropped, so vectors/images holds exactly what is used.
-  const used = new Set(groups.flatMap((g) => (g.kind === 'image' ? g.images : [])).map((p) => imagePath(IMAGES_DIR, imageHashOfFile(p))));
+  const used = new Set(groups.flatMap((g) => (hasImages(g) ? g.images : [])).map((p) => imagePath(IMAGES_DIR, imageHashOfFile(p))));
   if (fs.existsSync(IMAGES_DIR)) for (const f of fs.readdirSync(IMAGES_DIR)) if (!used.has(path.join(IMAGES_DIR, f))) fs.rmSync(path.join(IMAGES_DIR, f));
   // So are vector files no group produces any more (a renamed or dropped group).
   for (const f of staleFiles(groups, dir)) fs.rmSync(path.join(dir, f));
@@ -179,7 +195,7 @@ export function verify(dir = VECTORS_DIR, suites?: string[]): string[] {
   const groups = suites ? all.filter((g) => suites.includes(g.suite)) : all;
   const differing: string[] = suites ? [] : staleFiles(all, dir).map((f) => `${f} (no generator produces it)`);
   for (const g of groups) {
-    if (g.kind === 'image' && !stageImages(g.images, IMAGES_DIR, false)) { differing.push(`${g.file} (images missing)`); continue; }
+    if (hasImages(g) && !stageImages(g.images, IMAGES_DIR, false)) { differing.push(`${g.file} (images missing)`); continue; }
     const file = path.join(dir, g.file);
     const committed = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : null;
     if (committed !== renderGroup(g)) differing.push(g.file);

@@ -57,7 +57,7 @@ ZEROED_CSRS = (
 TRAP_WRITTEN = {"mstatus", "mepc", "mcause", "mtval"}
 
 CAPABILITIES = ["state", "rv64i", "m", "a", "c", "zicsr", "zifencei", "s", "u", "sv39", "pmp", "pmp16", "pmp-g0", "sstc",
-                "clint", "plic", "uart"]
+                "clint", "plic", "uart", "zicntr", "zihpm", "zicclsm", "svadu"]
 
 
 class GdbError(Exception):

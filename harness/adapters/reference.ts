@@ -2,6 +2,7 @@
 
 import { runImage } from '../../reference/run-image';
 import { runState } from '../../reference/run-state';
+import { runServiceVector } from '../service/vector';
 import { InternalError } from '../../reference/machine/machine';
 import { REFERENCE_VERSION } from '../../vectors/format';
 import type { HelloMessage, Observation, RunMessage, StateInputs, Step, Vector } from '../../vectors/schema/types';
@@ -15,6 +16,7 @@ export const REFERENCE_HELLO: HelloMessage = { type: 'hello', protocol: 1, name:
 /** The reference's answer to a run request (shared with the external wrapper of the reference). */
 export function referenceObservation(msg: RunMessage): Observation {
   if (msg.inputs.kind === 'state') return runState(msg.inputs, msg.observe ?? [], msg.csrs ?? []);
+  if (msg.inputs.kind === 'service') return runServiceVector(msg.inputs, msg.images ?? IMAGES_DIR);
   const { lines, ...obs } = runImage(msg.inputs, msg.images ?? IMAGES_DIR, { stampLines: msg.stampLines === true });
   return msg.stampLines ? { ...obs, lines } : obs;
 }

@@ -10,6 +10,7 @@ import { controlHello } from './control';
 serve(controlHello('pass-like'), {
   run(msg) {
     if (msg.inputs.kind === 'image') return { console: '', exit: { kind: 'finisher', code: 0 } };
+    if (msg.inputs.kind === 'service') throw new Error('the pass-like control runs no service vectors');
     const { hart, memory } = msg.inputs;
     const x: Record<string, string> = {};
     for (let i = 1; i < 32; i++) x['x' + i] = hart.x?.['x' + i] ?? '0x0';

@@ -61,11 +61,11 @@ test('dormant: everything delegable delegated, Sstc on, doorbell enabled, PMP la
   // 0 with STCE on, so kernels started with a timer interrupt pending).
   expect(csrRead(h, 0x14d)).toBe((1n << 64n) - 1n);
   expect((csrRead(h, 0x344) >> 5n) & 1n).toBe(0n);
-  // pmpcfg0: five NAPOT deny entries, OFF + TOR deny (partition), NAPOT deny (the IOPMP);
-  // pmpcfg2: entries 8..14 OFF, entry 15 NAPOT RWX for the rest.
-  expect(csrRead(h, 0x3a0)).toBe(0x1808001818181818n);
-  expect(csrRead(h, 0x3a2)).toBe(0x1f00000000000000n);
-  expect(csrRead(h, 0x3b7)).toBe((0x104000n | (0x4000n / 2n - 1n)) >> 2n);
+  // pmpcfg0: six NAPOT deny entries (firmware, CLINT, PLIC context 0 twice, doorbell, IOPMP),
+  // OFF + TOR deny (partition); pmpcfg2: entry 8 NAPOT RWX for the rest.
+  expect(csrRead(h, 0x3a0)).toBe(0x0800181818181818n);
+  expect(csrRead(h, 0x3a2)).toBe(0x1fn);
+  expect(csrRead(h, 0x3b5)).toBe((0x104000n | (0x4000n / 2n - 1n)) >> 2n);
   // Entry 0: the firmware's 512 KiB at 0x80000000, no more, so that a kernel entered at
   // 0x80200000 may grow its early stack down below its entry (U-Boot does).
   expect(csrRead(h, 0x3b0)).toBe((0x80000000n | (0x80000n / 2n - 1n)) >> 2n);

@@ -47,9 +47,9 @@ export function patchElfWord(image: Uint8Array, symbol: string, value: bigint): 
 }
 
 /** Run an image on QEMU virt as the issue prescribes; returns the console and QEMU's exit status. */
-export function runQemu(bios: string, kernel: string, ramMiB = 16, timeoutMs = 60000): { console: string; status: number | null } {
+export function runQemu(bios: string, kernel: string, ramMiB = 16, timeoutMs = 60000, extraArgs: string[] = []): { console: string; status: number | null } {
   const { spawnSync } = require('child_process') as typeof import('child_process');
   const r = spawnSync('qemu-system-riscv64', ['-M', 'virt', '-cpu', 'rv64,f=off,d=off,h=off', '-m', `${ramMiB}M`, '-nographic',
-    '-monitor', 'none', '-serial', 'stdio', '-bios', bios, '-kernel', kernel], { timeout: timeoutMs, encoding: 'latin1' });
+    '-monitor', 'none', '-serial', 'stdio', '-bios', bios, '-kernel', kernel, ...extraArgs], { timeout: timeoutMs, encoding: 'latin1' });
   return { console: r.stdout ?? '', status: r.status };
 }

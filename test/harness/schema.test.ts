@@ -35,7 +35,7 @@ describe('schema', () => {
     ['a pc that is not hex', (v) => { v.inputs.hart.pc = '0x8000000g'; }, '/inputs/hart/pc: must match pattern "^0x[0-9a-fA-F]{1,16}$" (value "0x8000000g")'],
     ['a missing exit', (v) => { delete v.expected.exit; }, '/expected/exit: is required'],
     ['an unknown field', (v) => { v.expected.registers = {}; }, '/expected/registers: is not allowed here'],
-    ['an unknown vector kind', (v) => { v.inputs.kind = 'elf'; }, '/inputs/kind: must be equal to one of the allowed values: "state", "image" (value "elf")'],
+    ['an unknown vector kind', (v) => { v.inputs.kind = 'elf'; }, '/inputs/kind: must be equal to one of the allowed values: "state", "image", "service" (value "elf")'],
     ['a region with both words and bytes', (v) => { v.inputs.memory[0].bytes = '00'; }, '/inputs/memory/0: must have exactly one of words, bytes'],
     ['a register out of range', (v) => { v.expected.x.x32 = '0x1'; }, '/expected/x/x32: is not an allowed name here (must match pattern'],
     ['a register value as a number', (v) => { v.expected.x.x7 = 66; }, '/expected/x/x7: must be string (value 66)'],

@@ -15,7 +15,34 @@ export interface ObserveRegion { base: Hex; length: number }
 export interface Difference { where: string; expected: string; actual: string }
 
 export type { StateInputs, ImageInputs };
-export type VectorInputs = StateInputs | ImageInputs;
+export type VectorInputs = StateInputs | ImageInputs | ServiceInputs;
+
+/** An event of the service (its console line) that triggers a fault `delay` ticks later. */
+export interface ServiceTrigger { event: string; delay: number; who?: string }
+/** An upgrade scenario (conformance/service-protocol.md; harness/service/scenario.ts runs it). Times in mtime ticks. */
+export interface ServiceScenario {
+  clients: number;
+  interval: number;
+  trafficEnd: number;
+  keysPerClient: number;
+  seed: number;
+  upgradeAt: number | null;
+  imageOverNetwork?: boolean;
+  outOfBand?: boolean;
+  faults: {
+    v1?: string;
+    v2?: string;
+    image?: string;
+    storm?: ServiceTrigger & { count: number; every: number };
+    burst?: ServiceTrigger & { count: number };
+    reset?: ServiceTrigger;
+  };
+  deadline: number;
+}
+/** A maintenance vector's inputs: the images by sha256 and the scenario. */
+export interface ServiceInputs { kind: 'service'; firmware: string; v1: string; v2: string; v2Boot: string; scenario: ServiceScenario }
+/** What a maintenance vector requires besides the scenario's properties: the versions allowed to serve at the end, the downtime budget (ticks). */
+export interface ServiceExpected { versions: number[]; downtimeBudget: number }
 
 export interface Provenance {
   generator: string;
@@ -49,6 +76,10 @@ export interface StateAlternative {
 }
 
 export interface ImageExpected { console: string; exit: ImageExit; instret?: number }
+/** One expected console line of an isolation vector: exact text, or every line the clause `spec` allows. */
+export type ExpectedLine = string | { anyOf: string[]; spec: string };
+/** What an isolation vector expects (conformance/isolation.md): each instance's console, line by line, and the exit. */
+export interface IsolationExpected { console: ExpectedLine[]; console1: ExpectedLine[]; exit: ImageExit }
 
 interface VectorCommon {
   id: string;
@@ -61,7 +92,8 @@ interface VectorCommon {
 }
 export interface StateVector extends VectorCommon { inputs: StateInputs; expected: StateExpected }
 export interface ImageVector extends VectorCommon { inputs: ImageInputs; expected: ImageExpected }
-export type Vector = StateVector | ImageVector;
+export interface ServiceVector extends VectorCommon { inputs: ServiceInputs; expected: ServiceExpected }
+export type Vector = StateVector | ImageVector | ServiceVector;
 
 export interface VectorFile { defaults?: Partial<Record<keyof Vector, unknown>>; vectors: Record<string, unknown>[] }
 
@@ -78,6 +110,8 @@ export interface StateObservationWire {
 }
 export interface ImageObservationWire {
   console: string;
+  /** Instance 1's console (the doorbell's CONSOLE1 on the reference), when it wrote anything. */
+  console1?: string;
   exit: ImageExit;
   instret?: number;
   cycles?: number;
@@ -87,7 +121,23 @@ export interface ImageObservationWire {
   /** The monitor's own cost accounting (cycles, instructions, traps, ...), informational. */
   firmware?: Record<string, number>;
 }
-export type Observation = StateObservationWire | ImageObservationWire;
+/** A maintenance scenario's run: what the clients saw, judged by harness/judge.ts. */
+export interface ServiceObservationWire {
+  /** Properties the run itself found broken (a wrong response, a lost write, ...), with their guest time. */
+  violations: { at: number; what: string }[];
+  /** The read-back finished. */
+  ended: boolean;
+  finalVersion: number | null;
+  devirtualized: boolean | null;
+  downtime: number | null;
+  requests: number;
+  served: number;
+  ackedWrites: number;
+  verifiedKeys: number;
+  end: number;
+  timeline: { at: number; who: string; event: string; arg?: number; seen?: number }[];
+}
+export type Observation = StateObservationWire | ImageObservationWire | ServiceObservationWire;
 
 /** The state after one retired instruction (protocol capability `step`). */
 export interface Step { pc: Hex; next: Hex; priv: Priv; x: Record<string, Hex> }

@@ -3,9 +3,8 @@
    original's memory): the same CPU, CLINT, PLIC and node order, with
      - /memory = the partition only;
      - /chosen = its bootargs and linux,initrd-start/-end (stdout-path only if it owns the UART);
-     - no /reserved-memory (the firmware's window does not overlap the partition), and no device
-       it cannot reach: the test device, poweroff/reboot, the doorbell, QEMU's PCI host, flash and
-       fw-cfg;
+     - no /reserved-memory (the firmware's window does not overlap the partition), no test device,
+       no poweroff/reboot nodes, no doorbell and no IOPMP (none of them is reachable by it);
      - the devices it may receive (UART, RTC, virtio slots) with status = "disabled" unless owned.
    Nothing else tells it that it is the second instance. */
 #include "instance.h"
@@ -112,8 +111,6 @@ static void begin_node(struct out *o, const char *name)
 }
 
 enum action { COPY, DROP, DISABLE, CHOSEN, MEMORY };
-/* The MMIO base of each device id (devirt-platform.h's table). */
-#define DEVICE_BASE(id, b, size, irq, rrid) b,
 
 /* What becomes of a node, by its depth and name (parent "soc" for depth 3). */
 static enum action decide(int depth, const char *name, int in_soc, const struct instance *in)
@@ -122,17 +119,12 @@ static enum action decide(int depth, const char *name, int in_soc, const struct 
     if (streq(name, "chosen")) return CHOSEN;
     if (prefix(name, "memory@") || streq(name, "memory")) return MEMORY;
     if (streq(name, "reserved-memory") || streq(name, "poweroff") || streq(name, "reboot")) return DROP;
-    /* Anything else at an address (QEMU's flash, fw-cfg, platform bus) is not reachable by it. */
-    if (unit_address(name) != (u64)-1) return DROP;
   }
   if (depth == 3 && in_soc) {
     u64 a = unit_address(name);
-    if (a == (u64)-1 || a == PLIC_BASE || a == CLINT_BASE) return COPY;
-    static const u64 base[DEVICE_COUNT] = { DEVIRT_DEVICES(DEVICE_BASE) };
-    for (u64 d = 0; d < DEVICE_COUNT; d++)
-      if (a == base[d]) return (devices_owned(1) >> d) & 1 ? COPY : DISABLE;
-    /* The test device, the doorbell, QEMU's PCI host: not reachable by it (PMP), so not there. */
-    return DROP;
+    if (a == TEST_BASE || a == DOORBELL_BASE || a == IOPMP_BASE) return DROP;
+    for (u64 d = 0; d < DEV_COUNT; d++)
+      if (a == device_base(d)) return (in->devices >> d) & 1 ? COPY : DISABLE;
   }
   return COPY;
 }
@@ -188,7 +180,7 @@ u64 fdt_instance_write(u8 *at, u64 room, const struct instance *in)
           prop_u64(&o, &s, "linux,initrd-start", in->initrd_start);
           prop_u64(&o, &s, "linux,initrd-end", in->initrd_end);
         }
-        if ((devices_owned(1) >> DEVICE_UART) & 1) {
+        if ((in->devices >> DEV_UART) & 1) {
           static const char path[] = "/soc/serial@10000000";
           prop(&o, &s, "stdout-path", path, sizeof path);
         }

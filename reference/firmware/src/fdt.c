@@ -96,7 +96,11 @@ int fdt_has_compatible(const void *fdtv, const char *compat)
   if (be32(h->magic) != FDT_MAGIC) return 0;
   const u8 *s = fdt + be32(h->off_dt_struct);
   const char *strings = (const char *)fdt + be32(h->off_dt_strings);
-  u32 size = be32(h->size_dt_struct);
+  u32 size = be32(h->size_dt_struct), ssize = be32(h->size_dt_strings);
+  /* The name "compatible" once, in the strings block; then each property is an integer compare. */
+  u32 want = ~0U;
+  for (u32 i = 0; i < ssize; i += slen(strings + i) + 1) if (streq(strings + i, "compatible")) { want = i; break; }
+  if (want == ~0U) return 0;
   for (u32 off = 0; off < size;) {
     u32 tok = rd32(s + off);
     off += 4;
@@ -104,8 +108,8 @@ int fdt_has_compatible(const void *fdtv, const char *compat)
     else if (tok == FDT_PROP) {
       u32 len = rd32(s + off), nameoff = rd32(s + off + 4);
       const char *val = (const char *)s + off + 8;
-      if (streq(strings + nameoff, "compatible")) {
-        for (u32 i = 0; i < len; i += slen(val + i) + 1) if (streq(val + i, compat)) return 1;
+      if (nameoff == want) {
+        for (u32 i = 0; i < len; i += slen(val + i) + 1) if (val[i] == compat[0] && streq(val + i, compat)) return 1;
       }
       off += 8 + align4(len);
     } else if (tok == FDT_END) return 0;

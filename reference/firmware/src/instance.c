@@ -23,34 +23,6 @@ u64 mv_current_instance;
 u64 instance_current(void) { return current; }
 void instance_set_current(u64 id) { current = id; }
 
-/* ---- the facts the device code needs (devices.h) ---------------------------------------------- */
-int mv_instance_current(void) { return (int)current; }
-int mv_instance_present(int id) { return id >= 0 && id < 2 && instances[id].state != INST_ABSENT; }
-int mv_instances_sharing(void) { return instance_two_running(); }
-
-int mv_instance_memory(int id, u64 base[2], u64 size[2])
-{
-  if (!mv_instance_present(id)) return 0;
-  if (id == 1) { base[0] = instances[1].mem_base; size[0] = instances[1].mem_size; return 1; }
-  /* Instance 0: RAM but the partition (denied to it from boot; the firmware is guarded apart). */
-  u64 end = mv_layout.ram_base + mv_layout.ram_size;
-  if (!mv_layout.partition_size) { base[0] = mv_layout.ram_base; size[0] = mv_layout.ram_size; return 1; }
-  u64 pend = mv_layout.partition_base + mv_layout.partition_size;
-  base[0] = mv_layout.ram_base; size[0] = mv_layout.partition_base - mv_layout.ram_base;
-  base[1] = pend; size[1] = end - pend;
-  return 2;
-}
-
-void mv_instance_raise_ssip(int id)
-{
-  if ((u64)id == current) csr_set(mip, MIP_SSIP);
-  else instances[id].ctx.sip_soft |= MIP_SSIP;
-}
-
-/* Applied once before the trap returns (pmp_sync), not per device: retire moves ten at once. */
-void mv_instance_pmp_changed(int id) { (void)id; pmp_invalidate(); }
-void mv_instance_wake(int id) { if (id >= 0 && id < 2) instances[id].woken = 1; }
-
 int instance_two_running(void)
 {
   return instances[0].state == INST_RUNNING && (instances[1].state == INST_RUNNING || instances[1].state == INST_READY);
@@ -77,6 +49,7 @@ void instances_boot(void)
   instances[0].state = INST_RUNNING;
   instances[0].mem_base = mv_layout.ram_base;
   instances[0].mem_size = mv_layout.ram_size;
+  instances[0].devices = DEV_ALL;
   instances[0].share = 100;
   instances[1].mem_base = mv_layout.partition_base;
   instances[1].mem_size = mv_layout.partition_size;
@@ -112,7 +85,6 @@ static long create_from(u64 pa, u64 len, int in_band)
   instances[1].entry = entry;
   instances[1].image_end = end;
   instances[1].share = SHARE_DEFAULT;
-  iopmp_memory_changed();
   return SBI_SUCCESS;
 }
 
@@ -215,25 +187,27 @@ static long start(u64 id)
 
 /* ---- retire, rollback, the survivor ------------------------------------------------------------ */
 
-/* Every device of `from` goes to `to`, quiesced (one that will not quiesce goes anyway: its owner
-   is gone); the receiver is told as by hand_over, with its supervisor software interrupt. */
-static void give_all(u64 from, u64 to)
+static void give_all_devices(u64 from, u64 to)
 {
-  u64 moved = devices_owned((int)from);
-  devices_give_all((int)to);
-  if (moved) mv_instance_raise_ssip((int)to);
+  for (u64 d = 0; d < DEV_COUNT; d++)
+    if ((instances[from].devices >> d) & 1) {
+      /* A device that will not quiesce still changes hands at retire: its owner is gone. */
+      if (devices_hand_over(d, to) != SBI_SUCCESS) {
+        instances[from].devices &= ~(1UL << d);
+        instances[to].devices |= 1UL << d;
+      }
+    }
 }
 
 static void retire1(struct trap_frame *f)
 {
-  give_all(1, 0);
+  give_all_devices(1, 0);
   if (current == 1) sched_switch_to(0, f);
   u64 reason = instances[1].srst_reason;
   clear_instance1();
   instances[1].srst_reason = reason;
   instances[0].share = 100;
-  sched_stop(0);
-  iopmp_memory_changed();
+  sched_stop();
   pmp_apply(0);
 }
 
@@ -241,13 +215,13 @@ static void retire1(struct trap_frame *f)
    it on the bare hart in exactly the dormant configuration, with its own PMP layout. */
 static void retire0(struct trap_frame *f)
 {
-  give_all(0, 1);
+  give_all_devices(0, 1);
   if (current == 0) sched_switch_to(1, f);
   instances[0].state = INST_ABSENT;
+  instances[0].devices = 0;
   instances[1].share = 100;
   instances[1].watchdog = 0;
-  sched_stop(1);
-  iopmp_memory_changed();
+  sched_stop();
   pmp_apply(1);
   maintenance_devirtualize(f);
 }
@@ -291,6 +265,18 @@ void instance_watchdog_check(struct trap_frame *f)
 
 /* ---- the rest of the functions ----------------------------------------------------------------- */
 
+static long hand_over(u64 dev, u64 to, u64 from)
+{
+  if (dev >= DEV_COUNT || to > 1 || instances[to].state == INST_ABSENT) return SBI_ERR_INVALID_PARAM;
+  if (!((instances[from].devices >> dev) & 1)) return SBI_ERR_DENIED;
+  if (to == from) return SBI_SUCCESS;
+  /* The layouts must still fit the PMP once it has moved. */
+  instances[from].devices &= ~(1UL << dev); instances[to].devices |= 1UL << dev;
+  int fits = pmp_fits(0) && pmp_fits(1);
+  instances[to].devices &= ~(1UL << dev); instances[from].devices |= 1UL << dev;
+  if (!fits) return SBI_ERR_FAILED;
+  return devices_hand_over(dev, to);
+}
 
 static struct sbiret query(u64 id, u64 which)
 {
@@ -302,7 +288,7 @@ static struct sbiret query(u64 id, u64 which)
   case 1: v = in->share; break;
   case 2: v = id == 0 ? mv_layout.ram_base : in->mem_base; break;
   case 3: v = in->mem_size; break;
-  case 4: v = devices_owned((int)id); break;
+  case 4: v = in->devices; break;
   case 5: v = in->srst_reason; break;
   case 6: v = in->cycles + (id == current && maintenance_virtualized() ? csr_read(mcycle) - in->slice_start : 0); break;
   default: return (struct sbiret){ SBI_ERR_INVALID_PARAM, 0 };
@@ -345,7 +331,7 @@ struct sbiret instance_call(u64 fid, struct trap_frame *f)
     return ERR(create_from(a0, a1, 1));
   case MAINT_START: return current != 0 ? ERR(SBI_ERR_DENIED) : ERR(start(a0));
   case MAINT_SET_SHARE: return current != 0 ? ERR(SBI_ERR_DENIED) : ERR(set_share(a0, a1));
-  case MAINT_HAND_OVER: return ERR(devices_hand_over(a0, a1, (int)current));
+  case MAINT_HAND_OVER: return ERR(hand_over(a0, a1, current));
   case MAINT_RETIRE: return ERR(retire(a0, f));
   case MAINT_ROLLBACK: return ERR(rollback(f));
   case MAINT_READY:
@@ -372,9 +358,8 @@ long instance_doorbell(u32 cause, u64 a0, u64 a1, u64 a2, struct trap_frame *f)
   }
   case DOORBELL_CAUSE_START: return start(a0);
   case DOORBELL_CAUSE_HAND_OVER:
-    /* On the owner's behalf. */
-    if (a0 >= DEVICE_COUNT) return SBI_ERR_INVALID_PARAM;
-    return devices_hand_over(a0, a1, devices_owner(a0));
+    if (a0 >= DEV_COUNT) return SBI_ERR_INVALID_PARAM;
+    return hand_over(a0, a1, (instances[0].devices >> a0) & 1 ? 0 : 1);
   case DOORBELL_CAUSE_RETIRE: return retire(a0, f);
   case DOORBELL_CAUSE_ROLLBACK: return rollback(f);
   }

@@ -4,8 +4,7 @@
    and other helpers' code use:
 
      instances[id]       the table; .state, .mem_base/.mem_size (the RAM the instance may touch),
-                         .share (percent of the 2 ms period); its devices are devices_owned(id)
-                         (devices.h, whose mv_instance_* facts instance.c provides)
+                         .share (percent of the 2 ms period), .devices (bitmap of device ids)
      instance_current()  the id of the instance whose context is in the trap frame now
      instance_owns(id, base, len)  is [base, base + len) wholly inside id's memory (no wrap)?
 
@@ -33,11 +32,11 @@ struct instance {
   enum instance_state state;
   u64 mem_base, mem_size;   /* RAM it owns (conformance/maintenance-sbi.md) */
   u64 share;                /* percent of the period */
+  u64 devices;              /* bitmap of device ids it owns (devices.h) */
   u64 srst_reason;          /* query(id, 5) */
   u64 cycles;               /* cycles it has run while virtualized (query(id, 6)) */
   u64 slice_start;          /* mcycle when its current slice began (accounting) */
   int sleeping;             /* yielded by wfi (or HSM suspend): runnable again at its deadline */
-  int woken;                /* a device interrupt of its own is waiting (plic_emul_meip) */
   struct s_context ctx;     /* saved while the other instance runs */
   /* Instance 1's boot: image entry, its end (image and bss), initrd, bootargs, watchdog. */
   u64 entry, image_end, initrd_start, initrd_end, watchdog;
@@ -67,7 +66,7 @@ void instance_watchdog_check(struct trap_frame *f);
 
 /* sched.c: time slices and world switches while two instances run. */
 void sched_start(void);                      /* instance 1 joined: TW, illegal-instruction to M, slices */
-void sched_stop(u64 survivor);               /* one instance left: back to the single-instance settings */
+void sched_stop(void);                       /* one instance left: back to the single-instance settings */
 void sched_switch_to(u64 id, struct trap_frame *f);   /* save the current context, load id's */
 void sched_timer(struct trap_frame *f);      /* M timer: slice end, a sleeper's deadline, watchdog */
 void sched_arm(void);                        /* program the M timer for the next event */

@@ -41,19 +41,25 @@ static void range(int i, u64 base, u64 size)
   entry(i + 1, base + size, size ? (RW | IOPMP_CFG_TOR) : 0);
 }
 
+/* Instance 0's memory is RAM but the partition (the firmware is guarded by entry 0), instance 1's
+   the partition (instance.h): fixed from boot, so that a requestor is confined to its owner's
+   memory whichever instances exist. Only a change of the partition would call for this again. */
 void iopmp_memory_changed(void)
 {
   if (!present) return;
-  u64 base[2] = { 0, 0 }, size[2] = { 0, 0 };
-  int n = mv_instance_memory(0, base, size);
-  range(E_I0, base[0], size[0]);
-  range(E_I0 + 2, n > 1 ? base[1] : 0, n > 1 ? size[1] : 0);
-  u64 b1[2] = { 0, 0 }, s1[2] = { 0, 0 };
-  n = mv_instance_present(1) ? mv_instance_memory(1, b1, s1) : 0;
-  range(E_I1, n ? b1[0] : 0, n ? s1[0] : 0);
+  u64 ram = mv_layout.ram_base, end = ram + mv_layout.ram_size;
+  u64 pb = mv_layout.partition_base, ps = mv_layout.partition_size;
+  if (!ps) {
+    range(E_I0, ram, end - ram);
+    range(E_I0 + 2, 0, 0);
+  } else {
+    range(E_I0, ram, pb - ram);
+    range(E_I0 + 2, pb + ps, end - (pb + ps));
+  }
+  range(E_I1, pb, ps);
 }
 
-void iopmp_grant(int rrid, int owner)
+void iopmp_grant(int rrid, u64 owner)
 {
   if (!present || rrid < 0 || rrid >= IOPMP_RRIDS) return;
   mmio_write32(IOPMP(IOPMP_SRCMD_EN(rrid)), (1U << (1 + MD_FIRMWARE)) | (1U << (1 + MD_INSTANCE(owner))));

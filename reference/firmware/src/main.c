@@ -33,7 +33,6 @@ void fw_main(u64 hartid, u64 fdt, u64 fw_dynamic, struct trap_frame *frame)
 
   instances_boot();
   pmp_configure();
-  devices_reset_owners();   /* instance 0, the OS that boots, owns every device */
   iopmp_init((const void *)fdt);
   if (fdt_reserve_regions((void *)fdt, RAM_BASE + mv_layout.ram_size) != 0)
     console_puts("microvisor: device tree not patched\n");

@@ -74,8 +74,6 @@ long maintenance_devirtualize(struct trap_frame *f);
 /* pmp.c */
 void pmp_configure(void);
 void pmp_apply(u64 id);
-void pmp_invalidate(void);
-void pmp_sync(void);
 int pmp_fits(u64 id);
 int pmp_guest_may_access(u64 base, u64 len);
 /* fdt.c */

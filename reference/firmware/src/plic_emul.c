@@ -2,7 +2,7 @@
    "Devices and handoff").
 
    The hart has one S context (context 1) and two operating systems. While both run, PMP denies
-   the PLIC's first 4 MiB (priorities, pending bits, enables and both contexts) to S, load and
+   the PLIC (priorities, pending bits, enables and both contexts) to S (pmp.c), load and
    store access faults come to the firmware (medeleg bits 5 and 7 cleared), and each 4-byte
    access is emulated against the caller's virtual context: its enable bits and threshold. A
    source belongs to the owner of the device that raises it (devices.c); sources no device raises
@@ -19,11 +19,12 @@
    accesses to context 0: they fault as on the bare platform (the fault is delivered to the
    guest's handler as it would have been, trap_redirect_to_s). */
 #include "devices.h"
+#include "instance.h"
 #include "csr.h"
 #include "platform.h"
 
 #define PLIC(off) (PLIC_BASE + (off))
-#define PLIC_WINDOW 0x400000UL
+#define PLIC_WINDOW PLIC_SIZE
 #define PENDING 0x1000UL
 #define WORDS (PLIC_SOURCES / 32)
 #define S_ENABLE (PLIC_ENABLE + PLIC_ENABLE_STRIDE)
@@ -33,19 +34,20 @@
 #define DELEG_ACCESS_FAULTS ((1UL << EXC_LOAD_ACCESS) | (1UL << EXC_STORE_ACCESS))
 
 struct vcontext { u32 enable[WORDS]; u32 threshold; };
-static struct vcontext vctx[MV_INSTANCES];
+static struct vcontext vctx[2];
 static int emulating;
 
 /* The instance a source belongs to: its device's owner; instance 0 for a source no device raises. */
-static int source_owner(u32 src)
+static u64 source_owner(u32 src)
 {
-  if (src == UART0_IRQ) return devices_owner(DEVICE_UART);
-  if (src == RTC_IRQ) return devices_owner(DEVICE_RTC);
-  if (src >= VIRTIO_IRQ0 && src < VIRTIO_IRQ0 + VIRTIO_COUNT) return devices_owner(DEVICE_VIRTIO0 + (src - VIRTIO_IRQ0));
-  return 0;
+  int owner = 0;
+  if (src == UART0_IRQ) owner = devices_owner(DEV_UART);
+  else if (src == RTC_IRQ) owner = devices_owner(DEV_RTC);
+  else if (src >= VIRTIO_IRQ0 && src < VIRTIO_IRQ0 + VIRTIO_COUNT) owner = devices_owner(DEV_VIRTIO0 + (src - VIRTIO_IRQ0));
+  return owner < 0 ? 0 : (u64)owner;
 }
 
-static int visible(u32 src, int id)
+static int visible(u32 src, u64 id)
 {
 #ifdef BUG_PLIC_OTHER_VISIBLE
   /* The bug (make variant BUG=plic-other-visible): the UART's source stays visible to everybody. */
@@ -55,44 +57,75 @@ static int visible(u32 src, int id)
 }
 
 /* The bits of enable/pending word `w` that instance `id` may see. */
-static u32 own_mask(int w, int id)
+static u32 own_mask(int w, u64 id)
 {
   u32 m = 0;
   for (int b = 0; b < 32; b++) if (visible(w * 32 + b, id)) m |= 1U << b;
   return m;
 }
 
-void plic_emul_switch(int to)
+int plic_emul_active(void) { return emulating; }
+
+/* What the real contexts hold, so that a world switch writes only the registers that change
+   (usually the first enable word of each context: the devices' sources are 1..11). Valid while
+   emulating; plic_emul_begin fills it. */
+static u32 real_enable[2][WORDS], real_threshold[2];
+
+static void set_enable(int ctx, int w, u32 v)
 {
-  int other = 1 - to;
-  for (int w = 0; w < WORDS; w++) {
-    mmio_write32(PLIC(S_ENABLE + 4 * w), vctx[to].enable[w]);
-    mmio_write32(PLIC(PLIC_ENABLE + 4 * w), vctx[other].enable[w]);
-  }
-  mmio_write32(PLIC(S_CONTEXT), vctx[to].threshold);
-  mmio_write32(PLIC(M_THRESHOLD), vctx[other].threshold);
+  if (real_enable[ctx][w] == v) return;
+  real_enable[ctx][w] = v;
+  mmio_write32(PLIC((ctx ? S_ENABLE : PLIC_ENABLE) + 4 * w), v);
+}
+static void set_threshold(int ctx, u32 v)
+{
+  if (real_threshold[ctx] == v) return;
+  real_threshold[ctx] = v;
+  mmio_write32(PLIC(ctx ? S_CONTEXT : M_THRESHOLD), v);
+}
+
+/* Every device an instance can own raises a source below 32 (DEVIRT_DEVICES), so only the first
+   enable word differs between the instances; the other words hold sources no device raises,
+   which are instance 0's and never pend: the real context 1 keeps instance 0's bits there, and
+   plic_emul_end sets them for the survivor. */
+#define DEVICE_WORD 0
+#define IRQ_BELOW_32(id, b, s, irq, rrid) _Static_assert((irq) < 32, "a device source beyond the first enable word");
+DEVIRT_DEVICES(IRQ_BELOW_32)
+
+void plic_emul_switch(u64 to)
+{
+  u32 e1 = vctx[to].enable[DEVICE_WORD], e0 = vctx[!to].enable[DEVICE_WORD];
+  if (real_enable[1][DEVICE_WORD] != e1) set_enable(1, DEVICE_WORD, e1);
+  if (real_enable[0][DEVICE_WORD] != e0) set_enable(0, DEVICE_WORD, e0);
+  if (real_threshold[1] != vctx[to].threshold) set_threshold(1, vctx[to].threshold);
+  if (real_threshold[0] != vctx[!to].threshold) set_threshold(0, vctx[!to].threshold);
 }
 
 void plic_emul_begin(void)
 {
   if (emulating) return;
-  int cur = mv_instance_current();
+  u64 cur = instance_current();
   for (int w = 0; w < WORDS; w++) {
     vctx[cur].enable[w] = mmio_read32(PLIC(S_ENABLE + 4 * w));
-    vctx[1 - cur].enable[w] = 0;
+    vctx[!cur].enable[w] = 0;
   }
   vctx[cur].threshold = mmio_read32(PLIC(S_CONTEXT));
-  vctx[1 - cur].threshold = 0;
+  vctx[!cur].threshold = 0;
+  for (int c = 0; c < 2; c++) {
+    for (int w = 0; w < WORDS; w++) real_enable[c][w] = mmio_read32(PLIC((c ? S_ENABLE : PLIC_ENABLE) + 4 * w));
+    real_threshold[c] = mmio_read32(PLIC(c ? S_CONTEXT : M_THRESHOLD));
+  }
   emulating = 1;
   csr_clear(medeleg, DELEG_ACCESS_FAULTS);
   plic_emul_switch(cur);
 }
 
-void plic_emul_end(int survivor)
+void plic_emul_end(u64 survivor)
 {
   if (!emulating) return;
-  vctx[1 - survivor] = (struct vcontext){ { 0 }, 0 };
+  vctx[!survivor] = (struct vcontext){ { 0 }, 0 };
   plic_emul_switch(survivor); /* context 0 gets the absent instance's (empty) state */
+  for (int w = 0; w < WORDS; w++) if (w != DEVICE_WORD) set_enable(1, w, vctx[survivor].enable[w]);
   emulating = 0;
   csr_set(medeleg, DELEG_ACCESS_FAULTS);
 }
@@ -115,33 +148,44 @@ static void source_clear(u32 src)
   for (int w = 0; w < WORDS; w++) mmio_write32(PLIC(PLIC_ENABLE + 4 * w), saved[w]);
 }
 
-void plic_emul_source_moved(u32 src, int from, int to)
+void plic_emul_source_moved(u32 src, u64 from, u64 to)
 {
   u32 bit = 1U << (src % 32);
   int w = src / 32;
+  source_clear(src); /* the new owner starts with the source idle, disabled and at priority 0 */
   if (emulating) {
     vctx[from].enable[w] &= ~bit;
     vctx[to].enable[w] &= ~bit;
-    plic_emul_switch(mv_instance_current());
+    plic_emul_switch(instance_current());
   } else {
     mmio_write32(PLIC(S_ENABLE + 4 * w), mmio_read32(PLIC(S_ENABLE + 4 * w)) & ~bit);
   }
-  source_clear(src); /* the new owner starts with the source idle, disabled and at priority 0 */
 }
 
 int plic_emul_meip(void)
 {
   for (int w = 0; w < WORDS; w++) {
-    u32 hits = mmio_read32(PLIC(PENDING + 4 * w)) & mmio_read32(PLIC(PLIC_ENABLE + 4 * w));
+    u32 hits = mmio_read32(PLIC(PENDING + 4 * w)) & real_enable[0][w];
     if (!hits) continue;
     u32 b = 0;
     while (!(hits & (1U << b))) b++;
     u32 src = w * 32 + b;
     /* Masked in context 0 until its owner runs (plic_emul_switch routes it to context 1 then). */
-    mmio_write32(PLIC(PLIC_ENABLE + 4 * w), mmio_read32(PLIC(PLIC_ENABLE + 4 * w)) & ~(1U << (src % 32)));
-    return source_owner(src);
+    set_enable(0, w, real_enable[0][w] & ~(1U << (src % 32)));
+    return (int)source_owner(src);
   }
   return -1;
+}
+
+int plic_emul_pending(u64 id)
+{
+  if (!emulating) return 0;
+  u32 en = vctx[id].enable[DEVICE_WORD];
+  if (!en) return 0;   /* nothing enabled: no need to read the PLIC */
+  u32 hits = mmio_read32(PLIC(PENDING + 4 * DEVICE_WORD)) & en;
+  for (int b = 0; hits; b++, hits >>= 1)
+    if ((hits & 1) && mmio_read32(PLIC(4 * (DEVICE_WORD * 32 + b))) > vctx[id].threshold) return 1;
+  return 0;
 }
 
 void trap_redirect_to_s(u64 cause, u64 tval)
@@ -195,7 +239,7 @@ static int decode_word_access(u32 insn, int len, int *store, int *unsigned_load)
 }
 
 /* The caller's view of a PLIC register: 1 if handled (value in *v for a load), 0 to fault. */
-static int emulate(u64 off, int store, u32 *v, int me)
+static int emulate(u64 off, int store, u32 *v, u64 me)
 {
   if (off < PENDING) { /* priority of source off / 4 */
     u32 src = off / 4;
@@ -210,13 +254,17 @@ static int emulate(u64 off, int store, u32 *v, int me)
   if (off >= PLIC_ENABLE && off < PLIC_ENABLE + PLIC_ENABLE_STRIDE) return 0; /* context 0's */
   if (off >= S_ENABLE && off < S_ENABLE + 4 * WORDS) {
     int w = (off - S_ENABLE) / 4;
-    if (store) { vctx[me].enable[w] = *v & own_mask(w, me); plic_emul_switch(me); }
+    if (store) {
+      vctx[me].enable[w] = *v & own_mask(w, me);
+      if (w == DEVICE_WORD) plic_emul_switch(me);
+      else if (me == 0) set_enable(1, w, vctx[me].enable[w]);   /* instance 0's words (above) */
+    }
     else *v = vctx[me].enable[w];
     return 1;
   }
   if (off >= PLIC_CONTEXT && off < PLIC_CONTEXT + PLIC_CONTEXT_STRIDE) return 0; /* context 0's */
   if (off == S_CONTEXT) {
-    if (store) { vctx[me].threshold = *v & 7; mmio_write32(PLIC(S_CONTEXT), vctx[me].threshold); }
+    if (store) { vctx[me].threshold = *v & 7; set_threshold(1, vctx[me].threshold); }
     else *v = vctx[me].threshold;
     return 1;
   }
@@ -265,7 +313,7 @@ int plic_emul_access_fault(struct trap_frame *f, u64 cause, u64 vaddr)
   int reg = decode_word_access(guest_insn(pc, &len), len, &store, &uload);
   if (reg < 0 || store != (cause == EXC_STORE_ACCESS)) return 0;
   u32 v = store && reg ? (u32)f->x[reg] : 0;
-  if (!emulate(addr - PLIC_BASE, store, &v, mv_instance_current())) return 0;
+  if (!emulate(addr - PLIC_BASE, store, &v, instance_current())) return 0;
   if (!store && reg != 0) f->x[reg] = uload ? (u64)v : (u64)(long)(int)v;
   csr_write(mepc, pc + len);
   return 1;

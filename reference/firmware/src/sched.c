@@ -6,10 +6,10 @@
    fires at the sleeping instance's stimecmp deadline, so it is woken on time. With one instance
    (virtualized alone) the M timer only ticks every SLICE_TICKS for the accounting, as before. */
 #include "instance.h"
+#include "devices.h"
 #include "csr.h"
 #include "platform.h"
 #include "sbi.h"
-#include "devices.h"
 
 #define PERIOD_TICKS (2 * TIMEBASE / 1000)   /* 2 ms */
 #define INSN_WFI 0x10500073U
@@ -55,30 +55,26 @@ void sched_start(void)
   /* Illegal instructions come to M, where a wfi is told from the rest (sched_illegal). */
   csr_clear(medeleg, DELEG_ILLEGAL);
   csr_set(mstatus, MSTATUS_TW);
-  plic_emul_begin();   /* the PLIC's S context is emulated while two share it */
-  pmp_invalidate();    /* both layouts change while the hart is shared */
   u64 cur = instance_current();
-  pmp_apply(cur);      /* its layout while sharing: the PLIC and the other's windows denied */
+  /* The PLIC's S context is shared from now on: emulated, and denied by the running layout. */
+  plic_emul_begin();
+  pmp_apply(cur);
   instances[!cur].slice_start = 0;
   slice_end = mtime_now() + slice_of(cur);
   sched_arm();
 }
 
-void sched_stop(u64 survivor)
+void sched_stop(void)
 {
+  plic_emul_end(instance_current());   /* the callers apply the survivor's PMP layout */
   csr_clear(mstatus, MSTATUS_TW);
   csr_set(medeleg, DELEG_ILLEGAL);
-  plic_emul_end((int)survivor);
-  pmp_invalidate();
   instances[0].sleeping = instances[1].sleeping = 0;
-  instances[0].woken = instances[1].woken = 0;
   sched_tick_arm();
 }
 
 static void save(struct s_context *c, struct trap_frame *f)
 {
-  /* Unrolled: the world switch's largest part is these two copies. */
-#pragma GCC unroll 31
   for (int i = 1; i < 32; i++) c->x[i] = f->x[i];
   c->pc = csr_read(mepc);
   c->mstatus = csr_read(mstatus) & CTX_MSTATUS;
@@ -97,7 +93,6 @@ static void save(struct s_context *c, struct trap_frame *f)
 
 static void load(const struct s_context *c, struct trap_frame *f)
 {
-#pragma GCC unroll 31
   for (int i = 1; i < 32; i++) f->x[i] = c->x[i];
   csr_write(mepc, c->pc);
   csr_clear(mstatus, CTX_MSTATUS);
@@ -126,11 +121,10 @@ void sched_switch_to(u64 id, struct trap_frame *f)
   }
   load(&instances[id].ctx, f);
   instance_set_current(id);
-  plic_emul_switch((int)id);
+  plic_emul_switch(id);
   pmp_apply(id);   /* sfence.vma included */
   instances[id].slice_start = now;
   instances[id].sleeping = 0;
-  instances[id].woken = 0;
   slice_end = mtime_now() + slice_of(id);
   switches++;
   mv_stats.world_switches++;
@@ -143,8 +137,8 @@ void sched_switch_to(u64 id, struct trap_frame *f)
 static int wants_to_run_at(u64 id, u64 now)
 {
   const struct instance *in = &instances[id];
-  if (!in->sleeping || in->woken) return 1;
-  return (in->ctx.sip_soft & MIP_SSIP) || now >= in->ctx.stimecmp;
+  if (!in->sleeping) return 1;
+  return (in->ctx.sip_soft & MIP_SSIP) || now >= in->ctx.stimecmp || plic_emul_pending(id);
 }
 static int wants_to_run(u64 id) { return wants_to_run_at(id, mtime_now()); }
 
@@ -211,6 +205,14 @@ int sched_illegal(struct trap_frame *f)
 {
   u64 ms = csr_read(mstatus), tval = csr_read(mtval);
   if ((ms & MSTATUS_MPP) == MSTATUS_MPP_S && (u32)tval == INSN_WFI) { sched_wait(f, 4); return 1; }
-  trap_redirect_to_s(EXC_ILLEGAL, tval);
+  csr_write(scause, EXC_ILLEGAL);
+  csr_write(stval, tval);
+  csr_write(sepc, csr_read(mepc));
+  u64 spp = (ms & MSTATUS_MPP) == MSTATUS_MPP_S ? MSTATUS_SPP : 0;
+  u64 spie = (ms & MSTATUS_SIE) ? MSTATUS_SPIE : 0;
+  ms &= ~(MSTATUS_SPP | MSTATUS_SPIE | MSTATUS_SIE | MSTATUS_MPP);
+  ms |= spp | spie | MSTATUS_MPP_S;
+  csr_write(mstatus, ms);
+  csr_write(mepc, csr_read(stvec) & ~3UL);
   return 1;
 }

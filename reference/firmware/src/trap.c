@@ -20,17 +20,7 @@ void fw_panic(const char *why, u64 a, u64 b)
   system_finish((0xeeU << 16) | FINISHER_FAIL);
 }
 
-static void dispatch(struct trap_frame *f);
-
-/* Every trap: dispatch it, then make sure the PMP in force is the running instance's (a handoff
-   or retire changes layouts; they are applied once, here). */
 void trap_handler(struct trap_frame *f)
-{
-  dispatch(f);
-  pmp_sync();
-}
-
-static void dispatch(struct trap_frame *f)
 {
   u64 cause = csr_read(mcause);
   /* The firmware runs with interrupts off and never faults; a trap from M-mode means it did, and
