@@ -61,7 +61,7 @@ test('devirt gate checks the default upgrade against the downtime budget of ci/b
     const tight = path.join(dir, 'tight.json');
     require('fs').writeFileSync(tight, JSON.stringify(budgets));
     const bad = gate(['--budgets', tight, '--junit', path.join(dir, 'b.xml')]);
-    expect(bad.stdout).toMatch(/^service upgrade \(default scenario\): FAIL: downtime [\d.]+ ms is over the budget of 0\.000 ms$/m);
+    expect(bad.stdout).toMatch(/^service upgrade \(default scenario\): FAIL: downtime [\d.]+ ms is over the budget of 0\.001 ms$/m);
     expect(bad.status).toBe(1);
   } finally {
     rmSync(dir, { recursive: true, force: true });
