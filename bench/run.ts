@@ -1,53 +1,152 @@
-// `npm run bench`: guest MIPS of the reference on a CPU-bound C workload, and of QEMU on the same
-// image in the same run, as medians of several runs and as a ratio. Also the decoder's
-// throughput through benchmark.js, and the network's (bench/net.ts). Numbers go to stdout (and
-// bench/last.json for CI trends); nothing here asserts a speed.
+// `npm run bench [-- --runs N --os-runs N --only NAME... --jit|--no-jit]`: guest MIPS of the reference and of QEMU
+// on the same images, in one run, as medians of several runs, with their ratio and the time each
+// takes to its end or marker:
+//   cpu-mix        the mixed C workload (reference/guests/tests/cpu-mix.c), to its finisher
+//   coremark-like  a CoreMark-like kernel (reference/guests/tests/coremark-like.c), to its finisher
+//   u-boot         Debian's u-boot-qemu in M-mode from reset (-bios none), to its autoboot prompt
+//   linux          Debian's riscv64 kernel (ci/fetch-linux.sh) under the Microvisor, to its
+//                  root-mount panic (no disk, no initrd), when the kernel is present
+// Then the decoder's throughput through benchmark.js, and the network's (bench/net.ts).
+// Numbers go to stdout and bench/last.json (for CI trends); nothing here asserts a speed, and the
+// bench is not part of `npm test`.
 //
-// QEMU's time includes its start-up (about as long as the workload itself), so it is measured
-// on a guest that ends at once (hello.elf) and subtracted. The reference is timed by the wall
-// clock and by this process's CPU time: on a shared machine the second is the steadier figure.
+// QEMU's time includes its start-up, so that is measured on a guest that ends at once (hello.elf)
+// and subtracted. QEMU does not count instructions: its MIPS are the reference's instruction count
+// for the same image (to the same end or marker) over QEMU's time, so for the boots, which wait on
+// the timer here and there, they are nominal; the time to the marker is the figure to compare.
+// The reference is timed by the wall clock and by this process's CPU time: on a shared machine the
+// second is the steadier figure.
 
-import { spawnSync } from 'child_process';
+import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import Benchmark from 'benchmark';
-import { Machine } from '../reference/machine/machine';
+import { BootSession } from '../reference/session';
+import { JIT_DEFAULT } from '../reference/machine/machine';
 import { decode } from '../reference/machine/isa/decode';
 import { netBench, printNetBench } from './net';
 
 const ROOT = path.resolve(__dirname, '../..');
-const WORKLOAD = process.env.DEVIRT_BENCH_IMAGE ?? path.join(ROOT, 'reference/guests/build/cpu-mix.elf');
-const STARTUP_IMAGE = path.join(ROOT, 'reference/guests/build/hello.elf');
-const RUNS = Number(process.env.DEVIRT_BENCH_RUNS ?? 5);
+const GUESTS = path.join(ROOT, 'reference/guests/build');
+const STARTUP_IMAGE = path.join(GUESTS, 'hello.elf');
+const MICROVISOR = path.join(ROOT, 'reference/firmware/build/microvisor.elf');
+const UBOOT_M = '/usr/lib/u-boot/qemu-riscv64/u-boot.bin';
+// `npm run bench -- --no-jit` measures the interpreter alone; the default is the machine's.
+const JIT = process.argv.includes('--no-jit') ? false : process.argv.includes('--jit') ? true : JIT_DEFAULT;
+const LINUX_DIR = process.env.DEVIRT_LINUX_DIR ?? path.join(os.homedir(), '.cache/devirt/linux');
+// The CPU QEMU is given: the reference's extensions (test/compat/helpers.ts QEMU_CPU).
+const QEMU_BASE = ['-M', 'virt', '-cpu', 'rv64,f=off,d=off,h=off,zba=off,zbb=off,zbc=off,zbs=off,Zihintpause=off', '-nographic', '-no-reboot'];
+
+interface Target {
+  name: string;
+  what: string;
+  /** null: the target is not installed; the string says what is missing. */
+  missing: string | null;
+  bios: string | null;
+  kernel: string;
+  ramMiB: number;
+  /** Console text that ends the run; none: the guest's finisher ends it. */
+  marker?: string;
+  maxInsns: number;
+  os: boolean;
+}
+
+function linuxKernel(): string | null {
+  const boot = path.join(LINUX_DIR, 'boot');
+  if (!fs.existsSync(boot)) return null;
+  const f = fs.readdirSync(boot).filter((n) => n.startsWith('vmlinux-')).sort()[0];
+  return f ? path.join(boot, f) : null;
+}
+
+function targets(): Target[] {
+  const linux = linuxKernel();
+  const have = (f: string, what: string) => (fs.existsSync(f) ? null : `${what} (${f}) is missing`);
+  return [
+    { name: 'cpu-mix', what: 'mixed C workload', missing: have(process.env.DEVIRT_BENCH_IMAGE ?? path.join(GUESTS, 'cpu-mix.elf'), 'cpu-mix.elf: make -C reference/guests'), bios: null, kernel: process.env.DEVIRT_BENCH_IMAGE ?? path.join(GUESTS, 'cpu-mix.elf'), ramMiB: 128, maxInsns: 5e9, os: false },
+    { name: 'coremark-like', what: 'CoreMark-like kernel', missing: have(path.join(GUESTS, 'coremark-like.elf'), 'coremark-like.elf: make -C reference/guests'), bios: null, kernel: path.join(GUESTS, 'coremark-like.elf'), ramMiB: 128, maxInsns: 5e9, os: false },
+    { name: 'u-boot', what: 'U-Boot (M-mode) to its autoboot prompt', missing: have(UBOOT_M, "Debian's u-boot-qemu"), bios: null, kernel: UBOOT_M, ramMiB: 128, marker: 'Hit any key to stop autoboot', maxInsns: 5e8, os: true },
+    { name: 'linux', what: 'Linux to its root-mount panic', missing: linux ? have(MICROVISOR, 'the Microvisor') : `Debian's riscv64 kernel (ci/fetch-linux.sh, ${LINUX_DIR})`, bios: MICROVISOR, kernel: linux ?? '', ramMiB: 1024, marker: 'VFS: Unable to mount root fs', maxInsns: 1e10, os: true },
+  ];
+}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-function runReference(image: Uint8Array): { insns: number; seconds: number; cpuSeconds: number; console: string } {
-  const m = new Machine({ bios: null, kernel: image, kernelName: WORKLOAD });
+interface RefRun { insns: number; seconds: number; cpuSeconds: number; console: string }
+
+function runReference(t: Target): RefRun {
+  const chunks: string[] = [];
+  let seen = '', done = false;
+  const session: BootSession = new BootSession({
+    kernel: new Uint8Array(fs.readFileSync(t.kernel)), kernelName: t.kernel,
+    bios: t.bios ? new Uint8Array(fs.readFileSync(t.bios)) : null, biosName: t.bios ?? undefined,
+    ramSize: t.ramMiB << 20, maxInsns: t.maxInsns, onReset: 'stop', captureConsole: false, jit: JIT,
+    onConsole: (b) => {
+      const c = String.fromCharCode(b);
+      chunks.push(c);
+      if (t.marker && !done) {
+        seen = (seen + c).slice(-t.marker.length);
+        if (seen === t.marker) { done = true; session.pause(); }
+      }
+    },
+  });
   const t0 = process.hrtime.bigint();
   const c0 = process.cpuUsage();
-  const r = m.run({ maxInsns: 5e9 });
+  const stop = session.run();
   const cpu = process.cpuUsage(c0);
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  if (r.reason !== 'finisher' || r.code !== 0) throw new Error(`workload did not pass on the reference: ${r.reason} ${r.code}`);
-  return { insns: m.hart.instret, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, console: m.console };
+  const console = chunks.join('');
+  if (t.marker ? !done : stop.kind !== 'exit' || stop.code !== 0) {
+    throw new Error(`${t.name} did not ${t.marker ? `reach "${t.marker}"` : 'pass'} on the reference (${stop.kind}${stop.kind === 'exit' ? ` ${stop.code}` : ''}); console ends: ${JSON.stringify(console.slice(-300))}`);
+  }
+  return { insns: session.machine.hart.instret, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, console };
 }
 
-/** One QEMU run: wall seconds, and CPU seconds of all its threads (bash's `times` for children). */
-function runQemu(image: string): { seconds: number; cpuSeconds: number; stdout: string } | null {
-  const args = ['-M', 'virt', '-cpu', 'rv64,f=off,d=off,h=off', '-m', '128M', '-nographic', '-bios', 'none', '-kernel', image];
-  const t0 = process.hrtime.bigint();
-  const p = spawnSync('bash', ['-c', 'qemu-system-riscv64 "$@" || exit 99; times >&2', 'bench', ...args], { encoding: 'latin1', timeout: 300_000 });
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  if (p.error || p.status === 99 || p.status === 127) return null;
-  // `times` prints the shell's user/system times, then its children's: "0m0.227s 0m0.032s".
-  const child = p.stderr.trim().split('\n').pop() ?? '';
-  const parts = [...child.matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]));
-  return { seconds, cpuSeconds: parts.length === 2 ? parts[0] + parts[1] : NaN, stdout: p.stdout };
+interface QemuRun { seconds: number; cpuSeconds: number; console: string }
+
+/**
+ * One QEMU run to the guest's exit or to the marker (then QEMU is killed): wall seconds, CPU
+ * seconds of all its threads (bash's `times` for its children), and its console.
+ */
+function runQemu(t: { bios: string | null; kernel: string; ramMiB: number; marker?: string }): Promise<QemuRun | null> {
+  const args = [...QEMU_BASE, '-m', `${t.ramMiB}M`, '-bios', t.bios ?? 'none', '-kernel', t.kernel];
+  const script = 'qemu-system-riscv64 "$@" & echo "qemu-pid $!" >&2; wait $!; s=$?; times >&2; exit $s';
+  return new Promise((resolve) => {
+    const t0 = process.hrtime.bigint();
+    const q = spawn('bash', ['-c', script, 'bench', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '', err = '', seconds = NaN, reached = false;
+    const timer = setTimeout(() => q.kill('SIGKILL'), 300_000);
+    const stopQemu = () => { const pid = /qemu-pid (\d+)/.exec(err)?.[1]; if (pid) { try { process.kill(Number(pid), 'SIGKILL'); } catch { /* gone */ } } };
+    q.stdout.setEncoding('latin1');
+    q.stderr.setEncoding('latin1');
+    q.stderr.on('data', (d: string) => { err += d; });
+    q.stdout.on('data', (d: string) => {
+      out += d;
+      if (t.marker && !reached && out.includes(t.marker)) { reached = true; seconds = Number(process.hrtime.bigint() - t0) / 1e9; stopQemu(); }
+    });
+    q.on('error', () => { clearTimeout(timer); resolve(null); });
+    q.on('close', (code) => {
+      clearTimeout(timer);
+      if (t.marker ? !reached : code !== 0) { resolve(null); return; }
+      if (!t.marker) seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      // `times` prints the shell's user/system times, then its children's: "0m0.227s 0m0.032s".
+      const child = err.trim().split('\n').pop() ?? '';
+      const parts = [...child.matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]));
+      resolve({ seconds, cpuSeconds: parts.length === 2 ? parts[0] + parts[1] : NaN, console: out.replace(/\r/g, '') });
+    });
+  });
+}
+
+/**
+ * The same output: whole consoles for the finisher workloads. For the boots, both reached the
+ * marker (QEMU is killed as it arrives); their consoles before it differ where QEMU 7.2's virt has
+ * devices the reference does not (pflash, for one: test/compat/divergences.ts lists them).
+ */
+function sameConsole(t: Target, qemu: string, ref: string): boolean {
+  return t.marker ? qemu.includes(t.marker) && ref.includes(t.marker) : qemu === ref;
 }
 
 function decoderBench(): Promise<number> {
@@ -60,84 +159,102 @@ function decoderBench(): Promise<number> {
   });
 }
 
+interface Options { runs: number; osRuns: number; only: string[] | null }
+
+function options(argv: string[]): Options {
+  const o: Options = { runs: Number(process.env.DEVIRT_BENCH_RUNS ?? 5), osRuns: Number(process.env.DEVIRT_BENCH_OS_RUNS ?? 3), only: null };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => { const v = argv[++i]; if (v === undefined) fail(`${a}: a value is needed`); return v; };
+    if (a === '--runs' || a === '--os-runs') {
+      const v = value();
+      if (!/^[1-9]\d*$/.test(v)) fail(`${a}: bad value '${v}' (a positive integer)`);
+      if (a === '--runs') o.runs = Number(v); else o.osRuns = Number(v);
+    } else if (a === '--only') {
+      o.only = [];
+      while (i + 1 < argv.length && !argv[i + 1].startsWith('--')) o.only.push(argv[++i]);
+    } else if (a !== '--jit' && a !== '--no-jit') fail(`unknown option '${a}' (known: --runs N, --os-runs N, --only NAME..., --jit, --no-jit)`);
+  }
+  for (const [k, v] of [['DEVIRT_BENCH_RUNS', o.runs], ['DEVIRT_BENCH_OS_RUNS', o.osRuns]] as const) {
+    if (!Number.isInteger(v) || v < 1) fail(`${k}: bad value (a positive integer)`);
+  }
+  const names = targets().map((t) => t.name);
+  for (const n of o.only ?? []) if (!names.includes(n)) fail(`--only: no benchmark '${n}' (known: ${names.join(', ')})`);
+  return o;
+}
+
+function fail(message: string): never {
+  console.error(`bench: ${message}`);
+  process.exit(2);
+}
+
+const fmt = (x: number, d = 1) => x.toFixed(d);
+const ratioText = (r: number) => `${fmt(r * 100)}% (1/${fmt(1 / r)})`;
+
 async function main(): Promise<void> {
-  if (!fs.existsSync(WORKLOAD)) {
-    console.error(`bench: workload ${WORKLOAD} is missing (build it with make -C reference/guests)`);
-    process.exit(2);
+  const o = options(process.argv.slice(2));
+  const chosen = targets().filter((t) => o.only === null || o.only.includes(t.name));
+  const haveQemu = (await runQemu({ bios: null, kernel: STARTUP_IMAGE, ramMiB: 128 })) !== null;
+  const startup: QemuRun[] = [];
+  for (let i = 0; haveQemu && i < o.runs; i++) {
+    const q = await runQemu({ bios: null, kernel: STARTUP_IMAGE, ramMiB: 128 });
+    if (q) startup.push(q);
   }
-  const image = new Uint8Array(fs.readFileSync(WORKLOAD));
-  const ref: number[] = [];
-  const refCpu: number[] = [];
-  let insns = 0;
-  let refConsole = '';
-  for (let i = 0; i < RUNS; i++) {
-    const r = runReference(image);
-    insns = r.insns;
-    refConsole = r.console;
-    ref.push(r.insns / r.seconds / 1e6);
-    refCpu.push(r.insns / r.cpuSeconds / 1e6);
-  }
-  const startup: number[] = [];
-  const startupCpu: number[] = [];
-  for (let i = 0; i < RUNS && fs.existsSync(STARTUP_IMAGE); i++) {
-    const q = runQemu(STARTUP_IMAGE);
-    if (!q) break;
-    startup.push(q.seconds);
-    startupCpu.push(q.cpuSeconds);
-  }
-  const startupSeconds = startup.length ? median(startup) : 0;
-  const startupCpuSeconds = startupCpu.length ? median(startupCpu) : 0;
-  const qemu: number[] = [];
-  const qemuCpu: number[] = [];
-  const qemuRaw: number[] = [];
-  let qemuAgrees: boolean | null = null;
-  for (let i = 0; i < RUNS; i++) {
-    const q = runQemu(WORKLOAD);
-    if (!q) break;
-    qemuAgrees = q.stdout.replace(/\r/g, '') === refConsole;
-    qemuRaw.push(insns / q.seconds / 1e6);
-    // A run faster than the start-up median would divide by ~0: keep a floor of 1 ms.
-    qemu.push(insns / Math.max(q.seconds - startupSeconds, 0.001) / 1e6);
-    qemuCpu.push(insns / Math.max(q.cpuSeconds - startupCpuSeconds, 0.001) / 1e6);
-  }
-  const decodeRate = await decoderBench();
-  const network = netBench(RUNS);
-  const result = {
-    workload: path.relative(ROOT, WORKLOAD),
-    instructions: insns,
-    runs: RUNS,
-    loadAverage: os.loadavg()[0],
-    referenceMips: { median: median(ref), all: ref },
-    referenceCpuMips: { median: median(refCpu), all: refCpu },
-    qemuStartupSeconds: startup.length ? startupSeconds : null,
-    qemuMips: qemu.length ? { median: median(qemu), all: qemu } : null,
-    qemuMipsWithStartup: qemuRaw.length ? { median: median(qemuRaw), all: qemuRaw } : null,
-    qemuCpuMips: qemuCpu.length && qemuCpu.every(Number.isFinite) ? { median: median(qemuCpu), all: qemuCpu } : null,
-    ratio: qemu.length ? median(ref) / median(qemu) : null,
-    cpuRatio: qemuCpu.length && qemuCpu.every(Number.isFinite) ? median(refCpu) / median(qemuCpu) : null,
-    qemuOutputMatches: qemuAgrees,
-    decodesPerSecond: decodeRate,
-    network,
-  };
-  console.log(`workload            ${result.workload} (${insns.toLocaleString('en')} instructions)`);
-  console.log(`load average        ${result.loadAverage.toFixed(2)} on ${os.cpus().length} cores${result.loadAverage > os.cpus().length ? ' (busy machine: wall-clock figures are low)' : ''}`);
-  console.log(`reference           ${result.referenceMips.median.toFixed(1)} MIPS (median of ${RUNS}, wall clock)`);
-  console.log(`reference (CPU)     ${result.referenceCpuMips.median.toFixed(1)} MIPS (median of ${RUNS}, per CPU-second)`);
-  if (result.qemuMips) {
-    console.log(`qemu (TCG)          ${result.qemuMips.median.toFixed(1)} MIPS (median of ${qemu.length}, start-up of ${(startupSeconds * 1000).toFixed(0)} ms subtracted)`);
-    console.log(`qemu with start-up  ${result.qemuMipsWithStartup!.median.toFixed(1)} MIPS`);
-    console.log(`reference / qemu    ${(result.ratio! * 100).toFixed(1)}%  (1/${(1 / result.ratio!).toFixed(1)}, wall clock)`);
-    if (result.qemuCpuMips && result.cpuRatio) {
-      console.log(`qemu (CPU)          ${result.qemuCpuMips.median.toFixed(1)} MIPS (per CPU-second of all its threads, start-up subtracted)`);
-      console.log(`reference / qemu    ${(result.cpuRatio * 100).toFixed(1)}%  (1/${(1 / result.cpuRatio).toFixed(1)}, CPU time)`);
+  const startupSeconds = startup.length ? median(startup.map((q) => q.seconds)) : 0;
+  const startupCpu = startup.length ? median(startup.map((q) => q.cpuSeconds)) : 0;
+  const results: Record<string, unknown>[] = [];
+  console.log(`load average ${os.loadavg()[0].toFixed(2)} on ${os.cpus().length} cores${os.loadavg()[0] > os.cpus().length ? ' (busy machine: wall-clock figures are low, CPU-time ones steadier)' : ''}; ` +
+    `translation ${JIT ? 'on' : 'off (--no-jit)'}; medians of ${o.runs} runs (${o.osRuns} for the OS boots)${haveQemu ? `; QEMU start-up ${fmt(startupSeconds * 1000, 0)} ms wall, ${fmt(startupCpu * 1000, 0)} ms CPU, subtracted` : '; QEMU not installed: no comparison'}`);
+  const head = ['benchmark', 'instructions', 'ref MIPS', 'QEMU MIPS', 'ref/QEMU', 'CPU: ref', 'QEMU', 'ref/QEMU', 'ref time', 'QEMU time', 'same output (boots: marker reached)'];
+  const widths = [15, 15, 10, 11, 18, 10, 10, 18, 10, 11, 11];
+  const row = (cells: string[]) => console.log(cells.map((c, i) => c.padEnd(widths[i])).join('').trimEnd());
+  row(head);
+  for (const t of chosen) {
+    if (t.missing) { row([t.name, `skipped: ${t.missing}`]); results.push({ name: t.name, skipped: t.missing }); continue; }
+    const runs = t.os ? o.osRuns : o.runs;
+    const ref: RefRun[] = [];
+    for (let i = 0; i < runs; i++) ref.push(runReference(t));
+    const insns = ref[0].insns;
+    const refTime = median(ref.map((r) => r.seconds));
+    const refMips = median(ref.map((r) => r.insns / r.seconds / 1e6));
+    const refCpuMips = median(ref.map((r) => r.insns / r.cpuSeconds / 1e6));
+    const qemu: QemuRun[] = [];
+    let same: boolean | null = null;
+    for (let i = 0; haveQemu && i < runs; i++) {
+      const q = await runQemu(t);
+      if (!q) break;
+      qemu.push(q);
+      same = sameConsole(t, q.console, ref[0].console);
     }
-    console.log(`same console output ${qemuAgrees ? 'yes' : 'NO'}`);
-  } else {
-    console.log('qemu                not installed; no comparison');
+    // A run shorter than the start-up would divide by ~0: keep a floor of 1 ms.
+    const qemuTimes = qemu.map((q) => Math.max(q.seconds - startupSeconds, 0.001));
+    const qemuCpuTimes = qemu.map((q) => Math.max(q.cpuSeconds - startupCpu, 0.001));
+    const qemuTime = qemu.length ? median(qemuTimes) : null;
+    const qemuMips = qemuTime ? insns / qemuTime / 1e6 : null;
+    const qemuCpuMips = qemu.length && qemuCpuTimes.every(Number.isFinite) ? insns / median(qemuCpuTimes) / 1e6 : null;
+    const ratio = qemuMips ? refMips / qemuMips : null;
+    const cpuRatio = qemuCpuMips ? refCpuMips / qemuCpuMips : null;
+    row([t.name, insns.toLocaleString('en'), fmt(refMips), qemuMips ? fmt(qemuMips) : '-', ratio ? ratioText(ratio) : '-',
+      fmt(refCpuMips), qemuCpuMips ? fmt(qemuCpuMips) : '-', cpuRatio ? ratioText(cpuRatio) : '-',
+      `${fmt(refTime, 2)} s`, qemuTime ? `${fmt(qemuTime, 2)} s` : '-', same === null ? '-' : same ? 'yes' : 'NO']);
+    results.push({
+      name: t.name, what: t.what, end: t.marker ?? 'finisher', instructions: insns, runs,
+      referenceMips: { median: refMips, all: ref.map((r) => r.insns / r.seconds / 1e6) },
+      referenceCpuMips: { median: refCpuMips, all: ref.map((r) => r.insns / r.cpuSeconds / 1e6) },
+      referenceSeconds: { median: refTime, all: ref.map((r) => r.seconds) },
+      qemuSeconds: qemuTime === null ? null : { median: qemuTime, all: qemuTimes },
+      qemuCpuSeconds: qemuCpuMips === null ? null : { median: median(qemuCpuTimes), all: qemuCpuTimes },
+      qemuMips: qemuMips === null ? null : { median: qemuMips, all: qemuTimes.map((s) => insns / s / 1e6) },
+      qemuCpuMips, ratio, cpuRatio, timeRatio: qemuTime ? refTime / qemuTime : null, sameOutput: same,
+    });
   }
-  console.log(`decoder             ${(decodeRate / 1e6).toFixed(1)} M decodes/s`);
+  console.log('(QEMU MIPS: the reference\'s instruction count over QEMU\'s time to the same end; for the boots nominal, compare the times)');
+  const decodeRate = await decoderBench();
+  console.log(`decoder         ${fmt(decodeRate / 1e6)} M decodes/s`);
+  const network = netBench(o.runs);
   printNetBench(network);
-  fs.writeFileSync(path.join(ROOT, 'bench/last.json'), JSON.stringify(result, null, 2) + '\n');
+  const out = { jit: JIT, runs: o.runs, osRuns: o.osRuns, loadAverage: os.loadavg()[0], qemuStartupSeconds: haveQemu ? startupSeconds : null, qemuStartupCpuSeconds: haveQemu ? startupCpu : null, benchmarks: results, decodesPerSecond: decodeRate, network };
+  fs.writeFileSync(path.join(ROOT, 'bench/last.json'), JSON.stringify(out, null, 2) + '\n');
 }
 
 main().catch((e) => { console.error(`bench: ${e.message}`); process.exit(1); });

@@ -21,10 +21,11 @@ import { fileSink } from './trace-sink';
 import { Maintenance, MaintFlags, parseMaintFlags } from './maint';
 import { EXCEPTION_NAMES, INTERRUPT_NAMES } from '../reference/machine/trap-causes';
 import type { Hart } from '../reference/machine/hart';
-import type { NicConfig } from '../reference/machine/machine';
+import type { Machine, NicConfig } from '../reference/machine/machine';
 import { formatMac, parseMac } from '../reference/machine/devices/virtio-net';
 import { HostLink, parseUdpAddress, UdpAddress, UdpLink } from './net-udp';
 import { ForwardRule, parseForward, UdpForward } from './net-forward';
+import { pcapHeader, pcapRecord } from '../reference/tools/pcap';
 import { describeDifference, firstDifference } from '../reference/machine/jit/lockstep';
 
 export const DEFAULT_FIRMWARE = path.resolve(__dirname, '../../reference/firmware/build/microvisor.elf');
@@ -34,7 +35,7 @@ interface BootFlags extends MaintFlags {
   kernel: string; bios?: string; mmode?: string | boolean; doorbell?: string; drive: string[]; mem?: string; maxInsns?: string; trace?: boolean; append?: string;
   doorbellLog?: boolean; gdb?: string; gdbWait?: boolean; log?: string; logfile?: string; traceFrom?: string; traceTo?: string;
   initrd?: string; dtb?: string; virtioLegacy?: boolean; plicGateway?: string; reboot: boolean; dumpDtb?: string;
-  nic: string[]; netUdp?: string; netForward: string[];
+  nic: string[]; netUdp?: string; netForward: string[]; netDump?: string;
   jit?: boolean; lockstep?: boolean;
 }
 
@@ -65,6 +66,7 @@ export function registerBoot(program: Command): void {
     .option('--nic <mac|auto>', 'a virtio-net card on the machine\'s Ethernet switch: its MAC address (auto: QEMU\'s 52:54:00:12:34:56, then :57, ...), optionally ,slot=N; cards take slots after the drives (repeatable)', collect, [])
     .option('--net-udp <host:port>', 'connect the switch to the host as QEMU -netdev socket,udp=HOST:PORT,localaddr=...: each datagram is one Ethernet frame; add ,localaddr=HOST:PORT to choose where devirt listens (default: any free port on 127.0.0.1, reported on stderr); gives the machine a card if no --nic does')
     .option('--net-forward <rule>', 'forward a host UDP port to a guest\'s, as QEMU -netdev user,hostfwd=udp:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT (HOSTADDR default 127.0.0.1, GUESTADDR 10.0.2.15): the host is slirp\'s gateway 10.0.2.2 on the switch, so ordinary host tools reach a guest service (repeatable; gives the machine a card if no --nic does)', collect, [])
+    .option('--net-dump <file>', 'write every frame that enters the machine\'s switch to FILE as a pcap capture (Wireshark, tcpdump), time-stamped with guest time; as QEMU -object filter-dump')
     .option('--mem <size>', 'RAM size as QEMU -m: 128M, 1G, 134217728B; a bare number is MiB (default 128M)')
     .option('--max-insns <n>', 'stop after this many instructions (exit 124)')
     .option('--append <args>', 'kernel command line (/chosen/bootargs)')
@@ -80,14 +82,14 @@ export function registerBoot(program: Command): void {
     .option('--virtio-legacy', 'legacy (version 1) virtio-mmio transport, as QEMU -global virtio-mmio.force-legacy=true')
     .option('--plic-gateway <qemu|spec>', 'how the PLIC pends a level-triggered source: as QEMU 7.2 (default) or as the PLIC specification\'s gateway')
     .option('--no-reboot', 'a guest-requested reset ends the run (exit 0), as QEMU -no-reboot')
-    .option('--jit', `translate hot code to JavaScript (reference/machine/jit; nothing observable changes)${JIT_DEFAULT ? ' (default)' : ''}`)
-    .option('--no-jit', `interpret every instruction (the definition)${JIT_DEFAULT ? '' : ' (default)'}`)
-    .option('--lockstep', 'run an interpreting and a translating machine side by side; stop at the first difference (exit 4)')
     .option('--maint-kernel <file>', 'a maintenance instance (conformance/maintenance-sbi.md): this kernel (ELF, or a Linux Image) is placed in the partition and created and started as instance 1 through the doorbell at --maint-at')
     .option('--maint-initrd <file>', "the maintenance instance's initial RAM disk (in its partition, named in its /chosen)")
     .option('--maint-append <args>', "the maintenance instance's command line (its /chosen/bootargs)")
     .option('--maint-at <n>', 'instruction count at which the host virtualizes, then creates (n + 100000) and starts (n + 200000) the maintenance instance')
-    .option('--maint-console <file|stderr>', "where the maintenance instance's console goes: a file, or stderr as lines prefixed '[instance 1] ' (default)")
+    .option('--maint-console <file|stderr>', "where instance 1's console goes (created by --maint-kernel, or in band by instance 0): a file, or stderr as lines prefixed '[instance 1] ' (default)")
+    .option('--jit', `translate hot code to JavaScript (reference/machine/jit; nothing observable changes)${JIT_DEFAULT ? ' (default)' : ''}`)
+    .option('--no-jit', `interpret every instruction (the definition)${JIT_DEFAULT ? '' : ' (default)'}`)
+    .option('--lockstep', 'run an interpreting and a translating machine side by side; stop at the first difference (exit 4)')
     .option('--dump-dtb <file>', 'write the device tree the guest would get to FILE and exit (QEMU -M virt,dumpdtb=FILE)')
     .action(async (flags: BootFlags) => {
       process.exitCode = await boot(flags);
@@ -115,8 +117,8 @@ async function boot(flags: BootFlags): Promise<number> {
   if (flags.lockstep && flags.jit !== undefined) throw new CliError(`--lockstep: runs both ways already; drop --${flags.jit ? '' : 'no-'}jit`);
   if (flags.lockstep && flags.gdb !== undefined) throw new CliError('--lockstep: cannot be combined with --gdb (the debugger would stop one machine only)');
   const maint = parseMaintFlags(flags);
-  if (maint && flags.doorbell !== undefined) throw new CliError('--maint-at: cannot be combined with --doorbell (the maintenance schedule rings the doorbell itself)');
-  const rings = maint ? maint.events : parseDoorbell(flags.doorbell);
+  if (maint.events.length && flags.doorbell !== undefined) throw new CliError('--maint-at: cannot be combined with --doorbell (the maintenance schedule rings the doorbell itself)');
+  const rings = maint.events.length ? maint.events : parseDoorbell(flags.doorbell);
   const trace = parseTraceFlags(flags);
   const gdbPort = flags.gdb === undefined ? undefined : parseGdbPort(flags.gdb);
   if (flags.gdbWait && gdbPort === undefined) throw new CliError('--gdb-wait: needs --gdb PORT (the port the debugger attaches to)');
@@ -131,6 +133,7 @@ async function boot(flags: BootFlags): Promise<number> {
   const wanted = flags.drive.map(parseDriveFlag);
   const udp = flags.netUdp === undefined ? null : parseNetUdp(flags.netUdp);
   const forwards = flags.netForward.map((r) => parseForward(r, '--net-forward'));
+  if (flags.lockstep && (udp || forwards.length)) throw new CliError(`--lockstep: cannot be combined with ${udp ? '--net-udp' : '--net-forward'} (what the host sends is not replayed to the translating twin)`);
   if (udp && forwards.length) throw new CliError('--net-forward: cannot be combined with --net-udp (the switch has one link to the host: raw frames over UDP, or forwarded UDP ports)');
   const nicFlags = flags.nic.length || !(udp || forwards.length) ? flags.nic : ['auto'];
   const nicWanted = nicFlags.map(parseNicFlag);
@@ -200,6 +203,32 @@ class SignalStop {
   detach(): void { process.off('SIGINT', this.handler); process.off('SIGTERM', this.handler); }
 }
 
+/**
+ * The capture file of --net-dump: the pcap header now, a record for every frame entering the
+ * switch, stamped with guest time (so a scripted run's capture is the same every time).
+ */
+function openDump(file: string, network: Machine['network']): { fd: number; failed: string | null } {
+  if (!network) throw new CliError('--net-dump: the machine has no network card (add --nic, --net-udp or --net-forward)');
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'w');
+    writeAllSync(fd, Buffer.from(pcapHeader()));
+  } catch (e) {
+    throw new CliError(`--net-dump: cannot write ${file}: ${fileProblem(e)}`);
+  }
+  const time = network.host;
+  const dump = { fd, failed: null as string | null };
+  // A write that fails (a full disk) ends the capture, not the run; it is reported at the end.
+  network.switch.tap = (frame) => {
+    const r = pcapRecord(time.now(), frame);
+    try { writeAllSync(fd, Buffer.from(r.buffer, r.byteOffset, r.length)); } catch (e) {
+      dump.failed = `--net-dump: writing ${file} failed (${fileProblem(e)}); the capture stops there`;
+      network.switch.tap = null;
+    }
+  };
+  return dump;
+}
+
 /** `MAC` or `auto`, optionally `,slot=N`. */
 function parseNicFlag(text: string): { mac?: Uint8Array; slot?: number } {
   const m = /^([^,]*)(?:,slot=(\d+))?$/.exec(text.trim());
@@ -247,7 +276,7 @@ interface BootInputs {
   extra: Pick<BootConfig, 'initrd' | 'initrdName' | 'dtb' | 'dtbName' | 'virtioLegacy' | 'plicGateway'>;
   trace: TraceFlags | null; gdbPort: number | undefined;
   nics: NicConfig[]; udp: { remote: UdpAddress; local: UdpAddress } | null; forwards: ForwardRule[];
-  maint: Maintenance | null;
+  maint: Maintenance;
 }
 
 /** The run as a terminal program: the session runs the machine; this moves bytes and picks the exit code. */
@@ -294,7 +323,7 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
       mmodeFirmware, mmodeFirmwareName: mmodeName,
       captureConsole: false,
       onConsole: (b) => { out.push(b); printed++; guestLineOpen = b !== 10; if (out.length >= 4096 || b === 10) flushOut(); },
-      onConsole1: maint?.onConsole1,
+      onConsole1: maint.onConsole1,
       schedule: rings, maxInsns, onReset: flags.reboot === false ? 'stop' : 'reboot',
       jit: flags.lockstep ? false : flags.jit,
     });
@@ -303,7 +332,7 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
       // console input replayed to it byte for byte, its console compared by count.
       const twinDrives = drives.map((d) => ({ backend: memoryCopy(d.backend), slot: d.slot }));
       twin = new BootSession({
-        ramSize, bios, kernel, drives: twinDrives, biosName, kernelName: flags.kernel, bootargs: flags.append, ...extra,
+        ramSize, bios, kernel, drives: twinDrives, nics, biosName, kernelName: flags.kernel, bootargs: flags.append, ...extra,
         mmodeFirmware, mmodeFirmwareName: mmodeName, captureConsole: false, onConsole: () => { twinPrinted++; },
         schedule: rings, maxInsns, onReset: flags.reboot === false ? 'stop' : 'reboot', jit: true,
       });
@@ -324,6 +353,7 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
   }
   const log = trace ? new TraceLog(trace.items, trace.file ? fileSink(trace.file) : fileSink(null), new Symbolizer(m.symbols)) : null;
   let tracing = false;
+  const dump = flags.netDump === undefined ? null : openDump(flags.netDump, m.network);
   // The switch's link to the host: the one input that depends on the host's timing (net-udp.ts).
   const link: HostLink | null = udp ? await UdpLink.open(udp.remote, udp.local, '--net-udp')
     : forwards.length ? await UdpForward.open(forwards, '--net-forward') : null;
@@ -387,6 +417,8 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
     } else same = { instret: h.instret, cause, epc, count: 0 };
     if (tracing) {
       if (told !== session.delivered.length) tellDeliveries();
+      // A trap from S or U: the instance that took it is the firmware's current one.
+      if (from !== 3) { lastPriv = 3; noteInstance(h); }
       log!.onTrap(h, cause, tval, epc, from, rnmi);
     }
   };
@@ -519,11 +551,15 @@ async function bootWith(flags: BootFlags, { ramSize, maxInsns, kernel, bios, bio
     }
   } finally {
     flushOut();
-    maint?.flush();
+    maint.flush();
     input?.close();
     if (tracing) log!.stop(m.hart);
     gdb?.close();
     await link?.close();
+    if (dump !== null) {
+      fs.closeSync(dump.fd);
+      if (dump.failed) say(`devirt: ${dump.failed}`);
+    }
   }
 }
 

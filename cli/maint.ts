@@ -24,6 +24,7 @@ export const MAINT_STEP = 100_000;
 export const CONSOLE1_PREFIX = '[instance 1] ';
 
 export interface Maintenance {
+  /** The doorbell events of --maint-at (none when instance 1 is created in band by instance 0). */
   events: DoorbellEvent[];
   onConsole1: (byte: number) => void;
   /** Write out what is buffered (at the end of the run). */
@@ -36,12 +37,15 @@ function readFile(file: string, flag: string): Uint8Array {
   }
 }
 
-/** The maintenance events and console sink the flags ask for (none without --maint-kernel). */
-export function parseMaintFlags(flags: MaintFlags): Maintenance | null {
+/**
+ * The maintenance events and console sink the flags ask for. Without --maint-kernel there are no
+ * events, but instance 1's console still has a sink: instance 0 may create it in band.
+ */
+export function parseMaintFlags(flags: MaintFlags): Maintenance {
   if (!flags.maintKernel) {
-    for (const [flag, v] of [['--maint-initrd', flags.maintInitrd], ['--maint-append', flags.maintAppend], ['--maint-at', flags.maintAt], ['--maint-console', flags.maintConsole]] as const)
+    for (const [flag, v] of [['--maint-initrd', flags.maintInitrd], ['--maint-append', flags.maintAppend], ['--maint-at', flags.maintAt]] as const)
       if (v !== undefined) throw new CliError(`${flag}: needs --maint-kernel IMAGE (the maintenance instance it belongs to)`);
-    return null;
+    return { events: [], ...consoleSink(flags.maintConsole ?? 'stderr') };
   }
   if (flags.maintAt === undefined) throw new CliError('--maint-kernel: needs --maint-at N (the instruction count at which the host creates and starts it)');
   if (!/^\d+$/.test(flags.maintAt)) throw new CliError(`--maint-at: '${flags.maintAt}' is not an instruction count (a whole number of instructions retired)`);

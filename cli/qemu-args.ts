@@ -21,6 +21,8 @@ interface QemuLine {
   virtio: ({ kind: 'disk'; file: string; bus?: number; what: string } | { kind: 'nic'; mac?: string; bus?: number; netdev?: string; what: string })[];
   /** -netdev id= -> the socket netdev's addresses (only `socket,udp=,localaddr=` exists on the platform). */
   netdevs: Map<string, { link: string[]; used: boolean }>;
+  /** -object filter-dump's file. */
+  dump?: string;
   legacy: boolean | undefined;
   serials: number;
   gdbPort?: string;
@@ -211,6 +213,18 @@ function device(value: string, line: QemuLine, name: string): void {
   line.virtio.push({ kind: 'disk', file: d!.file, bus: busSlot(p.get('bus'), name), what: `${name} ${value}` });
 }
 
+/** -object filter-dump,id=ID,netdev=ID,file=FILE: a capture of the network (devirt's is of the whole switch). */
+function object(value: string, line: QemuLine, name: string): void {
+  const p = properties(value, name, 'type');
+  if (p.get('type') !== 'filter-dump') fail(name, `'${p.get('type')}': devirt has no QEMU objects but filter-dump (memory backends, RNG sources, ...)`);
+  for (const k of p.keys()) if (!['type', 'id', 'netdev', 'file'].includes(k)) fail(name, `filter-dump property '${k}' is not supported (devirt knows id, netdev, file)`);
+  const file = p.get('file');
+  if (!file) fail(name, 'filter-dump needs file=FILE');
+  if (line.dump !== undefined) fail(name, 'a second filter-dump: devirt captures the whole switch once');
+  line.dump = file;
+  line.out.push('--net-dump', file!);
+}
+
 function global(value: string, line: QemuLine, name: string): void {
   const m = /^virtio-mmio\.force-legacy=(.*)$/.exec(value);
   if (!m) fail(name, `'${value}': devirt knows only virtio-mmio.force-legacy=true|false`);
@@ -301,7 +315,7 @@ export const QEMU_OPTIONS: Record<string, QemuOption> = {
   '-usb': { arg: false, refuse: 'the platform has no USB' },
   '-vga': { arg: true, refuse: 'the platform has no display' },
   '-chardev': { arg: true, refuse: 'the UART is always on stdio; devirt has no character devices to configure' },
-  '-object': { arg: true, refuse: 'devirt has no QEMU objects (memory backends, RNG sources, ...)' },
+  '-object': { arg: true, apply: object },
   '-fsdev': { arg: true, refuse: 'the platform has no 9p file system device' },
   '-virtfs': { arg: true, refuse: 'the platform has no 9p file system device' },
   '-enable-kvm': { arg: false, refuse: 'devirt is an emulator; there is no KVM' },

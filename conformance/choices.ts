@@ -185,7 +185,7 @@ export const CHOICES: readonly SpecChoice[] = [
   {
     id: 'pmp-granularity', kind: 'capability', capability: 'pmp-g0', spec: `${PRIV} 3.7.1`,
     text: '"The granularity of PMP access control is platform-specific and within a platform may vary by physical memory region, but the standard PMP encoding supports regions as small as four bytes." ... "If G ≥ 1, the NA4 mode is not selectable."',
-    permits: 'G >= 0. devirt\'s platform has G = 0 (4-byte granules, pmpaddr holding physical address bits 55:2); vectors whose outcome depends on it (NA4 entries, PMP CSRs read back) need pmp-g0, and an implementation with coarser granules skips them.',
+    permits: 'G >= 0, and pmpaddr holds as many physical address bits as the hart has (the fields are WARL). devirt\'s platform has G = 0 (4-byte granules) and pmpaddr holding physical address bits 55:2; vectors whose outcome depends on either (NA4 entries, PMP CSRs read back) need pmp-g0, and an implementation with coarser granules or fewer address bits skips them.',
   },
   {
     id: 'pmp-entries', kind: 'capability', capability: 'pmp16', spec: `${PRIV} 3.7.1`,

@@ -4,6 +4,7 @@
 // the expected value on the reference.
 
 import { checkImage } from '../conformance/image-check';
+import { checkIsolation, IsolationExpectation } from '../conformance/isolation-check';
 import { allowedOutcomes, Difference, judgeState, StateExpectation } from '../conformance/state-check';
 import { prepareState } from '../reference/run-state';
 import { hex64 } from '../reference/state';
@@ -18,6 +19,10 @@ export type Verdict = Omit<ResultRecord, 'id' | 'suite' | 'title' | 'file' | 'tr
 
 export function judge(v: Vector, outcome: Outcome): Verdict {
   if (outcome.kind !== 'observed') return { kind: outcome.kind, reason: outcome.reason };
+  if (v.inputs.kind === 'image' && v.suite === 'isolation') {
+    const d = checkIsolation(v.expected as unknown as IsolationExpectation, outcome.observation as ImageObservationWire);
+    return d ? { kind: 'fail', difference: d } : { kind: 'pass' };
+  }
   if (v.inputs.kind === 'image') {
     const d = checkImage(v.expected as { console: string; exit: { kind: string; code?: number } }, outcome.observation as ImageObservationWire);
     return d ? { kind: 'fail', difference: d } : { kind: 'pass' };

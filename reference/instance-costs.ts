@@ -9,7 +9,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Machine } from './machine/machine';
-import { placeMaintenance } from './maintenance-image';
+import { placeMaintenance, ringAndWait, runUntilConsole } from './maintenance-image';
 import { DOORBELL_CAUSE } from './session';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -42,12 +42,16 @@ export function measureInstanceCosts(firmware = COSTS_FIRMWARE, ticks = 40): Ins
   const stats = m.symbols.find((s) => s.name === 'mv_stats');
   if (!stats || stats.size < 120) throw new Error('the firmware has no world-switch accounting (mv_stats too small)');
   const word = (i: number) => Number(new DataView(m.readBytes(BigInt(stats.value + 8 * i), 8).buffer).getBigUint64(0, true));
-  // Until the ticker runs (the firmware's boot, IOPMP included, is about 36,000 instructions).
-  for (let i = 0; i < 200 && !m.console.includes('ticker: start'); i++) m.run({ maxInsns: 500 });
-  m.doorbell.ring(DOORBELL_CAUSE.virtualize); m.run({ maxInsns: 2000 });
-  m.doorbell.ring(DOORBELL_CAUSE.create, placeMaintenance(m, { image: read(`${GUESTS}/second.elf`), bootargs: 'hang' })); m.run({ maxInsns: 50000 });
-  m.doorbell.ring(DOORBELL_CAUSE.start, [1n]); m.run({ maxInsns: 2000 });
-  if (m.doorbell.result !== 0n) throw new Error(`start answered ${m.doorbell.result}`);
+  if (!runUntilConsole(m, 'ticker: start\n')) throw new Error('the ticker did not start');
+  const steps: [string, number, () => bigint[]][] = [
+    ['virtualize', DOORBELL_CAUSE.virtualize, () => []],
+    ['create', DOORBELL_CAUSE.create, () => placeMaintenance(m, { image: read(`${GUESTS}/second.elf`), bootargs: 'hang' })],
+    ['start', DOORBELL_CAUSE.start, () => [1n]],
+  ];
+  for (const [what, cause, args] of steps) {
+    const r = ringAndWait(m, cause, args());
+    if (r !== 0n) throw new Error(`${what} answered ${r}`);
+  }
   const sliceSwitch: number[] = [], yieldSwitch: number[] = [];
   // The fields hold the last trap's figures, written at its end: read at the next trap's entry.
   let switches = word(10);

@@ -11,6 +11,7 @@
 //                                firmware loads to their addresses (never where the file lies)
 
 import { Machine, MachineError } from './machine/machine';
+import { DOORBELL_RESULT_NONE } from './machine/devices/doorbell';
 
 /** The top of the partition that holds instance 1's device tree (firmware: instance.c FDT_AREA). */
 export const FDT_AREA = 0x10000;
@@ -76,4 +77,26 @@ export function placeMaintenance(m: Machine, img: MaintenanceImage): bigint[] {
   bytes.set(bootargs, 40);
   m.loadBytes(BigInt(descriptor), bytes);
   return [BigInt(imagePa), BigInt(img.image.length), BigInt(descriptor)];
+}
+
+/**
+ * Ring the doorbell with `cause` and ARG0..2 and run until the firmware has answered (RESULT is
+ * set to "no answer" first); returns the SBI error it answered, or null if it did not within
+ * `limit` instructions.
+ */
+export function ringAndWait(m: Machine, cause: number, args: bigint[] = [], limit = 2_000_000): bigint | null {
+  m.doorbell.result = DOORBELL_RESULT_NONE;
+  m.doorbell.ring(cause, args);
+  for (let ran = 0; ran < limit && m.doorbell.result === DOORBELL_RESULT_NONE; ran += 1000) {
+    if (m.run({ maxInsns: 1000 }).reason !== 'limit') break;
+  }
+  return m.doorbell.result === DOORBELL_RESULT_NONE ? null : BigInt.asIntN(64, m.doorbell.result);
+}
+
+/** Run until the console (instance 0's) contains `text`; false if it did not within `limit` instructions. */
+export function runUntilConsole(m: Machine, text: string, limit = 2_000_000): boolean {
+  for (let ran = 0; ran < limit && !m.console.includes(text); ran += 1000) {
+    if (m.run({ maxInsns: 1000 }).reason !== 'limit') break;
+  }
+  return m.console.includes(text);
 }

@@ -8,6 +8,7 @@ import { Machine } from './machine/machine';
 import type { ImageInputs, ImageObservation } from './state';
 import { BootSession, doorbellEvent } from './session';
 import { imagePath } from '../vectors/format';
+import { MemoryBlockBackend } from './machine/devices/block-memory';
 
 export function loadImage(imagesDir: string, hash: string): Uint8Array {
   const file = imagePath(imagesDir, hash);
@@ -46,10 +47,13 @@ export function runImage(inputs: ImageInputs, imagesDir: string, opts: { stampLi
     else current += String.fromCharCode(b);
   } : undefined;
   const mmodeFirmware = inputs.mmodeFirmware ? loadImage(imagesDir, inputs.mmodeFirmware) : null;
+  // A drive is a copy of its image: what the guest writes lasts for this run only.
+  const drive = inputs.drive ? new MemoryBlockBackend(loadImage(imagesDir, inputs.drive)) : null;
+  const maintenance = inputs.maintenance ? { image: loadImage(imagesDir, inputs.maintenance.kernel), imageName: inputs.maintenance.kernel, bootargs: inputs.maintenance.bootargs } : undefined;
   // A guest-requested reset ends an image vector's run (its expected exit), as QEMU -no-reboot.
   const session = new BootSession({
     ramSize: inputs.ramSize, kernel, bios, mmodeFirmware, kernelName: inputs.kernel, biosName: inputs.bios, mmodeFirmwareName: inputs.mmodeFirmware, onConsole,
-    schedule: (inputs.schedule ?? []).map(doorbellEvent), maxInsns: inputs.maxInsns, onReset: 'stop',
+    schedule: (inputs.schedule ?? []).map((e) => doorbellEvent(e, maintenance)), maxInsns: inputs.maxInsns, onReset: 'stop', bootargs: inputs.bootargs, drive,
   });
   m = session.machine;
   const stop = session.run();
@@ -57,6 +61,9 @@ export function runImage(inputs: ImageInputs, imagesDir: string, opts: { stampLi
     : stop.kind === 'idle' ? { kind: 'idle', code: undefined } : { kind: 'limit' };
   const obs: ImageObservation & { firmware?: FirmwareCost } = { console: m.console, exit, instret: m.hart.instret, cycles: m.hart.cycles, delivered: session.delivered };
   if (opts.stampLines) obs.lines = lines;
+  // Instance 1's console (the doorbell's CONSOLE1), on a machine that has one.
+  const console1 = (m as { console1?: string }).console1;
+  if (console1) obs.console1 = console1;
   const cost = firmwareCost(m);
   if (cost) obs.firmware = cost;
   return obs;

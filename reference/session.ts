@@ -5,9 +5,10 @@
 // from a callback or between calls (what a GDB stub needs), and its configuration is plain data
 // that a QEMU-style command line maps onto (-kernel, -bios, -m, -drive, -append, -no-reboot).
 
-import { BlockBackend, JitOptions, Machine, NicConfig } from './machine/machine';
+import { BlockBackend, JitOptions, Machine, MachineError, NicConfig } from './machine/machine';
 import type { PlicGateway } from './machine/devices/plic';
 import type { ScheduleEvent } from './state';
+import { MaintenanceImage, placeMaintenance } from './maintenance-image';
 
 /** Doorbell causes understood by the Microvisor (conformance/maintenance-sbi.md). */
 export const DOORBELL_CAUSE = { virtualize: 1, devirtualize: 2, create: 3, start: 4, handOver: 5, retire: 6, rollback: 7 } as const;
@@ -27,9 +28,19 @@ export interface DoorbellEvent {
   prepare?: (m: Machine) => bigint[];
 }
 
-/** The doorbell cause an image vector's schedule event rings. */
-export function doorbellEvent(e: ScheduleEvent): DoorbellEvent {
-  return { at: e.at, cause: e.action === 'doorbell' ? (e.cause ?? 0) : DOORBELL_CAUSE[e.action], label: e.action };
+/**
+ * The doorbell cause an image vector's schedule event rings, with its arguments: `create` first
+ * places `maintenance` (the vector's instance 1) in the partition, as the host does out of band.
+ */
+export function doorbellEvent(e: ScheduleEvent, maintenance?: MaintenanceImage): DoorbellEvent {
+  const cause = e.action === 'doorbell' ? (e.cause ?? 0) : DOORBELL_CAUSE[e.action];
+  const out: DoorbellEvent = { at: e.at, cause, label: e.action };
+  if (e.action === 'start' || e.action === 'retire') out.args = [BigInt(e.instance ?? 1)];
+  if (e.action === 'create') {
+    if (!maintenance) throw new MachineError(`a create event at ${e.at} needs a maintenance image`);
+    out.prepare = (m) => placeMaintenance(m, maintenance);
+  }
+  return out;
 }
 
 /** Everything a boot needs, as plain data: the options a QEMU-style command line builds. */

@@ -36,7 +36,16 @@ export function regionBytes(r: StateMemoryRegion): Uint8Array {
 
 
 /** An event the harness injects at an instruction count (transparency and maintenance schedules). */
-export interface ScheduleEvent { at: number; action: 'virtualize' | 'devirtualize' | 'doorbell'; cause?: number }
+export interface ScheduleEvent {
+  at: number;
+  /**
+   * A doorbell cause of conformance/maintenance-sbi.md: create places the vector's `maintenance`
+   * image in the partition and rings cause 3 with it; start and retire name `instance` (default 1).
+   */
+  action: 'virtualize' | 'devirtualize' | 'doorbell' | 'create' | 'start' | 'retire' | 'rollback';
+  cause?: number;
+  instance?: number;
+}
 
 /** The "image" form of a vector: whole programs booted as on QEMU virt. */
 export interface ImageInputs {
@@ -51,10 +60,16 @@ export interface ImageInputs {
   ramSize?: number;
   maxInsns: number;
   schedule?: ScheduleEvent[];
+  /** The kernel command line (QEMU -append): /chosen/bootargs of the device tree it boots with. */
+  bootargs?: string;
+  /** The maintenance instance the schedule's `create` places in the partition (out of band), and its command line. */
+  maintenance?: { kernel: string; bootargs?: string };
 }
 
 export interface ImageObservation {
   console: string;
+  /** What the maintenance instance (instance 1) wrote to its console (the doorbell's CONSOLE1). */
+  console1?: string;
   exit: { kind: 'finisher' | 'tohost' | 'trap' | 'limit' | 'idle'; code?: number };
   instret: number;
   cycles: number;

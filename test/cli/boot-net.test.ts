@@ -7,6 +7,10 @@ import * as dgram from 'dgram';
 import * as path from 'path';
 import { KnownOption, translateQemuArgs } from '../../cli/qemu-args';
 import { CliError } from '../../cli/exit-codes';
+import * as fs from 'fs';
+import * as os from 'os';
+import { readPcap } from '../../reference/tools/pcap';
+import { decode } from '../../reference/tools/net-frames';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const BIN = path.join(ROOT, 'bin/devirt.js');
@@ -58,6 +62,14 @@ describe('QEMU\'s network options', () => {
     expect(translate(['-nic', 'user,model=virtio-net-device,hostfwd=udp::7-:7'])).toEqual(['--kernel', 'k', '--nic', '52:54:00:12:34:56,slot=7', '--net-forward', 'udp::7-:7']);
   });
 
+  test('-object filter-dump,...,file=F becomes --net-dump F; other objects are refused', () => {
+    expect(translate([...NET, '-device', 'virtio-net-device,netdev=n0', '-object', 'filter-dump,id=f0,netdev=n0,file=net.pcap'])).toContain('--net-dump');
+    expect(translate(['-object', 'filter-dump,id=f0,netdev=n0,file=net.pcap'])).toEqual(['--kernel', 'k', '--net-dump', 'net.pcap']);
+    const refusal = (args: string[]) => { try { translate(args); } catch (e) { if (e instanceof CliError) return e.message; throw e; } return 'accepted'; };
+    expect(refusal(['-object', 'memory-backend-ram,id=m0,size=1G'])).toMatch(/^-object: 'memory-backend-ram': devirt has no QEMU objects but filter-dump/);
+    expect(refusal(['-object', 'filter-dump,id=f0,netdev=n0,file=a,maxlen=64'])).toMatch(/^-object: filter-dump property 'maxlen' is not supported/);
+  });
+
   test('what the platform cannot do is refused with one line', () => {
     const refusal = (args: string[]) => { try { translate(args); } catch (e) { if (e instanceof CliError) return e.message; throw e; } return 'accepted'; };
     expect(refusal(['-netdev', 'tap,id=n0'])).toMatch(/^-netdev: 'tap': the platform's network backends are socket,udp=HOST:PORT,localaddr=HOST:PORT \(QEMU's datagram socket\) and user,hostfwd=udp:/);
@@ -92,6 +104,8 @@ describe('devirt boot --nic / --net-udp', () => {
       [['--net-forward', 'tcp::2222-:22'], /^devirt: --net-forward: 'tcp::2222-:22': devirt forwards UDP only\n$/],
       [['--net-forward', 'udp::5555-10.0.2:7'], /^devirt: --net-forward: guest address '10\.0\.2' in 'udp::5555-10\.0\.2:7' is not an IPv4 address\n$/],
       [['--net-forward', 'udp::5555-:7', '--net-udp', '127.0.0.1:9'], /^devirt: --net-forward: cannot be combined with --net-udp/],
+      [['--net-dump', '/nonexistent-dir/x.pcap', '--nic', 'auto'], /^devirt: --net-dump: cannot write \/nonexistent-dir\/x\.pcap: /],
+      [['--net-dump', 'x.pcap'], /^devirt: --net-dump: the machine has no network card/],
     ];
     for (const [args, message] of cases) {
       const r = boot(['--bios', 'none', '--kernel', ECHO, ...args]);
@@ -117,6 +131,38 @@ describe('devirt boot --nic / --net-udp', () => {
     expect(code).toBe(143);
     expect(err).toMatch(/devirt: network: card 52:54:00:12:34:56 on the switch; the host is the gateway 10\.0\.2\.2; forwarding udp 127\.0\.0\.1:\d+ -> 10\.0\.2\.15:7/);
     expect(err).toMatch(/devirt: stopped by SIGTERM/);
+  });
+
+  test('--net-dump writes every frame on the switch as pcap, stamped with guest time; a plain UDP client talks through --net-forward', async () => {
+    const { spawn } = require('child_process') as typeof import('child_process');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'devirt-net-dump-'));
+    const file = path.join(dir, 'net.pcap');
+    try {
+      const child = spawn(process.execPath, [BIN, 'boot', '--bios', 'none', '--kernel', ECHO, '--net-forward', 'udp:127.0.0.1:0-:7', '--net-dump', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const client = dgram.createSocket('udp4');
+      const replies: string[] = [];
+      let err = '';
+      child.stderr.on('data', (d: Buffer) => {
+        err += d;
+        const m = /forwarding udp 127\.0\.0\.1:(\d+)/.exec(err);
+        if (m && !replies.length && !client.listenerCount('message')) {
+          client.on('message', (msg) => { replies.push(msg.toString()); if (replies.length === 1) client.send('quit', Number(m[1]), '127.0.0.1'); });
+          client.send('hello', Number(m[1]), '127.0.0.1');
+        }
+      });
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      client.close();
+      expect(code).toBe(0);
+      expect(replies).toEqual(['hello', 'bye']);
+      const records = readPcap(new Uint8Array(fs.readFileSync(file)));
+      const what = records.map((r) => { const d = decode(r.frame); return d.kind === 'udp' ? `udp ${Buffer.from(d.udp.payload).toString()} ${d.udp.dstPort === 7 ? 'in' : 'out'}` : d.kind === 'arp' ? `arp ${d.arp.op}` : d.kind; });
+      expect(what).toEqual(['arp 1', 'arp 2', 'udp hello in', 'udp hello out', 'udp quit in', 'udp bye out']);
+      // Guest time only moves forward; the reply follows its request within the same idle period.
+      expect(records.every((r, i) => i === 0 || r.ticks >= records[i - 1].ticks)).toBe(true);
+      expect(records.every((r) => r.length === r.frame.length)).toBe(true);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('a local address already in use is refused, naming it', async () => {

@@ -9,7 +9,7 @@ import * as path from 'path';
 import { execFileSync } from 'child_process';
 import { Machine } from '../../reference/machine/machine';
 import { csrRead } from '../../reference/machine/csr';
-import { placeMaintenance, partitionOf } from '../../reference/maintenance-image';
+import { placeMaintenance, partitionOf, ringAndWait, runUntilConsole } from '../../reference/maintenance-image';
 import { DOORBELL_CAUSE } from '../../reference/session';
 import { HAVE_CROSS, HAVE_QEMU, patchElfWord, ROOT, runQemu } from './helpers';
 
@@ -82,6 +82,10 @@ describe('in band: create, start, share the hart, hand over, retire to the survi
     expect(c0.get('bootargs with nul')?.err).toBe(E.INVALID_PARAM);
     expect(c0.get('bootargs too long')?.err).toBe(E.INVALID_PARAM);
     expect(c0.get('bootargs')?.err).toBe(E.ok);
+    expect(c0.get('initrd in partition')?.err).toBe(E.INVALID_ADDRESS);
+    expect(c0.get('initrd too big')?.err).toBe(9);   // NO_SHMEM: it does not fit below the device tree
+    expect(c0.get('initrd')?.err).toBe(E.ok);
+    expect(c0.get('initrd after start')?.err).toBe(E.DENIED);
     expect(c0.get('ready from 0')?.err).toBe(E.DENIED);
     expect(c0.get('start 0')?.err).toBe(E.ALREADY_STARTED);
     expect(c0.get('start 2')?.err).toBe(E.INVALID_PARAM);
@@ -99,6 +103,7 @@ describe('in band: create, start, share the hart, hand over, retire to the survi
     expect(m.console1).toMatch(/^second: hartid 0 satp 0x0 sie 0 fdt in partition 1$/m);
     expect(m.console1).toMatch(new RegExp(`^fdt: memory@${PARTITION.toString(16)} reg 0x${PARTITION.toString(16)} 0x${PARTITION_SIZE.toString(16)}$`, 'm'));
     expect(m.console1).toMatch(/^fdt: chosen bootargs console=hvc0 second$/m);
+    expect(m.console1).toMatch(/^initrd: in partition 1 text an initrd for the second instance$/m);
     expect(m.console1).toMatch(/^fdt: disabled devices 10$/m);   // it owns none yet: all receivable, disabled
     expect(m.console1).not.toMatch(/unexpected node/);
     expect(c1.get('self')).toEqual({ err: E.ok, value: 1n });
@@ -183,30 +188,44 @@ describe('rollback', () => {
 test('out of band: the host places the image, the doorbell creates and starts it, RESULT answers', () => {
   const ticker = patchElfWord(read(path.join(GUESTS, 'ticker.elf')), 'ticker_limit', 200n);
   const m = boot(ticker);
-  // Until the ticker's first line (the firmware's boot, device tree copies, PMP and IOPMP, takes
-  // about 35,000 instructions; the ticker prints a tick every few thousand after it).
-  for (let i = 0; i < 100 && !m.console.includes('ticker: start\n'); i++) m.run({ maxInsns: 500 });
-  expect(m.console).toBe('ticker: start\n');
+  expect(runUntilConsole(m, 'ticker: start\n')).toBe(true);
   // Before virtualize, maintenance causes are refused (DENIED, -4).
-  m.doorbell.ring(DOORBELL_CAUSE.start, [1n]); m.run({ maxInsns: 2000 });
-  expect(m.doorbell.result).toBe(BigInt.asUintN(64, -4n));
-  m.doorbell.ring(DOORBELL_CAUSE.virtualize); m.run({ maxInsns: 2000 });
+  expect(ringAndWait(m, DOORBELL_CAUSE.start, [1n])).toBe(-4n);
+  expect(ringAndWait(m, DOORBELL_CAUSE.virtualize)).toBe(0n);
   expect(partitionOf(m)).toEqual({ base: PARTITION, size: PARTITION_SIZE });
   // An image outside the partition is refused without a copy (INVALID_ADDRESS, -5).
-  m.doorbell.ring(DOORBELL_CAUSE.create, [0x80200000n, 4096n, 0n]); m.run({ maxInsns: 2000 });
-  expect(m.doorbell.result).toBe(BigInt.asUintN(64, -5n));
-  const args = placeMaintenance(m, { image: read(path.join(GUESTS, 'second.elf')), bootargs: 'console=hvc0 oob' });
-  m.doorbell.ring(DOORBELL_CAUSE.create, args); m.run({ maxInsns: 100000 });
-  expect(m.doorbell.result).toBe(0n);
-  m.doorbell.ring(DOORBELL_CAUSE.start, [1n]); m.run({ maxInsns: 2000 });
-  expect(m.doorbell.result).toBe(0n);
+  expect(ringAndWait(m, DOORBELL_CAUSE.create, [0x80200000n, 4096n, 0n])).toBe(-5n);
+  const args = placeMaintenance(m, { image: read(path.join(GUESTS, 'second.elf')), bootargs: 'console=hvc0 oob', initrd: new TextEncoder().encode('placed by the host') });
+  expect(ringAndWait(m, DOORBELL_CAUSE.create, args)).toBe(0n);
+  expect(ringAndWait(m, DOORBELL_CAUSE.start, [1n])).toBe(0n);
   expect(m.run({ maxInsns: 20e6 })).toEqual({ reason: 'finisher', code: 0 });
   // The ticker kept its ticks while instance 1 booted beside it; its SRST retired it only, and
   // instance 1, the survivor, received every device and finished the machine.
   expect(m.console).toMatch(/^tick 200\nticker: done\n$/m);
   expect(m.console1).toMatch(/^fdt: chosen bootargs console=hvc0 oob$/m);
+  expect(m.console1).toMatch(/^initrd: in partition 1 text placed by the host$/m);
   expect(m.console1).toMatch(/^second: owns virtio 0 1$/m);
   expect(m.console1).toMatch(/^second: done$/m);
+});
+
+test('out of band: hand over, retire and rollback through the doorbell, with their errors in RESULT', () => {
+  const m = boot(read(path.join(GUESTS, 'ticker.elf')));
+  expect(runUntilConsole(m, 'ticker: start\n')).toBe(true);
+  const ring = (cause: number, args: bigint[] = []) => ringAndWait(m, cause, args);
+  expect(ring(DOORBELL_CAUSE.virtualize)).toBe(0n);
+  expect(ring(DOORBELL_CAUSE.rollback)).toBe(-4n);                        // DENIED: no instance 1
+  expect(ring(DOORBELL_CAUSE.create, placeMaintenance(m, { image: read(path.join(GUESTS, 'second.elf')), bootargs: 'hang' }))).toBe(0n);
+  expect(ring(DOORBELL_CAUSE.create, placeMaintenance(m, { image: read(path.join(GUESTS, 'second.elf')) }))).toBe(-6n);   // ALREADY_AVAILABLE
+  expect(ring(DOORBELL_CAUSE.start, [1n])).toBe(0n);
+  m.run({ maxInsns: 2_000_000 });   // instance 1 prints its signature and settles into its loop
+  expect(ring(DOORBELL_CAUSE.handOver, [10n, 1n])).toBe(-3n);             // INVALID_PARAM: no device 10
+  expect(ring(DOORBELL_CAUSE.handOver, [3n, 1n])).toBe(0n);               // virtio slot 1, on instance 0's behalf
+  expect(ring(DOORBELL_CAUSE.handOver, [3n, 0n])).toBe(0n);               // and back, on instance 1's
+  expect(ring(DOORBELL_CAUSE.retire, [2n])).toBe(-3n);                    // INVALID_PARAM: no instance 2
+  expect(ring(DOORBELL_CAUSE.retire, [1n])).toBe(0n);
+  expect(ring(DOORBELL_CAUSE.retire, [1n])).toBe(-3n);                    // absent now
+  expect(ring(DOORBELL_CAUSE.devirtualize)).toBe(0n);                     // instance 0 alone again
+  expect(m.console1).toMatch(/^second: never ready$/m);
 });
 
 // QEMU has no doorbell and no IOPMP: the same firmware runs the in-band scenario there, and
@@ -227,7 +246,7 @@ maybeQemu('QEMU: the in-band scenario runs with the same firmware and gives the 
 
 // The cost of sharing the hart against ci/budgets.json's firmwareCosts (guest cycles of the
 // reference's cycle model: exact, so a budget is a plain comparison, not a timing).
-test('world switch, wfi yield and retire to the survivor stay within their budgets', () => {
+test('world switch, wfi yield, retire to the survivor, emulated PLIC access and hand_over stay within their budgets', () => {
   const { measureInstanceCosts, median } = require('../../reference/instance-costs') as typeof import('../../reference/instance-costs');
   const { readBudgets } = require('../../harness/gate/budgets') as typeof import('../../harness/gate/budgets');
   readBudgets();   // the file, firmwareCosts included, passes its schema
@@ -235,7 +254,13 @@ test('world switch, wfi yield and retire to the survivor stay within their budge
   const c = measureInstanceCosts();
   expect(c.sliceSwitch.length).toBeGreaterThan(10);
   expect(c.yieldSwitch.length).toBeGreaterThan(10);
-  const measured: Record<string, number> = { 'slice-switch': median(c.sliceSwitch), 'yield-switch': median(c.yieldSwitch), 'retire-to-survivor': c.retireToSurvivor };
+  const { measureDeviceCosts } = require('../../reference/device-costs') as typeof import('../../reference/device-costs');
+  const d = measureDeviceCosts();
+  const measured: Record<string, number> = {
+    'slice-switch': median(c.sliceSwitch), 'yield-switch': median(c.yieldSwitch), 'retire-to-survivor': c.retireToSurvivor,
+    'emulated-plic-access': d.plicAccess, 'hand-over': d.handOver,
+  };
+  console.log(`emulated PLIC read ${d.plicRead} cycles, write ${d.plicWrite}, claim ${d.plicClaim} (an SBI call ${d.sbiCall}); hand_over ${d.handOver}`);
   console.log(`world switch ${measured['slice-switch']} cycles, wfi yield ${measured['yield-switch']}, retire to survivor ${measured['retire-to-survivor']}; firmware ${c.firmwarePercent.toFixed(2)}% of the cycles while a 1 kHz ticker and a busy instance share the hart`);
   expect(rows.map((r) => r.measure).sort()).toEqual(Object.keys(measured).sort());
   for (const r of rows) expect({ name: r.name, cycles: measured[r.measure] }).toEqual({ name: r.name, cycles: expect.any(Number) });

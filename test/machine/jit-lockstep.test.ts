@@ -6,6 +6,8 @@
 // store to its code) must each be caught, which shows the lockstep comparison can see them.
 
 import * as fs from 'fs';
+import * as path from 'path';
+import { spawnSync } from 'child_process';
 import { Machine } from '../../reference/machine/machine';
 import { describeDifference, lockstep } from '../../reference/machine/jit/lockstep';
 import type { TranslatorFaults } from '../../reference/machine/jit/emit';
@@ -69,5 +71,24 @@ describe('lockstep catches a broken translator', () => {
   test('a stale block after a store to its code', () => {
     expect(guestLockstep('fencei', { staleAfterStore: true }, 50e6).difference).not.toBeNull();
     expect(streamsCaught({ staleAfterStore: true }).length).toBeGreaterThan(0);
+  });
+});
+
+describe('devirt boot --lockstep', () => {
+  const BIN = path.resolve(__dirname, '../../../bin/devirt.js');
+  const boot = (...args: string[]) => spawnSync(process.execPath, [BIN, 'boot', '--bios', 'none', ...args], { input: 'ping\n', encoding: 'utf8', timeout: 60_000 });
+
+  test('runs both machines to the guest\'s own exit with the interpreter\'s console', () => {
+    const r = boot('--kernel', imagePath('uart-rx'), '--lockstep');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('got: ping');
+  });
+
+  test('refuses --jit and --no-jit beside it (exit 2, one line)', () => {
+    const r = boot('--kernel', imagePath('hello'), '--lockstep', '--no-jit');
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('--lockstep');
   });
 });

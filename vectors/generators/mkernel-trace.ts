@@ -34,7 +34,7 @@ const MIP_SSIP = 1 << 1;
  * vectors are (the doorbell rings when the instruction count reaches `at`), recording every boundary.
  */
 export function traceKernel(kernel: Uint8Array, firmware: Uint8Array, schedule: ScheduleEvent[], maxInsns: number, ramSize?: number): Trace {
-  const session = new BootSession({ kernel, bios: null, mmodeFirmware: firmware, captureConsole: false, ramSize, schedule: schedule.map(doorbellEvent), maxInsns, onReset: 'stop' });
+  const session = new BootSession({ kernel, bios: null, mmodeFirmware: firmware, captureConsole: false, ramSize, schedule: schedule.map((e) => doorbellEvent(e)), maxInsns, onReset: 'stop' });
   const m = session.machine;
   const points = Object.fromEntries(POINT_KINDS.map((k) => [k, [] as number[]])) as Record<PointKind, number[]>;
   let sawS = false;

@@ -76,6 +76,10 @@ export interface StateAlternative {
 }
 
 export interface ImageExpected { console: string; exit: ImageExit; instret?: number }
+/** One expected console line of an isolation vector: exact text, or every line the clause `spec` allows. */
+export type ExpectedLine = string | { anyOf: string[]; spec: string };
+/** What an isolation vector expects (conformance/isolation.md): each instance's console, line by line, and the exit. */
+export interface IsolationExpected { console: ExpectedLine[]; console1: ExpectedLine[]; exit: ImageExit }
 
 interface VectorCommon {
   id: string;
@@ -106,6 +110,8 @@ export interface StateObservationWire {
 }
 export interface ImageObservationWire {
   console: string;
+  /** Instance 1's console (the doorbell's CONSOLE1 on the reference), when it wrote anything. */
+  console1?: string;
   exit: ImageExit;
   instret?: number;
   cycles?: number;

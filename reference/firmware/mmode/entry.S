@@ -133,18 +133,18 @@ trap_entry:
   SAVE_X sp, 5, 7
   SAVE_X sp, 28, 29
 #ifndef NO_FAST_PATH
-/* Fast paths for the traps a kernel's M-mode handler takes most (bench/mk-profile.ts measures
- * them): the CSR instructions on mscratch, mepc, mcause, mtval, mstatus, mie and mip, and the
- * 8-byte loads and stores to the CLINT (mtime, mtimecmp). They run on t0-t4 only (saved above),
- * emulate exactly what fw_trap would, and return with mret; anything else, or anything unusual
- * (a misaligned CLINT access, a CSR they do not know), goes to the general path below with its
- * full frame. Built with -DNO_FAST_PATH the firmware has only the general path, and must give
- * the kernel identical results (test/mkernel/fast-path.test.ts). */
+/* Fast paths for the traps a kernel that owns M-mode takes most (bench/mk-profile.ts measures
+ * them): from its deprivileged M-mode code, the CSR instructions on mscratch, mepc, mcause, mtval,
+ * mstatus, mie and mip, MRET, and 8-byte loads and stores to msip and mtimecmp; from its own S or
+ * U code, every trap (delivered to its virtual mtvec). They run on t0-t4 only (saved above), with
+ * vm, su_view and deferred_request reached from sp (vm-layout.h), emulate exactly what fw_trap
+ * would, and return with mret; anything else, or anything unusual (a misaligned CLINT access, a
+ * CSR they do not know, an S/U PMP view to rebuild), goes to the general path below with its full
+ * frame. Built with -DNO_FAST_PATH the firmware has only the general path, and must give the
+ * kernel identical results (test/mkernel/fast-path.test.ts). */
   csrr t2, mstatus
-  srli t2, t2, MSTATUS_MPP_SHIFT
-  andi t2, t2, 3
-  addi t2, t2, -PRV_M
-  beqz t2, slow_entry        /* from the firmware itself (a bug): the general path stops the machine */
+  slli t2, t2, 63 - (MSTATUS_MPP_SHIFT + 1)
+  bltz t2, slow_entry        /* MPP's high bit: from M, the firmware itself (a bug): the general path stops the machine */
   lw t0, V(VM_IN_VM)(sp)
   beqz t0, fast_inject       /* from the kernel's own S or U code */
   csrr t0, mcause
@@ -160,7 +160,6 @@ trap_entry:
  * (conformance/choices.ts, illegal-instruction-tval). t0 = the instruction. */
 fast_illegal:
   csrr t0, mtval
-fast_illegal_insn:            /* also entered with t0 = the next instruction (fast_resume) */
   li t1, INSN_SWAP_SP
   beq t0, t1, fast_swap_sp
   andi t1, t0, 0x7f

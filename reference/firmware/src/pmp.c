@@ -84,7 +84,13 @@ static int build(struct layout *l, u64 id)
     add(l, napot(PLIC_M_CONTEXT, PLIC_M_CONTEXT_SIZE), PMP_NAPOT);
     add(l, napot(PLIC_BASE, PLIC_WINDOW), PMP_NAPOT | PMP_R | PMP_W);
   }
+#ifdef BUG_PMP_OFF_BY_PAGE
+  /* Deliberate isolation bug (negative test): instance 1's memory entry ends one page too high,
+     over the first page of instance 0's memory above the partition. */
+  if (add_range(l, in->mem_base, in->mem_size + 0x1000, PMP_R | PMP_W | PMP_X) < 0) return -1;
+#else
   if (add_range(l, in->mem_base, in->mem_size, PMP_R | PMP_W | PMP_X) < 0) return -1;
+#endif
   return add_devices(l, in->devices, PMP_R | PMP_W);
 }
 
@@ -138,4 +144,13 @@ void pmp_apply(u64 id)
 void pmp_configure(void) { pmp_apply(0); }
 
 /* May the current instance touch [base, base + len) of its RAM? For the addresses SBI calls pass. */
-int pmp_guest_may_access(u64 base, u64 len) { return instance_owns(instance_current(), base, len); }
+int pmp_guest_may_access(u64 base, u64 len)
+{
+#ifdef BUG_SBI_BUFFER_UNCHECKED
+  /* Deliberate isolation bug (negative test): only the buffer's first byte is checked. */
+  (void)len;
+  return instance_owns(instance_current(), base, 1);
+#else
+  return instance_owns(instance_current(), base, len);
+#endif
+}

@@ -4,7 +4,8 @@
    memory completes and interrupts through the emulated PLIC (claim, complete); a read aimed at
    instance 0's memory makes the device report an error (DEVICE_NEEDS_RESET and a configuration
    change interrupt, virtio 1.x 2.1.2) and writes nothing there. Then it resets the device and
-   hands it back. Its signature goes to its console (DBCN). */
+   hands it back. Last it receives the RTC and sleeps until its alarm, which fires while instance 0
+   runs: the firmware routes it here. Its signature goes to its console (DBCN). */
 #include "plic.h"
 
 #define CANARY (RAM_BASE + 0x1000000)   /* dev0's memory (dev0.c) */
@@ -15,11 +16,20 @@
 #define ST_FEATURES_OK 8
 #define ST_NEEDS_RESET 0x40
 
-static volatile u64 soft_fired;
+static volatile u64 soft_fired, ext_fired, ext_source, ext_mtime;
 static void on_irq(u64 code)
 {
   if (code == IRQ_SSI) { csr_clear(sip, SIP_SSIP); soft_fired++; }
-  else irq_default(code);
+  else if (code == IRQ_SEI) {
+    /* The RTC's alarm, delivered through the emulated PLIC: claim, quiet the device, complete. */
+    u32 src = r32(S_CLAIM);
+    ext_source = src;
+    ext_mtime = rdtime();
+    w32(RTC_BASE + RTC_REG_CLEAR_INTERRUPT, 1);
+    w32(RTC_BASE + RTC_REG_IRQ_ENABLED, 0);
+    w32(S_CLAIM, src);
+    ext_fired++;
+  } else irq_default(code);
 }
 
 struct desc { u64 addr; u32 len; u16 flags, next; };
@@ -121,6 +131,28 @@ int main(void)
   sig_val("dev1 status after reset", r32(VIO(0x70)));
   sig_maint("hand virtio 0 back", M_HAND_OVER, DEV_VIRTIO_0, 0, 0);
   sig_try_load("dev1 virtio 0 after handback", VIRTIO_BASE);
+  sig_flush();
+
+  /* The RTC: its alarm fires while instance 0 runs (this one sleeps in wfi, which yields): the
+     firmware sees it in context 0 (MEIP) and switches here, where it arrives as SEIP. */
+  WAIT_UNTIL(soft_fired > 1);
+  sig_val("dev1 devices after second handoff", maint(M_QUERY, 1, 4, 0).value);
+  w32(PRIO(RTC_IRQ), 1);
+  w32(S_ENABLE0, 1U << RTC_IRQ);
+  u32 lo = r32(RTC_BASE + 0x00), hi = r32(RTC_BASE + 0x04);
+  u64 at = (((u64)hi << 32) | lo) + 1000000;   /* 1 ms */
+  w32(RTC_BASE + 0x0c, (u32)(at >> 32));
+  w32(RTC_BASE + 0x08, (u32)at);
+  w32(RTC_BASE + RTC_REG_IRQ_ENABLED, 1);
+  u64 armed = rdtime();
+  csr_set(sie, 1UL << IRQ_SEI);
+  WAIT_UNTIL(ext_fired);
+  csr_clear(sie, 1UL << IRQ_SEI);
+  sig_val("dev1 rtc interrupt source", ext_source);
+  sig_val("dev1 rtc interrupt not before its time", ext_mtime >= armed + TIMEBASE / 1000);
+  sig_val("dev1 rtc interrupt within 2 ms of it", ext_mtime < armed + 3 * TIMEBASE / 1000);
+  sig_val("dev1 claim after rtc", r32(S_CLAIM));
+  sig_maint("hand rtc back", M_HAND_OVER, DEV_RTC, 0, 0);
   sig_str("dev1: done\n");
   sig_flush();
   for (;;) maint(M_YIELD, 0, 0, 0);

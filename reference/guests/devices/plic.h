@@ -11,6 +11,7 @@
 #define S_CLAIM      (S_THRESHOLD + PLIC_CLAIM)
 #define SRC_VIRTIO0  VIRTIO_IRQ0
 #define DEV_VIRTIO_0 DEVICE_VIRTIO0
+#define DEV_RTC      DEVICE_RTC
 
 static inline u32 r32(u64 a) { return *(volatile u32 *)a; }
 static inline void w32(u64 a, u32 v) { *(volatile u32 *)a = v; }

@@ -13,6 +13,7 @@ static const char *const bootargs_of[] = { "console=hvc0 second", "console=hvc0 
 static u64 slen(const char *s) { u64 n = 0; while (s[n]) n++; return n; }
 static const char bad_bootargs[] = "a\0b";
 static u8 not_an_image[256];
+static const char initrd[] = "an initrd for the second instance";
 static volatile u64 timer_fired;
 
 static void on_irq(u64 code)
@@ -63,6 +64,9 @@ int main(void)
   sig_maint("bootargs too long", M_SET_BOOTARGS, (u64)not_an_image, 2000, 0);
   const char *bootargs = bootargs_of[first_mode < 3 ? first_mode : 0];
   sig_maint("bootargs", M_SET_BOOTARGS, (u64)bootargs, slen(bootargs), 0);
+  sig_maint("initrd in partition", M_LOAD_INITRD, base, 64, 0);
+  sig_maint("initrd too big", M_LOAD_INITRD, RAM_BASE + 0x200000, size, 0);
+  sig_maint("initrd", M_LOAD_INITRD, (u64)initrd, sizeof initrd, 0);
   sig_maint("ready from 0", M_READY, 0, 0, 0);
   sig_maint("start 0", M_START, 0, 0, 0);
   sig_maint("start 2", M_START, 2, 0, 0);
@@ -73,6 +77,7 @@ int main(void)
   sig_maint("start", M_START, 1, 0, 0);
   sig_maint("start again", M_START, 1, 0, 0);
   sig_maint("bootargs after start", M_SET_BOOTARGS, (u64)bootargs, slen(bootargs), 0);
+  sig_maint("initrd after start", M_LOAD_INITRD, (u64)initrd, sizeof initrd, 0);
   if (first_mode == 2) sig_maint("watchdog", M_SET_WATCHDOG, 1, TIMEBASE / 200, 0);   /* 5 ms */
   sig_maint("query 1 state", M_QUERY, 1, 0, 0);
   sig_maint("share", M_SET_SHARE, 0, 50, 0);

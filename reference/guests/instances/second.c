@@ -24,6 +24,8 @@ static int has_word(const char *s, const char *w)
   return 0;
 }
 static const char *bootargs = "";
+static u64 initrd_start, initrd_end;
+static u64 be64(const u8 *p) { return ((u64)be(p) << 32) | be(p + 4); }
 
 /* The device tree, walked: nodes of interest and their properties into the signature. */
 static void sig_tree(void)
@@ -55,6 +57,8 @@ static void sig_tree(void)
       if (streq(node, "chosen")) {
         sig_str("fdt: chosen "); sig_str(pn);
         if (streq(pn, "bootargs")) { sig_str(" "); sig_str((const char *)v); bootargs = (const char *)v; }
+        if (streq(pn, "linux,initrd-start")) initrd_start = len == 8 ? be64(v) : be(v);
+        if (streq(pn, "linux,initrd-end")) initrd_end = len == 8 ? be64(v) : be(v);
         sig_str("\n");
       }
       if (streq(pn, "status") && streq((const char *)v, "disabled")) disabled++;
@@ -63,6 +67,13 @@ static void sig_tree(void)
     } else break;
   }
   sig_str("fdt: disabled devices "); sig_dec(disabled); sig_str("\n");
+  if (initrd_end > initrd_start) {
+    /* Its initrd is in its own memory, and holds what it was given (text, for the signature). */
+    sig_str("initrd: in partition "); sig_dec(initrd_start >= maint(M_QUERY, 1, 2, 0).value && initrd_end <= maint(M_QUERY, 1, 2, 0).value + maint(M_QUERY, 1, 3, 0).value);
+    sig_str(" text ");
+    for (u64 a = initrd_start; a < initrd_end && *(const char *)a; a++) { char c[2] = { *(const char *)a, 0 }; sig_str(c); }
+    sig_str("\n");
+  }
 }
 
 int main(void)

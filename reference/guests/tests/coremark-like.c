@@ -10,7 +10,7 @@
  */
 #include "rt.h"
 
-#define ITERATIONS 40
+#define ITERATIONS 200
 #define N_LIST 256
 #define N_MAT 24
 #define N_TEXT 2048

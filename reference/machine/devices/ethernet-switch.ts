@@ -42,6 +42,8 @@ export class EthernetSwitch {
   /** MAC (as a 48-bit number) -> port index. */
   private readonly table = new Map<number, number>();
   readonly stats: SwitchStats = { frames: 0, forwarded: 0, flooded: 0, dropped: 0 };
+  /** Sees every frame that enters the switch, before it is forwarded (a capture: `devirt boot --net-dump`). */
+  tap: ((frame: Uint8Array, port: string) => void) | null = null;
 
   /** Plug a port in; returns what the port calls to transmit a frame into the switch. */
   attach(port: SwitchPort): (frame: Uint8Array) => void {
@@ -63,6 +65,7 @@ export class EthernetSwitch {
 
   private input(from: number, frame: Uint8Array): void {
     this.stats.frames++;
+    this.tap?.(frame, this.ports[from].name);
     if (frame.length < ETH_HEADER || frame.length > MAX_FRAME) { this.stats.dropped++; return; }
     // The group bit (I/G, the least significant bit of the first octet) marks broadcast and multicast.
     if ((frame[6] & 1) === 0) this.table.set(macKey(frame, 6), from);

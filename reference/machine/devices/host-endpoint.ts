@@ -32,6 +32,9 @@ export class HostEndpoint implements SwitchPort {
     this.timer = timers.create(() => this.fire());
   }
 
+  /** Guest time now (mtime ticks). */
+  now(): number { return this.time.mtime(); }
+
   /** The switch's input for this port. */
   connect(transmit: (frame: Uint8Array) => void): void { this.transmit = transmit; }
 

@@ -6,8 +6,8 @@
 // from the switch are written into the driver's receive buffers at once when there are any.
 //
 // Offered: MAC, STATUS, RING_INDIRECT_DESC, VERSION_1. Not offered (QEMU 7.2 offers them with a
-// socket backend): MRG_RXBUF, CTRL_VQ and its CTRL_* companions, GUEST_ANNOUNCE, EVENT_IDX, ANY_LAYOUT
-// and the notification features; conformance/platform.md says what a driver sees.
+// socket backend): MRG_RXBUF, CTRL_VQ and its CTRL_* companions, GUEST_ANNOUNCE, GSO, EVENT_IDX,
+// ANY_LAYOUT, NOTIFY_ON_EMPTY, RING_RESET; conformance/platform.md says what a driver sees.
 
 import type { DmaMemory } from '../device';
 import { VirtioDevice, VirtioLink, VIRTIO_F_RING_INDIRECT_DESC, VIRTIO_F_VERSION_1 } from './virtio-mmio';
