@@ -12,3 +12,8 @@ export function serviceDowntimeBudgetMs(file = BUDGETS_FILE): number {
   if (typeof ms !== 'number' || !(ms > 0)) throw new Error(`${file}: service.downtimeMs is missing or not a positive number`);
   return ms;
 }
+
+/** Whether a budgets file gives the upgrade a budget (a budgets file for the workloads alone need not). */
+export function hasServiceBudget(file = BUDGETS_FILE): boolean {
+  return (JSON.parse(readFileSync(file, 'utf8')) as { service?: unknown }).service !== undefined;
+}

@@ -280,6 +280,16 @@ export function runScenario(s: Scenario, images: Images): ScenarioResult {
   });
   after(s.faults.reset, () => { resetPending = true; stop(); });
 
+  // Why the service stopped, when it was a fault on one of its devices (the last fatal trap line).
+  const fatalDevice = (): string => {
+    const last = [...timeline].reverse().find((e) => e.who === 'console' && /fatal trap/.test(e.event));
+    const m = last && /^svc(\d+) fatal trap cause=(0x[0-9a-f]+) epc=0x[0-9a-f]+ tval=(0x[0-9a-f]+)$/.exec(last.event);
+    if (!m) return '';
+    const tval = Number(m[3]), slot = Math.floor((tval - 0x10001000) / 0x1000);
+    const names: Record<number, string> = { 0: 'the disk', 1: 'the NIC' };
+    const what = slot in names && tval >= 0x10001000 ? `${names[slot]} (virtio slot ${slot}), which it does not own` : `0x${tval.toString(16)}`;
+    return `: v${m[1]} took an access fault (cause ${Number(m[2])}) on ${what}`;
+  };
   // Run: the machine in slices; between slices, resets and the verification.
 
   let finalVersion: number | null = null;
@@ -324,7 +334,7 @@ export function runScenario(s: Scenario, images: Images): ScenarioResult {
     if (r.reason === 'finisher') {
       const f = machine!.finisherState;
       if (f?.kind === 'reset') { note('harness', 'guest-reset'); epoch = traffic.now(); machine!.reboot(); traffic.attach(machine!, epoch); timer = machine!.timers.create(fire); rearm(); continue; }
-      violations.push({ at: traffic.now(), what: `the service stopped the machine (${f?.kind ?? 'finisher'}${f && f.kind === 'fail' ? ` code ${f.code}` : ''}): nothing serves` });
+      violations.push({ at: traffic.now(), what: `the service stopped the machine (${f?.kind ?? 'finisher'}${f && f.kind === 'fail' ? ` code ${f.code}` : ''}): nothing serves${fatalDevice()}` });
       break;
     }
     if (r.reason === 'idle') { violations.push({ at: traffic.now(), what: 'the machine went idle with no timer armed: the service stopped answering' }); break; }

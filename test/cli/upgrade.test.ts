@@ -47,3 +47,23 @@ test('a run prints the timeline and writes the same result as JSON', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('devirt gate checks the default upgrade against the downtime budget of ci/budgets.json', () => {
+  const gate = (args: string[]) => spawnSync(process.execPath, [BIN, 'gate', '--only', 'service', ...args], { encoding: 'utf8', timeout: 120_000 });
+  const dir = mkdtempSync(path.join(tmpdir(), 'devirt-gate-service-'));
+  try {
+    const ok = gate(['--junit', path.join(dir, 'a.xml')]);
+    expect(ok.stdout).toMatch(/^service upgrade \(default scenario\): pass: downtime [\d.]+ ms of guest time \(budget 10 ms\)$/m);
+    expect(ok.status).toBe(0);
+    // The same run against a budget no upgrade can meet: the gate fails and says by how much.
+    const budgets = JSON.parse(readFileSync(path.join(ROOT, 'ci/budgets.json'), 'utf8'));
+    budgets.service.downtimeMs = 0.001;
+    const tight = path.join(dir, 'tight.json');
+    require('fs').writeFileSync(tight, JSON.stringify(budgets));
+    const bad = gate(['--budgets', tight, '--junit', path.join(dir, 'b.xml')]);
+    expect(bad.stdout).toMatch(/^service upgrade \(default scenario\): FAIL: downtime [\d.]+ ms is over the budget of 0\.001 ms$/m);
+    expect(bad.status).toBe(1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -49,6 +49,10 @@ static int quiesce(u64 dev)
   }
   /* virtio 1.x 4.2.2.1 (and 2.4): the driver writes 0 to Status to reset the device and reads it
      back until it reads 0; then no buffer is in use and no DMA can follow. An empty slot reads 0. */
+#ifdef BUG_HANDOVER_NO_RESET
+  /* The bug (negative control of the maintenance suite): a virtio device changes hands live. */
+  return 0;
+#endif
   mmio_write32(base + VIRTIO_MMIO_STATUS, 0);
   for (int i = 0; i < RESET_POLLS; i++) {
     if (mmio_read32(base + VIRTIO_MMIO_STATUS) == 0) return 0;
