@@ -22,7 +22,7 @@ import { csrAllowed, csrCounter } from '../csr';
 if (TLB_MASK_SRC !== TLB_ENTRIES - 1) throw new Error('internal: jit/emit.ts TLB_MASK_SRC is out of step with the cycle model');
 
 /** Executions of a block head before it is translated. Measured: see TRANSLATION.md. */
-export const DEFAULT_HOT = 64;
+export const DEFAULT_HOT = 50_000;
 /** Longest block, in instructions (bounds compile time and the work lost to a side exit). */
 const MAX_BLOCK = 64;
 
