@@ -1,4 +1,4 @@
-// `npm run bench [-- --runs N --os-runs N --only NAME...]`: guest MIPS of the reference and of QEMU
+// `npm run bench [-- --runs N --os-runs N --only NAME... --jit|--no-jit]`: guest MIPS of the reference and of QEMU
 // on the same images, in one run, as medians of several runs, with their ratio and the time each
 // takes to its end or marker:
 //   cpu-mix        the mixed C workload (reference/guests/tests/cpu-mix.c), to its finisher
@@ -173,7 +173,7 @@ function options(argv: string[]): Options {
     } else if (a === '--only') {
       o.only = [];
       while (i + 1 < argv.length && !argv[i + 1].startsWith('--')) o.only.push(argv[++i]);
-    } else fail(`unknown option '${a}' (known: --runs N, --os-runs N, --only NAME...)`);
+    } else if (a !== '--jit' && a !== '--no-jit') fail(`unknown option '${a}' (known: --runs N, --os-runs N, --only NAME..., --jit, --no-jit)`);
   }
   for (const [k, v] of [['DEVIRT_BENCH_RUNS', o.runs], ['DEVIRT_BENCH_OS_RUNS', o.osRuns]] as const) {
     if (!Number.isInteger(v) || v < 1) fail(`${k}: bad value (a positive integer)`);

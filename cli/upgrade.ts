@@ -71,6 +71,7 @@ export function registerUpgrade(program: Command): void {
     .option('--fault <name>', `a fault of v2 (${Object.keys(FAULTS).filter((f) => f !== 'none' && !V1_FAULTS.includes(f as FaultName)).join(', ')}) or v1 (${V1_FAULTS.join(', ')})`)
     .option('--bad-image <kind>', `offer a bad image instead of v2 (${BAD_IMAGES.join(', ')})`)
     .option('--image-over-network', 'send v2 over the network (IMAGE requests) instead of naming it on the disk')
+    .option('--out-of-band', 'drive the upgrade from the host through the management doorbell (v2 placed in the partition; virtualize, create, start, and the handover once v2 is ready) instead of a request to v1')
     .option('--reset-after <event>', 'power loss and reboot after a service event, EVENT[+MS] (e.g. handed-over+0.1)')
     .option('--storm-after <event>', 'a doorbell storm (200 rings of ignored causes, 10 us apart) after EVENT[+MS]')
     .option('--burst-after <event>', 'a burst of 32 more clients after EVENT[+MS]')
@@ -94,7 +95,7 @@ export function registerUpgrade(program: Command): void {
       const trafficEnd = parseMs(o.traffic, '--traffic');
       const s: Scenario = {
         name: 'devirt upgrade', clients, interval, trafficEnd, keysPerClient: DEFAULT_SCENARIO.keysPerClient, seed: parseCount(o.seed, '--seed'),
-        upgradeAt: parseMs(o.upgradeAt, '--upgrade-at'), imageOverNetwork: !!o.imageOverNetwork,
+        upgradeAt: parseMs(o.upgradeAt, '--upgrade-at'), imageOverNetwork: !!o.imageOverNetwork, outOfBand: !!o.outOfBand,
         faults: {
           v1: fault && V1_FAULTS.includes(fault as FaultName) ? fault as FaultName : undefined,
           v2: fault && !V1_FAULTS.includes(fault as FaultName) ? fault as FaultName : undefined,

@@ -12,6 +12,7 @@ import { badImage, BadImage, FaultName, withFault } from './images';
 import { DISK_BYTES, IMAGE_SECTOR } from './protocol';
 import { fmtTicks, Traffic, Violation } from './traffic';
 import { partitionFromSymbols, watchHandoffs } from './handoff-check';
+import { OutOfBand } from './out-of-band';
 
 export const TICKS_PER_MS = 10000;
 
@@ -25,8 +26,12 @@ export interface Images {
   v2Boot: Uint8Array;
 }
 
-/** A console event that triggers a scenario action, `delay` ticks after it is printed. */
-export interface Trigger { event: string; delay: number }
+/**
+ * A console event that triggers a scenario action, `delay` ticks after it is printed; with `who`
+ * (v1 or v2) only that build's line, and then only once the upgrade was asked for (v1 prints
+ * `serving` and `log-replayed` at boot too).
+ */
+export interface Trigger { event: string; delay: number; who?: string }
 
 export interface Scenario {
   name: string;
@@ -40,6 +45,8 @@ export interface Scenario {
   upgradeAt: number | null;
   /** Upgrade over the network (IMAGE chunks, then UPGRADE staged) instead of from the disk. */
   imageOverNetwork?: boolean;
+  /** Drive the upgrade from the host through the doorbell (harness/service/out-of-band.ts), not by a request. */
+  outOfBand?: boolean;
   faults: {
     v1?: FaultName;
     v2?: FaultName;
@@ -57,7 +64,8 @@ export interface Scenario {
   deadline: number;
 }
 
-export interface TimelineEvent { at: number; who: string; event: string; arg?: number }
+/** `at`: the guest time the service stamped on the line; `seen`: when its last byte left the console (what a trigger counts from). */
+export interface TimelineEvent { at: number; who: string; event: string; arg?: number; seen?: number }
 
 /** Requests first sent and answered within a stretch of time: how many per second of guest time, and how long each took from its first transmission. */
 export interface Phase { name: string; from: number; to: number; responses: number; perSecond: number; p50: number | null; p99: number | null }
@@ -102,6 +110,8 @@ export function rng(seed: number): () => number {
 }
 
 const MGMT = 0, VERIFY = 9999, BURST0 = 1000;
+/** Out of band, the host rolls back when v2 is not ready 50 ms after the start (as v1's watchdog in band). */
+const OOB_READY_TICKS = 500_000;
 const SLICE = 200_000;
 const RETRY = 10000;           // 1 ms: a response not come by then is asked for again (a PUT under load takes ~0.4 ms)
 const THINK = 200;
@@ -131,6 +141,7 @@ export function runScenario(s: Scenario, images: Images): ScenarioResult {
   /** An upgrade was asked for and has not ended one way or the other: the read-back waits for it. */
   let maintenanceOpen = false;
   let rebooted = false;
+  let outOfBand: OutOfBand | null = null;
   const fwSym = parseElf(images.firmware, 'firmware').symbols.find((x) => x.name === 'mv_stats');
   const fwCycles = () => (fwSym ? Number(new DataView(machine.readBytes(BigInt(fwSym.value), 8).buffer).getBigUint64(0, true)) : NaN);
   // Assigned in callbacks: typed so the compiler does not narrow it to null.
@@ -149,9 +160,11 @@ export function runScenario(s: Scenario, images: Images): ScenarioResult {
   const consoleLine = (text: string) => {
     const m = /^svc(\d+) @(\d+) (\S+)(?: (\d+))?$/.exec(text);
     if (!m) { if (text.trim()) note('console', text.trim()); return; }
-    timeline.push({ at: epoch + Number(m[2]), who: `v${m[1]}`, event: m[3], arg: m[4] === undefined ? undefined : Number(m[4]) });
+    timeline.push({ at: epoch + Number(m[2]), who: `v${m[1]}`, event: m[3], arg: m[4] === undefined ? undefined : Number(m[4]), seen: traffic.now() });
     if (m[3] === 'serving' || m[3] === 'upgrade-requested') watch();
     fired.add(m[3]);
+    // A retried management request after a power loss starts the maintenance again.
+    if (m[3] === 'upgrade-requested' && !maintenanceOpen) maintenanceOpen = true;
     // The maintenance is over once v2 serves, v1 resumed, create refused, or a rebooted machine serves.
     if (maintenanceOpen && (m[3] === 'rolled-back' || m[3] === 'create-refused' || (m[3] === 'serving' && (m[1] !== '1' || rebooted)))) {
       maintenanceOpen = false;
@@ -160,6 +173,7 @@ export function runScenario(s: Scenario, images: Images): ScenarioResult {
     }
     for (const tr of triggers) {
       if (tr.done || tr.t.event !== m[3]) continue;
+      if (tr.t.who !== undefined && (tr.t.who !== `v${m[1]}` || s.upgradeAt === null || epoch + Number(m[2]) < s.upgradeAt)) continue;
       tr.done = true;
       at(traffic.now() + tr.t.delay, tr.run);
     }
@@ -224,7 +238,19 @@ export function runScenario(s: Scenario, images: Images): ScenarioResult {
       else traffic.enqueue(c, { op: 'GET', key }, t);
     }
   }
-  if (s.upgradeAt !== null) {
+  if (s.upgradeAt !== null && s.outOfBand) {
+    const oob = new OutOfBand(() => machine, v2, (what, arg) => note('harness', what, arg), (run) => at(traffic.now() + 100, run));
+    at(s.upgradeAt, () => {
+      note('harness', 'upgrade-requested');
+      maintenanceOpen = true;
+      window = { from: traffic.now(), to: -1, fw0: fwCycles(), hart0: machine.hart.cycles, fw1: 0, hart1: 0, machine };
+      oob.begin();
+      oob.readyBy(traffic.now() + OOB_READY_TICKS, at);
+    });
+    after({ event: 'ready', delay: 0 }, () => oob.handOver());
+    oob.onSettled = () => at(traffic.now(), verify);
+    outOfBand = oob;
+  } else if (s.upgradeAt !== null) {
     const upAt = s.upgradeAt;
     if (s.imageOverNetwork) {
       for (const ch of hexChunks(v2, 600)) traffic.enqueue(MGMT, { op: 'IMAGE', args: `${ch.off} ${ch.hex}` }, upAt);
@@ -270,6 +296,7 @@ export function runScenario(s: Scenario, images: Images): ScenarioResult {
   // The read-back starts once the traffic is over and every client has its answer.
   const verify = () => {
     const now = traffic.now();
+    if (maintenanceOpen && outOfBand?.failed && outOfBand.idle) { maintenanceOpen = false; closeWindow(); }
     if (verifying || now < s.trafficEnd || traffic.busy || maintenanceOpen || (s.upgradeAt !== null && now < s.upgradeAt)) return;
     verifying = true;
     note('harness', 'verify');

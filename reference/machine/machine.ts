@@ -96,7 +96,7 @@ export interface JitOptions {
 }
 
 /** Whether `devirt` and Machine translate when not told: see reference/machine/jit/TRANSLATION.md. */
-export const JIT_DEFAULT = true;
+export const JIT_DEFAULT = false;
 
 export interface RunResult {
   reason: StopReason;

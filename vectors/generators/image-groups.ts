@@ -5,7 +5,8 @@ import { overheadGroups } from './overhead';
 import { mkernelGroups } from './mkernel';
 import { isolationGroups } from './isolation';
 import { transparencyInstanceGroups } from './transparency-instances';
+import { overheadInstanceGroups } from './overhead-instances';
 
 export function imageGroups(): ImageGroup[] {
-  return [...transparencyGroups(), ...transparencyInstanceGroups(), ...overheadGroups(), ...mkernelGroups(), ...isolationGroups()];
+  return [...transparencyGroups(), ...transparencyInstanceGroups(), ...overheadGroups(), ...overheadInstanceGroups(), ...mkernelGroups(), ...isolationGroups()];
 }

@@ -90,8 +90,11 @@ export function transparencyInstanceGroups(): ImageGroup[] {
           const shared = traceProbe(kernel, bios, PROBE_RAM, Math.min(MAX_INSNS, 3 * virtualized.total + 200_000), start, inInstance0);
           const after = earliest + TRACE_CREATE + START_AFTER + 1;
           const prefix: ScheduleEvent[] = [V(native.kernelEntry), { at: earliest + TRACE_CREATE, action: 'create' }, { at: earliest + TRACE_CREATE + START_AFTER, action: 'start' }];
+          // Before the probe's last ecall (its SRST, which ends instance 0 and leaves the busy loop
+          // as the only instance: retiring it or rolling back is then refused, DENIED).
+          const end = Math.max(...shared.points.ecall);
           for (const kind of POINT_KINDS) {
-            const points = shared.points[kind].filter((n) => n > after);
+            const points = shared.points[kind].filter((n) => n > after && n < end);
             for (const action of ['retire', 'rollback'] as const) {
               const q = pick(points, prng);
               if (q === undefined) continue;

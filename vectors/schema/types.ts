@@ -18,7 +18,7 @@ export type { StateInputs, ImageInputs };
 export type VectorInputs = StateInputs | ImageInputs | ServiceInputs;
 
 /** An event of the service (its console line) that triggers a fault `delay` ticks later. */
-export interface ServiceTrigger { event: string; delay: number }
+export interface ServiceTrigger { event: string; delay: number; who?: string }
 /** An upgrade scenario (conformance/service-protocol.md; harness/service/scenario.ts runs it). Times in mtime ticks. */
 export interface ServiceScenario {
   clients: number;
@@ -28,6 +28,7 @@ export interface ServiceScenario {
   seed: number;
   upgradeAt: number | null;
   imageOverNetwork?: boolean;
+  outOfBand?: boolean;
   faults: {
     v1?: string;
     v2?: string;
@@ -134,7 +135,7 @@ export interface ServiceObservationWire {
   ackedWrites: number;
   verifiedKeys: number;
   end: number;
-  timeline: { at: number; who: string; event: string; arg?: number }[];
+  timeline: { at: number; who: string; event: string; arg?: number; seen?: number }[];
 }
 export type Observation = StateObservationWire | ImageObservationWire | ServiceObservationWire;
 

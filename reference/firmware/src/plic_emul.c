@@ -279,9 +279,34 @@ static int emulate(u64 off, int store, u32 *v, u64 me)
   return 1;
 }
 
-int plic_emul_access_fault(struct trap_frame *f, u64 cause, u64 addr)
+/* The physical address of the guest's access to `va`: mtval holds the virtual address when the
+   guest translates (a kernel maps the PLIC where it likes), so the guest's own page tables are
+   walked (privileged spec 4.3.2, Sv39, Sv48 and Sv57: QEMU offers the larger ones and Linux takes
+   them; the checks the hart already made are not repeated). 0 if not mapped. */
+#define PPN(pte) (((pte) >> 10) & ((1UL << 44) - 1))
+static int guest_pa(u64 va, u64 *pa)
 {
-  if (!emulating || addr < PLIC_BASE || addr >= PLIC_BASE + PLIC_WINDOW) return 0;
+  u64 satp = csr_read(satp), mode = satp >> 60;
+  if (mode == 0) { *pa = va; return 1; }
+  if (mode < 8 || mode > 10) return 0;
+  u64 table = (satp & ((1UL << 44) - 1)) << 12;
+  for (int level = (int)mode - 6; level >= 0; level--) {   /* Sv39: 2, Sv48: 3, Sv57: 4 */
+    u64 pte = *(volatile u64 *)(table + ((va >> (12 + 9 * level)) & 0x1ff) * 8);
+    if (!(pte & 1)) return 0;
+    if (pte & 0xe) {   /* a leaf: R, W or X */
+      u64 offset = (1UL << (12 + 9 * level)) - 1;
+      *pa = ((PPN(pte) << 12) & ~offset) | (va & offset);
+      return 1;
+    }
+    table = PPN(pte) << 12;
+  }
+  return 0;
+}
+
+int plic_emul_access_fault(struct trap_frame *f, u64 cause, u64 vaddr)
+{
+  u64 addr;
+  if (!emulating || !guest_pa(vaddr, &addr) || addr < PLIC_BASE || addr >= PLIC_BASE + PLIC_WINDOW) return 0;
   if ((csr_read(mstatus) & MSTATUS_MPP) != MSTATUS_MPP_S || (addr & 3)) return 0;
   int len, store, uload;
   u64 pc = csr_read(mepc);

@@ -5,53 +5,8 @@
 
 import { CSR_NUMBERS } from '../../../reference/machine/csr';
 import { Prng } from '../prng';
-import { Case, csr, csrr, csrrc, csrrs, csrrw, csrw, E, li, MSTATUS, Priv, qemuDivergence, qemuSkip } from './program';
-
-/** mhpmcounter19-31 and hpmcounter19-31: illegal instructions on QEMU 7.2 when read from M. */
-const absentOnQemu = (name: string): boolean => { const m = /^m?hpmcounter(\d+)$/.exec(name); return m !== null && Number(m[1]) > 18; };
-
-/**
- * Where QEMU 7.2 and the reference differ on an access to a CSR in its reset state: a read or a
- * csrrs of zero changes nothing and reads the reset value, on which they agree, so only QEMU's
- * missing counters differ, from M (from S and U it follows the counter-enable bits, as the
- * reference does).
- */
-function accessQemuTags(name: string, priv: Priv): string[] {
-  if (/^t(select|data[123])$/.test(name)) return [];
-  return priv === 'M' && absentOnQemu(name) ? [qemuDivergence('hpm-counters')] : [];
-}
-
-/**
- * QEMU 7.2's medeleg also holds bits 10, 11 and 20-23 (unimplemented-interrupt-bits): a
- * semantics vector diverges only when a value it writes (the value, then the bits it sets; the
- * immediates 0x15 and 0x0a have none of them) holds one.
- */
-const QEMU_MEDELEG_EXTRA = 0xf00c00n;
-function semanticsQemuTags(name: string, v: bigint, set: bigint): string[] {
-  if (name === 'medeleg' && ((v | set) & QEMU_MEDELEG_EXTRA) === 0n) return [];
-  return qemuTags(name);
-}
-
-/** Where QEMU 7.2 legalises or implements a CSR differently (see conformance/qemu-divergences.md). */
-function qemuTags(name: string): string[] {
-  if (/^t(select|data[123])$/.test(name)) return [qemuSkip('sdtrig: some tdata1 values make QEMU 7.2 abort')];
-  // QEMU 7.2 (pmu-num=16) has counters 3..18 and every event selector as writable registers
-  // without events, a legal choice (conformance/choices.ts hpm-counters-writable), and makes
-  // counters 19..31 illegal from M, which is not.
-  if (/^mhpmevent/.test(name)) return [];
-  if (absentOnQemu(name)) return [qemuDivergence('hpm-counters')];
-  // Smrnmi's CSRs need the smrnmi capability (QEMU 7.2 has no Smrnmi: not a divergence, an absent part).
-  const key: Record<string, string> = {
-    mepc: 'xepc-bit0', sepc: 'xepc-bit0',
-    medeleg: 'unimplemented-interrupt-bits', mideleg: 'unimplemented-interrupt-bits', mie: 'unimplemented-interrupt-bits', mip: 'unimplemented-interrupt-bits',
-    mstatus: 'mstatus-fields', sstatus: 'mstatus-fields', mcounteren: 'counteren-width', scounteren: 'counteren-width',
-    mcountinhibit: 'mcountinhibit', menvcfg: 'envcfg-bits', senvcfg: 'envcfg-bits',
-  };
-  if (key[name]) return [qemuDivergence(key[name])];
-  if (name.startsWith('pmpaddr')) return [qemuDivergence('pmpaddr-width')];
-  if (name.startsWith('pmpcfg')) return [qemuDivergence('pmpcfg-fields')];
-  return [];
-}
+import { Case, csr, csrr, csrrc, csrrs, csrrw, csrw, E, li, MSTATUS, Priv } from './program';
+import { qemuCsrAccessTags, qemuCsrrsZeroSourceTags, qemuCsrSemanticsTags } from './qemu-model';
 
 const SPEC_CSR = 'riscv-priv 1.12 ch.2 Control and Status Registers / ch.3-4 (per CSR)';
 const SPEC_ZICSR = 'riscv-unpriv 20191213 ch.9 "Zicsr" / riscv-priv 1.12 2.1 CSR Address Mapping Conventions';
@@ -91,7 +46,7 @@ function semantics(name: string, v: bigint, set: bigint, clr: bigint, restore: b
   const mstatus = name === 'mstatus' || name === 'sstatus';
   return {
     title: `csr ${name}: write 0x${v.toString(16)}, set 0x${set.toString(16)}, clear 0x${clr.toString(16)}`,
-    tags: ['zicsr', 'csr-warl', ...semanticsQemuTags(name, v, set)], spec: `${SPEC_CSR}/${name}`,
+    tags: ['zicsr', 'csr-warl', ...qemuCsrSemanticsTags(name, v, set)], spec: `${SPEC_CSR}/${name}`,
     // mret-entered M-mode state (MPIE = 1) so that QEMU and the reference start alike.
     csrs: mstatus ? { mstatus: MSTATUS.MPIE } : undefined,
     x: { x10: v, x11: set, x12: clr, ...(restore ? { x17: 0x80004000n } : {}) },
@@ -184,15 +139,11 @@ export function* csrAccess(): Generator<Case> {
     for (const priv of ['M', 'S', 'U'] as Priv[]) {
       // Counters below M need their enable bits; they are tested in counters().
       const csrs = priv !== 'M' ? { mcounteren: M64 >> 32n, scounteren: M64 >> 32n, menvcfg: 1n << 63n } : undefined;
-      const tags = ['zicsr', ...accessQemuTags(name, priv)];
+      const tags = ['zicsr', ...qemuCsrAccessTags(name, priv)];
       yield { title: `csr access ${name} (0x${c.toString(16)}): read from ${priv}`, tags, spec: `${SPEC_ZICSR}/privilege`, priv, csrs, code: [csrr(5, c), li(5, 1)] };
       // Writes with x0 as the value; runner-owned and locked-state CSRs are left to other groups.
       if (priv !== 'M' || (c >> 10) === 3) {
-        // QEMU 7.2 reads a read-only CSR for csrrs with a zero source register, where the
-        // privilege allows the access at all (below it both raise illegal instruction) and the
-        // CSR exists on QEMU.
-        const allowed = { M: 3, S: 1, U: 0 }[priv] >= ((c >> 8) & 3) && !absentOnQemu(name);
-        const readOnly = (c >> 10) === 3 && allowed ? [qemuDivergence('csrrs-zero-source')] : [];
+        const readOnly = qemuCsrrsZeroSourceTags(name, c, priv);
         yield { title: `csr access ${name} (0x${c.toString(16)}): csrrs with nonzero source from ${priv}`, tags: ['zicsr', ...readOnly], spec: `${SPEC_ZICSR}/read-only and privilege`, priv, csrs, x: { x10: 0n }, code: [csrrs(5, c, 10), li(5, 1)] };
       }
     }

@@ -6,15 +6,7 @@
 
 import { Case, CODE, csr, csrr, csrw, DATA, E, EBREAK, li, MSTATUS, Priv, qemuDivergence, qemuSkip } from './program';
 
-/**
- * QEMU 7.2 stores the reserved R=0 W=1 combination (see qemu-divergences.md, pmpcfg-fields): it
- * then grants the store the reference's entry (R, W, X kept from OFF, or W dropped) denies, and
- * only that store differs: inside the entry, from S or U or under a lock (an unlocked entry does
- * not bind M). Loads and partial matches fail on both; a W-X entry's fetch matches the legal
- * W-dropped outcome (pmpcfg-rw01-clear-w).
- */
-const reservedPerm = (perm: bigint, kind: Access, inside: boolean, priv: Priv, lock: bigint) =>
-  ((perm & 3n) === 2n && kind === 'store' && inside && (priv !== 'M' || lock !== 0n) ? [qemuDivergence('pmpcfg-fields')] : []);
+import { qemuAmoAccessFaultTags, qemuPmpReservedTags } from './qemu-model';
 import { ROOT, tables, TEST_VA } from './sv39';
 
 const SPEC = 'riscv-priv 1.12 3.7 Physical Memory Protection';
@@ -62,10 +54,10 @@ export function* pmpModes(): Generator<Case> {
     for (const priv of ['M', 'S', 'U'] as Priv[]) for (const kind of ['load', 'store', 'fetch'] as Access[]) {
       if (lock && priv !== 'M' && kind === 'fetch' && perm !== 7n) continue;
       const label = `pmp ${modeName(mode)} ${permName(perm)}${lock ? ' L' : ''} from ${priv}: ${kind}`;
-      yield pmpCase(`${label} inside`, priv, csrs, kind, DATA, mode === NA4 ? 4 : 8, reservedPerm(perm, kind, true, priv, lock));
+      yield pmpCase(`${label} inside`, priv, csrs, kind, DATA, mode === NA4 ? 4 : 8, qemuPmpReservedTags(perm, kind, true, priv, lock));
       if (mode !== 0n && kind !== 'fetch') {
         // Just past the end (no entry matches: M passes, S/U fail) and straddling the end (partial match fails).
-        const outside = reservedPerm(perm, kind, false, priv, lock);
+        const outside = qemuPmpReservedTags(perm, kind, false, priv, lock);
         yield pmpCase(`${label} just past the end`, priv, csrs, kind, DATA + span, 4, outside);
         yield pmpCase(`${label} straddling the end`, priv, csrs, kind, DATA + span - 4, 8, outside);
       }
@@ -151,8 +143,7 @@ export function* pmpWalks(): Generator<Case> {
  * entries are implemented, so the rule holds with every entry OFF (the reset state) as with
  * active entries elsewhere. Expectations derived from that sentence by hand, and from the reference.
  */
-/** QEMU 7.2 reports an AMO's access fault as a load fault (qemu-divergences.md, amo-fault-cause). */
-const amoTags = (kind: Access) => (kind === 'amo' ? ['a', qemuDivergence('amo-fault-cause')] : []);
+const amoTags = (kind: Access) => (kind === 'amo' ? ['a', ...qemuAmoAccessFaultTags] : []);
 
 export function* pmpNoMatch(): Generator<Case> {
   const spec = `${SPEC}/3.7.1: no matching entry: M succeeds, S and U fail`;

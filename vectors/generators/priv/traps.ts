@@ -3,6 +3,7 @@
 
 import { hex64 } from '../../../reference/state';
 import { Case, CODE, CODE2, csr, csrr, csrw, DATA, E, ECALL, EBREAK, li, MRET, MSTATUS, NOP, Priv, PRIV_NUM, qemuDivergence, S_HANDLER, SFENCE, SRET, WFI } from './program';
+import { qemuAmoAccessFaultTags } from './qemu-model';
 
 const SPEC_TRAP = 'riscv-priv 1.12 3.1.15 mcause / 3.1.16 mtval / table 3.7 exception priority';
 const SPEC_DELEG = 'riscv-priv 1.12 3.1.8 Machine Trap Delegation Registers (medeleg and mideleg)';
@@ -33,7 +34,7 @@ function raisers(): Raiser[] {
     { cause: 6, name: 'store/AMO address misaligned (sc.d)', code: [E('sc.d', { rd: 5, rs1: 10, rs2: 11 })], x: { x10: BigInt(DATA + 4), x11: 1n }, privs: ['M', 'S', 'U'], tags: ['a', qemuDivergence('sc-misaligned')] },
     { cause: 6, name: 'store/AMO address misaligned (sc.w)', code: [E('sc.w', { rd: 5, rs1: 10, rs2: 11 })], x: { x10: BigInt(DATA + 2), x11: 1n }, privs: ['M', 'S', 'U'], tags: ['a', qemuDivergence('sc-misaligned')] },
     { cause: 7, name: 'store access fault (unmapped)', code: [E('sd', { rs1: 10, rs2: 11, imm: 0 })], x: { x10: UNMAPPED, x11: 1n }, privs: ['M', 'S', 'U'] },
-    { cause: 7, name: 'store/AMO access fault (amoadd.w, unmapped)', code: [E('amoadd.w', { rd: 5, rs1: 10, rs2: 11 })], x: { x10: UNMAPPED, x11: 1n }, privs: ['M', 'S', 'U'], tags: ['a', qemuDivergence('amo-fault-cause')] },
+    { cause: 7, name: 'store/AMO access fault (amoadd.w, unmapped)', code: [E('amoadd.w', { rd: 5, rs1: 10, rs2: 11 })], x: { x10: UNMAPPED, x11: 1n }, privs: ['M', 'S', 'U'], tags: ['a', ...qemuAmoAccessFaultTags] },
     { cause: 8, name: 'environment call from U', code: [ECALL], privs: ['U'] },
     { cause: 9, name: 'environment call from S', code: [ECALL], privs: ['S'] },
     { cause: 11, name: 'environment call from M', code: [ECALL], privs: ['M'] },
