@@ -40,8 +40,11 @@ export function registerGate(program: Command): void {
       let budgets;
       try { budgets = readBudgets(o.budgets); } catch (e) { if (e instanceof BudgetsError) throw new CliError(e.message); throw e; }
       for (const n of o.only ?? []) if (n !== SERVICE_GATE_NAME && !budgets.some((b) => b.name === n)) throw new CliError(`--only: no workload '${n}' in ${o.budgets} (known: ${budgets.map((b) => b.name).join(', ')}, ${SERVICE_GATE_NAME})`);
-      // The upgrade's downtime is measured on the reference (its network and service harness).
-      const withService = (o.only === undefined || o.only.includes(SERVICE_GATE_NAME)) && o.implCmd === undefined;
+      // The upgrade's downtime is measured on the reference (its network and service harness), when
+      // the budgets have a service section (optional in the schema: a file of workloads alone has none).
+      const hasService = (JSON.parse(fs.readFileSync(o.budgets, 'utf8')) as { service?: unknown }).service !== undefined;
+      if (o.only?.includes(SERVICE_GATE_NAME) && !hasService) throw new CliError(`--only: ${o.budgets} has no service section (service.downtimeMs) to gate`);
+      const withService = (o.only === undefined || o.only.includes(SERVICE_GATE_NAME)) && o.implCmd === undefined && hasService;
       if (o.only) budgets = budgets.filter((b) => o.only!.includes(b.name));
       budgets.forEach((b, i) => {
         for (const k of ['kernel', 'firmware'] as const) {
