@@ -290,8 +290,14 @@ static int guest_pa(u64 va, u64 *pa)
   if (mode == 0) { *pa = va; return 1; }
   if (mode < 8 || mode > 10) return 0;
   u64 table = (satp & ((1UL << 44) - 1)) << 12;
+  u64 me = instance_current();
   for (int level = (int)mode - 6; level >= 0; level--) {   /* Sv39: 2, Sv48: 3, Sv57: 4 */
-    u64 pte = *(volatile u64 *)(table + ((va >> (12 + 9 * level)) & 0x1ff) * 8);
+    u64 at = table + ((va >> (12 + 9 * level)) & 0x1ff) * 8;
+    /* The walk reads only the guest's own memory: its satp or a PTE could name another
+       instance's memory, the firmware's or a device (whose reads may have effects). PMP checks
+       the hart's own walk; this one runs in M-mode, so it checks for itself. */
+    if (!instance_owns(me, at, 8)) return 0;
+    u64 pte = *(volatile u64 *)at;
     if (!(pte & 1)) return 0;
     if (pte & 0xe) {   /* a leaf: R, W or X */
       u64 offset = (1UL << (12 + 9 * level)) - 1;

@@ -90,6 +90,20 @@ int main(void)
   sig_val("dev1 threshold", r32(S_THRESHOLD));
   sig_val("dev1 claim", r32(S_CLAIM));
   sig_str("measure: emulated plic claim "); sig_dec(MIN_CYCLES(8, r32(S_CLAIM))); sig_str("\n");
+  /* The PLIC through a mapping of its own (Sv39: RAM identity-mapped, the first gigabyte, PLIC
+     included, again at 4 GiB): the emulation must find the register from the virtual address. */
+  static u64 root[512] __attribute__((aligned(4096)));
+  const u64 leaf = 0xcf;   /* V R W X A D */
+  root[2] = ((0x80000000UL >> 12) << 10) | leaf;
+  root[4] = ((0x0UL >> 12) << 10) | leaf;
+  csr_write(satp, (8UL << 60) | ((u64)root >> 12));
+  asm volatile("sfence.vma" ::: "memory");
+  sig_val("dev1 threshold through a mapping", r32(S_THRESHOLD + 0x100000000UL));
+  w32(S_THRESHOLD + 0x100000000UL, 3);
+  csr_write(satp, 0);
+  asm volatile("sfence.vma" ::: "memory");
+  sig_val("dev1 threshold written through it", r32(S_THRESHOLD));
+  w32(S_THRESHOLD, 2);
   sig_try_load("dev1 plic context 0", PLIC_BASE + PLIC_CONTEXT);
   sig_try_load("dev1 iopmp", IOPMP_BASE);
   sig_try_load("dev1 virtio 0 before handoff", VIRTIO_BASE);
