@@ -8,7 +8,8 @@ import { isolationDifferenceText, IsolationExpectation } from '../../conformance
 import { imageDifferenceText } from '../../conformance/image-check';
 import { runImage } from '../../reference/run-image';
 import { imageHashOfFile } from '../../vectors/format';
-import { imageVectors, scratchImagesDir, stageImage } from './helpers';
+import { HAVE_QEMU, imageVectors, ROOT, scratchImagesDir, stageImage } from './helpers';
+import { spawnSync } from 'child_process';
 
 const groups = imageVectors('isolation');
 const all = groups.flatMap((g) => g.vectors);
@@ -107,3 +108,37 @@ for (const [bug, hint] of BUGS) {
     }
   });
 }
+
+// QEMU runs the same firmware and the adversary alone (the in-band path needs no doorbell): many
+// attempts per boot (the plan is the command line, -append), each line judged as on the reference.
+// Every difference must be a divergence conformance/qemu-divergences.md documents for QEMU 7.2.
+const QEMU_DIVERGES: [RegExp, string][] = [
+  [/^scd:[0-9a-f]+: = 0x1$/, 'sc-no-reservation-pmp'],
+  [/^amo\w+:[0-9a-f]+: trap 5 /, 'amo-fault-cause'],
+  [/^amo\w+:[0-9a-f]+: trap 4 /, 'amo-misaligned-cause'],
+];
+(HAVE_QEMU ? test : test.skip)('QEMU: the adversary alone, each attempt as the specification allows or a documented QEMU divergence', () => {
+  const attempts = file('alone').filter((v) => !['dormant', 'dma', 'storm', 'crash', 'srst'].some((t) => v.tags.includes(t)));
+  const plans: ImageVector[][] = [[]];
+  for (const v of attempts) {
+    const plan = plans[plans.length - 1];
+    if ([...plan, v].map((x) => x.inputs.bootargs).join(' ').length > 1000) plans.push([v]); else plan.push(v);
+  }
+  const unexplained: string[] = [];
+  for (const plan of plans) {
+    const r = spawnSync('qemu-system-riscv64', ['-M', 'virt', '-cpu', 'rv64,f=off,d=off,h=off', '-m', '16M', '-nographic', '-monitor', 'none', '-serial', 'stdio',
+      '-bios', `${ROOT}/reference/firmware/build/microvisor.elf`, '-kernel', `${ROOT}/reference/guests/isolation/build/adversary.elf`,
+      '-append', plan.map((v) => v.inputs.bootargs).join(' ')], { timeout: 60000, encoding: 'latin1' });
+    const lines = (r.stdout ?? '').split('\n');
+    expect(lines).toContain('done');
+    for (const v of plan) {
+      const got = lines.find((l) => l.startsWith(`${v.inputs.bootargs}: `));
+      const e = expectation(v).console[1];
+      if (got !== undefined && (typeof e === 'string' ? [e] : e.anyOf).includes(got)) continue;
+      const why = got === undefined ? undefined : QEMU_DIVERGES.find(([re]) => re.test(got))?.[1];
+      if (!why) unexplained.push(`${v.title}: ${got}`);
+    }
+  }
+  expect(unexplained).toEqual([]);
+  expect(attempts.length).toBeGreaterThanOrEqual(300);
+});

@@ -199,8 +199,18 @@ static void give_all_devices(u64 from, u64 to)
     }
 }
 
-static void retire1(struct trap_frame *f)
+/* A survivor that was waiting in wfi when the other instance ended keeps waiting, as it would on
+   a machine of its own: the wfi completes only when an interrupt is pending for it. Called last,
+   once the machine is in its final state (virtualized alone or dormant). */
+static void survivor_resume(int was_sleeping, struct trap_frame *f)
 {
+  if (was_sleeping) wait_for_guest_interrupt(f);
+}
+
+/* Returns whether instance 0 was asleep (for survivor_resume). */
+static int retire1(struct trap_frame *f)
+{
+  int asleep = current == 1 && instances[0].sleeping;
   give_all_devices(1, 0);
   if (current == 1) sched_switch_to(0, f);
   u64 reason = instances[1].srst_reason;
@@ -209,12 +219,14 @@ static void retire1(struct trap_frame *f)
   instances[0].share = 100;
   sched_stop();
   pmp_apply(0);
+  return asleep;
 }
 
 /* Instance 0 retires with instance 1 alive: instance 1 is the survivor and the Microvisor leaves
    it on the bare hart in exactly the dormant configuration, with its own PMP layout. */
 static void retire0(struct trap_frame *f)
 {
+  int asleep = current == 0 && instances[1].sleeping;
   give_all_devices(0, 1);
   if (current == 0) sched_switch_to(1, f);
   instances[0].state = INST_ABSENT;
@@ -224,12 +236,13 @@ static void retire0(struct trap_frame *f)
   sched_stop();
   pmp_apply(1);
   maintenance_devirtualize(f);
+  survivor_resume(asleep, f);
 }
 
 static long retire(u64 id, struct trap_frame *f)
 {
   if (id > 1 || instances[id].state == INST_ABSENT) return SBI_ERR_INVALID_PARAM;
-  if (id == 1) { retire1(f); return SBI_SUCCESS; }
+  if (id == 1) { survivor_resume(retire1(f), f); return SBI_SUCCESS; }
   if (!instance_two_running()) return SBI_ERR_DENIED;   /* nobody would be left to run */
   retire0(f);
   return SBI_SUCCESS;
@@ -238,8 +251,9 @@ static long retire(u64 id, struct trap_frame *f)
 static long rollback(struct trap_frame *f)
 {
   if (!maintenance_virtualized() || instances[1].state == INST_ABSENT || instances[0].state == INST_ABSENT) return SBI_ERR_DENIED;
-  retire1(f);
+  int asleep = retire1(f);
   maintenance_devirtualize(f);
+  survivor_resume(asleep, f);
   return SBI_SUCCESS;
 }
 
