@@ -12,6 +12,7 @@ import { BUDGETS_FILE, BudgetsError, readBudgets } from '../harness/gate/budgets
 import { budgetFile, measure } from '../harness/gate/measure';
 import { gateHistoryLine, gateJunit, gateTable } from '../harness/gate/render';
 import { measureService, SERVICE_GATE_NAME } from '../harness/gate/service';
+import { FIRMWARE_COSTS_GATE_NAME, firmwareCostBudgets, firmwareCostsTable, gateFirmwareCosts } from '../harness/gate/firmware-costs';
 import { DEVIRT_VERSION } from '../harness/run-info';
 import { handshake, ImplementationStartError } from '../harness/run-suite';
 import { CliError, EXIT } from './exit-codes';
@@ -29,7 +30,7 @@ export function registerGate(program: Command): void {
     .option('--budgets <file>', 'the budgets', BUDGETS_FILE)
     .option('--firmware <file>', 'the Microvisor to measure (replaces the budgets\' firmware of S-mode workloads)')
     .option('--mmode-firmware <file>', 'the M-mode firmware to measure (replaces it for workloads of kind mkernel)')
-    .option('--only <name...>', 'only these workloads (\'service\': only the upgrade\'s downtime)')
+    .option('--only <name...>', 'only these workloads (\'service\': only the upgrade\'s downtime; \'firmware-costs\': only the cost of sharing the hart)')
     .option('--junit <file>', 'JUnit XML with the measured values as properties', 'out/gate-junit.xml')
     .option('--history <file>', 'append one JSON line with this run\'s figures to FILE')
     .option('--timeout <ms>', 'per-run limit for an external implementation', '600000')
@@ -39,12 +40,17 @@ export function registerGate(program: Command): void {
       existingFile('--mmode-firmware', o.mmodeFirmware);
       let budgets;
       try { budgets = readBudgets(o.budgets); } catch (e) { if (e instanceof BudgetsError) throw new CliError(e.message); throw e; }
-      for (const n of o.only ?? []) if (n !== SERVICE_GATE_NAME && !budgets.some((b) => b.name === n)) throw new CliError(`--only: no workload '${n}' in ${o.budgets} (known: ${budgets.map((b) => b.name).join(', ')}, ${SERVICE_GATE_NAME})`);
+      for (const n of o.only ?? []) if (n !== SERVICE_GATE_NAME && n !== FIRMWARE_COSTS_GATE_NAME && !budgets.some((b) => b.name === n)) throw new CliError(`--only: no workload '${n}' in ${o.budgets} (known: ${budgets.map((b) => b.name).join(', ')}, ${SERVICE_GATE_NAME}, ${FIRMWARE_COSTS_GATE_NAME})`);
       // The upgrade's downtime is measured on the reference (its network and service harness), when
       // the budgets have a service section (optional in the schema: a file of workloads alone has none).
       const hasService = (JSON.parse(fs.readFileSync(o.budgets, 'utf8')) as { service?: unknown }).service !== undefined;
       if (o.only?.includes(SERVICE_GATE_NAME) && !hasService) throw new CliError(`--only: ${o.budgets} has no service section (service.downtimeMs) to gate`);
       const withService = (o.only === undefined || o.only.includes(SERVICE_GATE_NAME)) && o.implCmd === undefined && hasService;
+      // The firmware's cost of sharing the hart (world switch, yield, retire, emulated PLIC,
+      // hand_over): reference only, when the budgets have firmwareCosts rows.
+      const hasCosts = firmwareCostBudgets(o.budgets) !== null;
+      if (o.only?.includes(FIRMWARE_COSTS_GATE_NAME) && !hasCosts) throw new CliError(`--only: ${o.budgets} has no firmwareCosts rows to gate`);
+      const withCosts = (o.only === undefined || o.only.includes(FIRMWARE_COSTS_GATE_NAME)) && o.implCmd === undefined && hasCosts;
       if (o.only) budgets = budgets.filter((b) => o.only!.includes(b.name));
       budgets.forEach((b, i) => {
         for (const k of ['kernel', 'firmware'] as const) {
@@ -75,8 +81,14 @@ export function registerGate(program: Command): void {
         serviceOk = sr.pass;
         process.stdout.write(`service upgrade (default scenario): ${sr.pass ? 'pass' : 'FAIL'}: ${sr.why}\n`);
       }
+      let costsOk = true;
+      if (withCosts) {
+        const cr = gateFirmwareCosts(o.budgets, o.firmware);
+        costsOk = cr.every((r) => r.pass);
+        process.stdout.write(firmwareCostsTable(cr));
+      }
       writeFileAtomic(o.junit, gateJunit(rows, name), '--junit');
       if (o.history !== undefined) fs.appendFileSync(o.history, gateHistoryLine(rows, name, DEVIRT_VERSION, new Date()));
-      process.exitCode = rows.every((r) => r.pass) && serviceOk ? EXIT.ok : EXIT.failures;
+      process.exitCode = rows.every((r) => r.pass) && serviceOk && costsOk ? EXIT.ok : EXIT.failures;
     });
 }

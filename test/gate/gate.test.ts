@@ -47,6 +47,18 @@ describe('devirt gate', () => {
     expect(fs.readFileSync(at('tight.xml'), 'utf8')).toMatch(/<failure type="budget" message="virtualized overhead/);
   });
 
+  test('the firmware cost of sharing the hart is gated from firmwareCosts: every row printed; a cost over its budget fails (exit 1)', () => {
+    const ok = devirt(['gate', '--only', 'firmware-costs', '--junit', at('costs.xml')]);
+    expect(ok.status).toBe(0);
+    const budgets = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../ci/budgets.json'), 'utf8'));
+    for (const r of budgets.firmwareCosts) expect(ok.stdout).toMatch(new RegExp(`^${r.name}\\s+\\d+\\s+${r.budgetCycles}\\s+pass$`, 'm'));
+    budgets.firmwareCosts = budgets.firmwareCosts.map((r: { name: string }) => (r.name === 'world-switch' ? { ...r, budgetCycles: 1 } : r));
+    fs.writeFileSync(at('tight-costs.json'), JSON.stringify(budgets));
+    const tight = devirt(['gate', '--only', 'firmware-costs', '--budgets', at('tight-costs.json'), '--junit', at('tight-costs.xml')]);
+    expect(tight.status).toBe(1);
+    expect(tight.stdout).toMatch(/^world-switch\s+\d+\s+1\s+FAIL$/m);
+  });
+
   test('a known miss is printed with its figure and reason and tolerated up to that figure; --strict fails on it; worse than listed fails', () => {
     const budgets = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../ci/budgets.json'), 'utf8'));
     const compute = budgets.workloads.find((w: { name: string }) => w.name === 'compute');
