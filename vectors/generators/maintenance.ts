@@ -29,10 +29,9 @@ const SPEC = 'conformance/service-protocol.md#what-a-scenario-checks';
 const ms = (n: number) => Math.round(n * TICKS_PER_MS);
 /** Points after a traced event at which a fault lands. */
 const DELAYS = [0, ms(0.05), ms(0.5), ms(2)];
-/* hang-after (v2 hangs after taking over; v1's takeover deadline must roll back) is left out: with
-   the current firmware instance 0 is not scheduled again once instance 1 is ready and spinning, so
-   the rollback never comes (devirt upgrade --fault hang-after reproduces it; see the h6 report). */
-const V2_FAULTS: FaultName[] = ['crash-boot', 'hang-boot', 'fail-health', 'corrupt'];
+/* hang-after: v2 hangs after taking over; v1's takeover deadline must roll back (the firmware
+   once let a hung instance 1 keep the hart through its pending device interrupts). */
+const V2_FAULTS: FaultName[] = ['crash-boot', 'hang-boot', 'fail-health', 'corrupt', 'hang-after'];
 
 function base(seed: number): ServiceScenario {
   return { clients: 3, interval: ms(1), trafficEnd: ms(60), keysPerClient: 6, seed, upgradeAt: ms(8), faults: {}, deadline: ms(600) };

@@ -32,8 +32,11 @@ void trap_handler(struct trap_frame *f)
     else if (code == IRQ_MTI) slice_interrupt(f);
     else if (code == IRQ_MEI) {
       /* A device interrupt of the instance that is not running (plic_emul.c routes them through
-         context 0): its source is masked there until its owner runs; run it now if it waits. */
-      if (plic_emul_meip() >= 0) sched_yield(f);
+         context 0): its source is masked there until its owner runs. An owner asleep in wfi is
+         woken now; a runnable one takes it at its next slice. Yielding to a runnable owner would
+         let one that never serves its device (hung) keep the hart from the other for good. */
+      int owner = plic_emul_meip();
+      if (owner >= 0 && (u64)owner != instance_current() && instances[owner].sleeping) sched_yield(f);
     }
     else fw_panic("unexpected interrupt", cause, csr_read(mepc));
     return;
