@@ -12,6 +12,7 @@ import { BUDGETS_FILE, BudgetsError, readBudgets } from '../harness/gate/budgets
 import { budgetFile, measure } from '../harness/gate/measure';
 import { gateHistoryLine, gateJunit, gateTable } from '../harness/gate/render';
 import { measureService, SERVICE_GATE_NAME } from '../harness/gate/service';
+import { measureServiceThroughput, throughputTable } from '../harness/gate/service-throughput';
 import { FIRMWARE_COSTS_GATE_NAME, firmwareCostBudgets, firmwareCostsTable, gateFirmwareCosts } from '../harness/gate/firmware-costs';
 import { DEVIRT_VERSION } from '../harness/run-info';
 import { handshake, ImplementationStartError } from '../harness/run-suite';
@@ -30,7 +31,7 @@ export function registerGate(program: Command): void {
     .option('--budgets <file>', 'the budgets', BUDGETS_FILE)
     .option('--firmware <file>', 'the Microvisor to measure (replaces the budgets\' firmware of S-mode workloads)')
     .option('--mmode-firmware <file>', 'the M-mode firmware to measure (replaces it for workloads of kind mkernel)')
-    .option('--only <name...>', 'only these workloads (\'service\': only the upgrade\'s downtime; \'firmware-costs\': only the cost of sharing the hart)')
+    .option('--only <name...>', 'only these workloads (\'service\': only the upgrade\'s downtime and the service\'s throughput; \'firmware-costs\': only the cost of sharing the hart)')
     .option('--junit <file>', 'JUnit XML with the measured values as properties', 'out/gate-junit.xml')
     .option('--history <file>', 'append one JSON line with this run\'s figures to FILE')
     .option('--timeout <ms>', 'per-run limit for an external implementation', '600000')
@@ -80,6 +81,11 @@ export function registerGate(program: Command): void {
         const sr = measureService(o.budgets, o.firmware);
         serviceOk = sr.pass;
         process.stdout.write(`service upgrade (default scenario): ${sr.pass ? 'pass' : 'FAIL'}: ${sr.why}\n`);
+        const tr = measureServiceThroughput(o.budgets, o.firmware);
+        if (tr) {
+          serviceOk = serviceOk && tr.every((r) => r.pass);
+          process.stdout.write(throughputTable(tr));
+        }
       }
       let costsOk = true;
       if (withCosts) {

@@ -15,6 +15,7 @@ import { compressedIsa, directedIsa, randomIsa, VectorDraft } from './generators
 import { imageGroups } from './generators/image-groups';
 import { PRIV_FAMILIES, privDrafts } from './generators/priv';
 import { maintenanceGroups } from './generators/maintenance';
+import { overheadServiceGroups } from './generators/overhead-service';
 
 export interface Group { suite: string; file: string; generator: string; drafts: () => Iterable<VectorDraft>; kind?: 'state' }
 
@@ -101,7 +102,7 @@ export function allGroups(): Group[] {
 
 /** Every group, state, image and service, in a fixed order. */
 export function everyGroup(): AnyGroup[] {
-  return [...allGroups(), ...imageGroups(), ...maintenanceGroups()];
+  return [...allGroups(), ...imageGroups(), ...overheadServiceGroups(), ...maintenanceGroups()];
 }
 
 /** Fields every vector of a file shares are stated once, in the file's `defaults`. */

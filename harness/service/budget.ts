@@ -17,3 +17,11 @@ export function serviceDowntimeBudgetMs(file = BUDGETS_FILE): number {
 export function hasServiceBudget(file = BUDGETS_FILE): boolean {
   return (JSON.parse(readFileSync(file, 'utf8')) as { service?: unknown }).service !== undefined;
 }
+
+export interface ThroughputBudget { virtualizedMinPercent: number; besideV2MinPercent: number }
+
+/** The service's throughput budgets (ci/budgets.json `service.throughput`), or null when the file gives none. */
+export function serviceThroughputBudget(file = BUDGETS_FILE): ThroughputBudget | null {
+  const b = JSON.parse(readFileSync(file, 'utf8')) as { service?: { throughput?: ThroughputBudget } };
+  return b.service?.throughput ?? null;
+}

@@ -11,7 +11,7 @@ export const FIRMWARE = join(__dirname, '..', '..', '..', 'reference', 'firmware
 
 /** The faults the service can be built to commit (svc.h, enum fault). */
 export const FAULTS = {
-  none: 0, 'crash-boot': 1, 'hang-boot': 2, 'fail-health': 3, corrupt: 4, 'refuse-release': 5, 'ack-before-flush': 6, 'hang-after': 7,
+  none: 0, 'crash-boot': 1, 'hang-boot': 2, 'fail-health': 3, corrupt: 4, 'refuse-release': 5, 'ack-before-flush': 6, 'hang-after': 7, 'slow-boot': 8,
 } as const;
 export type FaultName = keyof typeof FAULTS;
 

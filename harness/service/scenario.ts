@@ -12,7 +12,7 @@ import { badImage, BadImage, FaultName, withFault } from './images';
 import { DISK_BYTES, IMAGE_SECTOR } from './protocol';
 import { fmtTicks, Traffic, Violation } from './traffic';
 import { partitionFromSymbols, watchHandoffs } from './handoff-check';
-import { OutOfBand } from './out-of-band';
+import { CAUSE, OutOfBand } from './out-of-band';
 
 export const TICKS_PER_MS = 10000;
 
@@ -47,6 +47,12 @@ export interface Scenario {
   imageOverNetwork?: boolean;
   /** Drive the upgrade from the host through the doorbell (harness/service/out-of-band.ts), not by a request. */
   outOfBand?: boolean;
+  /**
+   * Virtualize the running service from the host (the doorbell's virtualize) this many ticks after
+   * it first says `serving`, and devirtualize it before the read-back: one instance, virtualized,
+   * for the overhead suite's throughput (null or absent: never).
+   */
+  virtualizeAfterServing?: number | null;
   faults: {
     v1?: FaultName;
     v2?: FaultName;
@@ -70,6 +76,13 @@ export interface TimelineEvent { at: number; who: string; event: string; arg?: n
 /** Requests first sent and answered within a stretch of time: how many per second of guest time, and how long each took from its first transmission. */
 export interface Phase { name: string; from: number; to: number; responses: number; perSecond: number; p50: number | null; p99: number | null }
 
+/**
+ * The clients' requests from the service's first `serving` to the last answer before the
+ * read-back: with a saturating script (more requests queued than the service answers), every
+ * request of the script, so two runs of the same script compare without edge effects.
+ */
+export interface Throughput { responses: number; from: number; to: number; perSecond: number }
+
 export interface ScenarioResult {
   name: string;
   passed: boolean;
@@ -88,8 +101,9 @@ export interface ScenarioResult {
   verifiedKeys: number;
   finalVersion: number | null;
   devirtualized: boolean | null;
-  /** Throughput and latency before the upgrade request, during the maintenance window, after it. */
+  /** Throughput and latency before the upgrade request, while v2 boots (to its `ready`), during the maintenance window, after it. */
   phases: Phase[];
+  throughput: Throughput | null;
   /** The Microvisor's share of the hart's cycles in the maintenance window (mv_stats.cycles), or null. */
   firmwareShare: number | null;
   /** Scenario time at which the run ended. */
@@ -264,6 +278,14 @@ export function runScenario(s: Scenario, images: Images): ScenarioResult {
       window = { from: traffic.now(), to: -1, fw0: fwCycles(), hart0: machine.hart.cycles, fw1: 0, hart1: 0, machine };
     });
   }
+  let virtualizedByHost = false;
+  if (s.virtualizeAfterServing !== undefined && s.virtualizeAfterServing !== null) {
+    after({ event: 'serving', delay: s.virtualizeAfterServing }, () => {
+      note('harness', 'doorbell-virtualize');
+      machine.doorbell.ring(CAUSE.virtualize, []);
+      virtualizedByHost = true;
+    });
+  }
   after(s.faults.storm, () => {
     const st = s.faults.storm!;
     note('harness', 'doorbell-storm', st.count);
@@ -309,6 +331,7 @@ export function runScenario(s: Scenario, images: Images): ScenarioResult {
     if (maintenanceOpen && outOfBand?.failed && outOfBand.idle) { maintenanceOpen = false; closeWindow(); }
     if (verifying || now < s.trafficEnd || traffic.busy || maintenanceOpen || (s.upgradeAt !== null && now < s.upgradeAt)) return;
     verifying = true;
+    if (virtualizedByHost) { note('harness', 'doorbell-devirtualize'); machine.doorbell.ring(CAUSE.devirtualize, []); virtualizedByHost = false; }
     note('harness', 'verify');
     traffic.enqueue(VERIFY, { op: 'VERSION' }, now);
     for (const key of [...keys].sort()) traffic.enqueue(VERIFY, { op: 'GET', key }, now);
@@ -393,11 +416,17 @@ export function runScenario(s: Scenario, images: Images): ScenarioResult {
   if (s.upgradeAt !== null) {
     const closeAt = window && window.to >= 0 ? window.to : verifyAt;
     phase('before', firstServing, s.upgradeAt);
+    const ready = timeline.find((e) => e.who === 'v2' && e.event === 'ready' && e.at >= s.upgradeAt!);
+    if (ready) phase('v2-booting', s.upgradeAt, ready.at);
     phase('maintenance', s.upgradeAt, closeAt);
     phase('after', closeAt, verifyAt);
   } else {
     phase('serving', firstServing, verifyAt);
   }
+  const lastClient = client.filter((x) => x.at! <= verifyAt).reduce((m, x) => Math.max(m, x.at!), -1);
+  const answered = client.filter((x) => x.at! <= lastClient).length;
+  const throughput: Throughput | null = lastClient > firstServing
+    ? { responses: answered, from: firstServing, to: lastClient, perSecond: answered / ((lastClient - firstServing) / (TICKS_PER_MS * 1000)) } : null;
   const firmwareShare = window && window.to >= 0 && window.hart1 > window.hart0 ? (window.fw1 - window.fw0) / (window.hart1 - window.hart0) : null;
   const verified = traffic.records.filter((x) => x.client === VERIFY && x.op.op === 'GET' && x.response).length;
   return {
@@ -416,6 +445,7 @@ export function runScenario(s: Scenario, images: Images): ScenarioResult {
     finalVersion,
     devirtualized,
     phases,
+    throughput,
     firmwareShare,
     end: traffic.now(),
     instructions,

@@ -27,6 +27,7 @@ export function runServiceVector(inputs: ServiceInputs, imagesDir: string): Serv
   return {
     violations: r.violations, ended: r.ended, finalVersion: r.finalVersion, devirtualized: r.devirtualized, downtime: r.downtime,
     requests: r.requests, served: r.served, ackedWrites: r.ackedWrites, verifiedKeys: r.verifiedKeys, end: r.end, timeline: r.timeline,
+    ...(r.throughput ? { throughput: r.throughput } : {}),
   };
 }
 

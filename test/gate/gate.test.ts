@@ -59,6 +59,18 @@ describe('devirt gate', () => {
     expect(tight.stdout).toMatch(/^world-switch\s+\d+\s+1\s+FAIL$/m);
   });
 
+  test('the service\'s throughput is gated: native, virtualized and beside v2 against service.throughput; a floor it misses fails (exit 1)', () => {
+    const ok = devirt(['gate', '--only', 'service', '--junit', at('service.xml')]);
+    expect(ok.status).toBe(0);
+    for (const c of ['native', 'virtualized', 'beside-v2']) expect(ok.stdout).toMatch(new RegExp(`^${c}\\s+\\d+.*pass`, 'm'));
+    const budgets = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../ci/budgets.json'), 'utf8'));
+    budgets.service.throughput.virtualizedMinPercent = 100;   // virtualized is never free
+    fs.writeFileSync(at('tight-service.json'), JSON.stringify(budgets));
+    const tight = devirt(['gate', '--only', 'service', '--budgets', at('tight-service.json'), '--junit', at('tight-service.xml')]);
+    expect(tight.status).toBe(1);
+    expect(tight.stdout).toMatch(/^virtualized\s+\d+\s+\d+\.\d+%\s+>=100%\s+FAIL/m);
+  });
+
   test('a known miss is printed with its figure and reason and tolerated up to that figure; --strict fails on it; worse than listed fails', () => {
     const budgets = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../ci/budgets.json'), 'utf8'));
     const compute = budgets.workloads.find((w: { name: string }) => w.name === 'compute');

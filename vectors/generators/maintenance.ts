@@ -18,7 +18,8 @@ import type { FaultName } from '../../harness/service/images';
 import { serviceDowntimeBudgetMs } from '../../harness/service/budget';
 
 const ROOT = path.resolve(__dirname, '../../..');
-const FILES = {
+/** The images of a service scenario (the overhead suite's service vectors use them too). */
+export const SERVICE_FILES = {
   firmware: 'reference/firmware/build/microvisor.elf',
   v1: 'reference/guests/service/build/service-v1.elf',
   v2: 'reference/guests/service/build/service-v2-part.elf',
@@ -42,7 +43,7 @@ function budget(): number { return ms(serviceDowntimeBudgetMs(path.join(ROOT, BU
 
 function loadImages() {
   const read = (p: string) => new Uint8Array(fs.readFileSync(path.join(ROOT, p)));
-  return { firmware: read(FILES.firmware), v1: read(FILES.v1), v2: read(FILES.v2), v2Boot: read(FILES.v2Boot) };
+  return { firmware: read(SERVICE_FILES.firmware), v1: read(SERVICE_FILES.v1), v2: read(SERVICE_FILES.v2), v2Boot: read(SERVICE_FILES.v2Boot) };
 }
 
 /** The service events of one traced run after the upgrade was asked for (each once per build), and when the management request was answered. */
@@ -58,7 +59,7 @@ function traced(s: ServiceScenario, images: ReturnType<typeof loadImages>): { ev
 export function maintenanceGroups(): ServiceGroup[] {
   return [{
     kind: 'service', suite: 'maintenance', file: 'maintenance/upgrade.json', generator: 'maintenance/traced',
-    images: Object.values(FILES),
+    images: Object.values(SERVICE_FILES),
     vectors: () => maintenanceVectors(),
   }];
 }

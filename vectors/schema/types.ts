@@ -29,6 +29,7 @@ export interface ServiceScenario {
   upgradeAt: number | null;
   imageOverNetwork?: boolean;
   outOfBand?: boolean;
+  virtualizeAfterServing?: number | null;
   faults: {
     v1?: string;
     v2?: string;
@@ -136,6 +137,8 @@ export interface ServiceObservationWire {
   verifiedKeys: number;
   end: number;
   timeline: { at: number; who: string; event: string; arg?: number; seen?: number }[];
+  /** Informational, never judged: the clients' answers from the first `serving` to the last answer before the read-back. */
+  throughput?: { responses: number; from: number; to: number; perSecond: number };
 }
 export type Observation = StateObservationWire | ImageObservationWire | ServiceObservationWire;
 

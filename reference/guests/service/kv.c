@@ -6,24 +6,36 @@ struct entry kv_table[KV_CAP];
 u64 kv_count;
 static u64 high;
 
-struct entry *kv_find(const u8 *key, u32 klen)
+/* FNV-1a: a lookup (every request, and every record a replay applies) compares the hashes first. */
+static u32 key_hash(const u8 *key, u32 klen)
+{
+  u32 h = 2166136261u;
+  for (u32 i = 0; i < klen; i++) h = (h ^ key[i]) * 16777619u;
+  return h;
+}
+
+static struct entry *find(const u8 *key, u32 klen, u32 hash)
 {
   for (u64 i = 0; i < high; i++) {
     struct entry *e = &kv_table[i];
-    if (e->used && e->klen == klen && memcmp(e->key, key, klen) == 0) return e;
+    if (e->hash == hash && e->used && e->klen == klen && memcmp(e->key, key, klen) == 0) return e;
   }
   return 0;
 }
 
+struct entry *kv_find(const u8 *key, u32 klen) { return find(key, klen, key_hash(key, klen)); }
+
 int kv_put(const u8 *key, u32 klen, const u8 *val, u32 vlen)
 {
-  struct entry *e = kv_find(key, klen);
+  u32 hash = key_hash(key, klen);
+  struct entry *e = find(key, klen, hash);
   if (!e) {
     for (u64 i = 0; i < KV_CAP && !e; i++) if (!kv_table[i].used) e = &kv_table[i];
     if (!e) return -1;
     if ((u64)(e - kv_table) >= high) high = (u64)(e - kv_table) + 1;
     e->used = 1;
     e->klen = (u8)klen;
+    e->hash = hash;
     memcpy(e->key, key, klen);
     kv_count++;
   }

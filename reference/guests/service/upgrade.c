@@ -189,6 +189,14 @@ void upgrade_takeover(void)
     *(volatile u64 *)nowhere = 1;
   }
   if (svc_fault == FAULT_HANG_BOOT) for (;;) {}
+  if (svc_fault == FAULT_SLOW_BOOT) {
+    /* Busy, not asleep: a checksum of its own image over and over until the time is up. */
+    extern u8 _start[];
+    u32 sum = 0;
+    for (u64 t0 = now(); now() - t0 < SLOW_BOOT_TICKS;)
+      for (u32 i = 0; i < 4096; i++) sum = (sum << 5) + sum + _start[i];
+    asm volatile("" :: "r"(sum));   /* the work must not be optimised away */
+  }
   if (svc_fault == FAULT_CORRUPT) {
     extern u8 _start[];
     for (u64 i = 0; i < 4096; i++) _start[i] = (u8)(0xa5 ^ i);

@@ -56,23 +56,27 @@ static void encode(u8 *s, u32 format, u32 gen, u64 seq, const struct logrec *r)
 static int decode(const u8 *s, u32 format, u32 gen, u64 seq, struct logrec *r)
 {
   u16 vlen;
+  u32 key, val;                /* offsets of the key and the value in the sector */
   if (format == 1) {
     memcpy(&vlen, s + 18, 2);
     if (r32(s) != R1_MAGIC || vlen > VAL_MAX || r32(s + 508) != crc32(s, 76 + vlen) || r32(s + 4) != gen || r64(s + 8) != seq) return -1;
     r->op = s[16]; r->klen = s[17];
     r->client = r32(s + 20); r->reqid = r32(s + 24);
-    memcpy(r->key, s + 28, KEY_MAX); memcpy(r->val, s + 76, VAL_MAX);
+    key = 28; val = 76;
   } else if (format == 2) {
     memcpy(&vlen, s + 22, 2);
     if (r32(s) != R2_MAGIC || vlen > VAL_MAX || r32(s + 4) != crc32(s + 8, 80 + vlen) || r32(s + 8) != gen || r64(s + 24) != seq) return -1;
     r->client = r32(s + 12); r->reqid = r32(s + 16);
     r->op = s[20]; r->klen = s[21];
-    memcpy(r->key, s + 40, KEY_MAX); memcpy(r->val, s + 88, VAL_MAX);
+    key = 40; val = 88;
   } else {
     return -1;
   }
   r->vlen = vlen;
   if (r->klen == 0 || r->klen > KEY_MAX || r->vlen > VAL_MAX || (r->op != OP_PUT && r->op != OP_DEL)) return -1;
+  /* Only the bytes in use: apply() reads no further (a replay copies every record of the log). */
+  memcpy(r->key, s + key, r->klen);
+  memcpy(r->val, s + val, r->vlen);
   return 0;
 }
 
