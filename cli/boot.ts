@@ -36,7 +36,7 @@ interface BootFlags extends MaintFlags {
   doorbellLog?: boolean; gdb?: string; gdbWait?: boolean; log?: string; logfile?: string; traceFrom?: string; traceTo?: string;
   initrd?: string; dtb?: string; virtioLegacy?: boolean; plicGateway?: string; reboot: boolean; dumpDtb?: string;
   nic: string[]; netUdp?: string; netForward: string[]; netDump?: string;
-  jit?: boolean; lockstep?: boolean;
+  jit?: boolean; lockstep?: boolean; semihosting?: boolean; semihostingCmdline?: string;
 }
 
 const collect = (v: string, all: string[]) => [...all, v];
@@ -82,6 +82,8 @@ export function registerBoot(program: Command): void {
     .option('--virtio-legacy', 'legacy (version 1) virtio-mmio transport, as QEMU -global virtio-mmio.force-legacy=true')
     .option('--plic-gateway <qemu|spec>', 'how the PLIC pends a level-triggered source: as QEMU 7.2 (default) or as the PLIC specification\'s gateway')
     .option('--no-reboot', 'a guest-requested reset ends the run (exit 0), as QEMU -no-reboot')
+    .option('--semihosting', 'answer RISC-V semihosting calls from M and S mode (QEMU -semihosting): console output on stdout, SYS_EXIT ends the run with its status')
+    .option('--semihosting-cmdline <text>', 'what SYS_GET_CMDLINE answers (QEMU -semihosting-config arg=...; default: the kernel file and --append)')
     .option('--maint-kernel <file>', 'a maintenance instance (conformance/maintenance-sbi.md): this kernel (ELF, or a Linux Image) is placed in the partition and created and started as instance 1 through the doorbell at --maint-at')
     .option('--maint-initrd <file>', "the maintenance instance's initial RAM disk (in its partition, named in its /chosen)")
     .option('--maint-append <args>', "the maintenance instance's command line (its /chosen/bootargs)")
@@ -129,6 +131,8 @@ async function boot(flags: BootFlags): Promise<number> {
     initrd: flags.initrd ? readImage(flags.initrd, '--initrd') : null, initrdName: flags.initrd,
     dtb: flags.dtb ? readImage(flags.dtb, '--dtb') : null, dtbName: flags.dtb,
     virtioLegacy: flags.virtioLegacy ?? false, plicGateway: flags.plicGateway as PlicGateway | undefined,
+    semihosting: flags.semihosting || flags.semihostingCmdline !== undefined
+      ? { cmdline: flags.semihostingCmdline ?? [flags.kernel, flags.append].filter((x) => x).join(' ') } : null,
   };
   const wanted = flags.drive.map(parseDriveFlag);
   const udp = flags.netUdp === undefined ? null : parseNetUdp(flags.netUdp);

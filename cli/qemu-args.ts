@@ -27,6 +27,9 @@ interface QemuLine {
   serials: number;
   gdbPort?: string;
   gdbWait: boolean;
+  /** -semihosting, or -semihosting-config enable=on; its arg= values (SYS_GET_CMDLINE). */
+  semihosting?: boolean;
+  semihostingArgs: string[];
   /** A QEMU-only option was used (-d and -D are devirt's own short options too). */
   qemuSpelled: boolean;
   notes: string[];
@@ -271,6 +274,25 @@ function cpu(value: string, _line: QemuLine, name: string): void {
   }
 }
 
+/**
+ * -semihosting-config enable=on|off[,target=native|auto][,userspace=off][,arg=A]...: calls from M
+ * and S mode, answered by devirt itself; its console is devirt's console (stdio).
+ */
+function semihostingConfig(value: string, line: QemuLine, name: string): void {
+  // arg= may repeat (each a word of the command line): read those before the property map.
+  const items = value.replace(/,,/g, '\u0000').split(',').map((x) => x.replace(/\u0000/g, ','));
+  const args = items.filter((x) => x.startsWith('arg=')).map((x) => x.slice(4));
+  const p = properties(items.filter((x) => !x.startsWith('arg=')).map((x) => x.replace(/,/g, ',,')).join(','), name, 'enable');
+  for (const [k, v] of p) {
+    if (k === 'enable') line.semihosting = onOff(v, name);
+    else if (k === 'target') { if (v !== 'native' && v !== 'auto') fail(name, `target=${v}: devirt answers semihosting calls itself (target=native or auto)`); }
+    else if (k === 'userspace') { if (onOff(v, name)) fail(name, 'userspace=on: semihosting calls are answered from M and S mode only'); }
+    else if (k === 'chardev') fail(name, 'chardev: the semihosting console is devirt\'s console (stdio)');
+    else fail(name, `property '${k}' is not a -semihosting-config property (enable, target, userspace, arg)`);
+  }
+  line.semihostingArgs.push(...args);
+}
+
 function gdb(value: string, line: QemuLine, name: string): void {
   const m = /^tcp:[^:]*:(\d+)$/.exec(value);
   if (!m) fail(name, `'${value}': devirt's GDB stub listens on tcp::PORT`);
@@ -321,8 +343,8 @@ export const QEMU_OPTIONS: Record<string, QemuOption> = {
   '-enable-kvm': { arg: false, refuse: 'devirt is an emulator; there is no KVM' },
   '-icount': { arg: true, refuse: 'the reference always runs on its own cycle model (conformance/cycle-model.md)' },
   '-rtc': { arg: true, refuse: 'the Goldfish RTC always starts at 0 and follows mtime, for reproducible runs' },
-  '-semihosting': { arg: false, refuse: 'the platform has no semihosting (HTIF tohost and the sifive_test finisher end a run)' },
-  '-semihosting-config': { arg: true, refuse: 'the platform has no semihosting' },
+  '-semihosting': { arg: false, apply: (_v, l) => { l.semihosting = true; } },
+  '-semihosting-config': { arg: true, apply: semihostingConfig },
   '-snapshot': { arg: false, refuse: 'devirt writes the guest\'s disk writes to the file (copy the image first)' },
   '-d': { arg: true, apply: (v, l) => l.out.push('--log', v) },
   '-D': { arg: true, apply: (v, l) => l.out.push('--logfile', v) },
@@ -348,7 +370,7 @@ export function isQemuLine(args: string[]): boolean {
  * (where QEMU would have done otherwise).
  */
 export function translateQemuArgs(args: string[], known: Map<string, KnownOption>, notes: string[] = []): string[] {
-  const line: QemuLine = { out: [], drives: new Map(), virtio: [], netdevs: new Map(), legacy: undefined, serials: 0, gdbWait: false, qemuSpelled: false, notes };
+  const line: QemuLine = { out: [], drives: new Map(), virtio: [], netdevs: new Map(), legacy: undefined, serials: 0, gdbWait: false, qemuSpelled: false, semihostingArgs: [], notes };
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a.startsWith('--')) {
@@ -402,6 +424,10 @@ export function translateQemuArgs(args: string[], known: Map<string, KnownOption
   // QEMU 7.2's own default is the legacy transport: a QEMU line that does not say gets it (a
   // devirt-style line that only uses -d/-D keeps devirt's default, version 2).
   if (line.legacy ?? line.qemuSpelled) line.out.push('--virtio-legacy');
+  if (line.semihosting) {
+    line.out.push('--semihosting');
+    if (line.semihostingArgs.length) line.out.push('--semihosting-cmdline', line.semihostingArgs.join(' '));
+  }
   if (line.gdbWait && line.gdbPort === undefined) fail('-S', 'stops the machine until a debugger or monitor resumes it: give -s or -gdb tcp::PORT with it (devirt has no monitor)');
   if (line.gdbPort !== undefined) {
     line.out.push('--gdb', line.gdbPort ?? '1234');

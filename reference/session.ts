@@ -91,6 +91,8 @@ export interface BootConfig {
   onReset?: 'reboot' | 'stop';
   /** Translate hot code (reference/machine/jit; default: the machine's JIT_DEFAULT). */
   jit?: boolean | JitOptions;
+  /** RISC-V semihosting, as QEMU -semihosting (reference/machine/semihosting.ts). */
+  semihosting?: { cmdline: string } | null;
 }
 
 /** Why `run` returned. */
@@ -144,6 +146,7 @@ export class BootSession {
       virtioLegacy: config.virtioLegacy, plicGateway: config.plicGateway,
       initrd: config.initrd, initrdName: config.initrdName, dtb: config.dtb, dtbName: config.dtbName,
       onConsole: config.onConsole, onConsole1: config.onConsole1, captureConsole: config.captureConsole, jit: config.jit,
+      semihosting: config.semihosting,
     });
     // A stable sort: events at the same count ring in the order given.
     this.schedule = [...(config.schedule ?? [])].sort((a, b) => a.at - b.at);

@@ -13,6 +13,7 @@
 // Exceptions are raised by throwing the TRAP sentinel after recording cause and tval; the run
 // loop catches it, enters the handler and resumes.
 
+import type { Semihosting } from './semihosting';
 import { decode, Decoded } from './isa/decode';
 import { Op } from './isa/opcodes';
 import { CYCLES_PER_TICK, OP_COST, TLB_ENTRIES } from './cycle-model';
@@ -186,6 +187,8 @@ export class Hart {
   insnLimit = 0;
   waiting = false;
   stopReason: StopReason | null = null;
+  /** RISC-V semihosting (QEMU's -semihosting), when the machine offers it: ebreak between its markers calls the host. */
+  semihosting: Semihosting | null = null;
   stopOnTrap = false;
   /** Exception being raised (set before throwing TRAP). */
   excCause = 0;
@@ -572,7 +575,15 @@ export class Hart {
           this.excEpc = null;
           this.raise(this.priv === 3 ? Exc.EcallM : this.priv === 1 ? Exc.EcallS : Exc.EcallU, 0n);
           break;
-        case Op.EBREAK: this.excEpc = null; this.raise(Exc.Breakpoint, breakpointTval(this, pc)); break;
+        case Op.EBREAK:
+          // A semihosting call (-semihosting): the host performs it and the program goes on.
+          if (this.semihosting !== null && len === 4 && this.semihosting.isCall(pc)) {
+            this.semihosting.call();
+            this.pc = pc + 4;
+            this.fetchVa = NaN;
+            break;
+          }
+          this.excEpc = null; this.raise(Exc.Breakpoint, breakpointTval(this, pc)); break;
         default:
           executeSystem(this, op, rd, rs1, rs2, imm, pc, len);
           break;

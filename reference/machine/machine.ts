@@ -1,6 +1,7 @@
 // The reference platform: one hart, RAM, boot ROM and QEMU virt's devices, wired together,
 // plus the image loading rules of QEMU's `virt` machine (-bios, -kernel, -drive).
 
+import { Semihosting } from './semihosting';
 import { Bus } from './bus';
 import { Hart, StopReason } from './hart';
 import { Irq } from './trap-causes';
@@ -81,6 +82,12 @@ export interface MachineOptions {
   deviceTree?: boolean;
   /** Keep the console text in memory (default true). */
   captureConsole?: boolean;
+  /**
+   * RISC-V semihosting as QEMU's -semihosting (reference/machine/semihosting.ts): its console is
+   * the machine's console, its exit ends the run as the finisher does; `cmdline` is what
+   * SYS_GET_CMDLINE answers.
+   */
+  semihosting?: { cmdline: string } | null;
   /**
    * Translate hot code (reference/machine/jit): true, false, or the translator's settings. The
    * interpreter is the definition; with translation on nothing observable changes.
@@ -176,6 +183,12 @@ export class Machine {
     };
     this.uart = new Uart16550(this.plic.source(P.UART0_IRQ), this.consoleOut);
     this.finisher = new SifiveTest((f: FinisherEvent) => { this.finish = f; hart.stopReason = 'finisher'; hart.kick(); });
+    if (opts.semihosting) {
+      hart.semihosting = new Semihosting(hart, {
+        consoleOut: this.consoleOut, cmdline: opts.semihosting.cmdline,
+        exit: (code) => { this.finish = { kind: code === 0 ? 'pass' : 'fail', code }; hart.stopReason = 'finisher'; hart.kick(); },
+      });
+    }
     this.doorbell = new Doorbell(pins, (level: boolean) => hart.setHwBit(Irq.DOORBELL, level));
     this.doorbell.onConsole1 = (b: number) => {
       if (capture) this.console1Chunks.push(String.fromCharCode(b));
@@ -453,6 +466,7 @@ export class Machine {
    * thousands of small vectors and reuses one machine for them.
    */
   resetEmpty(): void {
+    this.hart.semihosting?.closeAll();
     this.hart.clearMemory();
     this.bus.resetDevices();
     this.network?.reset();
@@ -471,6 +485,7 @@ export class Machine {
    * RAM reloaded with the images and device tree as at start, and the backing disk kept.
    */
   reboot(): void {
+    this.hart.semihosting?.closeAll();
     this.loadImages();
     this.bus.resetDevices();
     this.network?.reset();

@@ -25,8 +25,8 @@ export function fixtureItems(name: string): Item[] {
 /** The command that starts a compiled external implementation (a control or the example adapter). */
 export function nodeCmd(rel: string): string { return `node ${JSON.stringify(path.join(DIST, rel))}`; }
 
-export function devirt(args: string[], opts: { input?: string } = {}): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin/devirt.js'), ...args], { encoding: 'utf8', cwd: ROOT, input: opts.input, maxBuffer: 256 * 1024 * 1024 });
+export function devirt(args: string[], opts: { input?: string; cwd?: string } = {}): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin/devirt.js'), ...args], { encoding: 'utf8', cwd: opts.cwd ?? ROOT, input: opts.input, maxBuffer: 256 * 1024 * 1024 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
