@@ -21,8 +21,10 @@ export async function runChunk(impl: Promise<Implementation>, vectors: Vector[],
       const verdict = judge(v, o);
       if (o.kind !== 'observed') return verdict;
       // What the implementation reported of its own cost travels with the verdict (reports chart it).
-      const { cycles, instret } = o.observation as { cycles?: number; instret?: number };
-      const measured = cycles !== undefined || instret !== undefined ? { measured: { ...(cycles !== undefined ? { cycles } : {}), ...(instret !== undefined ? { instret } : {}) } } : {};
+      const { cycles, instret, throughput } = o.observation as { cycles?: number; instret?: number; throughput?: { perSecond: number } };
+      const requestsPerSecond = throughput?.perSecond;
+      const counts = { ...(cycles !== undefined ? { cycles } : {}), ...(instret !== undefined ? { instret } : {}), ...(requestsPerSecond !== undefined ? { requestsPerSecond } : {}) };
+      const measured = Object.keys(counts).length ? { measured: counts } : {};
       return { ...verdict, ...measured, ...(o.ms !== undefined ? { ms: o.ms } : {}) };
     }
     catch (e) { return { kind: 'error', reason: `checker: ${(e as Error).message}` }; }

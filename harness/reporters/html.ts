@@ -9,7 +9,7 @@ import * as path from 'path';
 import type { HelloMessage, ResultRecord } from '../../vectors/schema/types';
 import type { RunInfo } from '../run-info';
 import { KINDS, notRun, Summary } from '../summary';
-import { overheadBars, overheadSvg } from './html/chart';
+import { overheadBars, overheadSvg, serviceBars, serviceSvg } from './html/chart';
 import type { ReportContext } from './html/context';
 
 const ASSETS = path.resolve(__dirname, '../../../harness/reporters/html');
@@ -41,6 +41,8 @@ export function renderHtml(hello: HelloMessage, records: ResultRecord[], summary
   const tags = [...new Set(Object.values(ctx.details).flatMap((d) => d.tags))].sort();
   const bars = overheadBars(records, ctx.details, ctx.budgets);
   const chart = bars.length ? `<h2>Overhead</h2><p class="meta">Cycles of each overhead workload's whole run (boot included), native, virtualized and devirtualized, as the implementation counted them, relative to native. The budgets in ci/budgets.json apply to the measured phase between the workload's markers, which <code>npm run gate</code> times and judges.</p>${overheadSvg(bars)}` : '';
+  const service = serviceBars(records, ctx.details);
+  const serviceChart = service.length ? `<h2>Service under load</h2><p class="meta">Requests per second of guest time the service answered under the saturating load, per configuration (the median of its seeds): alone on the bare hart, virtualized, and beside a booting second instance. <code>npm run gate</code> judges the figures against ci/budgets.json <code>service.throughput</code>.</p>${serviceSvg(service)}` : '';
   const shard = info.shard ? `, shard ${info.shard.index}/${info.shard.count} of ${info.selectionSize} vectors` : '';
   // Every result carries its tags (for the tag filter) as an index into the distinct tag sets; the
   // details (clause, provenance, code) travel only for what a person opens: results that did not
@@ -68,6 +70,7 @@ ${banner}
 <h2>Summary</h2>
 ${summaryTable(summary)}
 ${chart}
+${serviceChart}
 <h2 id="results">Results</h2>
 <div class="controls">
 <input id="search" type="search" placeholder="search id, title, file, tag" aria-label="search">

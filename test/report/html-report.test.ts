@@ -78,9 +78,19 @@ let browser: Browser;
 
     // The overhead chart: one group per workload, three bars each.
     const groups = p.locator('svg#overhead g.workload');
-    const workloads = new Set(readReport(path.join(tmp, 'overhead.json')).results.map((r) => r.title.split(':')[0]));
+    const overheadResults = readReport(path.join(tmp, 'overhead.json')).results;
+    const workloads = new Set(overheadResults.filter((r) => r.measured?.cycles !== undefined).map((r) => r.title.split(':')[0]));
+    expect(workloads.size).toBeGreaterThanOrEqual(5);
     expect(await groups.count()).toBe(workloads.size);
     for (let i = 0; i < workloads.size; i++) expect(await groups.nth(i).locator('rect.bar').count()).toBe(3);
+
+    // The service under load: one bar per configuration, the median of the seeds' requests per second.
+    const configs = p.locator('svg#throughput g.config');
+    expect(await configs.count()).toBe(3);
+    const rates = await configs.locator('rect.bar').evaluateAll((rs) => rs.map((r) => Number(r.getAttribute('data-per-second'))));
+    const nativeRates = overheadResults.filter((r) => r.title.startsWith('service under load: native')).map((r) => r.measured!.requestsPerSecond!).sort((a, b) => a - b);
+    expect(rates[0]).toBe(nativeRates[1]);
+    expect(rates[2]).toBeLessThan(rates[0]);
 
     fs.mkdirSync(path.join(ROOT, 'out'), { recursive: true });
     await p.screenshot({ path: path.join(ROOT, 'out', 'html-report.png'), fullPage: false });

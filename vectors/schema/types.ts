@@ -156,7 +156,7 @@ export interface ResultRecord {
   /** Milliseconds the implementation took over the vector, where the adapter measured it. */
   ms?: number;
   /** The implementation's own count of the run (cycles, instret), where it reported one. */
-  measured?: { cycles?: number; instret?: number };
+  measured?: { cycles?: number; instret?: number; /** a service vector's answered requests per second of guest time */ requestsPerSecond?: number };
   difference?: Difference;
   /** The allowed outcome met (pass) or closest (fail), by its choices; absent for the reference's own. */
   choices?: string[];

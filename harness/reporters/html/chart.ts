@@ -58,3 +58,39 @@ export function overheadSvg(bars: WorkloadBars[]): string {
   parts.push('</svg>');
   return parts.join('');
 }
+
+/** The service under load (overhead vectors tagged "service"): one bar per configuration, the median of its seeds. */
+export const SERVICE_CONFIGS = ['native', 'virtualized', 'beside-v2'] as const;
+export interface ServiceBar { config: string; perSecond: number; runs: number }
+
+export function serviceBars(records: ResultRecord[], details: Record<string, VectorDetail>): ServiceBar[] {
+  const rates = new Map<string, number[]>();
+  for (const r of records) {
+    const tags = details[r.id]?.tags ?? [];
+    if (r.suite !== 'overhead' || !tags.includes('service') || r.measured?.requestsPerSecond === undefined) continue;
+    const config = SERVICE_CONFIGS.find((c) => tags.includes(c));
+    if (config) rates.set(config, [...(rates.get(config) ?? []), r.measured.requestsPerSecond]);
+  }
+  const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+  return SERVICE_CONFIGS.filter((c) => rates.has(c)).map((c) => ({ config: c, perSecond: median(rates.get(c)!), runs: rates.get(c)!.length }));
+}
+
+/** Horizontal bars of requests per second, each labelled with its share of native. */
+export function serviceSvg(bars: ServiceBar[]): string {
+  if (!bars.length) return '';
+  const left = 90, barH = 22, gap = 8, w = 420, top = 8;
+  const max = Math.max(...bars.map((b) => b.perSecond), 1);
+  const native = bars.find((b) => b.config === 'native')?.perSecond;
+  const height = top + bars.length * (barH + gap) + 4;
+  const parts = [`<svg id="throughput" xmlns="http://www.w3.org/2000/svg" width="${left + w + 170}" height="${height}" role="img" aria-label="service requests per second by configuration">`];
+  bars.forEach((b, i) => {
+    const y = top + i * (barH + gap);
+    const len = Math.max(1, (b.perSecond / max) * w);
+    const share = native ? ` (${((b.perSecond / native) * 100).toFixed(2)}% of native)` : '';
+    parts.push(`<g class="config" data-config="${esc(b.config)}"><text x="${left - 6}" y="${y + 15}" text-anchor="end" class="label">${esc(b.config)}</text>`
+      + `<rect class="bar ${esc(b.config)}" data-per-second="${b.perSecond}" x="${left}" y="${y}" width="${len}" height="${barH}"><title>${esc(b.config)}: ${Math.round(b.perSecond).toLocaleString('en')} requests/s, median of ${b.runs}${share}</title></rect>`
+      + `<text x="${left + len + 6}" y="${y + 15}" class="axis">${Math.round(b.perSecond).toLocaleString('en')} req/s${share}</text></g>`);
+  });
+  parts.push('</svg>');
+  return parts.join('');
+}
