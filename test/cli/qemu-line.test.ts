@@ -85,13 +85,22 @@ describe('QEMU options: each accepted one becomes devirt\'s option, each other o
     expect(translate(line)).toEqual(['--kernel', 'k.elf', ...out, ...legacy]);
   });
 
+  test('-smp with more than one CPU runs on the one hart, with a note saying so (xv6 passes -smp 3)', () => {
+    const notes: string[] = [];
+    expect(translate([...K, '-smp', '3', '-global', 'virtio-mmio.force-legacy=false'], notes)).toEqual(['--kernel', 'k.elf']);
+    expect(notes).toEqual([expect.stringMatching(/^-smp 3: the platform has one hart; the guest runs on hart 0 alone/)]);
+    const none: string[] = [];
+    translate([...K, '-smp', 'cpus=1,sockets=1'], none);
+    expect(none).toEqual([]);
+  });
+
   test('-global virtio-mmio.force-legacy=true, and QEMU 7.2\'s default (legacy) when a QEMU line does not say', () => {
     expect(translate([...K, '-global', 'virtio-mmio.force-legacy=true'])).toEqual(['--kernel', 'k.elf', '--virtio-legacy']);
     expect(translate([...K])).toEqual(['--kernel', 'k.elf', '--virtio-legacy']);
   });
 
   const refused: [string, string[], RegExp][] = [
-    ['-smp 2', ['-smp', '2'], /^-smp: cpus=2: the platform has one hart/],
+    ['-smp cpus=0', ['-smp', 'cpus=0'], /^-smp: cpus=0 is not a positive number/],
     ['-machine sifive_u', ['-machine', 'sifive_u'], /^-machine: machine 'sifive_u' is not the platform/],
     ['-M virt,aia=aplic-imsic', ['-M', 'virt,aia=aplic-imsic'], /^-M: virt property aia=aplic-imsic is not what the platform has/],
     ['-M virt,highmem=on (unknown property)', ['-M', 'virt,highmem=on'], /^-M: virt property 'highmem' is not supported/],
