@@ -135,12 +135,11 @@ trap_entry:
 #ifndef NO_FAST_PATH
 /* Fast paths for the traps a kernel that owns M-mode takes most (bench/mk-profile.ts measures
  * them): from its deprivileged M-mode code, the CSR instructions on mscratch, mepc, mcause, mtval,
- * mstatus, mie and mip, MRET, and 8-byte loads and stores to msip and mtimecmp; from its own S or
- * U code, every trap (delivered to its virtual mtvec). They run on t0-t4 only (saved above), with
- * vm, su_view and deferred_request reached from sp (vm-layout.h), emulate exactly what fw_trap
- * would, and return with mret; anything else, or anything unusual (a misaligned CLINT access, a
- * CSR they do not know, an S/U PMP view to rebuild), goes to the general path below with its full
- * frame. Built with -DNO_FAST_PATH the firmware has only the general path, and must give the
+ * mstatus, mie and mip, and MRET; from its own S or U code, every trap (delivered to its virtual
+ * mtvec). They run on t0-t4 only (saved above), with vm, su_view and deferred_request reached
+ * from sp (vm-layout.h), emulate exactly what fw_trap would, and return with mret; anything else,
+ * or anything unusual (a CSR they do not know, an S/U PMP view to rebuild), goes to the general
+ * path below with its full frame. Built with -DNO_FAST_PATH the firmware has only the general path, and must give the
  * kernel identical results (test/mkernel/fast-path.test.ts). */
   csrr t2, mstatus
   slli t2, t2, 63 - (MSTATUS_MPP_SHIFT + 1)
@@ -149,12 +148,7 @@ trap_entry:
   beqz t0, fast_inject       /* from the kernel's own S or U code */
   csrr t0, mcause
   li t1, EXC_ILLEGAL
-  beq t0, t1, fast_illegal
-  addi t0, t0, -EXC_LOAD_ACCESS
-  beqz t0, fast_clint        /* t0 = 0: a load */
-  addi t1, t0, EXC_LOAD_ACCESS - EXC_STORE_ACCESS
-  beqz t1, fast_clint        /* t0 = 2: a store */
-  j slow_entry
+  bne t0, t1, slow_entry
 
 /* The instruction's bits are in mtval: the platform writes them for illegal-instruction traps
  * (conformance/choices.ts, illegal-instruction-tval). t0 = the instruction. */
@@ -357,24 +351,23 @@ fast_csr_done:
   bnez t2, fast_exit
   /* fall through */
 
-/* mepc is where the kernel resumes. If that is its M-mode code and the instruction there is one
- * the fast paths emulate without fail (a CSR access to mscratch, mepc, mcause, mtval, mstatus,
- * mie or mip; mret), emulate it now rather than return and take its trap: a handler's
+/* mepc is where the kernel resumes in its M-mode code (every path here comes from a trap of that
+ * code or from fast_inject, so in_vm is set). If the instruction there is one the fast paths
+ * emulate without fail (a CSR access to mscratch, mepc, mcause, mtval, mstatus, mie or mip;
+ * mret), emulate it now rather than return and take its trap: a handler's
  * `csrrw sp, mscratch, sp; mret`, or the first instruction of its trap vector. The paths taken
  * from here never fall back to the general path (which would read mcause and mtval of the
- * previous trap). The instruction is read only when its four bytes lie in mepc's page. */
+ * previous trap). The upper half is read only when it lies in mepc's page. */
 fast_resume:
-  lw t2, V(VM_IN_VM)(sp)
-  beqz t2, fast_exit
   csrr t1, mepc
-  addi t2, t1, 3
-  xor t2, t2, t1
-  srli t2, t2, 12
-  bnez t2, fast_exit         /* its last byte is on the next page */
-  lhu t0, 0(t1)
+  lhu t0, 0(t1)              /* mepc is 2-byte aligned: this half is in mepc's page */
   andi t2, t0, 0x7f
   li t3, 0x73
   bne t2, t3, fast_exit
+  addi t2, t1, 3
+  xor t2, t2, t1
+  srli t2, t2, 12
+  bnez t2, fast_exit         /* its upper half is on the next page */
   lhu t2, 2(t1)
   slli t2, t2, 16
   or t0, t0, t2
@@ -399,11 +392,6 @@ fast_resume:
   beqz t2, fast_exit         /* fast_mret would need the general path: let the mret trap */
   j fast_mret
 
-/* Past the emulated instruction (t0 = its length) and back to the kernel. */
-fast_return:
-  csrr t1, mepc
-  add t1, t1, t0
-  csrw mepc, t1
 fast_exit:
   LOAD_X sp, 6, 7
   LOAD_X sp, 28, 29
@@ -490,8 +478,7 @@ fast_enter_su:
   slli t3, t3, MSTATUS_MPP_SHIFT
   or t2, t2, t3
   csrs mstatus, t2
-  csrw pmpaddr1, zero
-  ld t2, S(SU_ADDR2)(sp)
+  ld t2, S(SU_ADDR2)(sp)      /* pmpaddr1 is 0 in both views */
   csrw pmpaddr2, t2
   ld t2, S(SU_CFG0)(sp)
   csrw pmpcfg0, t2
@@ -565,89 +552,15 @@ fast_inject:
   csrw mideleg, zero
   li t2, MSTATUS_TVM | MSTATUS_TW | MSTATUS_TSR | MSTATUS_MPRV | MSTATUS_MPP
   csrc mstatus, t2           /* and MPP = U: its M-mode code runs in U */
-  li t2, PMP_ADDR_CLINT
-  csrw pmpaddr1, t2
-  li t2, PMP_ADDR_ALL
+  li t2, PMP_ADDR_ALL        /* the M view (vpmp.c): pmpaddr1 is 0 in both views */
   csrw pmpaddr2, t2
-  ld t2, S(SU_CFG0)(sp)
-  li t3, ~0xffffff
-  and t2, t2, t3
-  li t3, PMP_VM_CFG_LOW
-  or t2, t2, t3
+  li t2, PMP_VM_CFG0
   csrw pmpcfg0, t2
   csrw mie, zero             /* its MIE is now 0 */
+  /* The PMP changed: fence, as the privileged spec requires (3.7.2), even though translation is
+   * bare now: an implementation may cache identity mappings with their PMP results. */
   sfence.vma
   j fast_resume
-
-/* A load or store of the kernel's M-mode code to the CLINT: 8-byte aligned ld/sd and c.ld/c.sd
- * are performed here (insn.c's clint_emulate does the rest). t0 = 0 load, 2 store. */
-fast_clint:
-  csrr t3, mtval
-  li t1, CLINT_BASE
-  sub t1, t3, t1
-  li t2, CLINT_SIZE
-  bgeu t1, t2, slow_entry
-  andi t1, t3, 7
-  bnez t1, slow_entry
-  csrr t1, mepc
-  lhu t2, 0(t1)
-  andi t4, t2, 3
-  addi t4, t4, -3
-  bnez t4, fast_clint_c
-  lhu t4, 2(t1)
-  slli t4, t4, 16
-  or t2, t2, t4              /* t2 = the 32-bit instruction */
-  li t4, 0x707f
-  and t4, t2, t4
-  bnez t0, 1f
-  li t1, 0x3003              /* ld rd, imm(rs1) */
-  bne t4, t1, slow_entry
-  srli t1, t2, 7
-  j fast_clint_load
-1:
-  li t1, 0x3023              /* sd rs2, imm(rs1) */
-  bne t4, t1, slow_entry
-  srli t1, t2, 20
-  li t0, 4
-  j fast_clint_store
-fast_clint_c:
-  li t4, 0xe003
-  and t4, t2, t4
-  srli t1, t2, 2
-  andi t1, t1, 7
-  addi t1, t1, 8             /* rd' or rs2' */
-  bnez t0, 1f
-  li t2, 0x6000              /* c.ld */
-  bne t4, t2, slow_entry
-  li t0, 2
-  j fast_clint_load_r
-1:
-  li t0, 0xe000              /* c.sd */
-  sub t4, t4, t0
-  bnez t4, slow_entry
-  li t0, 2
-  j fast_clint_store
-fast_clint_load:
-  li t0, 4
-fast_clint_load_r:           /* t1 = rd (low 5 bits), t3 = the address, t0 = the length */
-  andi t1, t1, 31
-  la t2, write_gpr_table
-  slli t1, t1, 3
-  add t2, t2, t1
-  ld t1, 0(t3)
-  jalr t4, 0(t2)
-  j fast_return
-fast_clint_store:            /* t1 = rs2 (low 5 bits), t3 = the address, t0 = the length */
-  andi t1, t1, 31
-  la t2, read_gpr_table
-  slli t1, t1, 3
-  add t2, t2, t1
-  jalr t4, 0(t2)
-  sd t2, 0(t3)
-  li t1, CLINT_MTIMECMP
-  bne t3, t1, fast_return
-  sd t2, V(VM_MTIMECMP)(sp)
-  j fast_return
 
 /* The kernel's register xN: read into t2, or written from t1; called with jalr t4. Entry N is
  * eight bytes. Registers the fast paths use live in the frame, sp in mscratch. */

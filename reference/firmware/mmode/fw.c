@@ -10,7 +10,7 @@ struct vmachine vm __attribute__((section(".bss.fast.vm")));
 #define LAYOUT(field, off) _Static_assert(__builtin_offsetof(struct vmachine, field) == off, #field " moved: update vm-layout.h")
 LAYOUT(in_vm, VM_IN_VM); LAYOUT(mstatus, VM_MSTATUS); LAYOUT(mideleg, VM_MIDELEG); LAYOUT(mie, VM_MIE);
 LAYOUT(mscratch, VM_MSCRATCH); LAYOUT(mepc, VM_MSCRATCH + 8); LAYOUT(mcause, VM_MSCRATCH + 16);
-LAYOUT(mtval, VM_MTVAL); LAYOUT(mtimecmp, VM_MTIMECMP); LAYOUT(virtualized, VM_VIRTUALIZED);
+LAYOUT(mtval, VM_MTVAL); LAYOUT(virtualized, VM_VIRTUALIZED);
 _Static_assert(sizeof(struct vmachine) == SU_FROM_FRAME - VM_FROM_FRAME, "struct vmachine resized: update vm-layout.h");
 LAYOUT(medeleg, VM_MEDELEG); LAYOUT(mtvec, VM_MTVEC); LAYOUT(mepc, VM_MEPC); LAYOUT(mcause, VM_MCAUSE); LAYOUT(satp, VM_SATP);
 struct mv_stats mv_stats;
@@ -113,7 +113,6 @@ static void virtualize(struct frame *f) {
 #define SAVE_ADDR(i) vm.pmpaddr[i] = csr_read(pmpaddr##i)
   SAVE_ADDR(0); SAVE_ADDR(1); SAVE_ADDR(2); SAVE_ADDR(3); SAVE_ADDR(4); SAVE_ADDR(5); SAVE_ADDR(6); SAVE_ADDR(7);
   SAVE_ADDR(8); SAVE_ADDR(9); SAVE_ADDR(10); SAVE_ADDR(11); SAVE_ADDR(12); SAVE_ADDR(13); SAVE_ADDR(14); SAVE_ADDR(15);
-  vm.mtimecmp = *(volatile u64 *)CLINT_MTIMECMP;
   vpmp_changed();
   vm.virtualized = 1;
   mv_stats.virtualizations++;
@@ -271,10 +270,6 @@ static void trap_from_vm(struct frame *f, u64 cause, u64 tval) {
     return;
   }
   if (cause == EXC_ECALL_U) { vm_inject(f, EXC_ECALL_M, 0, PRV_M); return; }
-  if ((cause == EXC_LOAD_ACCESS || cause == EXC_STORE_ACCESS) && tval >= CLINT_BASE && tval < CLINT_BASE + CLINT_SIZE) {
-    u32 insn = insn_fetch(f->pc, &len);
-    if (clint_emulate(f, insn, len, tval)) { vm.emulated++; f->pc += len; return; }
-  }
   vm_inject(f, cause, tval, PRV_M);
 }
 

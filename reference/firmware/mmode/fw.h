@@ -32,7 +32,6 @@ struct vmachine {
   u64 satp;          /* the kernel's satp while real satp is bare (in_vm) */
   u64 pmpcfg[2];     /* pmpcfg0, pmpcfg2 */
   u64 pmpaddr[16];
-  u64 mtimecmp;      /* last value the kernel's M-mode code gave the CLINT */
   u64 emulated;      /* instructions emulated for the virtual M-mode */
   u64 refused;       /* virtualize requests refused (locked PMP entries) */
 };
@@ -63,6 +62,5 @@ int vpmp_addr_locked(int i);
 
 /* insn.c */
 u32 insn_fetch(u64 pc, int *len);
-int clint_emulate(struct frame *f, u32 insn, int len, u64 addr);
 
 #endif

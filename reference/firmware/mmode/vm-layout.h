@@ -14,8 +14,8 @@
 /* link.ld places vm, su_view and deferred_request right after the trap frame (and checks it), so
  * the fast paths reach them from sp = &trap_frame without loading an address. */
 #define VM_FROM_FRAME       288
-#define SU_FROM_FRAME       (288 + 256)
-#define DEFERRED_FROM_FRAME (288 + 256 + 32)
+#define SU_FROM_FRAME       (288 + 248)
+#define DEFERRED_FROM_FRAME (288 + 248 + 32)
 
 #define VM_VIRTUALIZED 0
 #define VM_IN_VM     4
@@ -29,7 +29,6 @@
 #define VM_MCAUSE    64
 #define VM_MTVAL     72
 #define VM_SATP      80
-#define VM_MTIMECMP  232
 
 
 /* `struct su_view` (vpmp.c): the S/U PMP view, cached while valid. */
@@ -46,14 +45,11 @@
 #define PMP_L 0x80
 #define NAPOT(base, size) (((base) + (size) / 2 - 1) >> 2)
 #define PMP_ADDR_ALL DEVIRT_UL(0x3fffffffffffff)   /* all of the address space: NAPOT with every address bit set */
-/* The CLINT's msip and mtimecmp registers (its lower 32 KiB), which the firmware arbitrates: the
- * kernel's M-mode code reaches them only through the firmware (they trap in the M view). mtime,
- * in the upper half, is the one clock of the machine: the kernel's M-mode code reads it directly,
- * as real M-mode would, without a trap on every timer re-arm. */
-#define CLINT_ARBITRATED_SIZE 0x8000
-#define PMP_ADDR_CLINT NAPOT(CLINT_BASE, CLINT_ARBITRATED_SIZE)
-/* pmpcfg0's low three entries in the virtual M-mode view: firmware RAM denied, msip and
- * mtimecmp denied, everything else allowed. */
-#define PMP_VM_CFG_LOW (PMP_NAPOT | (PMP_NAPOT << 8) | ((PMP_NAPOT | PMP_R | PMP_W | PMP_X) << 16))
+/* pmpcfg0 in the virtual M-mode view: firmware RAM denied (entry 0), entry 1 off (at address 0,
+ * as in the S/U view), everything else allowed (entry 2), entries 3-7 off (entry 2 matches every
+ * address first, so they would change nothing). The CLINT is not denied: one instance owns the
+ * machine, and the Microvisor virtualizes the CPU, not devices, so the kernel's M-mode code
+ * programs msip and mtimecmp itself, as real M-mode does, without a trap on every timer re-arm. */
+#define PMP_VM_CFG0 (PMP_NAPOT | ((PMP_NAPOT | PMP_R | PMP_W | PMP_X) << 16))
 
 #endif

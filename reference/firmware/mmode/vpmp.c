@@ -1,17 +1,13 @@
-/* PMP while virtualized. Real entry 0 is the firmware's in both views. In the S/U view entry 1
- * is OFF with address 0 (so that a kernel TOR entry 0 keeps its base at 0 after the shift) and
- * the kernel's entries 0..13 follow as 2..15. The virtual M-mode view replaces only entries 1
- * and 2: the CLINT denied, then everything allowed (M-mode is not checked by unlocked entries),
- * which makes the entries after them irrelevant. So switching views costs three CSR writes,
- * until the kernel changes its PMP and the S/U view has to be rebuilt. */
+/* PMP while virtualized. Real entry 0 is the firmware's in both views, and entry 1 is OFF with
+ * address 0 in both (so that a kernel TOR entry 0 keeps its base at 0 after the shift). In the
+ * S/U view the kernel's entries 0..13 follow as 2..15. The virtual M-mode view replaces entry 2
+ * with everything allowed (M-mode is not checked by unlocked entries), which makes the entries
+ * after it irrelevant. So switching views costs two CSR writes (pmpaddr2, pmpcfg0), until the
+ * kernel changes its PMP and the S/U view has to be rebuilt. */
 #include "fw.h"
 #include "platform.h"
 
 #define LAYOUT(field, off) _Static_assert(__builtin_offsetof(struct su_view, field) == off, #field " moved: update vm-layout.h")
-
-_Static_assert(CLINT_MTIMECMP + 8 - CLINT_BASE <= CLINT_ARBITRATED_SIZE && CLINT_MSIP + 4 - CLINT_BASE <= CLINT_ARBITRATED_SIZE,
-               "msip and mtimecmp must trap in the M view");
-_Static_assert(CLINT_MTIME - CLINT_BASE >= CLINT_ARBITRATED_SIZE, "mtime is read directly in the M view");
 
 #define SHIFT 2                 /* kernel entry i is real entry i + SHIFT in the S/U view */
 
@@ -32,7 +28,6 @@ static void clear_cfg(void) {
 static u64 cfg_byte(int i) { return (vm.pmpcfg[i >> 3] >> (8 * (i & 7))) & 0xff; }
 
 #define ALL PMP_ADDR_ALL
-#define VM_CFG_LOW PMP_VM_CFG_LOW
 
 /* The S/U view of the current virtual PMP, kept for cheap switches (entry.S switches with it too). */
 struct su_view su_view __attribute__((section(".bss.fast.su_view")));
@@ -42,26 +37,23 @@ LAYOUT(valid, SU_VALID); LAYOUT(cfg0, SU_CFG0); LAYOUT(addr2, SU_ADDR2);
 
 void vpmp_changed(void) { su_valid = 0; }
 
-/* Firmware RAM denied; the CLINT denied too, so that the kernel's M-mode accesses trap and are
- * emulated; everything else allowed, as for real M-mode. */
+/* Firmware RAM denied, everything else allowed, as for real M-mode (devices included). */
 void pmp_load_vm_view(void) {
   if (su_valid) {
-    csr_write(pmpaddr1, PMP_ADDR_CLINT);
     csr_write(pmpaddr2, ALL);
-    csr_write(pmpcfg0, (su_view.cfg0 & ~0xffffffUL) | VM_CFG_LOW);
+    csr_write(pmpcfg0, PMP_VM_CFG0);
     return;
   }
   clear_cfg();
   write_addr(0, NAPOT(FW_RAM_BASE, FW_RAM_SIZE));
-  write_addr(1, PMP_ADDR_CLINT);
+  write_addr(1, 0);
   write_addr(2, ALL);
-  csr_write(pmpcfg0, VM_CFG_LOW);
+  csr_write(pmpcfg0, PMP_VM_CFG0);
 }
 
 /* Firmware RAM denied, then the kernel's entries 0..13 as it wrote them. */
 void pmp_load_su_view(void) {
-  if (su_valid) {
-    csr_write(pmpaddr1, 0);
+  if (su_valid) {   /* pmpaddr1 is 0 in both views */
     csr_write(pmpaddr2, su_addr2);
     csr_write(pmpcfg0, su_view.cfg0);
     return;
