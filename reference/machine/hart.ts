@@ -17,6 +17,7 @@ import type { Semihosting } from './semihosting';
 import { decode, Decoded } from './isa/decode';
 import { Op } from './isa/opcodes';
 import { CYCLES_PER_TICK, OP_COST, TLB_ENTRIES } from './cycle-model';
+import { allocateHartMemory, HartMemory } from './hart-memory';
 import { Pmp } from './pmp';
 import { Access, Exc, Irq } from './trap-causes';
 import { csrRead, csrWrite } from './csr';
@@ -58,7 +59,7 @@ export type StopReason = 'finisher' | 'tohost' | 'trap' | 'limit' | 'idle' | 'br
 export class Hart {
   // ---- architectural state -----------------------------------------------------------------
   /** x[2r] = low half, x[2r+1] = high half of register r; pair 32 is where writes to x0 go. */
-  readonly x = new Int32Array(66);
+  readonly x: Int32Array;
   pc = 0;
   priv = 3;
   cycles = 0;
@@ -138,6 +139,8 @@ export class Hart {
   // ---- memory --------------------------------------------------------------------------------
   // Fields without `private` below are read by the out-of-line modules of this folder (translation,
   // data-access, traps, amo, system-insns); nothing outside reference/machine uses them.
+  /** The WebAssembly.Memory the register file, translation cache, code flags and RAM live in (hart-memory.ts). */
+  readonly memory: HartMemory;
   readonly ram: Uint8Array;
   private readonly ram32: Int32Array;
   private readonly ram16: Int16Array;
@@ -150,8 +153,8 @@ export class Hart {
   // Translation cache (filled by translation.ts): per (privilege, access) set, TLB_ENTRIES
   // direct-mapped entries, tagged by virtual page number; RAM pages hold their RAM offset,
   // device pages their physical page.
-  readonly tlbTag = new Float64Array(9 * TLB_ENTRIES).fill(NaN);
-  readonly tlbOff = new Float64Array(9 * TLB_ENTRIES);
+  readonly tlbTag: Float64Array;
+  readonly tlbOff: Float64Array;
   readonly mmioTag = new Float64Array(9 * TLB_ENTRIES).fill(NaN);
   readonly mmioPa = new Float64Array(9 * TLB_ENTRIES);
   // Read by translated blocks too (jit/emit.ts).
@@ -210,11 +213,16 @@ export class Hart {
     this.ramBase = ramBase;
     this.ramSize = ramSize;
     this.ramEnd = ramBase + ramSize;
-    this.ram = new Uint8Array(ramSize);
-    this.ram32 = new Int32Array(this.ram.buffer);
-    this.ram16 = new Int16Array(this.ram.buffer);
-    this.ramView = new DataView(this.ram.buffer);
-    this.codeFlag = new Uint8Array(Math.ceil(ramSize / 4096));
+    const mem = allocateHartMemory(ramSize);
+    this.memory = mem;
+    this.x = mem.x;
+    this.tlbTag = mem.tlbTag.fill(NaN);
+    this.tlbOff = mem.tlbOff;
+    this.ram = mem.ram;
+    this.ram32 = mem.ram32;
+    this.ram16 = mem.ram16;
+    this.ramView = mem.ramView;
+    this.codeFlag = mem.codeFlag;
     this.decPages = new Array(this.codeFlag.length).fill(undefined);
     this.fetchMem = this.ram;
     this.bus = bus;
@@ -425,6 +433,10 @@ export class Hart {
     // a pc above 2^31 is no small integer, and as a loop variable V8 boxed it on every
     // instruction (a heap allocation each, 9% of cpu-mix's time in the garbage collector).
     let nextOff = -1;
+    // Set when a block has just returned: the instruction after the one the interpreter runs next
+    // is looked up too, so that code after a block's side exit (a translation-cache miss, a CSR
+    // access) becomes a block of its own instead of being interpreted to the next jump.
+    let sideExit = false;
     while (this.cycles < this.cycleLimit && this.instret < this.insnLimit) {
       const pc = this.pc;
       const off = pc - this.fetchVa;
@@ -444,7 +456,13 @@ export class Hart {
             // The block runs when the interpreter would run all of it: its last instruction
             // starts before the next timer or device event and within the instruction limit.
             if (b.fn !== null && this.instret + b.n <= this.insnLimit && this.cycles + b.guard < this.cycleLimit) {
+              const i0 = this.instret;
               b.fn(this);
+              // A block that left before its first instruction (a WebAssembly block leaves the
+              // interpreter what may fault or touch time or code) made no progress: the
+              // interpreter runs that instruction before any block is looked up again.
+              if (this.instret === i0) nextOff = off;
+              sideExit = true;
               continue;
             }
           } else if (++pb.counts[slot] >= jit.hot) {
@@ -463,6 +481,7 @@ export class Hart {
       const rs2 = (d >>> 21) & 0x3f;
       const len = (d >>> 27) & 1 ? 2 : 4;
       nextOff = off + len;
+      if (sideExit) { nextOff = -1; sideExit = false; }
       if (this.tracer !== null && this.tracer(this, pc, this.insnBits(pc, len), len) === true) { this.stopReason = 'break'; return; }
       this.cycles += cost[op];
       switch (op) {

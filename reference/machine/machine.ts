@@ -23,7 +23,7 @@ import { assignMacs, VirtioNet } from './devices/virtio-net';
 import { Network, NicConfig } from './devices/network';
 import { buildDeviceTree, chosenProps } from './devices/device-tree';
 import { FdtError, withChosen } from '../tools/fdt';
-import { BlockCache, DEFAULT_HOT } from './jit/block-cache';
+import { BlockCache, DEFAULT_BACKEND, DEFAULT_HOT, JitBackend } from './jit/block-cache';
 import type { TranslatorFaults } from './jit/emit';
 import { FW_RAM_BASE, FW_RAM_SIZE, RNMI_EXCEPTION_VECTOR, RNMI_VECTOR } from './firmware-ram';
 
@@ -100,6 +100,8 @@ export interface JitOptions {
   hot?: number;
   /** Deliberate translator bugs (lockstep tests only). */
   faults?: TranslatorFaults;
+  /** What blocks compile to (default: WebAssembly; jit/TRANSLATION.md). */
+  backend?: JitBackend;
 }
 
 /** Whether `devirt` and Machine translate when not told: see reference/machine/jit/TRANSLATION.md. */
@@ -163,7 +165,7 @@ export class Machine {
     const jit = opts.jit ?? JIT_DEFAULT;
     if (jit !== false) {
       const o = jit === true ? {} : jit;
-      hart.setJit(new BlockCache(hart, o.hot ?? DEFAULT_HOT, o.faults ?? {}));
+      hart.setJit(new BlockCache(hart, o.hot ?? DEFAULT_HOT, o.faults ?? {}, o.backend ?? DEFAULT_BACKEND));
     }
     if (fwRam) { hart.rnmiVector = RNMI_VECTOR; hart.rnmiExceptionVector = RNMI_EXCEPTION_VECTOR; }
     const capture = opts.captureConsole ?? true;

@@ -1,9 +1,10 @@
 // The translator against its definition, the interpreter (reference/machine/jit/lockstep.ts):
 // every guest program and seeded random streams run in lockstep with translation on (translating
 // at the second execution, so nearly everything runs translated) and must not differ in any
-// register, CSR, counter, console byte or RAM byte. Three deliberately broken translators (a
-// wrong instret after a taken branch, an interrupt one instruction late, a stale block after a
-// store to its code) must each be caught, which shows the lockstep comparison can see them.
+// register, CSR, counter, console byte or RAM byte; with both backends, WebAssembly and JS
+// source. Three deliberately broken translators (a wrong instret after a taken branch, an
+// interrupt one instruction late, a stale block after a store to its code) must each be caught,
+// which shows the lockstep comparison can see them.
 
 import * as fs from 'fs';
 import * as path from 'path';
@@ -11,6 +12,7 @@ import { spawnSync } from 'child_process';
 import { Machine } from '../../reference/machine/machine';
 import { describeDifference, lockstep } from '../../reference/machine/jit/lockstep';
 import type { TranslatorFaults } from '../../reference/machine/jit/emit';
+import type { JitBackend } from '../../reference/machine/jit/block-cache';
 import { guestPrograms, imagePath, makeDriveImage } from '../../reference/guests/catalog';
 import { memoryDrive } from '../guests/runners';
 import { randomStream, streamMachine } from './jit-streams';
@@ -18,61 +20,63 @@ import { randomStream, streamMachine } from './jit-streams';
 const SEEDS = Number(process.env.DEVIRT_FUZZ_SEEDS ?? 12);
 const STREAM_INSNS = 60_000;
 
-function guestLockstep(name: string, faults: TranslatorFaults, maxInsns: number) {
+const BACKENDS: JitBackend[] = ['wasm', 'js'];
+
+function guestLockstep(name: string, faults: TranslatorFaults, maxInsns: number, backend: JitBackend) {
   const spec = guestPrograms().find((g) => g.name === name)!;
   const image = new Uint8Array(fs.readFileSync(imagePath(name)));
   return lockstep((jit) => {
     const m = new Machine({
       bios: null, kernel: image, kernelName: name, drive: spec.drive ? memoryDrive(makeDriveImage()) : null,
-      jit: jit ? { hot: 1, faults } : false,
+      jit: jit ? { hot: 1, faults, backend } : false,
     });
     if (spec.input) m.uart.pushInput(new Uint8Array(Buffer.from(spec.input, 'latin1')));
     return m;
   }, { maxInsns, chunk: 1000 });
 }
 
-function streamsCaught(faults: TranslatorFaults): string[] {
+function streamsCaught(faults: TranslatorFaults, backend: JitBackend): string[] {
   const caught: string[] = [];
   for (let seed = 1; seed <= SEEDS; seed++) {
     const s = randomStream(seed);
-    const r = lockstep((jit) => streamMachine(s, jit, faults), { maxInsns: STREAM_INSNS, chunk: 500 });
+    const r = lockstep((jit) => streamMachine(s, jit, faults, 2, backend), { maxInsns: STREAM_INSNS, chunk: 500 });
     if (r.difference) caught.push(`seed ${seed}: ${describeDifference(r.difference)}`);
   }
   return caught;
 }
 
-describe('translation on and off give the same machine', () => {
+describe.each(BACKENDS)('translation (%s) on and off give the same machine', (backend) => {
   test.each(guestPrograms().map((g) => g.name))('guest %s', (name) => {
     // Heavy workloads (cpu-mix, coremark-like: hundreds of millions of instructions): their first
     // 2 M cover every loop they have.
     const heavy = guestPrograms().find((g) => g.name === name)!.heavy === true;
-    const r = guestLockstep(name, {}, heavy ? 2e6 : 50e6);
+    const r = guestLockstep(name, {}, heavy ? 2e6 : 50e6, backend);
     expect(r.difference && describeDifference(r.difference)).toBeNull();
     if (!heavy) expect(['finisher', 'tohost']).toContain(r.result.reason);
   });
 
   test(`${SEEDS} seeded random streams (self-modifying, timer interrupts, MMIO reads)`, () => {
-    expect(streamsCaught({})).toEqual([]);
+    expect(streamsCaught({}, backend)).toEqual([]);
   });
 });
 
-describe('lockstep catches a broken translator', () => {
+describe.each(BACKENDS)('lockstep catches a broken translator (%s)', (backend) => {
   test('a wrong instret after a taken branch', () => {
-    const r = guestLockstep('hello', { instretAfterTakenBranch: true }, 50e6);
+    const r = guestLockstep('hello', { instretAfterTakenBranch: true }, 50e6, backend);
     expect(r.difference).not.toBeNull();
     // A stream whose loop never leaves a block by a taken branch or jump does not show it.
-    expect(streamsCaught({ instretAfterTakenBranch: true }).length).toBeGreaterThan(0);
+    expect(streamsCaught({ instretAfterTakenBranch: true }, backend).length).toBeGreaterThan(0);
   });
 
   test('an interrupt taken one instruction late', () => {
     // Only a block whose last instruction starts exactly at the timer deadline shows it, so not
     // every stream meets one; some must.
-    expect(streamsCaught({ interruptOneLate: true }).length).toBeGreaterThan(0);
+    expect(streamsCaught({ interruptOneLate: true }, backend).length).toBeGreaterThan(0);
   });
 
   test('a stale block after a store to its code', () => {
-    expect(guestLockstep('fencei', { staleAfterStore: true }, 50e6).difference).not.toBeNull();
-    expect(streamsCaught({ staleAfterStore: true }).length).toBeGreaterThan(0);
+    expect(guestLockstep('fencei', { staleAfterStore: true }, 50e6, backend).difference).not.toBeNull();
+    expect(streamsCaught({ staleAfterStore: true }, backend).length).toBeGreaterThan(0);
   });
 });
 

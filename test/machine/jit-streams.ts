@@ -9,6 +9,7 @@ import { Machine } from '../../reference/machine/machine';
 import * as P from '../../reference/machine/devices/memory-map';
 import { encode } from '../../reference/tools/disasm';
 import { Prng } from '../../vectors/generators/prng';
+import type { JitBackend } from '../../reference/machine/jit/block-cache';
 import type { TranslatorFaults } from '../../reference/machine/jit/emit';
 
 const R = { zero: 0, t2: 7, s0: 8, s1: 9, a0: 10, a5: 15, a6: 16, s3: 19, s4: 20, s5: 21, t3: 28, t4: 29, t5: 30, t6: 31 };
@@ -72,8 +73,8 @@ export function randomStream(seed: number): Stream {
 }
 
 /** A machine at the start of `stream` in M-mode with the timer interrupt enabled. */
-export function streamMachine(s: Stream, jit: boolean, faults: TranslatorFaults = {}, hot = 2): Machine {
-  const m = new Machine({ bios: null, ramSize: 1 << 20, deviceTree: false, jit: jit ? { hot, faults } : false });
+export function streamMachine(s: Stream, jit: boolean, faults: TranslatorFaults = {}, hot = 2, backend?: JitBackend): Machine {
+  const m = new Machine({ bios: null, ramSize: 1 << 20, deviceTree: false, jit: jit ? { hot, faults, backend } : false });
   const base = BigInt(P.RAM_BASE);
   m.loadBytes(base, new Uint8Array(s.code.buffer));
   const h = m.hart;

@@ -18,8 +18,17 @@ import { divuw, divw, mul, mulDiv64, mulw, remuw, remw } from '../muldiv';
 import { loadSlow, storeSlow } from '../data-access';
 import { BlockInsn, TLB_MASK_SRC, TranslatorFaults, emitBlock, isCounterRead, translatable } from './emit';
 import { csrAllowed, csrCounter } from '../csr';
+import { emitWasmBlock, wasmTranslatable } from './wasm-emit';
+import { MEM_SCRATCH } from '../hart-memory';
 
 if (TLB_MASK_SRC !== TLB_ENTRIES - 1) throw new Error('internal: jit/emit.ts TLB_MASK_SRC is out of step with the cycle model');
+
+/**
+ * What blocks are compiled to: WebAssembly (wasm-emit.ts: registers as i64, the default) or JS
+ * source (emit.ts: registers as int32 halves, kept as the measured alternative). TRANSLATION.md.
+ */
+export type JitBackend = 'wasm' | 'js';
+export const DEFAULT_BACKEND: JitBackend = 'wasm';
 
 /** Executions of a block head before it is translated. Measured: see TRANSLATION.md. */
 export const DEFAULT_HOT = 50_000;
@@ -88,10 +97,18 @@ export class BlockCache {
   /** Everything a block closes over, in the order of FACTORY_PARAMS. */
   private readonly env: unknown[];
 
-  constructor(private readonly h: Hart, readonly hot = DEFAULT_HOT, readonly faults: TranslatorFaults = {}) {
+  /** The scratch words of a WebAssembly block (wasm-emit.ts), as f64 and as int32 halves. */
+  private readonly scratch64: Float64Array;
+  private readonly scratch32: Int32Array;
+
+  constructor(private readonly h: Hart, readonly hot = DEFAULT_HOT, readonly faults: TranslatorFaults = {},
+    readonly backend: JitBackend = DEFAULT_BACKEND) {
+    const buf = h.memory.memory.buffer;
+    this.scratch64 = new Float64Array(buf, MEM_SCRATCH, 6);
+    this.scratch32 = new Int32Array(buf, MEM_SCRATCH, 12);
     const ram = h.ram;
     this.pages = new Array(h.codeFlag.length).fill(undefined);
-    this.env = [h.x, ram, new Int16Array(ram.buffer), new Int32Array(ram.buffer), h.tlbTag, h.tlbOff, h.codeFlag,
+    this.env = [h.x, ram, h.memory.ram16, h.memory.ram32, h.tlbTag, h.tlbOff, h.codeFlag,
       Math.floor, loadSlow, storeSlow, sll, srl, sra, mul, mulw, mulDiv64, divw, divuw, remw, remuw, csrReadInsn];
   }
 
@@ -104,6 +121,9 @@ export class BlockCache {
 
   /** RAM bytes [off, off+size) were written: drop every block that holds any of them. */
   written(off: number, size: number): void {
+    // The deliberately broken translator: WebAssembly blocks leave every store to code to the
+    // interpreter, so forgetting to drop blocks is done here.
+    if (this.faults.staleAfterStore && this.backend === 'wasm') return;
     const first = off >>> 12, last = (off + size - 1) >>> 12;
     for (let p = first; p <= last; p++) {
       const pb = this.pages[p];
@@ -162,7 +182,8 @@ export class BlockCache {
       }
       const dd = decode(bits, this.scratch);
       // With misa.C clear a 16-bit encoding is illegal: the interpreter raises it.
-      if (!(translatable(dd.op) || isCounterRead(dd.op, dd.rs1, dd.imm)) || (dd.len === 2 && !h.compressed)) break;
+      const ok = this.backend === 'wasm' ? wasmTranslatable(dd.op) : translatable(dd.op) || isCounterRead(dd.op, dd.rs1, dd.imm);
+      if (!ok || (dd.len === 2 && !h.compressed)) break;
       seen.add(off);
       insns.push({
         op: dd.op, rd: dd.rd === 0 ? 64 : dd.rd * 2, rs1: dd.rs1 * 2, rs2: dd.rs2 * 2, imm: dd.imm | 0, len: dd.len, d: off - start,
@@ -183,7 +204,7 @@ export class BlockCache {
       let total = 0;
       for (const ins of insns) total += OP_COST[ins.op];
       blk.guard = total - OP_COST[insns[insns.length - 1].op] - (this.faults.interruptOneLate ? 1 : 0);
-      blk.fn = this.build(emitBlock(insns, this.faults));
+      blk.fn = this.backend === 'wasm' ? this.buildWasm(insns) : this.build(emitBlock(insns, this.faults));
       this.stats.compiled++;
       this.stats.insns += insns.length;
     }
@@ -191,6 +212,36 @@ export class BlockCache {
     pb.list.push(blk);
     if (blk.start < pb.lo) pb.lo = blk.start;
     if (blk.end > pb.hi) pb.hi = blk.end;
+  }
+
+  /**
+   * A WebAssembly block and the JS that applies the exit it returns (wasm-emit.ts): pc, cycles and
+   * instret as the interpreter would have them there.
+   */
+  private buildWasm(insns: BlockInsn[]): BlockFn {
+    const w = emitWasmBlock(insns, this.faults, this.h.memory.ramAt);
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(w.bytes), { m: { mem: this.h.memory.memory } });
+    const run = instance.exports.f as (setLoad: number, setStore: number) => number;
+    const exitOff = Float64Array.from(w.exitOff), exitCycles = Float64Array.from(w.exitCycles), exitInsns = Float64Array.from(w.exitInsns);
+    const { loops, usesPc, jalrExit, jalrOff } = w;
+    const s64 = this.scratch64, s32 = this.scratch32;
+    return (h: Hart) => {
+      const pc0 = h.pc;
+      if (usesPc) s64[3] = pc0;
+      if (loops) { s64[4] = h.insnLimit - h.instret; s64[5] = h.cycleLimit - h.cycles; }
+      const k = run(h.setLoad, h.setStore);
+      let insnCount = exitInsns[k], cycleCount = exitCycles[k];
+      if (loops) { insnCount += s64[0]; cycleCount += s64[1]; }
+      h.cycles += cycleCount;
+      if (k === jalrExit) {
+        const lo = s32[4], hi = s32[5];
+        if (hi >= -0x200000 && hi < 0x200000) { h.instret += insnCount; h.pc = hi * 4294967296 + (lo >>> 0); return; }
+        // Not a double: the interpreter's jalr path (a fault, or a pc kept as halves), the jalr not yet retired.
+        h.instret += insnCount - 1; h.pc = pc0 + jalrOff; h.jumpFar(lo, hi); return;
+      }
+      h.instret += insnCount;
+      h.pc = pc0 + exitOff[k];
+    };
   }
 
   private build(body: string): BlockFn {
