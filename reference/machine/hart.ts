@@ -427,7 +427,7 @@ export class Hart {
     // Translated blocks run only without a tracer (which sees every instruction one by one).
     const jit = this.jit !== null && this.tracer === null ? this.jit : null;
     // Where the last interpreted instruction falls through to, as an offset in the fetch page
-    // (4096 and up: on the next page; -1: nowhere): blocks are looked up and counted only where
+    // (-1: nowhere): blocks are looked up and counted only where
     // control arrives otherwise (a branch or jump target, a block's exit, loop entry), so
     // straight-line interpreted code pays nothing for the translator. An offset and not the pc:
     // a pc above 2^31 is no small integer, and as a loop variable V8 boxed it on every
@@ -441,9 +441,10 @@ export class Hart {
       const pc = this.pc;
       const off = pc - this.fetchVa;
       if (!(off >= 0 && off < 4096)) {
-        const fell = off === nextOff;
+        // A new fetch page: look blocks up at its first instruction even when control falls
+        // into it (straight-line code longer than a page would otherwise stay interpreted).
         this.refillFetch();
-        nextOff = fell ? pc - this.fetchVa : -1;
+        nextOff = -1;
         continue;
       }
       const slot = off << 0 >> 1;

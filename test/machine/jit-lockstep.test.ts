@@ -35,9 +35,9 @@ function guestLockstep(name: string, faults: TranslatorFaults, maxInsns: number,
   }, { maxInsns, chunk: 1000 });
 }
 
-function streamsCaught(faults: TranslatorFaults, backend: JitBackend): string[] {
+function streamsCaught(faults: TranslatorFaults, backend: JitBackend, seeds = SEEDS): string[] {
   const caught: string[] = [];
-  for (let seed = 1; seed <= SEEDS; seed++) {
+  for (let seed = 1; seed <= seeds; seed++) {
     const s = randomStream(seed);
     const r = lockstep((jit) => streamMachine(s, jit, faults, 2, backend), { maxInsns: STREAM_INSNS, chunk: 500 });
     if (r.difference) caught.push(`seed ${seed}: ${describeDifference(r.difference)}`);
@@ -69,9 +69,9 @@ describe.each(BACKENDS)('lockstep catches a broken translator (%s)', (backend) =
   });
 
   test('an interrupt taken one instruction late', () => {
-    // Only a block whose last instruction starts exactly at the timer deadline shows it, so not
-    // every stream meets one; some must.
-    expect(streamsCaught({ interruptOneLate: true }, backend).length).toBeGreaterThan(0);
+    // Only a block whose last instruction starts exactly at the timer deadline shows it, so few
+    // streams meet one (1 to 3 in 40, by backend); some of 48 must.
+    expect(streamsCaught({ interruptOneLate: true }, backend, Math.max(SEEDS, 48)).length).toBeGreaterThan(0);
   });
 
   test('a stale block after a store to its code', () => {

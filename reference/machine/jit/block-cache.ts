@@ -32,7 +32,11 @@ export const DEFAULT_BACKEND: JitBackend = 'wasm';
 
 /** Executions of a block head before it is translated. Measured: see TRANSLATION.md. */
 export const DEFAULT_HOT = 50_000;
-/** Longest block, in instructions (bounds compile time and the work lost to a side exit). */
+/**
+ * Longest block, in instructions (bounds compile time and the work lost to a side exit). A block
+ * cut at this length has its continuation compiled with it (compile), so a long straight-line
+ * function is translated whole the first time it is hot.
+ */
 const MAX_BLOCK = 64;
 
 /** A translated block: runs from h.pc (a pc passed as an argument would be boxed: it is no small integer). */
@@ -58,8 +62,12 @@ export class PageBlocks {
   /** Lowest start and highest end of any block here, for a quick miss on data stores. */
   lo = 4096;
   hi = 0;
-  /** Times code here was overwritten under a block: the threshold grows with it (self-modifying code). */
-  churn = 0;
+  /**
+   * Per slot, times a block starting there was dropped because its code was overwritten: its
+   * threshold grows with it (self-modifying code). Per block and not per page: a kernel that
+   * patches one jump label in a page must not slow every other block of that page down.
+   */
+  readonly rewritten = new Uint8Array(2048);
 }
 
 export interface JitStats { compiled: number; invalidated: number; insns: number }
@@ -137,6 +145,7 @@ export class BlockCache {
         if (a < blk.end && b > blk.start) {
           pb.at[blk.head >> 1] = undefined;
           pb.counts[blk.head >> 1] = 0;
+          if (pb.rewritten[blk.head >> 1] < 8) pb.rewritten[blk.head >> 1]++;
           this.stats.invalidated++;
           dropped = true;
         } else {
@@ -148,7 +157,6 @@ export class BlockCache {
       if (dropped) {
         pb.list.length = 0; pb.list.push(...keep);
         pb.lo = lo; pb.hi = hi;
-        if (pb.churn < 8) pb.churn++;
       }
     }
   }
@@ -160,8 +168,18 @@ export class BlockCache {
 
   /** The count of page `pb`'s slot reached the threshold: translate the block there. */
   compile(pb: PageBlocks, slot: number, ramOff: number): void {
-    // Self-modifying pages earn their blocks again more slowly (16x per overwrite, at most 8 times).
-    if (pb.churn > 0 && pb.counts[slot] < this.hot * Math.pow(16, pb.churn)) return;
+    // Blocks whose code was overwritten earn their translation again more slowly (16x per
+    // overwrite, at most 8 times).
+    const rewritten = pb.rewritten[slot];
+    if (rewritten > 0 && pb.counts[slot] < this.hot * Math.pow(16, rewritten)) return;
+    // A block cut at MAX_BLOCK in straight-line code: translate where it stops too (the
+    // interpreter would otherwise run that code until a jump, as it only looks blocks up where
+    // control arrives other than by falling through).
+    for (let s = slot, n = 0; s >= 0 && n < 64; n++) s = this.compileOne(pb, s, ramOff);
+  }
+
+  /** Translate the block at `slot`; the slot of its continuation when it was cut at MAX_BLOCK and none is there yet, else -1. */
+  private compileOne(pb: PageBlocks, slot: number, ramOff: number): number {
     const h = this.h;
     const start = slot << 1;
     const insns: BlockInsn[] = [];
@@ -212,6 +230,8 @@ export class BlockCache {
     pb.list.push(blk);
     if (blk.start < pb.lo) pb.lo = blk.start;
     if (blk.end > pb.hi) pb.hi = blk.end;
+    const cut = insns.length === MAX_BLOCK && insns[insns.length - 1].op !== Op.JALR && off >= 0 && off + 2 <= 4096 && !seen.has(off);
+    return cut && pb.at[off >> 1] === undefined ? off >> 1 : -1;
   }
 
   /**

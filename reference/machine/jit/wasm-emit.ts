@@ -34,9 +34,9 @@ export const SCRATCH_PC0 = MEM_SCRATCH + 24;
 export const SCRATCH_INSN_ROOM = MEM_SCRATCH + 32;
 export const SCRATCH_CYCLE_ROOM = MEM_SCRATCH + 40;
 
-/** Operations a WebAssembly block runs; the high products and counter reads end it (the interpreter runs them). */
+/** Operations a WebAssembly block runs; counter reads end it (the interpreter runs them). */
 export function wasmTranslatable(op: Op): boolean {
-  return translatable(op) && op !== Op.MULH && op !== Op.MULHSU && op !== Op.MULHU;
+  return translatable(op);
 }
 
 export interface WasmBlock {
@@ -55,9 +55,9 @@ export interface WasmBlock {
 
 // Parameters and locals.
 const SET_LOAD = 0, SET_STORE = 1;
-const PCB = 2, VA = 3, VPN = 4, E = 5, O = 6, ACC_I = 7, ACC_C = 8, T = 9, A = 10, B = 11, A32 = 12, B32 = 13, INSN_ROOM = 14, CYCLE_ROOM = 15;
+const PCB = 2, VA = 3, VPN = 4, E = 5, O = 6, ACC_I = 7, ACC_C = 8, T = 9, A = 10, B = 11, A32 = 12, B32 = 13, INSN_ROOM = 14, CYCLE_ROOM = 15, U = 16;
 const PARAMS = [I32, I32];
-const LOCALS = [I64, I64, I64, I32, I32, F64, F64, I64, I64, I64, I32, I32, F64, F64];
+const LOCALS = [I64, I64, I64, I32, I32, F64, F64, I64, I64, I64, I32, I32, F64, F64, I64];
 
 const MIN64 = -(1n << 63n);
 
@@ -187,6 +187,33 @@ export function emitWasmBlock(insns: BlockInsn[], faults: TranslatorFaults, ramA
       case Op.SRLW: w32(OP.i32_shr_u, () => { getX(rs2); wrap(); }); break;
       case Op.SRAW: w32(OP.i32_shr_s, () => { getX(rs2); wrap(); }); break;
       case Op.MUL: aluReg(OP.i64_mul); break;
+      case Op.MULH: case Op.MULHSU: case Op.MULHU: {
+        // The high 64 bits of the 128-bit product, from 32-bit halves (WebAssembly has no wide
+        // multiply): unsigned first, then the signed forms subtract b when a < 0 and a when b < 0.
+        if (rd === 64) break;
+        getX(rs1); local(OP.local_set, A); getX(rs2); local(OP.local_set, B);
+        const lo32 = (l: number) => { local(OP.local_get, l); i64c(0xffffffff); c.byte(OP.i64_and); };
+        const hi32 = (l: number) => { local(OP.local_get, l); i64c(32); c.byte(OP.i64_shr_u); };
+        // t = aLo*bLo; u = aHi*bLo + (t >> 32)  (in T, then U)
+        lo32(A); lo32(B); c.byte(OP.i64_mul); i64c(32); c.byte(OP.i64_shr_u); local(OP.local_set, T);
+        hi32(A); lo32(B); c.byte(OP.i64_mul); local(OP.local_get, T); c.byte(OP.i64_add); local(OP.local_set, U);
+        // v = aLo*bHi + (u & 0xffffffff)  (in T)
+        lo32(A); hi32(B); c.byte(OP.i64_mul); local(OP.local_get, U); i64c(0xffffffff); c.byte(OP.i64_and); c.byte(OP.i64_add); local(OP.local_set, T);
+        // hi = aHi*bHi + (u >> 32) + (v >> 32)  (in T)
+        hi32(A); hi32(B); c.byte(OP.i64_mul);
+        local(OP.local_get, U); i64c(32); c.byte(OP.i64_shr_u); c.byte(OP.i64_add);
+        local(OP.local_get, T); i64c(32); c.byte(OP.i64_shr_u); c.byte(OP.i64_add); local(OP.local_set, T);
+        const minus = (cond: number, sub: number) => {
+          // T -= (cond < 0 ? sub : 0)
+          local(OP.local_get, T); local(OP.local_get, sub); i64c(0);
+          local(OP.local_get, cond); i64c(0); c.byte(OP.i64_lt_s); c.byte(OP.select);
+          c.byte(OP.i64_sub); local(OP.local_set, T);
+        };
+        if (op !== Op.MULHU) minus(A, B);
+        if (op === Op.MULH) minus(B, A);
+        setX(rd, () => local(OP.local_get, T));
+        break;
+      }
       case Op.MULW: w32(OP.i32_mul, () => { getX(rs2); wrap(); }); break;
       case Op.DIV: case Op.DIVU: case Op.REM: case Op.REMU:
         // Division by zero and overflow as the M extension defines them (WebAssembly would trap).
