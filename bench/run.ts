@@ -1,4 +1,4 @@
-// `npm run bench [-- --runs N --os-runs N --only NAME... --jit|--no-jit]`: guest MIPS of the reference and of QEMU
+// `npm run bench [-- --runs N --os-runs N --only NAME... --jit|--jit-js|--no-jit]`: guest MIPS of the reference and of QEMU
 // on the same images, in one run, as medians of several runs, with their ratio and the time each
 // takes to its end or marker:
 //   cpu-mix        the mixed C workload (reference/guests/tests/cpu-mix.c), to its finisher
@@ -32,8 +32,11 @@ const GUESTS = path.join(ROOT, 'reference/guests/build');
 const STARTUP_IMAGE = path.join(GUESTS, 'hello.elf');
 const MICROVISOR = path.join(ROOT, 'reference/firmware/build/microvisor.elf');
 const UBOOT_M = '/usr/lib/u-boot/qemu-riscv64/u-boot.bin';
-// `npm run bench -- --no-jit` measures the interpreter alone; the default is the machine's.
-const JIT = process.argv.includes('--no-jit') ? false : process.argv.includes('--jit') ? true : JIT_DEFAULT;
+// `npm run bench -- --no-jit` measures the interpreter alone, `--jit-js` the translator's JS
+// backend (jit/TRANSLATION.md); the default is the machine's (WebAssembly blocks).
+const JIT: boolean | { backend: 'js' } = process.argv.includes('--no-jit') ? false : process.argv.includes('--jit-js') ? { backend: 'js' }
+  : process.argv.includes('--jit') ? true : JIT_DEFAULT;
+const JIT_NAME = JIT === false ? 'off (--no-jit)' : JIT === true ? 'on (WebAssembly blocks)' : 'on (JS blocks, --jit-js)';
 const LINUX_DIR = process.env.DEVIRT_LINUX_DIR ?? path.join(os.homedir(), '.cache/devirt/linux');
 // The CPU QEMU is given: the reference's extensions (test/compat/helpers.ts QEMU_CPU).
 const QEMU_BASE = ['-M', 'virt', '-cpu', 'rv64,f=off,d=off,h=off,zba=off,zbb=off,zbc=off,zbs=off,Zihintpause=off', '-nographic', '-no-reboot'];
@@ -173,7 +176,7 @@ function options(argv: string[]): Options {
     } else if (a === '--only') {
       o.only = [];
       while (i + 1 < argv.length && !argv[i + 1].startsWith('--')) o.only.push(argv[++i]);
-    } else if (a !== '--jit' && a !== '--no-jit') fail(`unknown option '${a}' (known: --runs N, --os-runs N, --only NAME..., --jit, --no-jit)`);
+    } else if (a !== '--jit' && a !== '--jit-js' && a !== '--no-jit') fail(`unknown option '${a}' (known: --runs N, --os-runs N, --only NAME..., --jit, --jit-js, --no-jit)`);
   }
   for (const [k, v] of [['DEVIRT_BENCH_RUNS', o.runs], ['DEVIRT_BENCH_OS_RUNS', o.osRuns]] as const) {
     if (!Number.isInteger(v) || v < 1) fail(`${k}: bad value (a positive integer)`);
@@ -204,7 +207,7 @@ async function main(): Promise<void> {
   const startupCpu = startup.length ? median(startup.map((q) => q.cpuSeconds)) : 0;
   const results: Record<string, unknown>[] = [];
   console.log(`load average ${os.loadavg()[0].toFixed(2)} on ${os.cpus().length} cores${os.loadavg()[0] > os.cpus().length ? ' (busy machine: wall-clock figures are low, CPU-time ones steadier)' : ''}; ` +
-    `translation ${JIT ? 'on' : 'off (--no-jit)'}; medians of ${o.runs} runs (${o.osRuns} for the OS boots)${haveQemu ? `; QEMU start-up ${fmt(startupSeconds * 1000, 0)} ms wall, ${fmt(startupCpu * 1000, 0)} ms CPU, subtracted` : '; QEMU not installed: no comparison'}`);
+    `translation ${JIT_NAME}; medians of ${o.runs} runs (${o.osRuns} for the OS boots)${haveQemu ? `; QEMU start-up ${fmt(startupSeconds * 1000, 0)} ms wall, ${fmt(startupCpu * 1000, 0)} ms CPU, subtracted` : '; QEMU not installed: no comparison'}`);
   const head = ['benchmark', 'instructions', 'ref MIPS', 'QEMU MIPS', 'ref/QEMU', 'CPU: ref', 'QEMU', 'ref/QEMU', 'ref time', 'QEMU time', 'same output (boots: marker reached)'];
   const widths = [15, 15, 10, 11, 18, 10, 10, 18, 10, 11, 11];
   const row = (cells: string[]) => console.log(cells.map((c, i) => c.padEnd(widths[i])).join('').trimEnd());
@@ -253,7 +256,7 @@ async function main(): Promise<void> {
   console.log(`decoder         ${fmt(decodeRate / 1e6)} M decodes/s`);
   const network = netBench(o.runs);
   printNetBench(network);
-  const out = { jit: JIT, runs: o.runs, osRuns: o.osRuns, loadAverage: os.loadavg()[0], qemuStartupSeconds: haveQemu ? startupSeconds : null, qemuStartupCpuSeconds: haveQemu ? startupCpu : null, benchmarks: results, decodesPerSecond: decodeRate, network };
+  const out = { jit: JIT_NAME, runs: o.runs, osRuns: o.osRuns, loadAverage: os.loadavg()[0], qemuStartupSeconds: haveQemu ? startupSeconds : null, qemuStartupCpuSeconds: haveQemu ? startupCpu : null, benchmarks: results, decodesPerSecond: decodeRate, network };
   fs.writeFileSync(path.join(ROOT, 'bench/last.json'), JSON.stringify(out, null, 2) + '\n');
 }
 

@@ -89,7 +89,7 @@ export function registerBoot(program: Command): void {
     .option('--maint-append <args>', "the maintenance instance's command line (its /chosen/bootargs)")
     .option('--maint-at <n>', 'instruction count at which the host virtualizes, then creates (n + 100000) and starts (n + 200000) the maintenance instance')
     .option('--maint-console <file|stderr>', "where instance 1's console goes (created by --maint-kernel, or in band by instance 0): a file, or stderr as lines prefixed '[instance 1] ' (default)")
-    .option('--jit', `translate hot code to JavaScript (reference/machine/jit; nothing observable changes)${JIT_DEFAULT ? ' (default)' : ''}`)
+    .option('--jit', `translate hot code to WebAssembly (reference/machine/jit; nothing observable changes)${JIT_DEFAULT ? ' (default)' : ''}`)
     .option('--no-jit', `interpret every instruction (the definition)${JIT_DEFAULT ? '' : ' (default)'}`)
     .option('--lockstep', 'run an interpreting and a translating machine side by side; stop at the first difference (exit 4)')
     .option('--dump-dtb <file>', 'write the device tree the guest would get to FILE and exit (QEMU -M virt,dumpdtb=FILE)')

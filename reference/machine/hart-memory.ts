@@ -47,8 +47,8 @@ export function allocateHartMemory(ramSize: number): HartMemory {
     tlbOff: new Float64Array(buf, MEM_TLB_OFF, TLB_SETS * TLB_ENTRIES),
     codeFlag: new Uint8Array(buf, MEM_CODE_FLAG, pages),
     ram: new Uint8Array(buf, ramAt, ramSize),
-    ram16: new Int16Array(buf, ramAt, ramSize >> 1),
-    ram32: new Int32Array(buf, ramAt, ramSize >> 2),
+    ram16: new Int16Array(buf, ramAt, ramSize / 2),
+    ram32: new Int32Array(buf, ramAt, ramSize / 4),
     ramView: new DataView(buf, ramAt, ramSize),
     ramAt,
   };

@@ -23,7 +23,7 @@ import { assignMacs, VirtioNet } from './devices/virtio-net';
 import { Network, NicConfig } from './devices/network';
 import { buildDeviceTree, chosenProps } from './devices/device-tree';
 import { FdtError, withChosen } from '../tools/fdt';
-import { BlockCache, DEFAULT_BACKEND, DEFAULT_HOT, JitBackend } from './jit/block-cache';
+import { BlockCache, DEFAULT_BACKEND, JitBackend } from './jit/block-cache';
 import type { TranslatorFaults } from './jit/emit';
 import { FW_RAM_BASE, FW_RAM_SIZE, RNMI_EXCEPTION_VECTOR, RNMI_VECTOR } from './firmware-ram';
 
@@ -105,7 +105,7 @@ export interface JitOptions {
 }
 
 /** Whether `devirt` and Machine translate when not told: see reference/machine/jit/TRANSLATION.md. */
-export const JIT_DEFAULT = false;
+export const JIT_DEFAULT = true;
 
 export interface RunResult {
   reason: StopReason;
@@ -165,7 +165,7 @@ export class Machine {
     const jit = opts.jit ?? JIT_DEFAULT;
     if (jit !== false) {
       const o = jit === true ? {} : jit;
-      hart.setJit(new BlockCache(hart, o.hot ?? DEFAULT_HOT, o.faults ?? {}, o.backend ?? DEFAULT_BACKEND));
+      hart.setJit(new BlockCache(hart, o.hot, o.faults ?? {}, o.backend ?? DEFAULT_BACKEND));
     }
     if (fwRam) { hart.rnmiVector = RNMI_VECTOR; hart.rnmiExceptionVector = RNMI_EXCEPTION_VECTOR; }
     const capture = opts.captureConsole ?? true;

@@ -6,6 +6,13 @@ declare namespace WebAssembly {
     constructor(descriptor: MemoryDescriptor);
     readonly buffer: ArrayBuffer;
   }
+  interface TableDescriptor { element: 'anyfunc'; initial: number }
+  class Table {
+    constructor(descriptor: TableDescriptor);
+    readonly length: number;
+    grow(delta: number): number;
+    set(index: number, value: unknown): void;
+  }
   class Module {
     constructor(bytes: Uint8Array);
   }

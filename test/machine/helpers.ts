@@ -69,10 +69,10 @@ export function w64(h: Hart, pa: number, v: bigint): void {
   h.writeRam(pa, b);
 }
 export function r64(h: Hart, pa: number): bigint {
-  return new DataView(h.ram.buffer).getBigUint64(pa - RAM, true);
+  return h.ramView.getBigUint64(pa - RAM, true);
 }
 export function r32(h: Hart, pa: number): number {
-  return new DataView(h.ram.buffer).getUint32(pa - RAM, true);
+  return h.ramView.getUint32(pa - RAM, true);
 }
 
 export interface RunOpts {

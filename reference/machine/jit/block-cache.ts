@@ -19,6 +19,7 @@ import { loadSlow, storeSlow } from '../data-access';
 import { BlockInsn, TLB_MASK_SRC, TranslatorFaults, emitBlock, isCounterRead, translatable } from './emit';
 import { csrAllowed, csrCounter } from '../csr';
 import { emitWasmBlock, wasmTranslatable } from './wasm-emit';
+import { trampolineBytes } from './wasm-encode';
 import { MEM_SCRATCH } from '../hart-memory';
 
 if (TLB_MASK_SRC !== TLB_ENTRIES - 1) throw new Error('internal: jit/emit.ts TLB_MASK_SRC is out of step with the cycle model');
@@ -30,8 +31,12 @@ if (TLB_MASK_SRC !== TLB_ENTRIES - 1) throw new Error('internal: jit/emit.ts TLB
 export type JitBackend = 'wasm' | 'js';
 export const DEFAULT_BACKEND: JitBackend = 'wasm';
 
-/** Executions of a block head before it is translated. Measured: see TRANSLATION.md. */
-export const DEFAULT_HOT = 50_000;
+/**
+ * Executions of a block head before it is translated, by backend. Measured: see TRANSLATION.md
+ * (a WebAssembly block is machine code at once; a JS block runs in V8's slower tiers until V8
+ * optimizes it, thousands of calls later, so it must be hotter to repay its compilation).
+ */
+export const DEFAULT_HOT: Readonly<Record<JitBackend, number>> = { wasm: 5_000, js: 50_000 };
 /**
  * Longest block, in instructions (bounds compile time and the work lost to a side exit). A block
  * cut at this length has its continuation compiled with it (compile), so a long straight-line
@@ -45,6 +50,8 @@ export type BlockFn = (h: Hart) => void;
 export interface Block {
   /** null: the head cannot start a block (its first instruction is not translated). */
   fn: BlockFn | null;
+  /** Its entry in the table of WebAssembly blocks, or -1. */
+  slot: number;
   /** Instructions, and cycles before the last one starts (the dispatcher's fit check). */
   n: number;
   guard: number;
@@ -71,6 +78,25 @@ export class PageBlocks {
 }
 
 export interface JitStats { compiled: number; invalidated: number; insns: number }
+
+/**
+ * Compiled WebAssembly blocks by their bytes, shared by every machine of the process (a module
+ * does not depend on the memory it is instantiated with): test suites and harness runs start many
+ * machines on the same code, and compiling is most of a block's cost. Bounded; oldest out first.
+ */
+const MODULES = new Map<string, WebAssembly.Module>();
+const MODULES_MAX = 8192;
+
+function wasmModule(bytes: Uint8Array): WebAssembly.Module {
+  const key = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  let mod = MODULES.get(key);
+  if (mod === undefined) {
+    mod = new WebAssembly.Module(bytes);
+    if (MODULES.size >= MODULES_MAX) MODULES.delete(MODULES.keys().next().value!);
+    MODULES.set(key, mod);
+  }
+  return mod;
+}
 
 const sll = (x: Int32Array, rd: number, lo: number, hi: number, s: number) => {
   if (s === 0) { x[rd] = lo; x[rd + 1] = hi; }
@@ -108,9 +134,17 @@ export class BlockCache {
   /** The scratch words of a WebAssembly block (wasm-emit.ts), as f64 and as int32 halves. */
   private readonly scratch64: Float64Array;
   private readonly scratch32: Int32Array;
+  /** WebAssembly blocks: the table they are called through, its free entries, and the trampoline. */
+  private table: WebAssembly.Table | null = null;
+  private readonly freeSlots: number[] = [];
+  private tableUsed = 0;
+  private trampoline: ((index: number, setLoad: number, setStore: number) => number) | null = null;
 
-  constructor(private readonly h: Hart, readonly hot = DEFAULT_HOT, readonly faults: TranslatorFaults = {},
+  readonly hot: number;
+
+  constructor(private readonly h: Hart, hot: number | undefined, readonly faults: TranslatorFaults = {},
     readonly backend: JitBackend = DEFAULT_BACKEND) {
+    this.hot = hot ?? DEFAULT_HOT[backend];
     const buf = h.memory.memory.buffer;
     this.scratch64 = new Float64Array(buf, MEM_SCRATCH, 6);
     this.scratch32 = new Int32Array(buf, MEM_SCRATCH, 12);
@@ -143,6 +177,7 @@ export class BlockCache {
       const keep: Block[] = [];
       for (const blk of pb.list) {
         if (a < blk.end && b > blk.start) {
+          this.release(blk);
           pb.at[blk.head >> 1] = undefined;
           pb.counts[blk.head >> 1] = 0;
           if (pb.rewritten[blk.head >> 1] < 8) pb.rewritten[blk.head >> 1]++;
@@ -162,9 +197,21 @@ export class BlockCache {
   }
 
   /** Forget page p's blocks (new bytes loaded from outside the hart). */
-  dropPage(p: number): void { this.pages[p] = undefined; }
+  dropPage(p: number): void {
+    const pb = this.pages[p];
+    if (pb !== undefined) for (const blk of pb.list) this.release(blk);
+    this.pages[p] = undefined;
+  }
   /** Forget everything (RAM cleared, misa.C changed). */
-  clear(): void { this.pages.fill(undefined); }
+  clear(): void {
+    for (const pb of this.pages) if (pb !== undefined) for (const blk of pb.list) this.release(blk);
+    this.pages.fill(undefined);
+  }
+
+  /** Free a dropped WebAssembly block's table entry. */
+  private release(blk: Block): void {
+    if (blk.slot >= 0) { this.table!.set(blk.slot, null); this.freeSlots.push(blk.slot); blk.slot = -1; }
+  }
 
   /** The count of page `pb`'s slot reached the threshold: translate the block there. */
   compile(pb: PageBlocks, slot: number, ramOff: number): void {
@@ -217,12 +264,17 @@ export class BlockCache {
         off += dd.len;
       }
     }
-    const blk: Block = { fn: null, n: insns.length, guard: 0, head: start, start: lo, end: hi };
+    const blk: Block = { fn: null, slot: -1, n: insns.length, guard: 0, head: start, start: lo, end: hi };
     if (insns.length > 0) {
       let total = 0;
       for (const ins of insns) total += OP_COST[ins.op];
       blk.guard = total - OP_COST[insns[insns.length - 1].op] - (this.faults.interruptOneLate ? 1 : 0);
-      blk.fn = this.backend === 'wasm' ? this.buildWasm(insns) : this.build(emitBlock(insns, this.faults));
+      if (this.backend === 'wasm') {
+        blk.slot = this.freeSlots.pop() ?? this.tableUsed++;
+        blk.fn = this.buildWasm(insns, blk.slot);
+      } else {
+        blk.fn = this.build(emitBlock(insns, this.faults));
+      }
       this.stats.compiled++;
       this.stats.insns += insns.length;
     }
@@ -238,10 +290,17 @@ export class BlockCache {
    * A WebAssembly block and the JS that applies the exit it returns (wasm-emit.ts): pc, cycles and
    * instret as the interpreter would have them there.
    */
-  private buildWasm(insns: BlockInsn[]): BlockFn {
+  private buildWasm(insns: BlockInsn[], slot: number): BlockFn {
     const w = emitWasmBlock(insns, this.faults, this.h.memory.ramAt);
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(w.bytes), { m: { mem: this.h.memory.memory } });
-    const run = instance.exports.f as (setLoad: number, setStore: number) => number;
+    const instance = new WebAssembly.Instance(wasmModule(w.bytes), { m: { mem: this.h.memory.memory } });
+    if (this.table === null) {
+      this.table = new WebAssembly.Table({ element: 'anyfunc', initial: 256 });
+      const tramp = new WebAssembly.Instance(new WebAssembly.Module(trampolineBytes()), { m: { t: this.table } });
+      this.trampoline = tramp.exports.call as (index: number, setLoad: number, setStore: number) => number;
+    }
+    if (slot >= this.table.length) this.table.grow(this.table.length);
+    this.table.set(slot, instance.exports.f);
+    const call = this.trampoline!;
     const exitOff = Float64Array.from(w.exitOff), exitCycles = Float64Array.from(w.exitCycles), exitInsns = Float64Array.from(w.exitInsns);
     const { loops, usesPc, jalrExit, jalrOff } = w;
     const s64 = this.scratch64, s32 = this.scratch32;
@@ -249,7 +308,7 @@ export class BlockCache {
       const pc0 = h.pc;
       if (usesPc) s64[3] = pc0;
       if (loops) { s64[4] = h.insnLimit - h.instret; s64[5] = h.cycleLimit - h.cycles; }
-      const k = run(h.setLoad, h.setStore);
+      const k = call(slot, h.setLoad, h.setStore);
       let insnCount = exitInsns[k], cycleCount = exitCycles[k];
       if (loops) { insnCount += s64[0]; cycleCount += s64[1]; }
       h.cycles += cycleCount;

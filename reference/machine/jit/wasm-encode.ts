@@ -23,7 +23,7 @@ export const OP = {
   f64_add: 0xa0,
   i32_wrap_i64: 0xa7, i32_trunc_f64_u: 0xab, i64_extend_i32_s: 0xac, i64_extend_i32_u: 0xad,
   i64_trunc_f64_s: 0xb0, f64_convert_i64_s: 0xb9,
-  select: 0x1b,
+  select: 0x1b, call_indirect: 0x11,
 } as const;
 
 /** The empty block type (a block, loop or if that leaves nothing on the stack). */
@@ -73,6 +73,27 @@ export class Bytes {
   name(s: string): this { this.u32(s.length); for (let i = 0; i < s.length; i++) this.byte(s.charCodeAt(i)); return this; }
   section(id: number, body: Bytes): this { this.byte(id).u32(body.length); return this.bytes(body.view()); }
   view(): Uint8Array { return this.buf.subarray(0, this.length); }
+}
+
+/**
+ * The trampoline every translated block is called through: it imports the table `m.t` of block
+ * functions and exports `call(index, setLoad, setStore) -> exit`, which calls entry `index`.
+ * One function called from JS for every block keeps that call site monomorphic (V8 then uses its
+ * fast path into WebAssembly; a call site that sees many functions takes the generic one).
+ */
+export function trampolineBytes(): Uint8Array {
+  const out = new Bytes().bytes([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
+  // Type 0: the blocks' (i32, i32) -> i32; type 1: call's (i32, i32, i32) -> i32.
+  out.section(1, new Bytes().u32(2).byte(0x60).u32(2).bytes([I32, I32]).u32(1).byte(I32)
+    .byte(0x60).u32(3).bytes([I32, I32, I32]).u32(1).byte(I32));
+  out.section(2, new Bytes().u32(1).name('m').name('t').byte(0x01).byte(0x70).byte(0x00).u32(0));
+  out.section(3, new Bytes().u32(1).u32(1));
+  out.section(7, new Bytes().u32(1).name('call').byte(0x00).u32(0));
+  const body = new Bytes().u32(0)
+    .byte(OP.local_get).u32(1).byte(OP.local_get).u32(2).byte(OP.local_get).u32(0)
+    .byte(OP.call_indirect).u32(0).u32(0).byte(OP.end);
+  out.section(10, new Bytes().u32(1).u32(body.length).bytes(body.view()));
+  return out.view().slice();
 }
 
 /**
