@@ -90,3 +90,23 @@ export function streamMachine(s: Stream, jit: boolean, faults: TranslatorFaults 
   h.writeCsr(0x300, 1n << 3n); // mstatus.MIE
   return m;
 }
+
+/**
+ * A loop of `k` addi instructions under a machine-timer interrupt re-armed every `step` ticks:
+ * no memory access, no self-modification, so the loop runs as one block going round in place and
+ * every pass boundary meets the timer deadline at some step. The deliberately late translator
+ * (one more instruction before the interrupt) shows on some (step, k); random streams, whose
+ * blocks mostly leave early, meet that case rarely.
+ */
+export function timerLoop(step: number, k: number): Stream {
+  const arm = [
+    encode('ld', { rd: R.t2, rs1: R.s1 }), encode('addi', { rd: R.t2, rs1: R.t2, imm: step }), encode('sd', { rs1: R.s0, rs2: R.t2 }),
+  ];
+  const code: number[] = [...arm];
+  const loop = code.length;
+  for (let i = 0; i < k; i++) code.push(encode('addi', { rd: POOL[i % 4], rs1: POOL[(i + 1) % 4], imm: i + 1 }));
+  code.push(encode('jal', { rd: 0, imm: 4 * (loop - code.length) }));
+  while (code.length < HANDLER / 4) code.push(0);
+  code.push(...arm, encode('addi', { rd: R.s4, rs1: R.s4, imm: 1 }), encode('mret'));
+  return { code: Uint32Array.from(code, (w) => w >>> 0), patchAt: DATA, patchXor: 0, step };
+}
