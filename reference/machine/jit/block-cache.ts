@@ -18,7 +18,7 @@ import { divuw, divw, mul, mulDiv64, mulw, remuw, remw } from '../muldiv';
 import { loadSlow, storeSlow } from '../data-access';
 import { BlockInsn, TLB_MASK_SRC, TranslatorFaults, emitBlock, isCounterRead, translatable } from './emit';
 import { csrAllowed, csrCounter } from '../csr';
-import { CounterRead, emitWasmBlock, wasmTranslatable } from './wasm-emit';
+import { emitWasmBlock, wasmTranslatable } from './wasm-emit';
 import { trampolineBytes } from './wasm-encode';
 import { MEM_SCRATCH } from '../hart-memory';
 
@@ -134,16 +134,6 @@ export class BlockCache {
   /** The scratch words of a WebAssembly block (wasm-emit.ts), as f64 and as int32 halves. */
   private readonly scratch64: Float64Array;
   private readonly scratch32: Int32Array;
-  /** A counter read inside a WebAssembly block (wasm-emit.ts CounterRead): as csrReadInsn, at the block's own count. */
-  private readonly counterRead: CounterRead = (csr, insns, cycles) => {
-    const h = this.h;
-    if (!csrAllowed(h, csr, false)) return NaN;
-    const counter = COUNTER_OF[csr] ?? (COUNTER_OF[csr] = csrCounter(csr)!);
-    h.instret += insns; h.cycles += cycles;
-    const v = counter(h);
-    h.instret -= insns; h.cycles -= cycles;
-    return v;
-  };
   /** WebAssembly blocks: the table they are called through, its free entries, and the trampoline. */
   private table: WebAssembly.Table | null = null;
   private readonly freeSlots: number[] = [];
@@ -257,7 +247,7 @@ export class BlockCache {
       }
       const dd = decode(bits, this.scratch);
       // With misa.C clear a 16-bit encoding is illegal: the interpreter raises it.
-      const ok = this.backend === 'wasm' ? wasmTranslatable(dd.op, dd.rs1, dd.imm) : translatable(dd.op) || isCounterRead(dd.op, dd.rs1, dd.imm);
+      const ok = this.backend === 'wasm' ? wasmTranslatable(dd.op) : translatable(dd.op) || isCounterRead(dd.op, dd.rs1, dd.imm);
       if (!ok || (dd.len === 2 && !h.compressed)) break;
       seen.add(off);
       insns.push({
@@ -302,9 +292,7 @@ export class BlockCache {
    */
   private buildWasm(insns: BlockInsn[], slot: number): BlockFn {
     const w = emitWasmBlock(insns, this.faults, this.h.memory.ramAt);
-    const imports: Record<string, unknown> = { mem: this.h.memory.memory };
-    if (w.readsCounters) imports.fn = this.counterRead;
-    const instance = new WebAssembly.Instance(wasmModule(w.bytes), { m: imports });
+    const instance = new WebAssembly.Instance(wasmModule(w.bytes), { m: { mem: this.h.memory.memory } });
     if (this.table === null) {
       this.table = new WebAssembly.Table({ element: 'anyfunc', initial: 256 });
       const tramp = new WebAssembly.Instance(new WebAssembly.Module(trampolineBytes()), { m: { t: this.table } });

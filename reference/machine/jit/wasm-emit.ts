@@ -20,7 +20,7 @@
 import { Op } from '../isa/opcodes';
 import { OP_COST } from '../cycle-model';
 import { MEM_CODE_FLAG, MEM_SCRATCH, MEM_TLB_OFF, MEM_TLB_TAG, MEM_X } from '../hart-memory';
-import { BlockInsn, TranslatorFaults, isBranch, isCounterRead, translatable } from './emit';
+import { BlockInsn, TranslatorFaults, isBranch, translatable } from './emit';
 import { Bytes, F64, I32, I64, OP, VOID, moduleBytes } from './wasm-encode';
 
 /**
@@ -34,18 +34,10 @@ export const SCRATCH_PC0 = MEM_SCRATCH + 24;
 export const SCRATCH_INSN_ROOM = MEM_SCRATCH + 32;
 export const SCRATCH_CYCLE_ROOM = MEM_SCRATCH + 40;
 
-/** Operations a WebAssembly block runs: emit.ts's, and counter reads through the imported `counterRead`. */
-export function wasmTranslatable(op: Op, rs1: number, imm: number): boolean {
-  return translatable(op) || isCounterRead(op, rs1, imm);
+/** Operations a WebAssembly block runs; counter reads end it (the interpreter runs them). */
+export function wasmTranslatable(op: Op): boolean {
+  return translatable(op);
 }
-
-/**
- * The function a block that reads counters imports: (csr, instructions, cycles) -> value, where
- * instructions and cycles are what the block has run since it was entered, before the read. It
- * returns the counter as the interpreter would read it there, or NaN when the current privilege
- * may not read it (the block then leaves before the read and the interpreter raises the trap).
- */
-export type CounterRead = (csr: number, insns: number, cycles: number) => number;
 
 export interface WasmBlock {
   bytes: Uint8Array;
@@ -57,16 +49,15 @@ export interface WasmBlock {
   jalrExit: number;
   jalrOff: number;
   loops: boolean;
-  /** Whether it reads pc0 (auipc, jal, jalr), and whether it imports CounterRead. */
+  /** Whether it reads pc0 (auipc, jal, jalr). */
   usesPc: boolean;
-  readsCounters: boolean;
 }
 
 // Parameters and locals.
 const SET_LOAD = 0, SET_STORE = 1;
-const PCB = 2, VA = 3, VPN = 4, E = 5, O = 6, ACC_I = 7, ACC_C = 8, T = 9, A = 10, B = 11, A32 = 12, B32 = 13, INSN_ROOM = 14, CYCLE_ROOM = 15, U = 16, F = 17;
+const PCB = 2, VA = 3, VPN = 4, E = 5, O = 6, ACC_I = 7, ACC_C = 8, T = 9, A = 10, B = 11, A32 = 12, B32 = 13, INSN_ROOM = 14, CYCLE_ROOM = 15, U = 16;
 const PARAMS = [I32, I32];
-const LOCALS = [I64, I64, I64, I32, I32, F64, F64, I64, I64, I64, I32, I32, F64, F64, I64, F64];
+const LOCALS = [I64, I64, I64, I32, I32, F64, F64, I64, I64, I64, I32, I32, F64, F64, I64];
 
 const MIN64 = -(1n << 63n);
 
@@ -306,19 +297,6 @@ export function emitWasmBlock(insns: BlockInsn[], faults: TranslatorFaults, ramA
         c.byte(OP.end);
         break;
       }
-      case Op.CSRRS: case Op.CSRRC: case Op.CSRRSI: case Op.CSRRCI: {
-        if (!isCounterRead(op, rs1, imm)) throw new Error(`internal: no WebAssembly translation for CSR op ${op}`);
-        // The counter as the interpreter reads it here: the passes and instructions before this
-        // one count, and this one's cycles (the interpreter charges them before it executes).
-        i32c(imm & 0xfff);
-        f64c(i); if (loops) { local(OP.local_get, ACC_I); c.byte(OP.f64_add); }
-        f64c(after(i)); if (loops) { local(OP.local_get, ACC_C); c.byte(OP.f64_add); }
-        c.byte(OP.call).u32(0);
-        local(OP.local_tee, F); local(OP.local_get, F); c.byte(OP.f64_ne);
-        c.byte(OP.if).byte(VOID); exitBefore(i); c.byte(OP.end);
-        setX(rd, () => { local(OP.local_get, F); c.byte(OP.i64_trunc_f64_s); });
-        break;
-      }
       default:
         throw new Error(`internal: no WebAssembly translation for op ${op}`);
     }
@@ -326,9 +304,8 @@ export function emitWasmBlock(insns: BlockInsn[], faults: TranslatorFaults, ramA
   }
   if (loops) c.byte(OP.end);
   c.byte(OP.unreachable);
-  const readsCounters = insns.some((ins) => isCounterRead(ins.op, ins.rs1, ins.imm));
   return {
-    bytes: moduleBytes(PARAMS, [I32], LOCALS, c, readsCounters ? { params: [I32, F64, F64], results: [F64] } : undefined),
-    exitOff, exitCycles, exitInsns, jalrExit, jalrOff, loops, usesPc, readsCounters,
+    bytes: moduleBytes(PARAMS, [I32], LOCALS, c),
+    exitOff, exitCycles, exitInsns, jalrExit, jalrOff, loops, usesPc,
   };
 }

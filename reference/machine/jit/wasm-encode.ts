@@ -16,7 +16,6 @@ export const OP = {
   i32_eqz: 0x45, i32_eq: 0x46, i32_ne: 0x47,
   i64_eqz: 0x50, i64_eq: 0x51, i64_ne: 0x52, i64_lt_s: 0x53, i64_lt_u: 0x54, i64_ge_s: 0x59, i64_ge_u: 0x5a,
   f64_ne: 0x62, f64_lt: 0x63, f64_le: 0x65,
-  drop: 0x1a,
   i32_add: 0x6a, i32_sub: 0x6b, i32_mul: 0x6c, i32_div_s: 0x6d, i32_div_u: 0x6e, i32_rem_s: 0x6f, i32_rem_u: 0x70,
   i32_and: 0x71, i32_or: 0x72, i32_shl: 0x74, i32_shr_s: 0x75, i32_shr_u: 0x76,
   i64_add: 0x7c, i64_sub: 0x7d, i64_mul: 0x7e, i64_div_s: 0x7f, i64_div_u: 0x80, i64_rem_s: 0x81, i64_rem_u: 0x82,
@@ -24,7 +23,7 @@ export const OP = {
   f64_add: 0xa0,
   i32_wrap_i64: 0xa7, i32_trunc_f64_u: 0xab, i64_extend_i32_s: 0xac, i64_extend_i32_u: 0xad,
   i64_trunc_f64_s: 0xb0, f64_convert_i64_s: 0xb9,
-  select: 0x1b, call: 0x10, call_indirect: 0x11,
+  select: 0x1b, call_indirect: 0x11,
 } as const;
 
 /** The empty block type (a block, loop or if that leaves nothing on the stack). */
@@ -97,25 +96,17 @@ export function trampolineBytes(): Uint8Array {
   return out.view().slice();
 }
 
-/** A function type: parameter and result value types. */
-export interface FuncType { params: number[]; results: number[] }
-
 /**
- * A module importing memory `m.mem` (and, when `imported` is given, a function `m.fn` of that
- * type, function index 0) and exporting one function `f` of type params -> results, whose body
- * (locals declarations and code, without the closing `end`) is `code`.
+ * A module importing memory `m.mem` and exporting one function `f` of type params -> results,
+ * whose body (locals declarations and code, without the closing `end`) is `body`.
  */
-export function moduleBytes(params: number[], results: number[], locals: number[], code: Bytes, imported?: FuncType): Uint8Array {
+export function moduleBytes(params: number[], results: number[], locals: number[], code: Bytes): Uint8Array {
   const out = new Bytes().bytes([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
-  const sigs: FuncType[] = [{ params, results }, ...(imported ? [imported] : [])];
-  const types = new Bytes().u32(sigs.length);
-  for (const t of sigs) types.byte(0x60).u32(t.params.length).bytes(t.params).u32(t.results.length).bytes(t.results);
+  const types = new Bytes().u32(1).byte(0x60).u32(params.length).bytes(params).u32(results.length).bytes(results);
   out.section(1, types);
-  const imports = new Bytes().u32(imported ? 2 : 1).name('m').name('mem').byte(0x02).byte(0x00).u32(0);
-  if (imported) imports.name('m').name('fn').byte(0x00).u32(1);
-  out.section(2, imports);
+  out.section(2, new Bytes().u32(1).name('m').name('mem').byte(0x02).byte(0x00).u32(0));
   out.section(3, new Bytes().u32(1).u32(0));
-  out.section(7, new Bytes().u32(1).name('f').byte(0x00).u32(imported ? 1 : 0));
+  out.section(7, new Bytes().u32(1).name('f').byte(0x00).u32(0));
   const fn = new Bytes();
   // Locals, one declaration per run of the same type.
   const runs: [number, number][] = [];
