@@ -15,7 +15,7 @@ import type { TranslatorFaults } from '../../reference/machine/jit/emit';
 import type { JitBackend } from '../../reference/machine/jit/block-cache';
 import { guestPrograms, imagePath, makeDriveImage } from '../../reference/guests/catalog';
 import { memoryDrive } from '../guests/runners';
-import { randomStream, streamMachine, timerLoop } from './jit-streams';
+import { divisionEdges, randomStream, streamMachine, timerLoop } from './jit-streams';
 
 const SEEDS = Number(process.env.DEVIRT_FUZZ_SEEDS ?? 12);
 const STREAM_INSNS = 60_000;
@@ -57,6 +57,13 @@ describe.each(BACKENDS)('translation (%s) on and off give the same machine', (ba
 
   test(`${SEEDS} seeded random streams (self-modifying, timer interrupts, MMIO reads)`, () => {
     expect(streamsCaught({}, backend)).toEqual([]);
+  });
+
+  test('division and remainder by zero and of the most negative value by -1, both widths', () => {
+    const s = divisionEdges();
+    const r = lockstep((jit) => streamMachine(s, jit, {}, 1, backend), { maxInsns: 5_000, chunk: 100 });
+    expect(r.difference && describeDifference(r.difference)).toBeNull();
+    expect(r.instret).toBe(5_000);
   });
 });
 

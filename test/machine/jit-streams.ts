@@ -110,3 +110,27 @@ export function timerLoop(step: number, k: number): Stream {
   code.push(...arm, encode('addi', { rd: R.s4, rs1: R.s4, imm: 1 }), encode('mret'));
   return { code: Uint32Array.from(code, (w) => w >>> 0), patchAt: DATA, patchXor: 0, step };
 }
+
+/**
+ * A loop of every division and remainder (64-bit and *W) on the M extension's edge operands:
+ * by zero, and the most negative value (64- and 32-bit) by -1, where WebAssembly's own division
+ * would trap. Every result is added into t1, so a wrong one shows in the state lockstep compares.
+ */
+export function divisionEdges(): Stream {
+  const code: number[] = [
+    encode('addi', { rd: 10, rs1: 0, imm: 1 }), encode('slli', { rd: 10, rs1: 10, imm: 63 }),   // a0 = INT64_MIN
+    encode('addi', { rd: 11, rs1: 0, imm: -1 }),                                                // a1 = -1
+    encode('lui', { rd: 12, imm: -0x80000000 }),                                               // a2 = INT32_MIN (sign-extended)
+    encode('addi', { rd: 13, rs1: 0, imm: 7 }),                                                 // a3 = 7
+  ];
+  const loop = code.length;
+  for (const op of ['div', 'divu', 'rem', 'remu', 'divw', 'divuw', 'remw', 'remuw']) {
+    for (const [rs1, rs2] of [[10, 11], [12, 11], [13, 0], [10, 0], [12, 13]]) {
+      code.push(encode(op, { rd: 5, rs1, rs2 }), encode('add', { rd: 6, rs1: 6, rs2: 5 }), encode('slli', { rd: 6, rs1: 6, imm: 1 }));
+    }
+  }
+  code.push(encode('jal', { rd: 0, imm: 4 * (loop - code.length) }));
+  while (code.length < HANDLER / 4) code.push(0);
+  code.push(encode('mret'));
+  return { code: Uint32Array.from(code, (w) => w >>> 0), patchAt: DATA, patchXor: 0, step: 1000 };
+}

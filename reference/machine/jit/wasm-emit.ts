@@ -138,6 +138,37 @@ export function emitWasmBlock(insns: BlockInsn[], faults: TranslatorFaults, ramA
       c.byte(OP.if).byte(VOID); exitBefore(i); c.byte(OP.end);
     }
   };
+  /**
+   * Division and remainder, 64-bit or the *W forms on the low 32 bits (sign-extended), with the M
+   * extension's results where WebAssembly would trap: by zero, all ones (quotients) or the dividend
+   * (remainders); the most negative value by -1, itself (signed quotient; WebAssembly's rem_s
+   * already gives the 0 the remainder must be).
+   */
+  const divide = (kind: 'div' | 'divu' | 'rem' | 'remu', width: 64 | 32, rd: number, rs1: number, rs2: number) => {
+    if (rd === 64) return;
+    const w = width === 64
+      ? { a: A, b: B, t: I64, eqz: OP.i64_eqz, eq: OP.i64_eq, and: OP.i32_and, min: () => i64c(MIN64), minus1: () => i64c(-1),
+        op: { div: OP.i64_div_s, divu: OP.i64_div_u, rem: OP.i64_rem_s, remu: OP.i64_rem_u } }
+      : { a: A32, b: B32, t: I32, eqz: OP.i32_eqz, eq: OP.i32_eq, and: OP.i32_and, min: () => i32c(-0x80000000), minus1: () => i32c(-1),
+        op: { div: OP.i32_div_s, divu: OP.i32_div_u, rem: OP.i32_rem_s, remu: OP.i32_rem_u } };
+    getX(rs1); if (width === 32) wrap(); local(OP.local_set, w.a);
+    getX(rs2); if (width === 32) wrap(); local(OP.local_set, w.b);
+    setX(rd, () => {
+      local(OP.local_get, w.b); c.byte(w.eqz);
+      c.byte(OP.if).byte(w.t);
+      if (kind === 'div' || kind === 'divu') w.minus1(); else local(OP.local_get, w.a);
+      c.byte(OP.else);
+      if (kind === 'div') {
+        local(OP.local_get, w.a); w.min(); c.byte(w.eq); local(OP.local_get, w.b); w.minus1(); c.byte(w.eq); c.byte(w.and);
+        c.byte(OP.if).byte(w.t); local(OP.local_get, w.a); c.byte(OP.else);
+        local(OP.local_get, w.a); local(OP.local_get, w.b); c.byte(w.op.div); c.byte(OP.end);
+      } else {
+        local(OP.local_get, w.a); local(OP.local_get, w.b); c.byte(w.op[kind]);
+      }
+      c.byte(OP.end);
+      if (width === 32) sext32();
+    });
+  };
   const usesPc = insns.some((ins) => ins.op === Op.AUIPC || ins.op === Op.JAL || ins.op === Op.JALR);
   if (usesPc) { i32c(0); mem(OP.f64_load, 3, SCRATCH_PC0); c.byte(OP.i64_trunc_f64_s); local(OP.local_set, PCB); }
   if (loops) {
@@ -216,44 +247,10 @@ export function emitWasmBlock(insns: BlockInsn[], faults: TranslatorFaults, ramA
       }
       case Op.MULW: w32(OP.i32_mul, () => { getX(rs2); wrap(); }); break;
       case Op.DIV: case Op.DIVU: case Op.REM: case Op.REMU:
-        // Division by zero and overflow as the M extension defines them (WebAssembly would trap).
-        if (rd === 64) break;
-        getX(rs1); local(OP.local_set, A); getX(rs2); local(OP.local_set, B);
-        setX(rd, () => {
-          local(OP.local_get, B); c.byte(OP.i64_eqz);
-          c.byte(OP.if).byte(I64);
-          if (op === Op.DIV || op === Op.DIVU) i64c(-1); else local(OP.local_get, A);
-          c.byte(0x05); // else
-          if (op === Op.DIV) {
-            local(OP.local_get, A); i64c(MIN64); c.byte(OP.i64_eq); local(OP.local_get, B); i64c(-1); c.byte(OP.i64_eq); c.byte(OP.i32_and);
-            c.byte(OP.if).byte(I64); local(OP.local_get, A); c.byte(0x05);
-            local(OP.local_get, A); local(OP.local_get, B); c.byte(OP.i64_div_s); c.byte(OP.end);
-          } else {
-            local(OP.local_get, A); local(OP.local_get, B);
-            c.byte(op === Op.DIVU ? OP.i64_div_u : op === Op.REM ? OP.i64_rem_s : OP.i64_rem_u);
-          }
-          c.byte(OP.end);
-        });
+        divide(op === Op.DIV ? 'div' : op === Op.DIVU ? 'divu' : op === Op.REM ? 'rem' : 'remu', 64, rd, rs1, rs2);
         break;
       case Op.DIVW: case Op.DIVUW: case Op.REMW: case Op.REMUW:
-        if (rd === 64) break;
-        getX(rs1); wrap(); local(OP.local_set, A32); getX(rs2); wrap(); local(OP.local_set, B32);
-        setX(rd, () => {
-          local(OP.local_get, B32); c.byte(OP.i32_eqz);
-          c.byte(OP.if).byte(I32);
-          if (op === Op.DIVW || op === Op.DIVUW) i32c(-1); else local(OP.local_get, A32);
-          c.byte(0x05);
-          if (op === Op.DIVW) {
-            local(OP.local_get, A32); i32c(-0x80000000); c.byte(OP.i32_eq); local(OP.local_get, B32); i32c(-1); c.byte(OP.i32_eq); c.byte(OP.i32_and);
-            c.byte(OP.if).byte(I32); local(OP.local_get, A32); c.byte(0x05);
-            local(OP.local_get, A32); local(OP.local_get, B32); c.byte(OP.i32_div_s); c.byte(OP.end);
-          } else {
-            local(OP.local_get, A32); local(OP.local_get, B32);
-            c.byte(op === Op.DIVUW ? OP.i32_div_u : op === Op.REMW ? OP.i32_rem_s : OP.i32_rem_u);
-          }
-          c.byte(OP.end);
-          sext32();
-        });
+        divide(op === Op.DIVW ? 'div' : op === Op.DIVUW ? 'divu' : op === Op.REMW ? 'rem' : 'remu', 32, rd, rs1, rs2);
         break;
 
       case Op.LB: case Op.LH: case Op.LW: case Op.LD: case Op.LBU: case Op.LHU: case Op.LWU: {
