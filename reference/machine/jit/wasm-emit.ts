@@ -281,7 +281,7 @@ export function emitWasmBlock(insns: BlockInsn[], faults: TranslatorFaults, ramA
         getX(rs1); i64c(imm); c.byte(OP.i64_add); i64c(-2); c.byte(OP.i64_and); local(OP.local_set, T);
         setX(rd, () => { local(OP.local_get, PCB); i64c(d + len); c.byte(OP.i64_add); });
         i32c(0); local(OP.local_get, T); mem(OP.i64_store, 3, SCRATCH_JALR_TARGET);
-        jalrExit = exitOf(-1 - d, after(i), i + 1);
+        jalrExit = exitOf(-1 - d, after(i), i + 1);   // its offset is never used (the target is): -1 - d keeps the key apart
         jalrOff = d;
         ret(jalrExit);
         continue;
