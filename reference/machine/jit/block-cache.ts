@@ -18,11 +18,17 @@ import { divuw, divw, mul, mulDiv64, mulw, remuw, remw } from '../muldiv';
 import { loadSlow, storeSlow } from '../data-access';
 import { BlockInsn, TLB_MASK_SRC, TranslatorFaults, emitBlock, isCounterRead, translatable } from './emit';
 import { csrAllowed, csrCounter } from '../csr';
-import { emitWasmBlock, wasmTranslatable } from './wasm-emit';
+import { SCRATCH_CYCLE_ROOM, SCRATCH_INSN_ROOM, SCRATCH_JALR_TARGET, SCRATCH_PASS_CYCLES, SCRATCH_PASS_INSNS, SCRATCH_PC0, emitWasmBlock, wasmTranslatable } from './wasm-emit';
 import { trampolineBytes } from './wasm-encode';
 import { MEM_SCRATCH } from '../hart-memory';
 
 if (TLB_MASK_SRC !== TLB_ENTRIES - 1) throw new Error('internal: jit/emit.ts TLB_MASK_SRC is out of step with the cycle model');
+
+// wasm-emit.ts's scratch words as indices of the f64 and int32 views at MEM_SCRATCH.
+const F64_AT = (offset: number) => (offset - MEM_SCRATCH) / 8;
+const PASS_INSNS = F64_AT(SCRATCH_PASS_INSNS), PASS_CYCLES = F64_AT(SCRATCH_PASS_CYCLES), PC0 = F64_AT(SCRATCH_PC0);
+const INSN_ROOM = F64_AT(SCRATCH_INSN_ROOM), CYCLE_ROOM = F64_AT(SCRATCH_CYCLE_ROOM);
+const TARGET_LO = (SCRATCH_JALR_TARGET - MEM_SCRATCH) / 4, TARGET_HI = TARGET_LO + 1;
 
 /**
  * What blocks are compiled to: WebAssembly (wasm-emit.ts: registers as i64, the default) or JS
@@ -146,8 +152,8 @@ export class BlockCache {
     readonly backend: JitBackend = DEFAULT_BACKEND) {
     this.hot = hot ?? DEFAULT_HOT[backend];
     const buf = h.memory.memory.buffer;
-    this.scratch64 = new Float64Array(buf, MEM_SCRATCH, 6);
-    this.scratch32 = new Int32Array(buf, MEM_SCRATCH, 12);
+    this.scratch64 = new Float64Array(buf, MEM_SCRATCH, CYCLE_ROOM + 1);
+    this.scratch32 = new Int32Array(buf, MEM_SCRATCH, 2 * (CYCLE_ROOM + 1));
     const ram = h.ram;
     this.pages = new Array(h.codeFlag.length).fill(undefined);
     this.env = [h.x, ram, h.memory.ram16, h.memory.ram32, h.tlbTag, h.tlbOff, h.codeFlag,
@@ -222,7 +228,8 @@ export class BlockCache {
     // A block cut at MAX_BLOCK in straight-line code: translate where it stops too (the
     // interpreter would otherwise run that code until a jump, as it only looks blocks up where
     // control arrives other than by falling through).
-    for (let s = slot, n = 0; s >= 0 && n < 64; n++) s = this.compileOne(pb, s, ramOff);
+    // A continuation whose code was overwritten before waits for its own (raised) threshold.
+    for (let s = this.compileOne(pb, slot, ramOff), n = 1; s >= 0 && pb.rewritten[s] === 0 && n < 64; n++) s = this.compileOne(pb, s, ramOff);
   }
 
   /** Translate the block at `slot`; the slot of its continuation when it was cut at MAX_BLOCK and none is there yet, else -1. */
@@ -306,14 +313,14 @@ export class BlockCache {
     const s64 = this.scratch64, s32 = this.scratch32;
     return (h: Hart) => {
       const pc0 = h.pc;
-      if (usesPc) s64[3] = pc0;
-      if (loops) { s64[4] = h.insnLimit - h.instret; s64[5] = h.cycleLimit - h.cycles; }
+      if (usesPc) s64[PC0] = pc0;
+      if (loops) { s64[INSN_ROOM] = h.insnLimit - h.instret; s64[CYCLE_ROOM] = h.cycleLimit - h.cycles; }
       const k = call(slot, h.setLoad, h.setStore);
       let insnCount = exitInsns[k], cycleCount = exitCycles[k];
-      if (loops) { insnCount += s64[0]; cycleCount += s64[1]; }
+      if (loops) { insnCount += s64[PASS_INSNS]; cycleCount += s64[PASS_CYCLES]; }
       h.cycles += cycleCount;
       if (k === jalrExit) {
-        const lo = s32[4], hi = s32[5];
+        const lo = s32[TARGET_LO], hi = s32[TARGET_HI];
         if (hi >= -0x200000 && hi < 0x200000) { h.instret += insnCount; h.pc = hi * 4294967296 + (lo >>> 0); return; }
         // Not a double: the interpreter's jalr path (a fault, or a pc kept as halves), the jalr not yet retired.
         h.instret += insnCount - 1; h.pc = pc0 + jalrOff; h.jumpFar(lo, hi); return;
