@@ -17,7 +17,7 @@ import type { Semihosting } from './semihosting';
 import { decode, Decoded } from './isa/decode';
 import { Op } from './isa/opcodes';
 import { CYCLES_PER_TICK, OP_COST, TLB_ENTRIES } from './cycle-model';
-import { allocateHartMemory, HartMemory } from './hart-memory';
+import { allocateHartMemory, HartMemory, TLB_SETS } from './hart-memory';
 import { Pmp } from './pmp';
 import { Access, Exc, Irq } from './trap-causes';
 import { csrRead, csrWrite } from './csr';
@@ -155,8 +155,8 @@ export class Hart {
   // device pages their physical page.
   readonly tlbTag: Float64Array;
   readonly tlbOff: Float64Array;
-  readonly mmioTag = new Float64Array(9 * TLB_ENTRIES).fill(NaN);
-  readonly mmioPa = new Float64Array(9 * TLB_ENTRIES);
+  readonly mmioTag = new Float64Array(TLB_SETS * TLB_ENTRIES).fill(NaN);
+  readonly mmioPa = new Float64Array(TLB_SETS * TLB_ENTRIES);
   // Read by translated blocks too (jit/emit.ts).
   setLoad = 0;
   setStore = 0;
@@ -427,9 +427,9 @@ export class Hart {
     // Translated blocks run only without a tracer (which sees every instruction one by one).
     const jit = this.jit !== null && this.tracer === null ? this.jit : null;
     // Where the last interpreted instruction falls through to, as an offset in the fetch page
-    // (-1: nowhere): blocks are looked up and counted only where
-    // control arrives otherwise (a branch or jump target, a block's exit, loop entry), so
-    // straight-line interpreted code pays nothing for the translator. An offset and not the pc:
+    // (-1: nowhere): blocks are looked up and counted only where control arrives otherwise (a
+    // branch or jump target, a block's exit, loop entry), so straight-line interpreted code pays
+    // nothing for the translator. An offset and not the pc:
     // a pc above 2^31 is no small integer, and as a loop variable V8 boxed it on every
     // instruction (a heap allocation each, 9% of cpu-mix's time in the garbage collector).
     let nextOff = -1;
