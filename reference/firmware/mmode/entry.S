@@ -16,6 +16,8 @@
 #define MNRET .word 0x70200073
 #define INSN_MRET 0x30200073
 #define INSN_SWAP_SP 0x34011173           /* csrrw sp, mscratch, sp */
+#define PLAIN_READ_MASK  (-0x301000)      /* 0xffcff000, sign-extended (one lui): a CSR instruction's CSR bits 11:2, rs1, funct3 */
+#define PLAIN_READ_MATCH 0x34002000       /* ... of csrrs rd, 0x340..0x343, x0 */
 #define V(off) (VM_FROM_FRAME + (off))    /* a field of vm, from sp = &trap_frame */
 #define S(off) (SU_FROM_FRAME + (off))    /* a field of su_view */
 
@@ -141,11 +143,11 @@ trap_entry:
  * or anything unusual (a CSR they do not know, an S/U PMP view to rebuild), goes to the general
  * path below with its full frame. Built with -DNO_FAST_PATH the firmware has only the general path, and must give the
  * kernel identical results (test/mkernel/fast-path.test.ts). */
-  csrr t2, mstatus
-  slli t2, t2, 63 - (MSTATUS_MPP_SHIFT + 1)
-  bltz t2, slow_entry        /* MPP's high bit: from M, the firmware itself (a bug): the general path stops the machine */
   lw t0, V(VM_IN_VM)(sp)
   beqz t0, fast_inject       /* from the kernel's own S or U code */
+  /* From the kernel's M-mode code (or from the firmware itself, a bug: every instruction the fast
+   * paths emulate is legal in M-mode, so a trap of the firmware's own never matches one and the
+   * general path stops the machine). */
   csrr t0, mcause
   li t1, EXC_ILLEGAL
   bne t0, t1, slow_entry
@@ -166,21 +168,13 @@ fast_illegal:
   beq t0, t2, fast_mret
   j slow_entry               /* sret, wfi, sfence.vma: the general path */
 
-/* A CSR instruction, t0. Plain reads (csrrs rd, csr, x0) of mscratch, mepc, mcause, mtval first. */
+/* A CSR instruction, t0. Plain reads (csrrs rd, csr, x0) of mscratch, mepc, mcause, mtval first:
+ * the CSR's bits 11:2, rs1 and funct3 match (the opcode is known), in one mask and compare. */
 fast_csr:
-  srli t1, t0, 12
-  andi t1, t1, 0xff
-  addi t1, t1, -2            /* funct3 = 2 (csrrs) and rs1 = x0 */
-  bnez t1, 1f
-  srli t3, t0, 20
-  addi t3, t3, -0x340
-  sltiu t1, t3, 4
-  beqz t1, 1f
-  slli t3, t3, 3
-  add t3, t3, sp
-  ld t1, V(VM_MSCRATCH)(t3)
-  j fast_csr_done
-1:
+  li t1, PLAIN_READ_MASK
+  and t1, t0, t1
+  li t2, PLAIN_READ_MATCH
+  beq t1, t2, fast_plain_read
   /* The source operand into t2: the immediate, or the kernel's register rs1. */
   srli t3, t0, 15
   andi t3, t3, 31
@@ -330,6 +324,14 @@ fast_set_real_mie:
   and t2, t2, t4
 1:
   csrw mie, t2
+  j fast_csr_done
+
+/* csrrs rd, mscratch/mepc/mcause/mtval, x0: the field's value (the CSR's low two bits index them). */
+fast_plain_read:
+  srli t3, t0, 20 - 3
+  andi t3, t3, 3 << 3
+  add t3, t3, sp
+  ld t1, V(VM_MSCRATCH)(t3)
   /* fall through */
 
 /* The old value to rd, then past the 4-byte instruction. t0 = the instruction, t1 = the old value.
@@ -360,6 +362,7 @@ fast_csr_done:
  * previous trap). The upper half is read only when it lies in mepc's page. */
 fast_resume:
   csrr t1, mepc
+fast_resume_at:
   lhu t0, 0(t1)              /* mepc is 2-byte aligned: this half is in mepc's page */
   andi t2, t0, 0x7f
   li t3, 0x73
@@ -374,7 +377,7 @@ fast_resume:
   li t2, INSN_SWAP_SP
   beq t0, t2, fast_swap_sp
   li t2, INSN_MRET
-  beq t0, t2, 2f
+  beq t0, t2, fast_mret_ahead
   srli t2, t0, 12
   andi t2, t2, 3
   beqz t2, fast_exit         /* ecall, ebreak, wfi, sret, sfence.vma: let it trap */
@@ -387,10 +390,74 @@ fast_resume:
   addi t3, t2, -0x304
   beqz t3, fast_csr
   j fast_exit
-2:
-  ld t2, S(SU_VALID)(sp)
-  beqz t2, fast_exit         /* fast_mret would need the general path: let the mret trap */
-  j fast_mret
+
+/* mret of the virtual M-mode (fw.c emulate_mret): MIE = MPIE, MPIE = 1, MPP = U, MPRV cleared
+ * below M; back to its M-mode code at the virtual mepc, or into its S or U code with its own
+ * configuration (fw.c enter_su_config) when the S/U PMP view is cached (vpmp.c). */
+fast_mret:
+  ld t4, S(SU_VALID)(sp)
+  beqz t4, slow_entry        /* the S/U view must be built (or may be, by an mret below M): the general path */
+  j fast_mret_viewed
+fast_mret_ahead:             /* found by fast_resume: without the S/U view, let the mret trap */
+  ld t4, S(SU_VALID)(sp)
+  beqz t4, fast_exit
+fast_mret_viewed:
+  ld t2, V(VM_MSTATUS)(sp)
+  srli t3, t2, MSTATUS_MPP_SHIFT
+  andi t3, t3, 3             /* t3 = MPP */
+  addi t4, t3, -PRV_M
+  beqz t4, 1f
+  li t4, ~MSTATUS_MPRV
+  and t2, t2, t4
+1:
+  andi t4, t2, MSTATUS_MPIE
+  srli t4, t4, 4             /* MPIE to MIE's place */
+  andi t2, t2, ~MSTATUS_MIE
+  or t2, t2, t4
+  ori t2, t2, MSTATUS_MPIE
+  li t4, ~MSTATUS_MPP
+  and t2, t2, t4
+  sd t2, V(VM_MSTATUS)(sp)
+  ld t4, V(VM_MEPC)(sp)
+  csrw mepc, t4
+  addi t4, t3, -PRV_M
+  bnez t4, fast_enter_su
+  /* Still in its M-mode code: real mie as vm_set_real_mie. */
+  andi t2, t2, MSTATUS_MIE
+  beqz t2, 1f
+  ld t2, V(VM_MIE)(sp)
+  ld t4, V(VM_MIDELEG)(sp)
+  not t4, t4
+  and t2, t2, t4
+1:
+  csrw mie, t2
+  j fast_resume
+
+/* Into the kernel's S or U code (t3 = its privilege): its satp, delegation, TVM/TW/TSR
+ * and the S/U PMP view, real mie = the virtual mie, and mret to that privilege. */
+fast_enter_su:               /* t2 = the new virtual mstatus, t3 = MPP */
+  li t4, MSTATUS_TVM | MSTATUS_TW | MSTATUS_TSR
+  and t2, t2, t4
+  slli t3, t3, MSTATUS_MPP_SHIFT
+  or t2, t2, t3
+  li t4, MSTATUS_TVM | MSTATUS_TW | MSTATUS_TSR | MSTATUS_MPRV | MSTATUS_MPP
+  csrc mstatus, t4
+  csrs mstatus, t2
+  ld t2, V(VM_SATP)(sp)
+  csrw satp, t2
+  sw zero, V(VM_IN_VM)(sp)
+  ld t2, V(VM_MEDELEG)(sp)
+  csrw medeleg, t2
+  ld t2, V(VM_MIDELEG)(sp)
+  csrw mideleg, t2
+  ld t2, S(SU_ADDR2)(sp)      /* pmpaddr1 is 0 in both views */
+  csrw pmpaddr2, t2
+  ld t2, S(SU_CFG0)(sp)
+  csrw pmpcfg0, t2
+  ld t2, V(VM_MIE)(sp)
+  csrw mie, t2
+  sfence.vma
+  /* fall through */
 
 fast_exit:
   LOAD_X sp, 6, 7
@@ -423,77 +490,17 @@ fast_to_slow:
   ENTERED
   j trap_exit
 
-/* mret of the virtual M-mode (fw.c emulate_mret): MIE = MPIE, MPIE = 1, MPP = U, MPRV cleared
- * below M; back to its M-mode code at the virtual mepc, or into its S or U code with its own
- * configuration (fw.c enter_su_config) when the S/U PMP view is cached (vpmp.c). */
-fast_mret:
-  ld t2, V(VM_MSTATUS)(sp)
-  srli t3, t2, MSTATUS_MPP_SHIFT
-  andi t3, t3, 3             /* t3 = MPP */
-  addi t4, t3, -PRV_M
-  beqz t4, 1f
-  ld t4, S(SU_VALID)(sp)
-  beqz t4, slow_entry        /* the S/U view must be built: the general path */
-  li t4, ~MSTATUS_MPRV
-  and t2, t2, t4
-1:
-  andi t4, t2, MSTATUS_MPIE
-  srli t4, t4, 4             /* MPIE to MIE's place */
-  andi t2, t2, ~MSTATUS_MIE
-  or t2, t2, t4
-  ori t2, t2, MSTATUS_MPIE
-  li t4, ~MSTATUS_MPP
-  and t2, t2, t4
-  sd t2, V(VM_MSTATUS)(sp)
-  ld t4, V(VM_MEPC)(sp)
-  csrw mepc, t4
-  addi t4, t3, -PRV_M
-  bnez t4, fast_enter_su
-  /* Still in its M-mode code: real mie as vm_set_real_mie. */
-  andi t2, t2, MSTATUS_MIE
-  beqz t2, 1f
-  ld t2, V(VM_MIE)(sp)
-  ld t4, V(VM_MIDELEG)(sp)
-  not t4, t4
-  and t2, t2, t4
-1:
-  csrw mie, t2
-  j fast_resume
-
-/* Into the kernel's S or U code (t3 = its privilege): its satp, delegation, TVM/TW/TSR
- * and the S/U PMP view, real mie = the virtual mie, and mret to that privilege. */
-fast_enter_su:
-  ld t2, V(VM_SATP)(sp)
-  csrw satp, t2
-  sw zero, V(VM_IN_VM)(sp)
-  ld t2, V(VM_MEDELEG)(sp)
-  csrw medeleg, t2
-  ld t2, V(VM_MIDELEG)(sp)
-  csrw mideleg, t2
-  li t2, MSTATUS_TVM | MSTATUS_TW | MSTATUS_TSR | MSTATUS_MPRV | MSTATUS_MPP
-  csrc mstatus, t2
-  ld t2, V(VM_MSTATUS)(sp)
-  li t4, MSTATUS_TVM | MSTATUS_TW | MSTATUS_TSR
-  and t2, t2, t4
-  slli t3, t3, MSTATUS_MPP_SHIFT
-  or t2, t2, t3
-  csrs mstatus, t2
-  ld t2, S(SU_ADDR2)(sp)      /* pmpaddr1 is 0 in both views */
-  csrw pmpaddr2, t2
-  ld t2, S(SU_CFG0)(sp)
-  csrw pmpcfg0, t2
-  ld t2, V(VM_MIE)(sp)
-  csrw mie, t2
-  sfence.vma
-  j fast_exit
 
 /* A trap from the kernel's own S or U code while virtualized (fw.c fw_trap, vm_inject): it goes
  * to the virtual mtvec with virtual mepc, mcause, mtval (0 for interrupts), MPIE = MIE, MIE = 0,
  * MPP = where it came from, and the kernel continues in its M-mode code in U (enter_vm_config),
  * when the S/U view is cached (so the M view is three writes). */
 fast_inject:
-  lw t0, V(VM_VIRTUALIZED)(sp)
-  beqz t0, slow_entry
+  csrr t1, mstatus
+  li t4, MSTATUS_MPP
+  and t1, t1, t4             /* t1 = MPP, the privilege it came from */
+  beq t1, t4, slow_entry     /* M: the firmware trapped itself (a bug): the general path stops the machine */
+  /* The S/U view is cached only while virtualized (vpmp.c), so this also says the kernel is. */
   ld t0, S(SU_VALID)(sp)
   beqz t0, slow_entry
   /* S-mode's sie writes back into the virtual mie (sync_from_su). */
@@ -528,21 +535,18 @@ fast_inject:
   li t0, ~(MSTATUS_MIE | MSTATUS_MPIE | MSTATUS_MPP)
   and t3, t3, t0
   or t3, t3, t4
-  csrr t0, mstatus
-  li t4, MSTATUS_MPP
-  and t0, t0, t4             /* the privilege it came from */
-  or t3, t3, t0
+  or t3, t3, t1              /* MPP = where it came from */
   sd t3, V(VM_MSTATUS)(sp)
-  ld t3, V(VM_MTVEC)(sp)
-  andi t4, t3, 3
-  andi t3, t3, -4
+  ld t1, V(VM_MTVEC)(sp)
+  andi t4, t1, 3
+  andi t1, t1, -4
   bgez t2, 1f
   beqz t4, 1f
   andi t4, t2, 0xff          /* a vectored interrupt: base + 4 * cause */
   slli t4, t4, 2
-  add t3, t3, t4
+  add t1, t1, t4
 1:
-  csrw mepc, t3
+  csrw mepc, t1
   li t2, 1
   sw t2, V(VM_IN_VM)(sp)
   csrr t2, satp
@@ -560,7 +564,7 @@ fast_inject:
   /* The PMP changed: fence, as the privileged spec requires (3.7.2), even though translation is
    * bare now: an implementation may cache identity mappings with their PMP results. */
   sfence.vma
-  j fast_resume
+  j fast_resume_at           /* t1 = mepc */
 
 /* The kernel's register xN: read into t2, or written from t1; called with jalr t4. Entry N is
  * eight bytes. Registers the fast paths use live in the frame, sp in mscratch. */
