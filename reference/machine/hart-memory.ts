@@ -15,7 +15,11 @@ export const MEM_X = 0;
 export const MEM_SCRATCH = 512;
 export const MEM_TLB_TAG = 1024;
 export const MEM_TLB_OFF = MEM_TLB_TAG + TLB_SETS * TLB_ENTRIES * 8;
-export const MEM_CODE_FLAG = MEM_TLB_OFF + TLB_SETS * TLB_ENTRIES * 8;
+/** The chain runner's index of translated blocks by RAM address (jit/wasm-chain.ts). */
+export const MEM_CHAIN = MEM_TLB_OFF + TLB_SETS * TLB_ENTRIES * 8;
+export const CHAIN_ENTRIES = 4096;
+export const CHAIN_ENTRY_BYTES = 16;
+export const MEM_CODE_FLAG = MEM_CHAIN + CHAIN_ENTRIES * CHAIN_ENTRY_BYTES;
 
 const WASM_PAGE = 65536;
 

@@ -168,13 +168,14 @@ export class Hart {
   /** Per RAM page: bit 0 = instructions decoded from it, bit 1 = holds the watched word. */
   readonly codeFlag: Uint8Array;
   private readonly romDec = new Map<number, Int32Array>();
-  private fetchVa = NaN;
+  /** The virtual page the run loop fetches from, and its byte offset in RAM (translated blocks chain within it: jit/wasm-chain.ts). */
+  fetchVa = NaN;
   // A RAM word whose stores the platform must see at once (HTIF tohost).
   private watchOff = -1;
   private onWatch: (() => void) | null = null;
   private fetchDec: Int32Array = new Int32Array(4096);
   private fetchMem: Uint8Array;
-  private fetchMemOff = 0;
+  fetchMemOff = 0;
   private fetchPa = 0;
   private decImm = 0;
   private readonly scratch: Decoded = { op: Op.ILLEGAL, rd: 0, rs1: 0, rs2: 0, imm: 0, len: 4 };

@@ -18,17 +18,24 @@ import { divuw, divw, mul, mulDiv64, mulw, remuw, remw } from '../muldiv';
 import { loadSlow, storeSlow } from '../data-access';
 import { BlockInsn, TLB_MASK_SRC, TranslatorFaults, emitBlock, isCounterRead, translatable } from './emit';
 import { csrAllowed, csrCounter } from '../csr';
-import { SCRATCH_CYCLE_ROOM, SCRATCH_INSN_ROOM, SCRATCH_JALR_TARGET, SCRATCH_PASS_CYCLES, SCRATCH_PASS_INSNS, SCRATCH_PC0, emitWasmBlock, wasmTranslatable } from './wasm-emit';
-import { trampolineBytes } from './wasm-encode';
-import { MEM_SCRATCH } from '../hart-memory';
+import { tlbSet } from '../translation';
+import { Access } from '../trap-causes';
+import { SCRATCH_JALR_TARGET, emitWasmBlock, wasmTranslatable } from './wasm-emit';
+import {
+  CHAIN_OUT_PC, SCRATCH_CYCLE_ROOM0, SCRATCH_INSN_ROOM0, SCRATCH_OUT_KIND, SCRATCH_PAGE, SCRATCH_RAN_CYCLES, SCRATCH_RAN_INSNS,
+  chainEntry, chainRunnerBytes,
+} from './wasm-chain';
+import { CHAIN_ENTRIES, CHAIN_ENTRY_BYTES, MEM_CHAIN, MEM_SCRATCH } from '../hart-memory';
 
 if (TLB_MASK_SRC !== TLB_ENTRIES - 1) throw new Error('internal: jit/emit.ts TLB_MASK_SRC is out of step with the cycle model');
 
-// wasm-emit.ts's scratch words as indices of the f64 and int32 views at MEM_SCRATCH.
+// The chain runner's scratch words (wasm-chain.ts) as indices of the f64 and int32 views at MEM_SCRATCH.
 const F64_AT = (offset: number) => (offset - MEM_SCRATCH) / 8;
-const PASS_INSNS = F64_AT(SCRATCH_PASS_INSNS), PASS_CYCLES = F64_AT(SCRATCH_PASS_CYCLES), PC0 = F64_AT(SCRATCH_PC0);
-const INSN_ROOM = F64_AT(SCRATCH_INSN_ROOM), CYCLE_ROOM = F64_AT(SCRATCH_CYCLE_ROOM);
-const TARGET_LO = (SCRATCH_JALR_TARGET - MEM_SCRATCH) / 4, TARGET_HI = TARGET_LO + 1;
+const I32_AT = (offset: number) => (offset - MEM_SCRATCH) / 4;
+const PAGE = F64_AT(SCRATCH_PAGE), INSN_ROOM0 = F64_AT(SCRATCH_INSN_ROOM0), CYCLE_ROOM0 = F64_AT(SCRATCH_CYCLE_ROOM0);
+const RAN_INSNS = F64_AT(SCRATCH_RAN_INSNS), RAN_CYCLES = F64_AT(SCRATCH_RAN_CYCLES), OUT_KIND = I32_AT(SCRATCH_OUT_KIND);
+const TARGET_LO = I32_AT(SCRATCH_JALR_TARGET), TARGET_HI = TARGET_LO + 1;
+const SCRATCH_WORDS = I32_AT(SCRATCH_OUT_KIND) + 1;
 
 /**
  * What blocks are compiled to: WebAssembly (wasm-emit.ts: registers as i64, the default) or JS
@@ -63,6 +70,8 @@ export interface Block {
   guard: number;
   /** Byte offset of its first instruction in the page, and the byte range [start, end) its instructions lie in. */
   head: number;
+  /** RAM offset of its first instruction (its key in the chain runner's index). */
+  key: number;
   start: number;
   end: number;
 }
@@ -140,11 +149,13 @@ export class BlockCache {
   /** The scratch words of a WebAssembly block (wasm-emit.ts), as f64 and as int32 halves. */
   private readonly scratch64: Float64Array;
   private readonly scratch32: Int32Array;
-  /** WebAssembly blocks: the table they are called through, its free entries, and the trampoline. */
+  /** WebAssembly blocks: the table the chain runner calls them through, its free entries, and the runner. */
   private table: WebAssembly.Table | null = null;
   private readonly freeSlots: number[] = [];
   private tableUsed = 0;
-  private trampoline: ((index: number, setLoad: number, setStore: number) => number) | null = null;
+  private runChain: ((index: number, off: number, pageRam: number, setLoad: number, setStore: number, setFetch: number) => number) | null = null;
+  /** The chain runner's index (wasm-chain.ts), as int32 words of the hart's memory. */
+  private readonly mem32: Int32Array;
 
   readonly hot: number;
 
@@ -152,8 +163,11 @@ export class BlockCache {
     readonly backend: JitBackend = DEFAULT_BACKEND) {
     this.hot = hot ?? DEFAULT_HOT[backend];
     const buf = h.memory.memory.buffer;
-    this.scratch64 = new Float64Array(buf, MEM_SCRATCH, CYCLE_ROOM + 1);
-    this.scratch32 = new Int32Array(buf, MEM_SCRATCH, 2 * (CYCLE_ROOM + 1));
+    this.scratch64 = new Float64Array(buf, MEM_SCRATCH, Math.ceil(SCRATCH_WORDS / 2));
+    this.scratch32 = new Int32Array(buf, MEM_SCRATCH, SCRATCH_WORDS);
+    this.mem32 = new Int32Array(buf);
+    // The index may hold entries of an earlier cache of this hart, whose table this one does not have.
+    this.mem32.fill(0, MEM_CHAIN >> 2, (MEM_CHAIN + CHAIN_ENTRIES * CHAIN_ENTRY_BYTES) >> 2);
     const ram = h.ram;
     this.pages = new Array(h.codeFlag.length).fill(undefined);
     this.env = [h.x, ram, h.memory.ram16, h.memory.ram32, h.tlbTag, h.tlbOff, h.codeFlag,
@@ -216,7 +230,10 @@ export class BlockCache {
 
   /** Free a dropped WebAssembly block's table entry. */
   private release(blk: Block): void {
-    if (blk.slot >= 0) { this.table!.set(blk.slot, null); this.freeSlots.push(blk.slot); blk.slot = -1; }
+    if (blk.slot < 0) return;
+    const e = chainEntry(blk.key) >> 2;
+    if (this.mem32[e] === blk.key + 1 && this.mem32[e + 1] === blk.slot) this.mem32[e] = 0;
+    this.table!.set(blk.slot, null); this.freeSlots.push(blk.slot); blk.slot = -1;
   }
 
   /** The count of page `pb`'s slot reached the threshold: translate the block there. */
@@ -271,7 +288,7 @@ export class BlockCache {
         off += dd.len;
       }
     }
-    const blk: Block = { fn: null, slot: -1, n: insns.length, guard: 0, head: start, start: lo, end: hi };
+    const blk: Block = { fn: null, slot: -1, n: insns.length, guard: 0, head: start, key: ramOff + start, start: lo, end: hi };
     if (insns.length > 0) {
       let total = 0;
       for (const ins of insns) total += OP_COST[ins.op];
@@ -279,6 +296,9 @@ export class BlockCache {
       if (this.backend === 'wasm') {
         blk.slot = this.freeSlots.pop() ?? this.tableUsed++;
         blk.fn = this.buildWasm(insns, blk.slot);
+        // Into the chain runner's index (a block already there is only reached through the run loop).
+        const e = chainEntry(blk.key) >> 2;
+        this.mem32[e] = blk.key + 1; this.mem32[e + 1] = blk.slot; this.mem32[e + 2] = blk.n; this.mem32[e + 3] = blk.guard;
       } else {
         blk.fn = this.build(emitBlock(insns, this.faults));
       }
@@ -294,39 +314,33 @@ export class BlockCache {
   }
 
   /**
-   * A WebAssembly block and the JS that applies the exit it returns (wasm-emit.ts): pc, cycles and
-   * instret as the interpreter would have them there.
+   * A WebAssembly block, and the JS that runs it through the chain runner (wasm-chain.ts, which
+   * may run the blocks after it too) and applies where that stopped: pc, cycles and instret as
+   * the interpreter would have them there.
    */
   private buildWasm(insns: BlockInsn[], slot: number): BlockFn {
     const w = emitWasmBlock(insns, this.faults, this.h.memory.ramAt);
     const instance = new WebAssembly.Instance(wasmModule(w.bytes), { m: { mem: this.h.memory.memory } });
     if (this.table === null) {
       this.table = new WebAssembly.Table({ element: 'anyfunc', initial: 256 });
-      const tramp = new WebAssembly.Instance(new WebAssembly.Module(trampolineBytes()), { m: { t: this.table } });
-      this.trampoline = tramp.exports.call as (index: number, setLoad: number, setStore: number) => number;
+      const runner = new WebAssembly.Instance(wasmModule(chainRunnerBytes()), { m: { mem: this.h.memory.memory, t: this.table } });
+      this.runChain = runner.exports.run as (index: number, off: number, pageRam: number, setLoad: number, setStore: number, setFetch: number) => number;
     }
     if (slot >= this.table.length) this.table.grow(this.table.length);
     this.table.set(slot, instance.exports.f);
-    const call = this.trampoline!;
-    const exitOff = Float64Array.from(w.exitOff), exitCycles = Float64Array.from(w.exitCycles), exitInsns = Float64Array.from(w.exitInsns);
-    const { loops, usesPc, jalrExit, jalrOff } = w;
+    const run = this.runChain!;
     const s64 = this.scratch64, s32 = this.scratch32;
     return (h: Hart) => {
-      const pc0 = h.pc;
-      if (usesPc) s64[PC0] = pc0;
-      if (loops) { s64[INSN_ROOM] = h.insnLimit - h.instret; s64[CYCLE_ROOM] = h.cycleLimit - h.cycles; }
-      const k = call(slot, h.setLoad, h.setStore);
-      let insnCount = exitInsns[k], cycleCount = exitCycles[k];
-      if (loops) { insnCount += s64[PASS_INSNS]; cycleCount += s64[PASS_CYCLES]; }
-      h.cycles += cycleCount;
-      if (k === jalrExit) {
-        const lo = s32[TARGET_LO], hi = s32[TARGET_HI];
-        if (hi >= -0x200000 && hi < 0x200000) { h.instret += insnCount; h.pc = hi * 4294967296 + (lo >>> 0); return; }
-        // Not a double: the interpreter's jalr path (a fault, or a pc kept as halves), the jalr not yet retired.
-        h.instret += insnCount - 1; h.pc = pc0 + jalrOff; h.jumpFar(lo, hi); return;
-      }
-      h.instret += insnCount;
-      h.pc = pc0 + exitOff[k];
+      const page = h.fetchVa;
+      s64[PAGE] = page; s64[INSN_ROOM0] = h.insnLimit - h.instret; s64[CYCLE_ROOM0] = h.cycleLimit - h.cycles;
+      const off = run(slot, h.pc - page, h.fetchMemOff, h.setLoad, h.setStore, tlbSet(h.priv, Access.Fetch));
+      h.instret += s64[RAN_INSNS]; h.cycles += s64[RAN_CYCLES];
+      // Where it stopped, in the page it stopped in (the run loop refetches when that is another).
+      if (s32[OUT_KIND] === CHAIN_OUT_PC) { h.pc = s64[PAGE] + off; return; }
+      const lo = s32[TARGET_LO], hi = s32[TARGET_HI];
+      if (hi >= -0x200000 && hi < 0x200000) { h.pc = hi * 4294967296 + (lo >>> 0); return; }
+      // Not a double: the interpreter's jalr path (a fault, or a pc kept as halves), the jalr not yet retired.
+      h.instret -= 1; h.pc = s64[PAGE] + off; h.jumpFar(lo, hi);
     };
   }
 

@@ -3,14 +3,16 @@
 // translation cache, the code-page flags, RAM). 64-bit registers are i64 values here, where the
 // JS form works on int32 halves: that is the whole gain (TRANSLATION.md has the figures).
 //
-// The function is (setLoad: i32, setStore: i32) -> i32; it reads from the scratch words pc0, the
+// The function is (setLoad: i32, setStore: i32) -> i64; it reads from the scratch words pc0, the
 // virtual pc the block was entered at (when it needs it), and, when it loops, the rooms
 // insnLimit - instret and cycleLimit - cycles at entry. (Doubles go through memory, not
 // parameters: V8's generic call into WebAssembly boxed each double argument, a heap allocation
-// per block run.) It returns the index of the exit it left by, and the caller
-// (block-cache.ts) applies that exit's pc offset, cycles and instructions from the tables this
-// file builds. A block that loops also leaves, in the scratch words, the instructions and cycles
-// of the passes it completed.
+// per block run.) It returns the exit it left by, packed (EXIT_*): the instructions retired and
+// cycles spent in this pass up to it, whether it left before an instruction the interpreter must
+// run, and the pc offset from the block's start. Blocks are called by the chain runner
+// (wasm-chain.ts), which applies the exit and runs the next block itself when there is one. A
+// block that loops also leaves, in the scratch words, the instructions and cycles of the passes
+// it completed.
 //
 // Everything that may touch time, a device or a fault leaves the block *before* that
 // instruction, with pc, cycles and instret exact: a translation-cache miss, a misaligned access,
@@ -34,6 +36,20 @@ export const SCRATCH_PC0 = MEM_SCRATCH + 24;
 export const SCRATCH_INSN_ROOM = MEM_SCRATCH + 32;
 export const SCRATCH_CYCLE_ROOM = MEM_SCRATCH + 40;
 
+/**
+ * A block's packed exit (an i64): instructions in bits 0-7, cycles in bits 8-23, flags in bits
+ * 24-27, and in the high 32 bits the signed pc offset from the block's start (for EXIT_JALR, the
+ * jalr's own offset: its target is in SCRATCH_JALR_TARGET).
+ */
+export const EXIT_CYCLES_SHIFT = 8;
+export const EXIT_FLAGS_SHIFT = 24;
+/** Left before an instruction the interpreter runs (a translation-cache miss, a store to code...). */
+export const EXIT_SIDE = 1;
+/** Left by its final jalr. */
+export const EXIT_JALR = 2;
+/** The block loops: add the completed passes in the scratch words. */
+export const EXIT_LOOPS = 4;
+
 /** Operations a WebAssembly block runs; counter reads end it (the interpreter runs them). */
 export function wasmTranslatable(op: Op): boolean {
   return translatable(op);
@@ -41,16 +57,6 @@ export function wasmTranslatable(op: Op): boolean {
 
 export interface WasmBlock {
   bytes: Uint8Array;
-  /** Per exit: pc offset from the block's start, and cycles and instructions of this pass up to it. */
-  exitOff: number[];
-  exitCycles: number[];
-  exitInsns: number[];
-  /** The exit of a final jalr (its target is in SCRATCH_JALR_TARGET), or -1; and the jalr's offset. */
-  jalrExit: number;
-  jalrOff: number;
-  loops: boolean;
-  /** Whether it reads pc0 (auipc, jal, jalr). */
-  usesPc: boolean;
 }
 
 // Parameters and locals.
@@ -71,27 +77,19 @@ export function emitWasmBlock(insns: BlockInsn[], faults: TranslatorFaults, ramA
   const loops = insns.some((ins) => (isBranch(ins.op) || ins.op === Op.JAL) && ins.d + ins.imm === 0);
 
   const c = new Bytes();
-  const exitOff: number[] = [], exitCycles: number[] = [], exitInsns: number[] = [];
-  const exitIndex = new Map<string, number>();
-  const exitOf = (off: number, cycles: number, count: number): number => {
-    const key = `${off},${cycles},${count}`;
-    let k = exitIndex.get(key);
-    if (k === undefined) {
-      k = exitOff.length;
-      exitOff.push(off); exitCycles.push(cycles); exitInsns.push(count);
-      exitIndex.set(key, k);
-    }
-    return k;
-  };
-  const ret = (k: number) => {
+  /** Leave by an exit: pc offset `off` from the start, `cycles` and `count` instructions of this pass. */
+  const ret = (off: number, cycles: number, count: number, flags: number) => {
     if (loops) {
       c.byte(OP.i32_const).sleb(0n).byte(OP.local_get).u32(ACC_I).byte(OP.f64_store).u32(3).u32(SCRATCH_PASS_INSNS);
       c.byte(OP.i32_const).sleb(0n).byte(OP.local_get).u32(ACC_C).byte(OP.f64_store).u32(3).u32(SCRATCH_PASS_CYCLES);
+      flags |= EXIT_LOOPS;
     }
-    c.byte(OP.i32_const).sleb(BigInt(k)).byte(OP.return);
+    if (count > 0xff || cycles > 0xffff) throw new Error(`internal: a block exit of ${count} instructions and ${cycles} cycles does not pack`);
+    const low = BigInt(count | (cycles << EXIT_CYCLES_SHIFT) | (flags << EXIT_FLAGS_SHIFT));
+    c.byte(OP.i64_const).sleb(BigInt.asIntN(64, (BigInt(off) << 32n) | low)).byte(OP.return);
   };
   /** Leave before instruction i: the interpreter runs it. */
-  const exitBefore = (i: number) => ret(exitOf(insns[i].d, before[i], i));
+  const exitBefore = (i: number) => ret(insns[i].d, before[i], i, EXIT_SIDE);
   const local = (op: number, l: number) => c.byte(op).u32(l);
   const i64c = (v: bigint | number) => c.byte(OP.i64_const).sleb(BigInt(v));
   const i32c = (v: number) => c.byte(OP.i32_const).sleb(BigInt(v | 0));
@@ -111,7 +109,7 @@ export function emitWasmBlock(insns: BlockInsn[], faults: TranslatorFaults, ramA
   /** Control passes to byte offset `target` after instruction i (a taken branch or jump); `depth` = enclosing blocks inside the loop. */
   const transfer = (i: number, target: number, depth: number) => {
     const count = i + 1 + (faults.instretAfterTakenBranch ? 1 : 0);
-    if (target !== 0) { ret(exitOf(target, after(i), count)); return; }
+    if (target !== 0) { ret(target, after(i), count, 0); return; }
     // Back to the start: count the pass and go round again when the next one fits, exactly as
     // the dispatcher's check would (hart.ts loop); the deliberately late variant lets it start at the limit.
     local(OP.local_get, ACC_I); f64c(count); c.byte(OP.f64_add); local(OP.local_set, ACC_I);
@@ -121,7 +119,7 @@ export function emitWasmBlock(insns: BlockInsn[], faults: TranslatorFaults, ramA
     c.byte(faults.interruptOneLate ? OP.f64_le : OP.f64_lt);
     c.byte(OP.i32_and);
     c.byte(OP.br_if).u32(depth);
-    ret(exitOf(0, 0, 0));
+    ret(0, 0, 0, 0);
   };
   /** va, vpn, e for an access at x[rs1] + imm through set `setLocal`; leaves before i on a miss, then o. */
   const translate = (i: number, rs1: number, imm: number, setLocal: number, size: number) => {
@@ -177,7 +175,6 @@ export function emitWasmBlock(insns: BlockInsn[], faults: TranslatorFaults, ramA
     c.byte(OP.loop).byte(VOID);
   }
 
-  let jalrExit = -1, jalrOff = 0;
   for (let i = 0; i < n; i++) {
     const { op, rd, rs1, rs2, imm, len, d } = insns[i];
     const isLast = i === n - 1;
@@ -281,9 +278,7 @@ export function emitWasmBlock(insns: BlockInsn[], faults: TranslatorFaults, ramA
         getX(rs1); i64c(imm); c.byte(OP.i64_add); i64c(-2); c.byte(OP.i64_and); local(OP.local_set, T);
         setX(rd, () => { local(OP.local_get, PCB); i64c(d + len); c.byte(OP.i64_add); });
         i32c(0); local(OP.local_get, T); mem(OP.i64_store, 3, SCRATCH_JALR_TARGET);
-        jalrExit = exitOf(-1 - d, after(i), i + 1);   // its offset is never used (the target is): -1 - d keeps the key apart
-        jalrOff = d;
-        ret(jalrExit);
+        ret(d, after(i), i + 1, EXIT_JALR);
         continue;
       case Op.BEQ: case Op.BNE: case Op.BLT: case Op.BGE: case Op.BLTU: case Op.BGEU: {
         getX(rs1); getX(rs2);
@@ -297,12 +292,9 @@ export function emitWasmBlock(insns: BlockInsn[], faults: TranslatorFaults, ramA
       default:
         throw new Error(`internal: no WebAssembly translation for op ${op}`);
     }
-    if (isLast) ret(exitOf(d + len, total, n));
+    if (isLast) ret(d + len, total, n, 0);
   }
   if (loops) c.byte(OP.end);
   c.byte(OP.unreachable);
-  return {
-    bytes: moduleBytes(PARAMS, [I32], LOCALS, c),
-    exitOff, exitCycles, exitInsns, jalrExit, jalrOff, loops, usesPc,
-  };
+  return { bytes: moduleBytes(PARAMS, [I64], LOCALS, c) };
 }

@@ -1,6 +1,6 @@
 // The few pieces of the WebAssembly binary format (core specification 2.0, chapter 5) that a
 // translated block needs: LEB128 numbers, one function type, an imported memory, one exported
-// function, and the opcodes wasm-emit.ts writes.
+// function, and the opcodes wasm-emit.ts and wasm-chain.ts write.
 
 /** Value types. */
 export const I32 = 0x7f, I64 = 0x7e, F64 = 0x7c;
@@ -9,20 +9,20 @@ export const I32 = 0x7f, I64 = 0x7e, F64 = 0x7c;
 export const OP = {
   unreachable: 0x00, block: 0x02, loop: 0x03, if: 0x04, else: 0x05, end: 0x0b, br: 0x0c, br_if: 0x0d, return: 0x0f,
   local_get: 0x20, local_set: 0x21, local_tee: 0x22,
-  i32_load8_u: 0x2d, i64_load: 0x29, f64_load: 0x2b,
+  i32_load: 0x28, i32_load8_u: 0x2d, i64_load: 0x29, f64_load: 0x2b, i32_store: 0x36,
   i64_load8_s: 0x30, i64_load8_u: 0x31, i64_load16_s: 0x32, i64_load16_u: 0x33, i64_load32_s: 0x34, i64_load32_u: 0x35,
   i64_store: 0x37, f64_store: 0x39, i64_store8: 0x3c, i64_store16: 0x3d, i64_store32: 0x3e,
   i32_const: 0x41, i64_const: 0x42, f64_const: 0x44,
-  i32_eqz: 0x45, i32_eq: 0x46, i32_ne: 0x47,
+  i32_eqz: 0x45, i32_eq: 0x46, i32_ne: 0x47, i32_ge_u: 0x4f,
   i64_eqz: 0x50, i64_eq: 0x51, i64_ne: 0x52, i64_lt_s: 0x53, i64_lt_u: 0x54, i64_ge_s: 0x59, i64_ge_u: 0x5a,
   f64_ne: 0x62, f64_lt: 0x63, f64_le: 0x65,
   i32_add: 0x6a, i32_sub: 0x6b, i32_mul: 0x6c, i32_div_s: 0x6d, i32_div_u: 0x6e, i32_rem_s: 0x6f, i32_rem_u: 0x70,
   i32_and: 0x71, i32_or: 0x72, i32_shl: 0x74, i32_shr_s: 0x75, i32_shr_u: 0x76,
   i64_add: 0x7c, i64_sub: 0x7d, i64_mul: 0x7e, i64_div_s: 0x7f, i64_div_u: 0x80, i64_rem_s: 0x81, i64_rem_u: 0x82,
   i64_and: 0x83, i64_or: 0x84, i64_xor: 0x85, i64_shl: 0x86, i64_shr_s: 0x87, i64_shr_u: 0x88,
-  f64_add: 0xa0,
+  f64_add: 0xa0, f64_sub: 0xa1,
   i32_wrap_i64: 0xa7, i32_trunc_f64_u: 0xab, i64_extend_i32_s: 0xac, i64_extend_i32_u: 0xad,
-  i64_trunc_f64_s: 0xb0, f64_convert_i64_s: 0xb9,
+  i64_trunc_f64_s: 0xb0, f64_convert_i32_s: 0xb7, f64_convert_i32_u: 0xb8, f64_convert_i64_s: 0xb9,
   select: 0x1b, call_indirect: 0x11,
 } as const;
 
@@ -73,27 +73,6 @@ export class Bytes {
   name(s: string): this { this.u32(s.length); for (let i = 0; i < s.length; i++) this.byte(s.charCodeAt(i)); return this; }
   section(id: number, body: Bytes): this { this.byte(id).u32(body.length); return this.bytes(body.view()); }
   view(): Uint8Array { return this.buf.subarray(0, this.length); }
-}
-
-/**
- * The trampoline every translated block is called through: it imports the table `m.t` of block
- * functions and exports `call(index, setLoad, setStore) -> exit`, which calls entry `index`.
- * One function called from JS for every block keeps that call site monomorphic (V8 then uses its
- * fast path into WebAssembly; a call site that sees many functions takes the generic one).
- */
-export function trampolineBytes(): Uint8Array {
-  const out = new Bytes().bytes([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
-  // Type 0: the blocks' (i32, i32) -> i32; type 1: call's (i32, i32, i32) -> i32.
-  out.section(1, new Bytes().u32(2).byte(0x60).u32(2).bytes([I32, I32]).u32(1).byte(I32)
-    .byte(0x60).u32(3).bytes([I32, I32, I32]).u32(1).byte(I32));
-  out.section(2, new Bytes().u32(1).name('m').name('t').byte(0x01).byte(0x70).byte(0x00).u32(0));
-  out.section(3, new Bytes().u32(1).u32(1));
-  out.section(7, new Bytes().u32(1).name('call').byte(0x00).u32(0));
-  const body = new Bytes().u32(0)
-    .byte(OP.local_get).u32(1).byte(OP.local_get).u32(2).byte(OP.local_get).u32(0)
-    .byte(OP.call_indirect).u32(0).u32(0).byte(OP.end);
-  out.section(10, new Bytes().u32(1).u32(body.length).bytes(body.view()));
-  return out.view().slice();
 }
 
 /**
