@@ -61,6 +61,10 @@ function pageFault(h: Hart, access: Access, va: number): never {
   return h.raise(pageFaultCause(access), addressTval(va));
 }
 
+/** Per level of an Sv39 walk: bytes of address space per PTE (2^(12 + 9 level)), and 4 KiB pages in a leaf's span. */
+const LEVEL_UNIT = [4096, 2097152, 1073741824];
+const LEVEL_PAGES = [1, 512, 262144];
+
 /** Sv39 page-table walk (privileged spec 1.12, 4.3.2), updating A and D in hardware as QEMU does. */
 function walk(h: Hart, va: number, access: Access, effPriv: number): number {
   // satp may hold Sv48/Sv57 only on a hart switched to implement them (reference/machine/choices.ts),
@@ -68,16 +72,18 @@ function walk(h: Hart, va: number, access: Access, effPriv: number): number {
   if (h.satpMode !== 8) throw new Error(`internal: no page-table walk for satp MODE ${h.satpMode}`);
   if (va < -SV39_LIMIT || va >= SV39_LIMIT) pageFault(h, access, va);
   const u = va < 0 ? va + 2 * SV39_LIMIT : va; // the low 39 bits
-  const ram = h.ramView;
+  // PTEs are 8-byte aligned: read as two words of the int32 view of RAM (little-endian, as the
+  // hart's other fast paths), not through a DataView (a walk is on every translation-cache miss).
+  const ram32 = h.memory.ram32;
   let table = h.satpRoot;
   for (let level = 2; level >= 0; level--) {
     h.cycles += EVENT_COST.pageWalkLevel;
-    const vpnI = floor(u / Math.pow(2, 12 + 9 * level)) % 512;
+    const vpnI = floor(u / LEVEL_UNIT[level]) % 512;
     const pteAddr = table + vpnI * 8;
     const off = pteAddr - h.ramBase;
     if (!(off >= 0 && off + 8 <= h.ramSize) || !h.pmp.check(pteAddr, 8, 1, Access.Load)) accessFault(h, access, va);
-    let lo = ram.getInt32(off, true);
-    const hi = ram.getInt32(off + 4, true);
+    let lo = ram32[off / 4];
+    const hi = ram32[off / 4 + 1];
     const v = lo & 1, r = lo & 2, w = lo & 4, xb = lo & 8;
     if (!v || (!r && w) || (hi >>> 22) !== 0) pageFault(h, access, va);
     const ppn = (hi & 0x3fffff) * 4194304 + (lo >>> 10);
@@ -87,7 +93,7 @@ function walk(h: Hart, va: number, access: Access, effPriv: number): number {
       continue;
     }
     // Leaf.
-    const span = Math.pow(2, 9 * level);
+    const span = LEVEL_PAGES[level];
     if (level > 0 && ppn % span !== 0) pageFault(h, access, va);
     if (access === Access.Fetch) { if (!xb) pageFault(h, access, va); }
     else if (access === Access.Load) { if (!r && !(xb && (h.mstatus & MS_MXR))) pageFault(h, access, va); }
@@ -100,7 +106,7 @@ function walk(h: Hart, va: number, access: Access, effPriv: number): number {
       // Svade: a page fault instead of the hardware update is the other legal choice.
       if (h.choose('adUpdate') === 'page-fault') pageFault(h, access, va);
       lo |= need;
-      ram.setInt32(off, lo, true);
+      ram32[off / 4] = lo;
       if (h.codeFlag[off >>> 12] !== 0) h.codeWritten(off, 4);
     }
     const inPage = floor(u / 4096) % span;
