@@ -459,11 +459,12 @@ export class Hart {
             // starts before the next timer or device event and within the instruction limit.
             if (b.fn !== null && this.instret + b.n <= this.insnLimit && this.cycles + b.guard < this.cycleLimit) {
               const i0 = this.instret;
-              b.fn(this);
-              // A block that left before its first instruction (a WebAssembly block leaves the
-              // interpreter what may fault or touch time or code) made no progress: the
-              // interpreter runs that instruction before any block is looked up again.
-              if (this.instret === i0) nextOff = off;
+              const leftBefore = b.fn(this);
+              // Blocks that left before an instruction they do not run (a WebAssembly block leaves
+              // the interpreter what may fault or touch time or code), or before their first one:
+              // the interpreter runs that instruction before any block is looked up again (a
+              // block starting there would leave at once).
+              if (leftBefore === true || this.instret === i0) nextOff = this.pc - this.fetchVa;
               sideExit = true;
               continue;
             }

@@ -22,7 +22,7 @@ import { tlbSet } from '../translation';
 import { Access } from '../trap-causes';
 import { SCRATCH_JALR_TARGET, emitWasmBlock, wasmTranslatable } from './wasm-emit';
 import {
-  CHAIN_OUT_PC, SCRATCH_CYCLE_ROOM0, SCRATCH_INSN_ROOM0, SCRATCH_OUT_KIND, SCRATCH_PAGE, SCRATCH_RAN_CYCLES, SCRATCH_RAN_INSNS,
+  CHAIN_OUT_JALR, CHAIN_OUT_SIDE, SCRATCH_CYCLE_ROOM0, SCRATCH_INSN_ROOM0, SCRATCH_OUT_KIND, SCRATCH_PAGE, SCRATCH_RAN_CYCLES, SCRATCH_RAN_INSNS,
   chainEntry, chainRunnerBytes,
 } from './wasm-chain';
 import { CHAIN_ENTRIES, CHAIN_ENTRY_BYTES, MEM_CHAIN, MEM_SCRATCH } from '../hart-memory';
@@ -57,8 +57,11 @@ export const DEFAULT_HOT: Readonly<Record<JitBackend, number>> = { wasm: 5_000, 
  */
 const MAX_BLOCK = 64;
 
-/** A translated block: runs from h.pc (a pc passed as an argument would be boxed: it is no small integer). */
-export type BlockFn = (h: Hart) => void;
+/**
+ * A translated block: runs from h.pc (a pc passed as an argument would be boxed: it is no small
+ * integer). True when it stopped before an instruction the interpreter must run next.
+ */
+export type BlockFn = (h: Hart) => boolean | undefined;
 
 export interface Block {
   /** null: the head cannot start a block (its first instruction is not translated). */
@@ -336,11 +339,13 @@ export class BlockCache {
       const off = run(slot, h.pc - page, h.fetchMemOff, h.setLoad, h.setStore, tlbSet(h.priv, Access.Fetch));
       h.instret += s64[RAN_INSNS]; h.cycles += s64[RAN_CYCLES];
       // Where it stopped, in the page it stopped in (the run loop refetches when that is another).
-      if (s32[OUT_KIND] === CHAIN_OUT_PC) { h.pc = s64[PAGE] + off; return; }
+      const kind = s32[OUT_KIND];
+      if (kind !== CHAIN_OUT_JALR) { h.pc = s64[PAGE] + off; return kind === CHAIN_OUT_SIDE; }
       const lo = s32[TARGET_LO], hi = s32[TARGET_HI];
-      if (hi >= -0x200000 && hi < 0x200000) { h.pc = hi * 4294967296 + (lo >>> 0); return; }
+      if (hi >= -0x200000 && hi < 0x200000) { h.pc = hi * 4294967296 + (lo >>> 0); return false; }
       // Not a double: the interpreter's jalr path (a fault, or a pc kept as halves), the jalr not yet retired.
       h.instret -= 1; h.pc = s64[PAGE] + off; h.jumpFar(lo, hi);
+      return false;
     };
   }
 

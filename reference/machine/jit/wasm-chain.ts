@@ -36,9 +36,14 @@ export const SCRATCH_CYCLE_ROOM0 = MEM_SCRATCH + 64;
 export const SCRATCH_RAN_INSNS = MEM_SCRATCH + 72;
 export const SCRATCH_RAN_CYCLES = MEM_SCRATCH + 80;
 export const SCRATCH_OUT_KIND = MEM_SCRATCH + 88;
-/** The run stopped at page offset `off` (which may lie outside the page); or at a jalr whose target the loop applies. */
+/**
+ * The run stopped at page offset `off` (which may lie outside the page); at a jalr whose target
+ * the loop applies; or before an instruction the interpreter runs (a block starting there would
+ * leave at once: nothing has changed since).
+ */
 export const CHAIN_OUT_PC = 0;
 export const CHAIN_OUT_JALR = 1;
+export const CHAIN_OUT_SIDE = 2;
 
 /** An index entry: RAM offset of the head + 1 (0: empty), the block's table index, its instructions and guard (i32 each). */
 export function chainEntry(ramOff: number): number {
@@ -54,7 +59,7 @@ export function chainRunnerBytes(): Uint8Array {
   const c = new Bytes();
   const get = (l: number) => c.byte(OP.local_get).u32(l);
   const set = (l: number) => c.byte(OP.local_set).u32(l);
-  const i32c = (v: number) => c.byte(OP.i32_const).sleb(BigInt(v | 0));
+  const i32c = (v: number) => c.byte(OP.i32_const).sleb(v | 0);
   const mem = (op: number, align: number, offset: number) => c.byte(op).u32(align).u32(offset);
   const loadF64 = (at: number) => { i32c(0); mem(OP.f64_load, 3, at); };
   const storeF64 = (at: number, value: () => void) => { i32c(0); value(); mem(OP.f64_store, 3, at); };
@@ -83,7 +88,8 @@ export function chainRunnerBytes(): Uint8Array {
   c.byte(OP.end);
   // Where control goes: the interpreter's instruction (stop), the jalr's target, or the exit's offset.
   get(OFF); exitOff(); c.byte(OP.i32_add); set(OFF);
-  flag(EXIT_SIDE); c.byte(OP.br_if).u32(1);
+  flag(EXIT_SIDE);
+  c.byte(OP.if).byte(VOID); i32c(CHAIN_OUT_SIDE); set(KIND); c.byte(OP.br).u32(2); c.byte(OP.end);
   // T = the target, as an address (OFF stays the exit's offset, for the jalr its own, until the run goes on).
   flag(EXIT_JALR);
   c.byte(OP.if).byte(VOID);

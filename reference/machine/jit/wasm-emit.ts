@@ -91,8 +91,8 @@ export function emitWasmBlock(insns: BlockInsn[], faults: TranslatorFaults, ramA
   /** Leave before instruction i: the interpreter runs it. */
   const exitBefore = (i: number) => ret(insns[i].d, before[i], i, EXIT_SIDE);
   const local = (op: number, l: number) => c.byte(op).u32(l);
-  const i64c = (v: bigint | number) => c.byte(OP.i64_const).sleb(BigInt(v));
-  const i32c = (v: number) => c.byte(OP.i32_const).sleb(BigInt(v | 0));
+  const i64c = (v: bigint | number) => c.byte(OP.i64_const).sleb(v);
+  const i32c = (v: number) => c.byte(OP.i32_const).sleb(v | 0);
   const f64c = (v: number) => c.byte(OP.f64_const).f64(v);
   const mem = (op: number, align: number, offset: number) => c.byte(op).u32(align).u32(offset);
   /** Push register pair r (2 * the register number; 0 is x0). */

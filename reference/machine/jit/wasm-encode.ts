@@ -29,6 +29,9 @@ export const OP = {
 /** The empty block type (a block, loop or if that leaves nothing on the stack). */
 export const VOID = 0x40;
 
+const F64_SCRATCH = new Float64Array(1);
+const F64_BYTES = new Uint8Array(F64_SCRATCH.buffer);
+
 /** A growing byte buffer with the format's number encodings. */
 export class Bytes {
   private buf = new Uint8Array(256);
@@ -55,9 +58,22 @@ export class Bytes {
     } while (x !== 0);
     return this;
   }
-  /** Signed LEB128 of a bigint (i32 and i64 immediates). */
-  sleb(v: bigint): this {
-    let x = v;
+  /**
+   * Signed LEB128 (i32 and i64 immediates). A number in the int32 range is encoded without
+   * BigInt arithmetic (an emitter writes thousands of them per block: BigInt made it the
+   * translator's main cost).
+   */
+  sleb(v: bigint | number): this {
+    if (typeof v === 'number' && (v | 0) === v) {
+      let n = v;
+      for (;;) {
+        const b = n & 0x7f;
+        n >>= 7;
+        if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) { this.byte(b); return this; }
+        this.byte(b | 0x80);
+      }
+    }
+    let x = BigInt(v);
     for (;;) {
       const b = Number(x & 0x7fn);
       x >>= 7n;
@@ -66,9 +82,8 @@ export class Bytes {
     }
   }
   f64(v: number): this {
-    const b = new Uint8Array(8);
-    new DataView(b.buffer).setFloat64(0, v, true);
-    return this.bytes(b);
+    F64_SCRATCH[0] = v;   // little-endian hosts only, as the hart's typed-array views of RAM
+    return this.bytes(F64_BYTES);
   }
   name(s: string): this { this.u32(s.length); for (let i = 0; i < s.length; i++) this.byte(s.charCodeAt(i)); return this; }
   section(id: number, body: Bytes): this { this.byte(id).u32(body.length); return this.bytes(body.view()); }
