@@ -56,11 +56,20 @@ export function runImage(inputs: ImageInputs, imagesDir: string, opts: { stampLi
     schedule: (inputs.schedule ?? []).map((e) => doorbellEvent(e, maintenance)), maxInsns: inputs.maxInsns, onReset: 'stop', bootargs: inputs.bootargs, drive,
   });
   m = session.machine;
+  try {
+    return runAndObserve(session, m, opts.stampLines ? lines : undefined);
+  } finally {
+    // Nothing holds the machine after this run: its memory serves the next one (machine/hart-memory.ts).
+    m.dispose();
+  }
+}
+
+function runAndObserve(session: BootSession, m: Machine, lines: ImageObservation['lines']): ImageObservation & { firmware?: FirmwareCost } {
   const stop = session.run();
   const exit: ImageObservation['exit'] = stop.kind === 'exit' ? { kind: stop.by, code: stop.code }
     : stop.kind === 'idle' ? { kind: 'idle', code: undefined } : { kind: 'limit' };
   const obs: ImageObservation & { firmware?: FirmwareCost } = { console: m.console, exit, instret: m.hart.instret, cycles: m.hart.cycles, delivered: session.delivered };
-  if (opts.stampLines) obs.lines = lines;
+  if (lines) obs.lines = lines;
   // Instance 1's console (the doorbell's CONSOLE1), on a machine that has one.
   const console1 = (m as { console1?: string }).console1;
   if (console1) obs.console1 = console1;

@@ -126,6 +126,7 @@ export function writePhys(h: Hart, pa: number, size: number, lo: number, hi: num
       case 4: v.setInt32(off, lo, true); break;
       default: v.setInt32(off, lo, true); v.setInt32(off + 4, hi, true); break;
     }
+    h.written[off >>> 12] = 1; h.written[(off + size - 1) >>> 12] = 1;
     if (h.codeFlag[off >>> 12] !== 0 || h.codeFlag[(off + size - 1) >>> 12] !== 0) h.codeWritten(off, size);
     return;
   }

@@ -17,7 +17,7 @@ import type { Semihosting } from './semihosting';
 import { decode, Decoded } from './isa/decode';
 import { Op } from './isa/opcodes';
 import { CYCLES_PER_TICK, OP_COST, TLB_ENTRIES } from './cycle-model';
-import { allocateHartMemory, HartMemory, TLB_SETS } from './hart-memory';
+import { allocateHartMemory, HartMemory, releaseHartMemory, TLB_SETS } from './hart-memory';
 import { Pmp } from './pmp';
 import { Access, Exc, Irq } from './trap-causes';
 import { csrRead, csrWrite } from './csr';
@@ -167,6 +167,8 @@ export class Hart {
   private readonly decPages: (Int32Array | undefined)[];
   /** Per RAM page: bit 0 = instructions decoded from it, bit 1 = holds the watched word. */
   readonly codeFlag: Uint8Array;
+  /** Per RAM page: 1 once it may have been written (hart-memory.ts clears only those for the next hart). */
+  readonly written: Uint8Array;
   private readonly romDec = new Map<number, Int32Array>();
   private fetchVa = NaN;
   // A RAM word whose stores the platform must see at once (HTIF tohost).
@@ -223,6 +225,7 @@ export class Hart {
     this.ram16 = mem.ram16;
     this.ramView = mem.ramView;
     this.codeFlag = mem.codeFlag;
+    this.written = mem.written;
     this.decPages = new Array(this.codeFlag.length).fill(undefined);
     this.fetchMem = this.ram;
     this.bus = bus;
@@ -833,12 +836,21 @@ export class Hart {
     this.fetchVa = NaN;
   }
 
+  private released = false;
+  /** This hart will never run or be read again: its memory goes to the next hart of its size (hart-memory.ts). */
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    releaseHartMemory(this.memory);
+  }
+
   // ---- DMA and loaders ---------------------------------------------------------------------------------
   /** Copy bytes into RAM from outside the hart (loader, DMA), keeping the decode cache honest. */
   writeRam(pa: number, data: Uint8Array): boolean {
     const off = pa - this.ramBase;
     if (off < 0 || off + data.length > this.ramSize) return false;
     this.ram.set(data, off);
+    if (data.length) this.written.fill(1, off >>> 12, ((off + data.length - 1) >>> 12) + 1);
     for (let p = off >>> 12; p <= (off + data.length - 1) >>> 12; p++) {
       if (this.codeFlag[p] & 1) { this.decPages[p] = undefined; this.codeFlag[p] &= ~1; this.jit?.dropPage(p); }
     }

@@ -48,7 +48,12 @@ export function translate(h: Hart, va: number, access: Access, size: number): nu
     return pa;
   }
   const ramOff = page - h.ramBase;
-  if (ramOff >= 0 && ramOff < h.ramSize) { h.tlbTag[e] = vpn; h.tlbOff[e] = ramOff; }
+  if (ramOff >= 0 && ramOff < h.ramSize) {
+    // A cached store translation lets stores (the hart's fast path, translated blocks) reach the
+    // page without coming here again: from now on it may hold data (hart-memory.ts, `written`).
+    if (access === Access.Store) h.written[ramOff / 4096] = 1;
+    h.tlbTag[e] = vpn; h.tlbOff[e] = ramOff;
+  }
   else { h.mmioTag[e] = vpn; h.mmioPa[e] = page; }
   return pa;
 }
@@ -101,6 +106,7 @@ function walk(h: Hart, va: number, access: Access, effPriv: number): number {
       if (h.choose('adUpdate') === 'page-fault') pageFault(h, access, va);
       lo |= need;
       ram.setInt32(off, lo, true);
+      h.written[off >>> 12] = 1;
       if (h.codeFlag[off >>> 12] !== 0) h.codeWritten(off, 4);
     }
     const inPage = floor(u / 4096) % span;
