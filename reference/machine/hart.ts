@@ -26,7 +26,7 @@ import { toBigU, loOf, hiOf } from './int64';
 import { ChoiceSwitch, HartChoices, REFERENCE_CHOICES } from './choices';
 import { CounterState } from './counters';
 import { TRAP, addressTval, breakpointTval, enterTrap, illegalInsnTval, misalignedCause, pendingInterrupt, takeRnmi } from './traps';
-import { tlbSet, translate } from './translation';
+import { FAULT, tlbSet, translate, tryTranslate } from './translation';
 import { loadSlow, readPhys, storeSlow } from './data-access';
 import { divuw, divw, mul, mulDiv64, mulw, remuw, remw } from './muldiv';
 import { executeSystem } from './system-insns';
@@ -416,15 +416,18 @@ export class Hart {
   }
 
   private execute(): void {
+    let faulted: boolean;
     try {
-      this.loop();
+      faulted = this.loop();
     } catch (e) {
       if (e !== TRAP) throw e;
-      enterTrap(this, this.excCause, false, this.excTval);
+      faulted = true;
     }
+    if (faulted) enterTrap(this, this.excCause, false, this.excTval);
   }
 
-  private loop(): void {
+  /** Interpret (and run translated blocks); true when it stopped at an instruction fetch that faulted (recorded, not thrown). */
+  private loop(): boolean {
     const x = this.x;
     const cost = OP_COST; // a local: the imported binding is a property load on every use
     // Translated blocks run only without a tracer (which sees every instruction one by one).
@@ -446,7 +449,7 @@ export class Hart {
       if (!(off >= 0 && off < 4096)) {
         // A new fetch page: look blocks up at its first instruction even when control falls
         // into it (straight-line code longer than a page would otherwise stay interpreted).
-        this.refillFetch();
+        if (!this.refillFetch()) return true;
         nextOff = -1;
         continue;
       }
@@ -486,7 +489,7 @@ export class Hart {
       const len = (d >>> 27) & 1 ? 2 : 4;
       nextOff = off + len;
       if (sideExit) { nextOff = -1; sideExit = false; }
-      if (this.tracer !== null && this.tracer(this, pc, this.insnBits(pc, len), len) === true) { this.stopReason = 'break'; return; }
+      if (this.tracer !== null && this.tracer(this, pc, this.insnBits(pc, len), len) === true) { this.stopReason = 'break'; return false; }
       this.cycles += cost[op];
       switch (op) {
         case Op.LUI: x[rd] = imm; x[rd + 1] = imm >> 31; this.pc = pc + len; break;
@@ -621,6 +624,7 @@ export class Hart {
       }
       this.instret++;
     }
+    return false;
   }
 
   // ---- ALU helpers (shifts by 0..63 on halves) -------------------------------------------------
@@ -649,6 +653,13 @@ export class Hart {
     this.excCause = cause;
     this.excTval = tval;
     throw TRAP;
+  }
+
+  /** Record an exception without unwinding (the caller returns and the run loop enters the trap): FAULT. */
+  fault(cause: number, tval: bigint): number {
+    this.excCause = cause;
+    this.excTval = tval;
+    return FAULT;
   }
 
   private illegal(bits: number, len: number): never {
@@ -693,9 +704,13 @@ export class Hart {
   }
 
   // ---- instruction fetch -------------------------------------------------------------------------
-  private refillFetch(): void {
+  /**
+   * Point the fetch state at the page of pc; false when the fetch faults (cause and tval recorded,
+   * not thrown: a trap handler that faults at once repeats this without retiring anything).
+   */
+  private refillFetch(): boolean {
     const pc = this.pc;
-    if (pc % 2 !== 0) this.raise(misalignedCause(Access.Fetch), addressTval(pc));
+    if (pc % 2 !== 0) { this.fault(misalignedCause(Access.Fetch), addressTval(pc)); return false; }
     // A translation-cache hit on a RAM page already decoded from: what translate() returns
     // there, without the call (calls and returns between pages make this frequent).
     const vpn = floor(pc * PAGE_RECIP);
@@ -709,10 +724,11 @@ export class Hart {
         this.fetchBlocks = this.jit !== null ? this.jit.page(p) : null;
         this.fetchPa = this.ramBase + ramOff;
         this.fetchVa = vpn * 4096;
-        return;
+        return true;
       }
     }
-    const pa = translate(this, pc, Access.Fetch, 2);
+    const pa = tryTranslate(this, pc, Access.Fetch, 2);
+    if (pa === FAULT) return false;
     const page = pa - (pa % 4096);
     const ramOff = page - this.ramBase;
     if (ramOff >= 0 && ramOff < this.ramSize) {
@@ -723,7 +739,7 @@ export class Hart {
       this.fetchBlocks = this.jit !== null ? this.jit.page(p) : null;
     } else {
       const rom = this.bus.romAt(page);
-      if (rom === null) this.raise(Exc.InsnAccessFault, addressTval(pc));
+      if (rom === null) { this.fault(Exc.InsnAccessFault, addressTval(pc)); return false; }
       let dec = this.romDec.get(page);
       if (dec === undefined) { dec = new Int32Array(4096); this.romDec.set(page, dec); }
       this.fetchDec = dec; this.fetchMem = rom.bytes; this.fetchMemOff = page - rom.base;
@@ -731,6 +747,7 @@ export class Hart {
     }
     this.fetchPa = page;
     this.fetchVa = pc - (pc - floor(pc / 4096) * 4096);
+    return true;
   }
 
   /** Decode the instruction in `slot` of the current fetch page and cache it unless it spans pages. */
