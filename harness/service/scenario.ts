@@ -138,16 +138,18 @@ function hexChunks(image: Uint8Array, size: number): { off: number; hex: string 
 
 export function runScenario(s: Scenario, images: Images): ScenarioResult {
   const machines: Machine[] = [];
+  const disk = new CachedDisk(DISK_BYTES);
   try {
-    return runOn(machines, s, images);
+    return runOn(machines, disk, s, images);
   } finally {
-    // The result holds no machine: their memory serves the next scenario (machine/hart-memory.ts).
+    // The result holds no machine and no disk: their memory serves the next scenario
+    // (machine/hart-memory.ts, disk.ts).
     for (const m of machines) m.dispose();
+    disk.dispose();
   }
 }
 
-function runOn(booted: Machine[], s: Scenario, images: Images): ScenarioResult {
-  const disk = new CachedDisk(DISK_BYTES);
+function runOn(booted: Machine[], disk: CachedDisk, s: Scenario, images: Images): ScenarioResult {
   const v2 = s.faults.image ? badImage(s.faults.image, images.v2, images.v2Boot) : withFault(images.v2, s.faults.v2 ?? 'none', 'v2');
   disk.place(IMAGE_SECTOR, v2);
   const v1 = withFault(images.v1, s.faults.v1 ?? 'none', 'v1');
