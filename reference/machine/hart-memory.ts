@@ -79,9 +79,14 @@ export function allocateHartMemory(ramSize: number): HartMemory {
   };
 }
 
-/** Zero what a hart may have written: everything below RAM, and the RAM pages marked written (in runs). */
+/** Zero what a hart may have written: everything below RAM, and the RAM pages marked written. */
 function clearWritten(mem: HartMemory): void {
   new Uint8Array(mem.memory.buffer, 0, mem.ramAt).fill(0);
+  clearWrittenRam(mem);
+}
+
+/** All of RAM zero again, by clearing only the pages marked written (in runs); the marks go too. */
+export function clearWrittenRam(mem: HartMemory): void {
   const w = mem.written, pages = w.length;
   for (let p = 0; p < pages;) {
     if (w[p] === 0) { p++; continue; }

@@ -17,7 +17,7 @@ import type { Semihosting } from './semihosting';
 import { decode, Decoded } from './isa/decode';
 import { Op } from './isa/opcodes';
 import { CYCLES_PER_TICK, OP_COST, TLB_ENTRIES } from './cycle-model';
-import { allocateHartMemory, HartMemory, releaseHartMemory, TLB_SETS } from './hart-memory';
+import { allocateHartMemory, clearWrittenRam, HartMemory, releaseHartMemory, TLB_SETS } from './hart-memory';
 import { Pmp } from './pmp';
 import { Access, Exc, Irq } from './trap-causes';
 import { csrRead, csrWrite } from './csr';
@@ -844,7 +844,8 @@ export class Hart {
 
   /** Zero RAM and forget everything decoded from it (for reusing a machine between vectors). */
   clearMemory(): void {
-    this.ram.fill(0);
+    // Pages never written are zero already: a 1 MiB state-vector machine is cleared 20,000 times a run.
+    clearWrittenRam(this.memory);
     this.decPages.fill(undefined);
     this.jit?.clear();
     this.codeFlag.fill(0);

@@ -54,6 +54,13 @@ test('pages only stores reached (the fast path, translated blocks) are cleared t
   m.hart.setPc(0x80000000n);
   m.run({ maxInsns: 20000 });
   expect(m.readBytes(0x80107ff8n, 8)).toEqual(new Uint8Array(8).fill(0xff));
+  // A machine reset to empty (the state vectors' pooled machines) clears only the written pages too.
+  m.resetEmpty();
+  expect(m.hart.ram.every((b) => b === 0)).toBe(true);
+  m.loadBytes(0x80000000n, new Uint8Array(new Uint32Array(code).buffer));
+  m.hart.setPc(0x80000000n);
+  m.run({ maxInsns: 20000 });
+  expect(m.readBytes(0x80107ff8n, 8)).toEqual(new Uint8Array(8).fill(0xff));
   const mem = m.hart.memory;
   m.dispose();
   const again = allocateHartMemory(4 * MiB);
