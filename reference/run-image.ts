@@ -10,10 +10,20 @@ import { BootSession, doorbellEvent } from './session';
 import { imagePath } from '../vectors/format';
 import { MemoryBlockBackend } from './machine/devices/block-memory';
 
+// Thousands of image vectors name the same few images: each file is read once per process (again
+// only if it changed). The bytes are shared, which is safe because nothing writes them: a machine
+// copies what it loads into its RAM, and a drive is a copy (MemoryBlockBackend).
+const imageCache = new Map<string, { mtimeMs: number; size: number; bytes: Uint8Array }>();
+
 export function loadImage(imagesDir: string, hash: string): Uint8Array {
   const file = imagePath(imagesDir, hash);
-  if (!fs.existsSync(file)) throw new Error(`image ${hash} not found in ${imagesDir}`);
-  return new Uint8Array(fs.readFileSync(file));
+  const st = fs.statSync(file, { throwIfNoEntry: false });
+  if (!st) throw new Error(`image ${hash} not found in ${imagesDir}`);
+  const cached = imageCache.get(file);
+  if (cached && cached.mtimeMs === st.mtimeMs && cached.size === st.size) return cached.bytes;
+  const bytes = new Uint8Array(fs.readFileSync(file));
+  imageCache.set(file, { mtimeMs: st.mtimeMs, size: st.size, bytes });
+  return bytes;
 }
 
 /** What the Microvisor says it cost (its `mv_stats`, conformance/maintenance-sbi.md), when the firmware has them. */
@@ -56,11 +66,20 @@ export function runImage(inputs: ImageInputs, imagesDir: string, opts: { stampLi
     schedule: (inputs.schedule ?? []).map((e) => doorbellEvent(e, maintenance)), maxInsns: inputs.maxInsns, onReset: 'stop', bootargs: inputs.bootargs, drive,
   });
   m = session.machine;
+  try {
+    return runAndObserve(session, m, opts.stampLines ? lines : undefined);
+  } finally {
+    // Nothing holds the machine after this run: its memory serves the next one (machine/hart-memory.ts).
+    m.dispose();
+  }
+}
+
+function runAndObserve(session: BootSession, m: Machine, lines: ImageObservation['lines']): ImageObservation & { firmware?: FirmwareCost } {
   const stop = session.run();
   const exit: ImageObservation['exit'] = stop.kind === 'exit' ? { kind: stop.by, code: stop.code }
     : stop.kind === 'idle' ? { kind: 'idle', code: undefined } : { kind: 'limit' };
   const obs: ImageObservation & { firmware?: FirmwareCost } = { console: m.console, exit, instret: m.hart.instret, cycles: m.hart.cycles, delivered: session.delivered };
-  if (opts.stampLines) obs.lines = lines;
+  if (lines) obs.lines = lines;
   // Instance 1's console (the doorbell's CONSOLE1), on a machine that has one.
   const console1 = (m as { console1?: string }).console1;
   if (console1) obs.console1 = console1;

@@ -41,7 +41,7 @@ export const MUTANTS: Mutant[] = [
     name: 'access-fault-tval',
     bug: 'a load, store or fetch access fault leaves mtval 0 instead of the faulting address (riscv-priv 3.1.16)',
     file: 'reference/machine/translation.js',
-    edits: [{ find: /(function accessFault\(h, access, va\) \{\s*return h\.raise\(\(0, traps_1\.accessFaultCause\)\(access\), )\(0, traps_1\.addressTval\)\(va\)\)/, replace: '$1 0n)' }],
+    edits: [{ find: /(function accessFault\(h, access, va\) \{\s*return h\.fault\(\(0, traps_1\.accessFaultCause\)\(access\), )\(0, traps_1\.addressTval\)\(va\)\)/, replace: '$1 0n)' }],
     aim: /access|amo.*misaligned|misaligned/,
   },
   {

@@ -137,7 +137,19 @@ function hexChunks(image: Uint8Array, size: number): { off: number; hex: string 
 }
 
 export function runScenario(s: Scenario, images: Images): ScenarioResult {
+  const machines: Machine[] = [];
   const disk = new CachedDisk(DISK_BYTES);
+  try {
+    return runOn(machines, disk, s, images);
+  } finally {
+    // The result holds no machine and no disk: their memory serves the next scenario
+    // (machine/hart-memory.ts, disk.ts).
+    for (const m of machines) m.dispose();
+    disk.dispose();
+  }
+}
+
+function runOn(booted: Machine[], disk: CachedDisk, s: Scenario, images: Images): ScenarioResult {
   const v2 = s.faults.image ? badImage(s.faults.image, images.v2, images.v2Boot) : withFault(images.v2, s.faults.v2 ?? 'none', 'v2');
   disk.place(IMAGE_SECTOR, v2);
   const v1 = withFault(images.v1, s.faults.v1 ?? 'none', 'v1');
@@ -209,6 +221,7 @@ export function runScenario(s: Scenario, images: Images): ScenarioResult {
     rearm();
   };
 
+  // Every machine the scenario boots (a power loss boots another) goes in `booted`, disposed of at the end.
   const boot = (kernel: Uint8Array) => {
     machine = new Machine({
       bios: images.firmware, biosName: 'microvisor', kernel, kernelName: 'service',
@@ -218,6 +231,7 @@ export function runScenario(s: Scenario, images: Images): ScenarioResult {
         if (b === 10) { consoleLine(line); line = ''; } else if (line.length < 400) line += String.fromCharCode(b);
       },
     });
+    booted.push(machine);
     // Instance 1's console (the firmware's DBCN for it: the doorbell's CONSOLE1) is the same kind of lines.
     let line1 = '';
     (machine.doorbell as { onConsole1?: (b: number) => void }).onConsole1 = (b) => {

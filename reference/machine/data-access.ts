@@ -6,12 +6,13 @@
 import type { Hart } from './hart';
 import { EVENT_COST } from './cycle-model';
 import { Access } from './trap-causes';
-import { toBig } from './int64';
+import { toBig, toNum } from './int64';
 import { translate } from './translation';
 import { accessFaultCause, addressTval, misalignedCause, pageFaultCause } from './traps';
 
 // A module constant, not a global lookup (slow in vm contexts such as jest's).
 const floor = Math.floor;
+const TWO52 = 4503599627370496;
 
 /**
  * Where a misaligned load or store is decided. The ISA lets the execution environment either
@@ -28,6 +29,14 @@ export function misalignedDataPerformed(h: Hart, va: number, _size: number, acce
 
 /** The effective address x[rs1]+imm as a double, or a fault when no canonical address can be that far. */
 export function exactAddress(h: Hart, rs1: number, imm: number, access: Access): number {
+  // Every slow access starts here (device registers, a page's first touch): without BigInt when
+  // the high half is within +-2^20, where the double x[rs1] + imm is exact and cannot wrap (imm is
+  // an int32), so it is the same number the BigInt arithmetic below gives.
+  const hi = h.x[rs1 + 1];
+  if (hi >= -0x100000 && hi < 0x100000) {
+    const va = toNum(h.x[rs1], hi) + imm;
+    if (va >= -TWO52 && va < TWO52) return va;
+  }
   const exact = BigInt.asIntN(64, toBig(h.x[rs1], h.x[rs1 + 1]) + BigInt(imm));
   if (exact >= -(1n << 52n) && exact < (1n << 52n)) return Number(exact);
   const paged = h.dataPriv() !== 3 && h.satpMode !== 0;
@@ -126,6 +135,7 @@ export function writePhys(h: Hart, pa: number, size: number, lo: number, hi: num
       case 4: v.setInt32(off, lo, true); break;
       default: v.setInt32(off, lo, true); v.setInt32(off + 4, hi, true); break;
     }
+    h.written[off >>> 12] = 1; h.written[(off + size - 1) >>> 12] = 1;
     if (h.codeFlag[off >>> 12] !== 0 || h.codeFlag[(off + size - 1) >>> 12] !== 0) h.codeWritten(off, size);
     return;
   }

@@ -17,7 +17,7 @@ import type { Semihosting } from './semihosting';
 import { decode, Decoded } from './isa/decode';
 import { Op } from './isa/opcodes';
 import { CYCLES_PER_TICK, OP_COST, TLB_ENTRIES } from './cycle-model';
-import { allocateHartMemory, HartMemory, TLB_SETS } from './hart-memory';
+import { allocateHartMemory, clearWrittenRam, HartMemory, releaseHartMemory, TLB_SETS } from './hart-memory';
 import { Pmp } from './pmp';
 import { Access, Exc, Irq } from './trap-causes';
 import { csrRead, csrWrite } from './csr';
@@ -26,7 +26,7 @@ import { toBigU, loOf, hiOf } from './int64';
 import { ChoiceSwitch, HartChoices, REFERENCE_CHOICES } from './choices';
 import { CounterState } from './counters';
 import { TRAP, addressTval, breakpointTval, enterTrap, illegalInsnTval, misalignedCause, pendingInterrupt, takeRnmi } from './traps';
-import { tlbSet, translate } from './translation';
+import { FAULT, tlbSet, translate, tryTranslate } from './translation';
 import { loadSlow, readPhys, storeSlow } from './data-access';
 import { divuw, divw, mul, mulDiv64, mulw, remuw, remw } from './muldiv';
 import { executeSystem } from './system-insns';
@@ -167,6 +167,8 @@ export class Hart {
   private readonly decPages: (Int32Array | undefined)[];
   /** Per RAM page: bit 0 = instructions decoded from it, bit 1 = holds the watched word. */
   readonly codeFlag: Uint8Array;
+  /** Per RAM page: 1 once it may have been written (hart-memory.ts clears only those for the next hart). */
+  readonly written: Uint8Array;
   private readonly romDec = new Map<number, Int32Array>();
   /** The virtual page the run loop fetches from, and its byte offset in RAM (translated blocks chain within it: jit/wasm-chain.ts). */
   fetchVa = NaN;
@@ -224,6 +226,7 @@ export class Hart {
     this.ram16 = mem.ram16;
     this.ramView = mem.ramView;
     this.codeFlag = mem.codeFlag;
+    this.written = mem.written;
     this.decPages = new Array(this.codeFlag.length).fill(undefined);
     this.fetchMem = this.ram;
     this.bus = bus;
@@ -414,15 +417,18 @@ export class Hart {
   }
 
   private execute(): void {
+    let faulted: boolean;
     try {
-      this.loop();
+      faulted = this.loop();
     } catch (e) {
       if (e !== TRAP) throw e;
-      enterTrap(this, this.excCause, false, this.excTval);
+      faulted = true;
     }
+    if (faulted) enterTrap(this, this.excCause, false, this.excTval);
   }
 
-  private loop(): void {
+  /** Interpret (and run translated blocks); true when it stopped at an instruction fetch that faulted (recorded, not thrown). */
+  private loop(): boolean {
     const x = this.x;
     const cost = OP_COST; // a local: the imported binding is a property load on every use
     // Translated blocks run only without a tracer (which sees every instruction one by one).
@@ -444,7 +450,7 @@ export class Hart {
       if (!(off >= 0 && off < 4096)) {
         // A new fetch page: look blocks up at its first instruction even when control falls
         // into it (straight-line code longer than a page would otherwise stay interpreted).
-        this.refillFetch();
+        if (!this.refillFetch()) return true;
         nextOff = -1;
         continue;
       }
@@ -485,7 +491,7 @@ export class Hart {
       const len = (d >>> 27) & 1 ? 2 : 4;
       nextOff = off + len;
       if (sideExit) { nextOff = -1; sideExit = false; }
-      if (this.tracer !== null && this.tracer(this, pc, this.insnBits(pc, len), len) === true) { this.stopReason = 'break'; return; }
+      if (this.tracer !== null && this.tracer(this, pc, this.insnBits(pc, len), len) === true) { this.stopReason = 'break'; return false; }
       this.cycles += cost[op];
       switch (op) {
         case Op.LUI: x[rd] = imm; x[rd + 1] = imm >> 31; this.pc = pc + len; break;
@@ -620,6 +626,7 @@ export class Hart {
       }
       this.instret++;
     }
+    return false;
   }
 
   // ---- ALU helpers (shifts by 0..63 on halves) -------------------------------------------------
@@ -648,6 +655,13 @@ export class Hart {
     this.excCause = cause;
     this.excTval = tval;
     throw TRAP;
+  }
+
+  /** Record an exception without unwinding (the caller returns and the run loop enters the trap): FAULT. */
+  fault(cause: number, tval: bigint): number {
+    this.excCause = cause;
+    this.excTval = tval;
+    return FAULT;
   }
 
   private illegal(bits: number, len: number): never {
@@ -692,9 +706,13 @@ export class Hart {
   }
 
   // ---- instruction fetch -------------------------------------------------------------------------
-  private refillFetch(): void {
+  /**
+   * Point the fetch state at the page of pc; false when the fetch faults (cause and tval recorded,
+   * not thrown: a trap handler that faults at once repeats this without retiring anything).
+   */
+  private refillFetch(): boolean {
     const pc = this.pc;
-    if (pc % 2 !== 0) this.raise(misalignedCause(Access.Fetch), addressTval(pc));
+    if (pc % 2 !== 0) { this.fault(misalignedCause(Access.Fetch), addressTval(pc)); return false; }
     // A translation-cache hit on a RAM page already decoded from: what translate() returns
     // there, without the call (calls and returns between pages make this frequent).
     const vpn = floor(pc * PAGE_RECIP);
@@ -708,10 +726,11 @@ export class Hart {
         this.fetchBlocks = this.jit !== null ? this.jit.page(p) : null;
         this.fetchPa = this.ramBase + ramOff;
         this.fetchVa = vpn * 4096;
-        return;
+        return true;
       }
     }
-    const pa = translate(this, pc, Access.Fetch, 2);
+    const pa = tryTranslate(this, pc, Access.Fetch, 2);
+    if (pa === FAULT) return false;
     const page = pa - (pa % 4096);
     const ramOff = page - this.ramBase;
     if (ramOff >= 0 && ramOff < this.ramSize) {
@@ -722,7 +741,7 @@ export class Hart {
       this.fetchBlocks = this.jit !== null ? this.jit.page(p) : null;
     } else {
       const rom = this.bus.romAt(page);
-      if (rom === null) this.raise(Exc.InsnAccessFault, addressTval(pc));
+      if (rom === null) { this.fault(Exc.InsnAccessFault, addressTval(pc)); return false; }
       let dec = this.romDec.get(page);
       if (dec === undefined) { dec = new Int32Array(4096); this.romDec.set(page, dec); }
       this.fetchDec = dec; this.fetchMem = rom.bytes; this.fetchMemOff = page - rom.base;
@@ -730,6 +749,7 @@ export class Hart {
     }
     this.fetchPa = page;
     this.fetchVa = pc - (pc - floor(pc / 4096) * 4096);
+    return true;
   }
 
   /** Decode the instruction in `slot` of the current fetch page and cache it unless it spans pages. */
@@ -826,7 +846,8 @@ export class Hart {
 
   /** Zero RAM and forget everything decoded from it (for reusing a machine between vectors). */
   clearMemory(): void {
-    this.ram.fill(0);
+    // Pages never written are zero already: a 1 MiB state-vector machine is cleared 20,000 times a run.
+    clearWrittenRam(this.memory);
     this.decPages.fill(undefined);
     this.jit?.clear();
     this.codeFlag.fill(0);
@@ -835,12 +856,21 @@ export class Hart {
     this.fetchVa = NaN;
   }
 
+  private released = false;
+  /** This hart will never run or be read again: its memory goes to the next hart of its size (hart-memory.ts). */
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    releaseHartMemory(this.memory);
+  }
+
   // ---- DMA and loaders ---------------------------------------------------------------------------------
   /** Copy bytes into RAM from outside the hart (loader, DMA), keeping the decode cache honest. */
   writeRam(pa: number, data: Uint8Array): boolean {
     const off = pa - this.ramBase;
     if (off < 0 || off + data.length > this.ramSize) return false;
     this.ram.set(data, off);
+    if (data.length) this.written.fill(1, off >>> 12, ((off + data.length - 1) >>> 12) + 1);
     for (let p = off >>> 12; p <= (off + data.length - 1) >>> 12; p++) {
       if (this.codeFlag[p] & 1) { this.decPages[p] = undefined; this.codeFlag[p] &= ~1; this.jit?.dropPage(p); }
     }

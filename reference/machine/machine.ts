@@ -21,7 +21,7 @@ import { EmptyVirtioSlot, VirtioMmio } from './devices/virtio-mmio';
 import { BlockBackend, VirtioBlk } from './devices/virtio-blk';
 import { assignMacs, VirtioNet } from './devices/virtio-net';
 import { Network, NicConfig } from './devices/network';
-import { buildDeviceTree, chosenProps } from './devices/device-tree';
+import { buildDeviceTree, chosenProps, TreeOptions } from './devices/device-tree';
 import { FdtError, withChosen } from '../tools/fdt';
 import { BlockCache, DEFAULT_BACKEND, JitBackend } from './jit/block-cache';
 import type { TranslatorFaults } from './jit/emit';
@@ -116,6 +116,22 @@ export interface RunResult {
 }
 
 const MiB = 1024 * 1024;
+
+// The generated device tree is a function of its options alone, and the image vectors of a run
+// boot a few configurations thousands of times: each tree is built once. Shared, and safe to
+// share: the machine copies it into RAM and only ever reads `fdt`.
+const trees = new Map<string, Uint8Array>();
+const TREES_KEPT = 1024;
+function deviceTree(o: TreeOptions): Uint8Array {
+  const key = JSON.stringify(o);
+  let tree = trees.get(key);
+  if (tree === undefined) {
+    if (trees.size >= TREES_KEPT) trees.clear();
+    tree = buildDeviceTree(o);
+    trees.set(key, tree);
+  }
+  return tree;
+}
 
 export class Machine {
   readonly hart: Hart;
@@ -315,7 +331,7 @@ export class Machine {
         if (e instanceof FdtError) throw new MachineError(`${opts.dtbName ?? 'dtb'}: ${e.message}`);
         throw e;
       }
-    } else this.fdt = buildDeviceTree({ ramSize, bootargs: opts.bootargs, initrd });
+    } else this.fdt = deviceTree({ ramSize, bootargs: opts.bootargs, initrd });
     // As QEMU: the highest 2 MiB-aligned address below the end of RAM (or 3 GiB, whichever is lower)
     // that leaves room for the tree.
     const dramEnd = Math.min(P.RAM_BASE + ramSize, 3072 * MiB);
@@ -496,6 +512,12 @@ export class Machine {
     this.hart.reset(P.MROM_BASE);
     this.syncTimer();
   }
+
+  /**
+   * The machine is done: nothing will run it or read it again. Its memory is reused by the next
+   * machine of the same RAM size (a fresh one costs more than clearing it: machine/hart-memory.ts).
+   */
+  dispose(): void { this.hart.release(); }
 
   /** What the finisher said, if it said anything. */
   get finisherState(): FinisherEvent | null { return this.finish; }

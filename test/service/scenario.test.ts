@@ -31,6 +31,21 @@ test('the disk loses exactly the writes not flushed at a power loss', () => {
   expect(d.read(512, 1)[0]).toBe(0);
 });
 
+test('a disposed disk\'s medium backs the next disk of its size, all zero', () => {
+  const d = new CachedDisk(64 * 1024, new Uint8Array(5000).fill(3));
+  d.write(40960, new Uint8Array(1024).fill(4));
+  d.flush();
+  d.place(100, new Uint8Array(700).fill(5));
+  const medium = d.durable;
+  d.dispose();
+  d.dispose(); // twice is once
+  expect(new CachedDisk(32 * 1024).durable).not.toBe(medium);
+  const e = new CachedDisk(64 * 1024);
+  expect(e.durable).toBe(medium);
+  expect(e.durable.every((b) => b === 0)).toBe(true);
+  expect(new CachedDisk(64 * 1024).durable).not.toBe(medium);
+});
+
 test('request and response lines', () => {
   expect(requestLine(3, 9, { op: 'PUT', key: 'k', value: 'a b' })).toBe('3:9 PUT k a b');
   expect(parseResponse('3:9 OK 2 a b\n')).toEqual({ client: 3, reqid: 9, status: 'OK', version: 2, payload: 'a b' });
