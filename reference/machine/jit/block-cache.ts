@@ -20,7 +20,7 @@ import { BlockInsn, TLB_MASK_SRC, TranslatorFaults, emitBlock, isCounterRead, tr
 import { csrAllowed, csrCounter } from '../csr';
 import { tlbSet } from '../translation';
 import { Access } from '../trap-causes';
-import { SCRATCH_JALR_TARGET, emitWasmBlock, wasmTranslatable } from './wasm-emit';
+import { SCRATCH_JALR_TARGET, blocksModuleBytes, emitWasmBlock, wasmTranslatable } from './wasm-emit';
 import {
   CHAIN_OUT_JALR, CHAIN_OUT_SIDE, SCRATCH_CYCLE_ROOM0, SCRATCH_INSN_ROOM0, SCRATCH_OUT_KIND, SCRATCH_PAGE, SCRATCH_RAN_CYCLES, SCRATCH_RAN_INSNS,
   chainEntry, chainRunnerBytes,
@@ -56,6 +56,12 @@ export const DEFAULT_HOT: Readonly<Record<JitBackend, number>> = { wasm: 5_000, 
  * function is translated whole the first time it is hot.
  */
 const MAX_BLOCK = 64;
+/** When a block is translated, the other heads of its page counted to this fraction of the threshold are too, in the same module (at most this many blocks). */
+const WARM_FRACTION = 0.25;
+const MAX_MODULE_BLOCKS = 128;
+
+/** A WebAssembly block translated but not yet compiled: compile collects them into one module. */
+interface PendingBlock { blk: Block; insns: BlockInsn[] }
 
 /**
  * A translated block: runs from h.pc (a pc passed as an argument would be boxed: it is no small
@@ -249,11 +255,27 @@ export class BlockCache {
     // interpreter would otherwise run that code until a jump, as it only looks blocks up where
     // control arrives other than by falling through).
     // A continuation whose code was overwritten before waits for its own (raised) threshold.
-    for (let s = this.compileOne(pb, slot, ramOff), n = 1; s >= 0 && pb.rewritten[s] === 0 && n < 64; n++) s = this.compileOne(pb, s, ramOff);
+    const pending: PendingBlock[] = [];
+    this.compileFrom(pb, slot, ramOff, pending);
+    if (this.backend !== 'wasm') return;
+    // The page's warm heads (counted to a fraction of the threshold) are translated too, into the
+    // same module: a module costs V8 a fixed amount that dominates a block's (about 250 us to
+    // compile and 100 us to instantiate inside a running machine, where its compiler is cold:
+    // TRANSLATION.md), and most of them would reach the threshold later anyway.
+    const warm = Math.max(1, this.hot * WARM_FRACTION);
+    for (let s = 0; s < 2048 && pending.length < MAX_MODULE_BLOCKS; s++) {
+      if (pb.counts[s] >= warm && pb.at[s] === undefined && pb.rewritten[s] === 0) this.compileFrom(pb, s, ramOff, pending);
+    }
+    this.buildWasm(pending);
+  }
+
+  /** Translate the block at `slot` and the continuations of blocks cut at MAX_BLOCK. */
+  private compileFrom(pb: PageBlocks, slot: number, ramOff: number, pending: PendingBlock[]): void {
+    for (let s = this.compileOne(pb, slot, ramOff, pending), n = 1; s >= 0 && pb.rewritten[s] === 0 && n < 64; n++) s = this.compileOne(pb, s, ramOff, pending);
   }
 
   /** Translate the block at `slot`; the slot of its continuation when it was cut at MAX_BLOCK and none is there yet, else -1. */
-  private compileOne(pb: PageBlocks, slot: number, ramOff: number): number {
+  private compileOne(pb: PageBlocks, slot: number, ramOff: number, pending: PendingBlock[]): number {
     const h = this.h;
     const start = slot << 1;
     const insns: BlockInsn[] = [];
@@ -298,10 +320,7 @@ export class BlockCache {
       blk.guard = total - OP_COST[insns[insns.length - 1].op] - (this.faults.interruptOneLate ? 1 : 0);
       if (this.backend === 'wasm') {
         blk.slot = this.freeSlots.pop() ?? this.tableUsed++;
-        blk.fn = this.buildWasm(insns, blk.slot);
-        // Into the chain runner's index (a block already there is only reached through the run loop).
-        const e = chainEntry(blk.key) >> 2;
-        this.mem32[e] = blk.key + 1; this.mem32[e + 1] = blk.slot; this.mem32[e + 2] = blk.n; this.mem32[e + 3] = blk.guard;
+        pending.push({ blk, insns });   // its function comes with the others' (buildWasm), before the run loop goes on
       } else {
         blk.fn = this.build(emitBlock(insns, this.faults));
       }
@@ -316,21 +335,32 @@ export class BlockCache {
     return cut && pb.at[off >> 1] === undefined ? off >> 1 : -1;
   }
 
-  /**
-   * A WebAssembly block, and the JS that runs it through the chain runner (wasm-chain.ts, which
-   * may run the blocks after it too) and applies where that stopped: pc, cycles and instret as
-   * the interpreter would have them there.
-   */
-  private buildWasm(insns: BlockInsn[], slot: number): BlockFn {
-    const w = emitWasmBlock(insns, this.faults, this.h.memory.ramAt);
-    const instance = new WebAssembly.Instance(wasmModule(w.bytes), { m: { mem: this.h.memory.memory } });
+  /** One module for the pending WebAssembly blocks; each gets its table entry, its place in the chain runner's index and its runner. */
+  private buildWasm(pending: PendingBlock[]): void {
+    if (pending.length === 0) return;
+    const bodies = pending.map((p) => emitWasmBlock(p.insns, this.faults, this.h.memory.ramAt));
+    const instance = new WebAssembly.Instance(wasmModule(blocksModuleBytes(bodies)), { m: { mem: this.h.memory.memory } });
     if (this.table === null) {
       this.table = new WebAssembly.Table({ element: 'anyfunc', initial: 256 });
       const runner = new WebAssembly.Instance(wasmModule(chainRunnerBytes()), { m: { mem: this.h.memory.memory, t: this.table } });
       this.runChain = runner.exports.run as (index: number, off: number, pageRam: number, setLoad: number, setStore: number, setFetch: number) => number;
     }
-    if (slot >= this.table.length) this.table.grow(this.table.length);
-    this.table.set(slot, instance.exports.f);
+    pending.forEach(({ blk }, i) => {
+      while (blk.slot >= this.table!.length) this.table!.grow(this.table!.length);
+      this.table!.set(blk.slot, instance.exports[String(i)]);
+      blk.fn = this.runner(blk.slot);
+      // Into the chain runner's index (a block already there is only reached through the run loop).
+      const e = chainEntry(blk.key) >> 2;
+      this.mem32[e] = blk.key + 1; this.mem32[e + 1] = blk.slot; this.mem32[e + 2] = blk.n; this.mem32[e + 3] = blk.guard;
+    });
+  }
+
+  /**
+   * The JS that runs block `slot` through the chain runner (wasm-chain.ts, which may run the
+   * blocks after it too) and applies where that stopped: pc, cycles and instret as the
+   * interpreter would have them there.
+   */
+  private runner(slot: number): BlockFn {
     const run = this.runChain!;
     const s64 = this.scratch64, s32 = this.scratch32;
     return (h: Hart) => {

@@ -23,7 +23,7 @@
 
 import { TLB_ENTRIES } from '../cycle-model';
 import { CHAIN_ENTRIES, CHAIN_ENTRY_BYTES, MEM_CHAIN, MEM_SCRATCH, MEM_TLB_OFF, MEM_TLB_TAG } from '../hart-memory';
-import { Bytes, F64, I32, I64, OP, VOID } from './wasm-encode';
+import { Bytes, F64, I32, I64, OP, VOID, functionBytes } from './wasm-encode';
 import {
   EXIT_CYCLES_SHIFT, EXIT_FLAGS_SHIFT, EXIT_JALR, EXIT_LOOPS, EXIT_SIDE, SCRATCH_CYCLE_ROOM, SCRATCH_INSN_ROOM,
   SCRATCH_JALR_TARGET, SCRATCH_PASS_CYCLES, SCRATCH_PASS_INSNS, SCRATCH_PC0,
@@ -137,15 +137,7 @@ export function chainRunnerBytes(): Uint8Array {
     .name('m').name('t').byte(0x01).byte(0x70).byte(0x00).u32(0));
   out.section(3, new Bytes().u32(1).u32(1));
   out.section(7, new Bytes().u32(1).name('run').byte(0x00).u32(0));
-  const fn = new Bytes();
-  const runs: [number, number][] = [];
-  for (const t of LOCALS) {
-    if (runs.length > 0 && runs[runs.length - 1][1] === t) runs[runs.length - 1][0]++;
-    else runs.push([1, t]);
-  }
-  fn.u32(runs.length);
-  for (const [n, t] of runs) fn.u32(n).byte(t);
-  fn.bytes(c.view()).byte(OP.end);
+  const fn = functionBytes({ locals: LOCALS, code: c });
   out.section(10, new Bytes().u32(1).u32(fn.length).bytes(fn.view()));
   return out.view().slice();
 }

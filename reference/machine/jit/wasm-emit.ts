@@ -23,7 +23,7 @@ import { Op } from '../isa/opcodes';
 import { OP_COST } from '../cycle-model';
 import { MEM_CODE_FLAG, MEM_SCRATCH, MEM_TLB_OFF, MEM_TLB_TAG, MEM_X } from '../hart-memory';
 import { BlockInsn, TranslatorFaults, isBranch, translatable } from './emit';
-import { Bytes, F64, I32, I64, OP, VOID, moduleBytes } from './wasm-encode';
+import { Bytes, F64, FunctionBody, I32, I64, OP, VOID, moduleBytes } from './wasm-encode';
 
 /**
  * Byte offsets of the scratch words. Out: f64 instructions and cycles of completed passes, i64
@@ -55,8 +55,12 @@ export function wasmTranslatable(op: Op): boolean {
   return translatable(op);
 }
 
-export interface WasmBlock {
-  bytes: Uint8Array;
+/**
+ * The module of one or more blocks (a module is compiled and instantiated once for all of them:
+ * each module costs V8 a fixed amount, which dominates a block's). Export "i" is bodies[i].
+ */
+export function blocksModuleBytes(bodies: FunctionBody[]): Uint8Array {
+  return moduleBytes(PARAMS, [I64], bodies);
 }
 
 // Parameters and locals.
@@ -67,7 +71,7 @@ const LOCALS = [I64, I64, I64, I32, I32, F64, F64, I64, I64, I64, I32, I32, F64,
 
 const MIN64 = -(1n << 63n);
 
-export function emitWasmBlock(insns: BlockInsn[], faults: TranslatorFaults, ramAt: number): WasmBlock {
+export function emitWasmBlock(insns: BlockInsn[], faults: TranslatorFaults, ramAt: number): FunctionBody {
   const n = insns.length;
   const before: number[] = [];
   let total = 0;
@@ -296,5 +300,5 @@ export function emitWasmBlock(insns: BlockInsn[], faults: TranslatorFaults, ramA
   }
   if (loops) c.byte(OP.end);
   c.byte(OP.unreachable);
-  return { bytes: moduleBytes(PARAMS, [I64], LOCALS, c) };
+  return { locals: LOCALS, code: c };
 }

@@ -90,19 +90,12 @@ export class Bytes {
   view(): Uint8Array { return this.buf.subarray(0, this.length); }
 }
 
-/**
- * A module importing memory `m.mem` and exporting one function `f` of type params -> results,
- * whose body (locals declarations and code, without the closing `end`) is `body`.
- */
-export function moduleBytes(params: number[], results: number[], locals: number[], code: Bytes): Uint8Array {
-  const out = new Bytes().bytes([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
-  const types = new Bytes().u32(1).byte(0x60).u32(params.length).bytes(params).u32(results.length).bytes(results);
-  out.section(1, types);
-  out.section(2, new Bytes().u32(1).name('m').name('mem').byte(0x02).byte(0x00).u32(0));
-  out.section(3, new Bytes().u32(1).u32(0));
-  out.section(7, new Bytes().u32(1).name('f').byte(0x00).u32(0));
+/** A function's body: its locals, and its code without the closing `end`. */
+export interface FunctionBody { locals: number[]; code: Bytes }
+
+/** A function's entry in the code section (without its size): locals, one declaration per run of the same type, then the code. */
+export function functionBytes({ locals, code }: FunctionBody): Bytes {
   const fn = new Bytes();
-  // Locals, one declaration per run of the same type.
   const runs: [number, number][] = [];
   for (const t of locals) {
     if (runs.length > 0 && runs[runs.length - 1][1] === t) runs[runs.length - 1][0]++;
@@ -110,7 +103,29 @@ export function moduleBytes(params: number[], results: number[], locals: number[
   }
   fn.u32(runs.length);
   for (const [n, t] of runs) fn.u32(n).byte(t);
-  fn.bytes(code.view()).byte(OP.end);
-  out.section(10, new Bytes().u32(1).u32(fn.length).bytes(fn.view()));
+  return fn.bytes(code.view()).byte(OP.end);
+}
+
+/**
+ * A module importing memory `m.mem` and exporting functions of one type, params -> results,
+ * named "0", "1", ... in the order of `bodies`.
+ */
+export function moduleBytes(params: number[], results: number[], bodies: FunctionBody[]): Uint8Array {
+  const out = new Bytes().bytes([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
+  const types = new Bytes().u32(1).byte(0x60).u32(params.length).bytes(params).u32(results.length).bytes(results);
+  out.section(1, types);
+  out.section(2, new Bytes().u32(1).name('m').name('mem').byte(0x02).byte(0x00).u32(0));
+  const funcs = new Bytes().u32(bodies.length);
+  const exports = new Bytes().u32(bodies.length);
+  const code = new Bytes().u32(bodies.length);
+  bodies.forEach(({ locals, code: body }, i) => {
+    funcs.u32(0);
+    exports.name(String(i)).byte(0x00).u32(i);
+    const fn = functionBytes({ locals, code: body });
+    code.u32(fn.length).bytes(fn.view());
+  });
+  out.section(3, funcs);
+  out.section(7, exports);
+  out.section(10, code);
   return out.view().slice();
 }
