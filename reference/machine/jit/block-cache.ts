@@ -56,7 +56,7 @@ export const DEFAULT_HOT: Readonly<Record<JitBackend, number>> = { wasm: 5_000, 
  * function is translated whole the first time it is hot.
  */
 const MAX_BLOCK = 64;
-/** When a block is translated, the other heads of its page counted to this fraction of the threshold are too, in the same module (at most this many blocks). */
+/** When a block is translated, the other heads of its page counted to this fraction of the threshold are too, in the same module (no more warm heads once it holds this many blocks). */
 const WARM_FRACTION = 0.25;
 const MAX_MODULE_BLOCKS = 128;
 
