@@ -93,18 +93,25 @@ export function streamMachine(s: Stream, jit: boolean, faults: TranslatorFaults 
 
 /**
  * A loop of `k` addi instructions under a machine-timer interrupt re-armed every `step` ticks:
- * no memory access, no self-modification, so the loop runs as one block going round in place and
+ * no memory access, no self-modification, so the loop runs as one block going round in place (or,
+ * `chained`, as two blocks of `k` the chain runner runs one after the other) and
  * every pass boundary meets the timer deadline at some step. The deliberately late translator
  * (one more instruction before the interrupt) shows on some (step, k); random streams, whose
  * blocks mostly leave early, meet that case rarely.
  */
-export function timerLoop(step: number, k: number): Stream {
+export function timerLoop(step: number, k: number, chained = false): Stream {
   const arm = [
     encode('ld', { rd: R.t2, rs1: R.s1 }), encode('addi', { rd: R.t2, rs1: R.t2, imm: step }), encode('sd', { rs1: R.s0, rs2: R.t2 }),
   ];
   const code: number[] = [...arm];
   const loop = code.length;
   for (let i = 0; i < k; i++) code.push(encode('addi', { rd: POOL[i % 4], rs1: POOL[(i + 1) % 4], imm: i + 1 }));
+  if (chained) {
+    // An always-taken branch to the next instruction: the loop is two blocks that the
+    // WebAssembly chain runner runs one after the other, each checked against the deadline there.
+    code.push(encode('beq', { rs1: 0, rs2: 0, imm: 4 }));
+    for (let i = 0; i < k; i++) code.push(encode('addi', { rd: POOL[(i + 2) % 4], rs1: POOL[(i + 3) % 4], imm: i + 2 }));
+  }
   code.push(encode('jal', { rd: 0, imm: 4 * (loop - code.length) }));
   while (code.length < HANDLER / 4) code.push(0);
   code.push(...arm, encode('addi', { rd: R.s4, rs1: R.s4, imm: 1 }), encode('mret'));

@@ -342,7 +342,7 @@ export class BlockCache {
     const instance = new WebAssembly.Instance(wasmModule(blocksModuleBytes(bodies)), { m: { mem: this.h.memory.memory } });
     if (this.table === null) {
       this.table = new WebAssembly.Table({ element: 'anyfunc', initial: 256 });
-      const runner = new WebAssembly.Instance(wasmModule(chainRunnerBytes()), { m: { mem: this.h.memory.memory, t: this.table } });
+      const runner = new WebAssembly.Instance(wasmModule(chainRunnerBytes(this.faults.chainPastEvent === true)), { m: { mem: this.h.memory.memory, t: this.table } });
       this.runChain = runner.exports.run as (index: number, off: number, pageRam: number, setLoad: number, setStore: number, setFetch: number) => number;
     }
     pending.forEach(({ blk }, i) => {

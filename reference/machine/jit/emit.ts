@@ -75,6 +75,8 @@ export interface TranslatorFaults {
   interruptOneLate?: boolean;
   /** Forget to drop blocks when their code is stored to. */
   staleAfterStore?: boolean;
+  /** WebAssembly only: the chain runner (wasm-chain.ts) runs the next block without checking that it ends before the next timer or device event. */
+  chainPastEvent?: boolean;
 }
 
 const hex = (v: number) => (v < 0 ? '-0x' + (-v).toString(16) : '0x' + v.toString(16));

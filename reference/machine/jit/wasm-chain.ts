@@ -55,7 +55,8 @@ const INDEX = 0, OFF = 1, PAGE_RAM = 2, SET_LOAD = 3, SET_STORE = 4, SET_FETCH =
 const R = 6, LO = 7, PAGE = 8, RAN_I = 9, RAN_C = 10, ROOM_I = 11, ROOM_C = 12, E = 13, T = 14, PAGE_I = 15, KIND = 16, KEY = 17, VPN = 18;
 const LOCALS = [I64, I32, F64, F64, F64, F64, F64, I32, I64, I64, I32, I32, I64];
 
-export function chainRunnerBytes(): Uint8Array {
+/** The runner's module; `pastEvent`: the deliberately broken runner (TranslatorFaults.chainPastEvent). */
+export function chainRunnerBytes(pastEvent = false): Uint8Array {
   const c = new Bytes();
   const get = (l: number) => c.byte(OP.local_get).u32(l);
   const set = (l: number) => c.byte(OP.local_set).u32(l);
@@ -116,7 +117,8 @@ export function chainRunnerBytes(): Uint8Array {
   mem(OP.i32_load, 2, MEM_CHAIN); get(KEY); i32c(1); c.byte(OP.i32_add); c.byte(OP.i32_ne); c.byte(OP.br_if).u32(1);
   // It runs when the loop would run it: all its instructions within the limit, its last starting before the event.
   get(RAN_I); get(E); mem(OP.i32_load, 2, MEM_CHAIN + 8); c.byte(OP.f64_convert_i32_u); c.byte(OP.f64_add); get(ROOM_I); c.byte(OP.f64_le);
-  get(RAN_C); get(E); mem(OP.i32_load, 2, MEM_CHAIN + 12); c.byte(OP.f64_convert_i32_s); c.byte(OP.f64_add); get(ROOM_C); c.byte(OP.f64_lt);
+  if (pastEvent) i32c(1);
+  else { get(RAN_C); get(E); mem(OP.i32_load, 2, MEM_CHAIN + 12); c.byte(OP.f64_convert_i32_s); c.byte(OP.f64_add); get(ROOM_C); c.byte(OP.f64_lt); }
   c.byte(OP.i32_and); c.byte(OP.i32_eqz); c.byte(OP.br_if).u32(1);
   get(E); mem(OP.i32_load, 2, MEM_CHAIN + 4); set(INDEX);
   c.byte(OP.br).u32(0);
