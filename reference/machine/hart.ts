@@ -147,7 +147,6 @@ export class Hart {
   readonly ramView: DataView;
   readonly ramBase: number;
   readonly ramSize: number;
-  private readonly ramEnd: number;
   bus: HartBus;
 
   // Translation cache (filled by translation.ts): per (privilege, access) set, TLB_ENTRIES
@@ -178,7 +177,6 @@ export class Hart {
   private fetchDec: Int32Array = new Int32Array(4096);
   private fetchMem: Uint8Array;
   fetchMemOff = 0;
-  private fetchPa = 0;
   private decImm = 0;
   private readonly scratch: Decoded = { op: Op.ILLEGAL, rd: 0, rs1: 0, rs2: 0, imm: 0, len: 4 };
 
@@ -215,7 +213,6 @@ export class Hart {
   constructor(ramBase: number, ramSize: number, bus: HartBus) {
     this.ramBase = ramBase;
     this.ramSize = ramSize;
-    this.ramEnd = ramBase + ramSize;
     const mem = allocateHartMemory(ramSize);
     this.memory = mem;
     this.x = mem.x;
@@ -724,7 +721,6 @@ export class Hart {
       if (dec !== undefined) {
         this.fetchDec = dec; this.fetchMem = this.ram; this.fetchMemOff = ramOff;
         this.fetchBlocks = this.jit !== null ? this.jit.page(p) : null;
-        this.fetchPa = this.ramBase + ramOff;
         this.fetchVa = vpn * 4096;
         return true;
       }
@@ -747,7 +743,6 @@ export class Hart {
       this.fetchDec = dec; this.fetchMem = rom.bytes; this.fetchMemOff = page - rom.base;
       this.fetchBlocks = null;
     }
-    this.fetchPa = page;
     this.fetchVa = pc - (pc - floor(pc / 4096) * 4096);
     return true;
   }

@@ -1,5 +1,6 @@
-// The translator's cache: blocks of RAM code found hot by counting, compiled once to JS with
-// `new Function`, kept per physical page and dropped exactly when the interpreter would see
+// The translator's cache: blocks of RAM code found hot by counting, compiled once (to
+// WebAssembly, a page's warm blocks in one module, run through the chain runner; or to JS with
+// `new Function`), kept per physical page and dropped exactly when the interpreter would see
 // different code.
 //
 // Keyed by physical address: a block never crosses a page, the run loop reaches it through the
